@@ -1,0 +1,24 @@
+namespace HealthFlow.Aws.Topology;
+
+// The public HTTP surface: which service answers which path. The local YARP
+// gateway and the ALB listener rules are both generated from this list, so
+// they cannot drift. Patterns use ALB syntax (`*` matches any characters);
+// the gateway translates them to YARP route templates. Order is priority.
+
+public sealed record ServiceRoute(string Service, int Priority, IReadOnlyList<string> PathPatterns);
+
+public static class GatewayRoutes
+{
+    public const string AuthApi = "auth-api";
+    public const string CommandApi = "command-api";
+    public const string QueryApi = "query-api";
+
+    public static IReadOnlyList<ServiceRoute> All { get; } =
+    [
+        new(CommandApi, 10, ["/api/alerts/*/acknowledge"]),
+        new(AuthApi, 20, ["/api/auth/*", "/login"]),
+        new(CommandApi, 30, ["/api/observations", "/api/observations/*", "/observations"]),
+        new(QueryApi, 40, ["/api/alerts", "/api/alerts/*", "/alerts"]),
+        new(QueryApi, 50, ["/api/patients", "/api/patients/*"]),
+    ];
+}

@@ -1,0 +1,147 @@
+namespace HealthFlow.Aws.Topology;
+
+// The one definition of every AWS resource HealthFlow uses. Local provisioning
+// (`healthflow provision`) and the CDK stack both build from this, and a test
+// checks that they agree. No other file names a table, queue, bus or rule.
+
+public enum KeyType { String, Number }
+
+public sealed record KeyAttribute(string Name, KeyType Type);
+
+public sealed record GlobalIndex(string Name, KeyAttribute PartitionKey, KeyAttribute? SortKey = null);
+
+public sealed record TableDefinition(
+    string Name,
+    KeyAttribute PartitionKey,
+    KeyAttribute? SortKey,
+    IReadOnlyList<GlobalIndex> Indexes,
+    string? TimeToLiveAttribute = null);
+
+public sealed record QueueDefinition(
+    string Name,
+    string DeadLetterQueueName,
+    int MaxReceiveCount,
+    TimeSpan VisibilityTimeout,
+    TimeSpan MessageRetention);
+
+public sealed record RuleDefinition(string Name, string EventBusName, IReadOnlyList<string> DetailTypes, QueueDefinition Target)
+{
+    /// <summary>The EventBridge pattern: any HealthFlow source, one of the rule's detail types.</summary>
+    public string EventPattern =>
+        System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["source"] = new object[] { new Dictionary<string, string> { ["prefix"] = HealthFlowTopology.SourcePrefix } },
+            ["detail-type"] = DetailTypes,
+        });
+}
+
+public static class HealthFlowTopology
+{
+    public const string EventBusName = "healthflow";
+    public const string SourcePrefix = "healthflow.";
+    public const int MaxReceiveCount = 5;
+
+    public static class Tables
+    {
+        /// <summary>Event store: one item per commit. See EventStore/DynamoEventStore.cs for the item layout.</summary>
+        public static readonly TableDefinition Events = new(
+            "events",
+            new KeyAttribute("streamId", KeyType.String),
+            new KeyAttribute("version", KeyType.Number),
+            [
+                // Sparse: only commits not yet published carry `pending`.
+                new GlobalIndex(Indexes.Outbox, new KeyAttribute("pending", KeyType.String), new KeyAttribute("committedAt", KeyType.String)),
+            ]);
+
+        /// <summary>Credentials and roles; written by auth-api only.</summary>
+        public static readonly TableDefinition Users = new(
+            "users",
+            new KeyAttribute("username", KeyType.String),
+            null,
+            []);
+
+        /// <summary>Idempotency-Key records of command-api; expire through TTL on AWS.</summary>
+        public static readonly TableDefinition IdempotencyKeys = new(
+            "idempotency-keys",
+            new KeyAttribute("key", KeyType.String),
+            null,
+            [],
+            TimeToLiveAttribute: "expiresAt");
+
+        /// <summary>Read model: one item per patient.</summary>
+        public static readonly TableDefinition Patients = new(
+            "patients",
+            new KeyAttribute("patientId", KeyType.String),
+            null,
+            [
+                // Constant partition `listKey` = "patient" lets clinicians page through patients without a Scan.
+                new GlobalIndex(Indexes.PatientsByRegistration, new KeyAttribute("listKey", KeyType.String), new KeyAttribute("registeredAt", KeyType.String)),
+            ]);
+
+        /// <summary>Read model: a patient's observations, sorted by `sk` = measuredAt#observationId.</summary>
+        public static readonly TableDefinition Observations = new(
+            "observations",
+            new KeyAttribute("patientId", KeyType.String),
+            new KeyAttribute("sk", KeyType.String),
+            [
+                new GlobalIndex(Indexes.ObservationsById, new KeyAttribute("observationId", KeyType.String)),
+            ]);
+
+        /// <summary>Read model: one item per alert, the patient's name denormalised onto it.</summary>
+        public static readonly TableDefinition Alerts = new(
+            "alerts",
+            new KeyAttribute("alertId", KeyType.String),
+            null,
+            [
+                // `raisedKey` = raisedAt#alertId, so newest-first paging is stable.
+                new GlobalIndex(Indexes.AlertsByStatus, new KeyAttribute("status", KeyType.String), new KeyAttribute("raisedKey", KeyType.String)),
+                new GlobalIndex(Indexes.AlertsByPatient, new KeyAttribute("patientId", KeyType.String), new KeyAttribute("raisedKey", KeyType.String)),
+                // Constant partition `feed` = "alerts"; `updatedKey` = updatedAt#alertId. Each query-api instance tails it for SSE.
+                new GlobalIndex(Indexes.AlertsByUpdate, new KeyAttribute("feed", KeyType.String), new KeyAttribute("updatedKey", KeyType.String)),
+            ]);
+
+        public static IReadOnlyList<TableDefinition> All { get; } = [Events, Users, IdempotencyKeys, Patients, Observations, Alerts];
+    }
+
+    public static class Indexes
+    {
+        public const string Outbox = "outbox";
+        public const string PatientsByRegistration = "by-registration";
+        public const string ObservationsById = "by-observation-id";
+        public const string AlertsByStatus = "by-status";
+        public const string AlertsByPatient = "by-patient";
+        public const string AlertsByUpdate = "by-update";
+    }
+
+    public static class Queues
+    {
+        public static readonly QueueDefinition AlertEvaluation = Queue("alert-evaluation");
+        public static readonly QueueDefinition PatientProjection = Queue("patient-projection");
+        public static readonly QueueDefinition ObservationProjection = Queue("observation-projection");
+        public static readonly QueueDefinition AlertProjection = Queue("alert-projection");
+
+        public static IReadOnlyList<QueueDefinition> All { get; } = [AlertEvaluation, PatientProjection, ObservationProjection, AlertProjection];
+
+        private static QueueDefinition Queue(string name) => new(
+            name,
+            name + "-dlq",
+            MaxReceiveCount,
+            VisibilityTimeout: TimeSpan.FromSeconds(30),
+            MessageRetention: TimeSpan.FromDays(4));
+    }
+
+    public static class Rules
+    {
+        public static readonly RuleDefinition ObservationsToAlertEvaluation =
+            new("observations-to-alert-evaluation", EventBusName, ["ObservationSubmitted"], Queues.AlertEvaluation);
+        public static readonly RuleDefinition PatientsToProjection =
+            new("patients-to-projection", EventBusName, ["PatientRegistered"], Queues.PatientProjection);
+        public static readonly RuleDefinition ObservationsToProjection =
+            new("observations-to-projection", EventBusName, ["ObservationSubmitted"], Queues.ObservationProjection);
+        public static readonly RuleDefinition AlertsToProjection =
+            new("alerts-to-projection", EventBusName, ["AlertRaised", "AlertAcknowledged"], Queues.AlertProjection);
+
+        public static IReadOnlyList<RuleDefinition> All { get; } =
+            [ObservationsToAlertEvaluation, PatientsToProjection, ObservationsToProjection, AlertsToProjection];
+    }
+}

@@ -1,0 +1,67 @@
+namespace HealthFlow.Domain.Events;
+
+// The domain events of HealthFlow. The record name is the event type written to
+// the store and used as the EventBridge detail-type.
+
+public interface IDomainEvent;
+
+/// <summary>Appended by auth-api to stream patient-{id} (version 1) when a patient registers.</summary>
+public sealed record PatientRegistered(
+    Guid PatientId,
+    string Username,
+    string DisplayName,
+    DateTimeOffset RegisteredAt) : IDomainEvent;
+
+/// <summary>Appended by command-api to stream patient-{id} for every accepted check-in.</summary>
+public sealed record ObservationSubmitted(
+    Guid ObservationId,
+    Guid PatientId,
+    VitalSigns Vitals,
+    DateTimeOffset MeasuredAt,
+    DateTimeOffset SubmittedAt,
+    string? Note) : IDomainEvent;
+
+/// <summary>Appended by alert-worker to a new stream alert-{id}; the id is a UUIDv5 of (observation eventId, rule).</summary>
+public sealed record AlertRaised(
+    Guid AlertId,
+    Guid PatientId,
+    Guid ObservationId,
+    string Severity,
+    string Rule,
+    IReadOnlyList<string> Reasons,
+    int? Score,
+    int? News2,
+    bool Partial,
+    DateTimeOffset RaisedAt) : IDomainEvent;
+
+/// <summary>Appended by command-api to stream alert-{id} when a clinician acknowledges.</summary>
+public sealed record AlertAcknowledged(
+    Guid AlertId,
+    Guid PatientId,
+    string AcknowledgedBy,
+    string? Note,
+    DateTimeOffset AcknowledgedAt) : IDomainEvent;
+
+/// <summary>What a check-in measured. Every field is optional, but at least one is present.</summary>
+public sealed record VitalSigns(
+    int? Score = null,
+    int? HeartRate = null,
+    int? RespiratoryRate = null,
+    int? OxygenSaturation = null,
+    bool? OnSupplementalOxygen = null,
+    int? SystolicBp = null,
+    int? DiastolicBp = null,
+    decimal? Temperature = null,
+    Consciousness? Consciousness = null);
+
+public enum Consciousness { Alert, Confusion, Voice, Pain, Unresponsive }
+
+public static class EventTypes
+{
+    public const string PatientRegistered = nameof(Events.PatientRegistered);
+    public const string ObservationSubmitted = nameof(Events.ObservationSubmitted);
+    public const string AlertRaised = nameof(Events.AlertRaised);
+    public const string AlertAcknowledged = nameof(Events.AlertAcknowledged);
+
+    public static string Of(IDomainEvent e) => e.GetType().Name;
+}
