@@ -1,0 +1,23 @@
+using System.Net;
+
+namespace HealthFlow.Aws.EventBridge;
+
+/// <summary>
+/// An error reply from EventBridge. <see cref="ErrorCode"/> is the AWS error code without namespace,
+/// e.g. <c>InvalidEventPatternException</c> or <c>ResourceNotFoundException</c>.
+/// </summary>
+public sealed class EventBridgeException(string errorCode, string message, HttpStatusCode statusCode, string? requestId)
+    : Exception($"{errorCode}: {message}")
+{
+    public string ErrorCode { get; } = errorCode;
+
+    public string ErrorMessage { get; } = message;
+
+    public HttpStatusCode StatusCode { get; } = statusCode;
+
+    public string? RequestId { get; } = requestId;
+
+    /// <summary>Server-side and throttling failures are worth retrying; validation errors are not.</summary>
+    public bool IsTransient =>
+        (int)StatusCode >= 500 || ErrorCode is "ThrottlingException" or "LimitExceededException" or "InternalException";
+}
