@@ -1,0 +1,63 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace HealthFlow.Domain.Alerts;
+
+/// <summary>The names of the alert rules, as stored in <c>AlertRaised.Rule</c>.</summary>
+public static class AlertRules
+{
+    public const string ScoreThreshold = "score-threshold";
+    public const string News2 = "news2";
+}
+
+/// <summary>Alert severities, as stored in <c>AlertRaised.Severity</c>, from most to least urgent.</summary>
+public static class Severities
+{
+    public const string High = "high";
+    public const string Medium = "medium";
+    public const string LowMedium = "low-medium";
+
+    public static readonly IReadOnlyList<string> All = [High, Medium, LowMedium];
+}
+
+/// <summary>
+/// The alert thresholds, bound from configuration section <see cref="SectionName"/> and validated on start
+/// (<c>ValidateDataAnnotations().ValidateOnStart()</c>; the cross-field check runs as IValidatableObject).
+/// </summary>
+public sealed class AlertRulesOptions : IValidatableObject
+{
+    public const string SectionName = "AlertRules";
+
+    /// <summary>A score above this raises a medium alert. 10 switches the rule off, since no score exceeds it.</summary>
+    [Range(0, 10)]
+    public int ScoreThreshold { get; set; } = 7;
+
+    /// <summary>A NEWS2 total at or above this is high severity. 20 is the highest possible total.</summary>
+    [Range(1, 20)]
+    public int News2HighThreshold { get; set; } = 7;
+
+    /// <summary>A NEWS2 total at or above this (and below the high threshold) is medium severity.</summary>
+    [Range(1, 20)]
+    public int News2MediumThreshold { get; set; } = 5;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (News2MediumThreshold > News2HighThreshold)
+        {
+            yield return new ValidationResult(
+                $"{nameof(News2MediumThreshold)} ({News2MediumThreshold}) must not exceed {nameof(News2HighThreshold)} ({News2HighThreshold}).",
+                [nameof(News2MediumThreshold), nameof(News2HighThreshold)]);
+        }
+    }
+}
+
+/// <summary>
+/// One alert a rule decided to raise for a check-in. Score and News2 carry the value the rule judged
+/// (Score for score-threshold, the NEWS2 total for news2); Partial is true when NEWS2 lacked parameters.
+/// </summary>
+public sealed record AlertDecision(
+    string Rule,
+    string Severity,
+    IReadOnlyList<string> Reasons,
+    int? Score,
+    int? News2,
+    bool Partial);
