@@ -1,0 +1,28 @@
+namespace HealthFlow.ServiceDefaults.Authentication;
+
+/// <summary>The claims auth-api puts in a HealthFlow access token (short JWT names; inbound mapping is off).</summary>
+public static class HealthFlowClaims
+{
+    public const string Subject = "sub";
+    public const string Name = "name";
+    public const string Role = "role";
+    public const string PatientId = "patient_id";
+}
+
+public static class HealthFlowRoles
+{
+    public const string Patient = "patient";
+    public const string Clinician = "clinician";
+
+    public static bool IsKnown(string? role) => role is Patient or Clinician;
+}
+
+/// <summary>Authorization policy names. Each role policy requires an authenticated caller in that role.</summary>
+public static class HealthFlowPolicies
+{
+    public const string Patient = HealthFlowRoles.Patient;
+    public const string Clinician = HealthFlowRoles.Clinician;
+
+    /// <summary>A patient or a clinician; endpoints then check that a patient only reaches their own data.</summary>
+    public const string PatientOrClinician = "patient-or-clinician";
+}

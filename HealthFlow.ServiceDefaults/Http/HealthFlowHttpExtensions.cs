@@ -1,0 +1,93 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace HealthFlow.ServiceDefaults.Http;
+
+/// <summary>
+/// HTTP plumbing shared by the three APIs: a 64 KB body limit (413), problem+json for every error status
+/// (400 naming the field, 413, 415, 404...), the JSON shape of replies, and CORS for the two web apps.
+/// </summary>
+public static class HealthFlowHttpExtensions
+{
+    public const long MaxRequestBodyBytes = 64 * 1024;
+    public const string CorsPolicyName = "healthflow-web-apps";
+
+    public static TBuilder AddHealthFlowHttp<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.Services.Configure<KestrelServerOptions>(options => options.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
+
+        // Binding failures (malformed JSON, wrong content type, oversize body) throw, so one handler turns
+        // them into problem+json instead of empty 400/415 replies.
+        builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<BadRequestExceptionHandler>();
+
+        builder.Services.ConfigureHttpJsonOptions(options => ConfigureJson(options.SerializerOptions));
+
+        builder.Services.AddOptions<CorsSettings>()
+            .BindConfiguration(CorsSettings.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddCors();
+        builder.Services.AddOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>()
+            .Configure<IOptions<CorsSettings>>((cors, settings) => cors.AddPolicy(CorsPolicyName, policy => policy
+                .WithOrigins(settings.Value.AllowedOrigins)
+                .WithHeaders("Authorization", "Content-Type", "Idempotency-Key", "Last-Event-ID")
+                .WithMethods("GET", "POST")
+                .WithExposedHeaders("Location")));
+
+        return builder;
+    }
+
+    /// <summary>Call right after building the app, before authentication and the endpoints.</summary>
+    public static WebApplication UseHealthFlowHttp(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseCors(CorsPolicyName);
+        app.Use(RejectOversizeBodies);
+        return app;
+    }
+
+    /// <summary>camelCase, enums as camelCase strings, absent optional values left out.</summary>
+    public static void ConfigureJson(JsonSerializerOptions options)
+    {
+        options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        options.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+        if (!options.Converters.OfType<JsonStringEnumConverter>().Any())
+        {
+            options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
+        }
+    }
+
+    // A declared length over the limit is refused before any byte is read; chunked bodies hit Kestrel's
+    // limit while reading, which the exception handler turns into the same 413.
+    private static async Task RejectOversizeBodies(HttpContext context, RequestDelegate next)
+    {
+        if (context.Request.ContentLength > MaxRequestBodyBytes)
+        {
+            await TypedResults.Problem(
+                    statusCode: StatusCodes.Status413PayloadTooLarge,
+                    title: "Payload too large",
+                    detail: $"Request bodies are limited to {MaxRequestBodyBytes / 1024} KB.")
+                .ExecuteAsync(context);
+            return;
+        }
+
+        var sizeFeature = context.Features.Get<IHttpMaxRequestBodySizeFeature>();
+        if (sizeFeature is { IsReadOnly: false })
+        {
+            sizeFeature.MaxRequestBodySize = MaxRequestBodyBytes;
+        }
+
+        await next(context);
+    }
+}
