@@ -1,0 +1,40 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace HealthFlow.Aws.EventStore;
+
+/// <summary>Bound from "HealthFlow:EventStore".</summary>
+public sealed class EventStoreOptions
+{
+    public const string Section = "HealthFlow:EventStore";
+
+    /// <summary>
+    /// How long an append waits for its immediate publish before leaving the commit to the relay.
+    /// The append has already succeeded by then, so this bounds command latency, not correctness.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
+    public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Parallel Scan segments used by <see cref="IEventStore.ReadAllAsync"/> (replay).</summary>
+    [Range(1, 64)]
+    public int ReplaySegments { get; set; } = 4;
+}
+
+/// <summary>Bound from "HealthFlow:Outbox".</summary>
+public sealed class OutboxOptions
+{
+    public const string Section = "HealthFlow:Outbox";
+
+    /// <summary>Whether this process runs the relay (every process that appends should).</summary>
+    public bool RelayEnabled { get; set; } = true;
+
+    /// <summary>How often the relay sweeps the outbox index.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// A commit still pending after this long is republished by the relay. Younger commits are
+    /// most likely being published by their writer right now; republishing them would only add duplicates.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan RepublishAfter { get; set; } = TimeSpan.FromSeconds(5);
+}
