@@ -1,0 +1,78 @@
+// Holds the session and the API client for a whole app, and turns any 401 into "signed out, please sign in".
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { createApi, type HealthflowApi } from './api';
+import { clearSession, loadSession, saveSession, sessionFromLogin, type Session } from './session';
+import type { LoginResponse, Role } from './types';
+
+export const sessionExpiredMessage = 'Your session has expired. Please sign in again.';
+
+export interface SessionContextValue {
+  session: Session | null;
+  api: HealthflowApi;
+  /** The role this app serves; a user with another role is refused at sign-in. */
+  role: Role;
+  /** A message for the sign-in page, e.g. why the user was signed out. */
+  notice: string | null;
+  signIn: (response: LoginResponse, username: string) => void;
+  signOut: (notice?: string) => void;
+}
+
+const SessionContext = createContext<SessionContextValue | null>(null);
+
+export function SessionProvider({ role, children }: { role: Role; children: ReactNode }) {
+  const [session, setSession] = useState<Session | null>(() => loadSession());
+  const [notice, setNotice] = useState<string | null>(null);
+  const tokenRef = useRef<string | null>(session?.accessToken ?? null);
+  tokenRef.current = session?.accessToken ?? null;
+
+  const signOut = useCallback((message?: string) => {
+    clearSession();
+    tokenRef.current = null;
+    setSession(null);
+    setNotice(message ?? null);
+  }, []);
+
+  const signIn = useCallback((response: LoginResponse, username: string) => {
+    const next = sessionFromLogin(response, username);
+    saveSession(next);
+    tokenRef.current = next.accessToken;
+    setNotice(null);
+    setSession(next);
+  }, []);
+
+  const api = useMemo(
+    () =>
+      createApi({
+        getToken: () => tokenRef.current,
+        onUnauthorized: () => signOut(sessionExpiredMessage),
+      }),
+    [signOut],
+  );
+
+  // Sign out when the token runs out even if the user makes no request, so no screen shows stale data as live.
+  useEffect(() => {
+    if (!session) return;
+    const remaining = session.expiresAt - Date.now();
+    const timer = window.setTimeout(() => signOut(sessionExpiredMessage), Math.min(Math.max(0, remaining), 2 ** 31 - 1));
+    return () => window.clearTimeout(timer);
+  }, [session, signOut]);
+
+  const value = useMemo<SessionContextValue>(
+    () => ({ session, api, role, notice, signIn, signOut }),
+    [session, api, role, notice, signIn, signOut],
+  );
+  return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
+}
+
+export function useSession(): SessionContextValue {
+  const value = useContext(SessionContext);
+  if (!value) throw new Error('useSession must be used inside <SessionProvider>.');
+  return value;
+}
+
+/** For pages behind sign-in: the session is guaranteed present there (see RequireSession). */
+export function useSignedInSession(): SessionContextValue & { session: Session } {
+  const value = useSession();
+  if (!value.session) throw new Error('useSignedInSession used outside a signed-in route.');
+  return value as SessionContextValue & { session: Session };
+}

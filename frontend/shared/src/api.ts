@@ -1,0 +1,79 @@
+// Typed calls to every HealthFlow endpoint the web apps use; URLs are relative so the gateway/ALB serves them.
+import { createHttpClient, withQuery, type HttpClient, type HttpClientOptions } from './http';
+import type {
+  Alert,
+  AlertStatus,
+  LoginRequest,
+  LoginResponse,
+  Observation,
+  ObservationAccepted,
+  ObservationRequest,
+  Page,
+  PatientSummary,
+  RegisterRequest,
+  RegisterResponse,
+  Severity,
+} from './types';
+
+export interface AlertQuery {
+  status?: AlertStatus | 'all';
+  severity?: Severity | '';
+  patientId?: string;
+  limit?: number;
+  cursor?: string | null;
+}
+
+export interface ObservationQuery {
+  from?: string;
+  to?: string;
+  limit?: number;
+  cursor?: string | null;
+}
+
+const segment = encodeURIComponent;
+
+export function createApi(options: HttpClientOptions) {
+  const http: HttpClient = createHttpClient(options);
+  return {
+    register: (request: RegisterRequest) =>
+      http<RegisterResponse>('POST', '/api/auth/register', { body: request, authenticated: false }),
+
+    login: (request: LoginRequest) =>
+      http<LoginResponse>('POST', '/api/auth/login', { body: request, authenticated: false }),
+
+    /** The idempotency key stays the same across retries of one check-in, so a retry appends nothing twice. */
+    submitObservation: (request: ObservationRequest, idempotencyKey: string) =>
+      http<ObservationAccepted>('POST', '/api/observations', {
+        body: request,
+        headers: { 'Idempotency-Key': idempotencyKey },
+      }),
+
+    getObservations: (patientId: string, query: ObservationQuery = {}, signal?: AbortSignal) =>
+      http<Page<Observation>>('GET', `/api/patients/${segment(patientId)}/observations`, { query: { ...query }, signal }),
+
+    getPatientAlerts: (patientId: string, query: { limit?: number; cursor?: string | null } = {}, signal?: AbortSignal) =>
+      http<Page<Alert>>('GET', `/api/patients/${segment(patientId)}/alerts`, { query: { ...query }, signal }),
+
+    getAlerts: (query: AlertQuery = {}, signal?: AbortSignal) =>
+      http<Page<Alert>>('GET', '/api/alerts', { query: { ...query }, signal }),
+
+    acknowledgeAlert: (alertId: string, note: string) =>
+      http<void>('POST', `/api/alerts/${segment(alertId)}/acknowledge`, { body: note ? { note } : {} }),
+
+    getPatients: (query: { limit?: number; cursor?: string | null } = {}, signal?: AbortSignal) =>
+      http<Page<PatientSummary>>('GET', '/api/patients', { query: { ...query }, signal }),
+
+    getPatient: (patientId: string, signal?: AbortSignal) =>
+      http<PatientSummary>('GET', `/api/patients/${segment(patientId)}`, { signal }),
+  };
+}
+
+export type HealthflowApi = ReturnType<typeof createApi>;
+
+/**
+ * The SSE URL for the clinician inbox. EventSource cannot send headers, so the token travels as the
+ * `access_token` query parameter, which the query-api accepts on this one endpoint only.
+ */
+export function alertStreamUrl(accessToken: string): string {
+  return withQuery('/api/alerts/stream', { access_token: accessToken });
+}

@@ -1,0 +1,55 @@
+// A patient's alerts with severity, reasons and status: the patient's own view and the clinician's detail page.
+import { formatDateTime } from '../format';
+import type { Alert } from '../types';
+import { SeverityBadge, StatusBadge } from './Badges';
+
+export function ruleLabel(rule: string): string {
+  if (rule === 'score-threshold') return 'Symptom score';
+  if (rule.toLowerCase().startsWith('news2')) return 'NEWS2';
+  return rule;
+}
+
+export function AlertHistory({ alerts }: { alerts: Alert[] }) {
+  if (alerts.length === 0) {
+    return (
+      <p className="empty" data-testid="alerts-empty">
+        No alerts.
+      </p>
+    );
+  }
+  return (
+    <ul className="alert-history" data-testid="alert-history">
+      {alerts.map((alert) => (
+        <li
+          key={alert.alertId}
+          className={`alert-card severity-edge--${alert.severity}`}
+          data-testid="alert-history-item"
+          data-status={alert.status}
+          data-severity={alert.severity}
+        >
+          <div className="alert-card__head">
+            <SeverityBadge severity={alert.severity} />
+            <span className="alert-card__rule">
+              {ruleLabel(alert.rule)}
+              {alert.news2 != null && ` ${alert.news2}`}
+              {alert.news2 == null && alert.score != null && ` ${alert.score}/10`}
+            </span>
+            <StatusBadge status={alert.status} />
+          </div>
+          {alert.reasons.length > 0 && (
+            <ul className="alert-card__reasons">
+              {alert.reasons.map((reason) => (
+                <li key={reason}>{reason}</li>
+              ))}
+            </ul>
+          )}
+          <p className="alert-card__meta">
+            Raised {formatDateTime(alert.raisedAt)}
+            {alert.status === 'acknowledged' &&
+              ` · acknowledged ${formatDateTime(alert.acknowledgedAt)}${alert.acknowledgedBy ? ` by ${alert.acknowledgedBy}` : ''}`}
+          </p>
+        </li>
+      ))}
+    </ul>
+  );
+}

@@ -1,0 +1,56 @@
+// Test helpers for stubbing fetch with real Response objects and reading back what the app sent.
+import { vi, type Mock } from 'vitest';
+
+export function jsonResponse(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(body === undefined ? null : JSON.stringify(body), {
+    status,
+    headers: { 'Content-Type': status >= 400 ? 'application/problem+json' : 'application/json', ...headers },
+  });
+}
+
+export type Route = (url: string, init: RequestInit) => Response | Promise<Response> | undefined;
+
+/** Stubs global fetch; each call is answered by the first route that returns a Response, else 404. */
+export function stubFetch(...routes: Route[]): Mock<typeof fetch> {
+  const mock = vi.fn<typeof fetch>(async (input, init = {}) => {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    for (const route of routes) {
+      const response = await route(url, init);
+      if (response) return response;
+    }
+    return jsonResponse({ title: `No stubbed route for ${init.method ?? 'GET'} ${url}` }, 404);
+  });
+  vi.stubGlobal('fetch', mock);
+  return mock;
+}
+
+export function callsTo(mock: Mock<typeof fetch>, pathPrefix: string, method?: string) {
+  return mock.mock.calls.filter(([input, init]) => {
+    const url = String(input);
+    return url.startsWith(pathPrefix) && (!method || (init?.method ?? 'GET') === method);
+  });
+}
+
+export function requestBody(init: RequestInit | undefined): unknown {
+  return init?.body ? JSON.parse(String(init.body)) : undefined;
+}
+
+export function requestHeader(init: RequestInit | undefined, name: string): string | undefined {
+  const headers = (init?.headers ?? {}) as Record<string, string>;
+  const key = Object.keys(headers).find((k) => k.toLowerCase() === name.toLowerCase());
+  return key ? headers[key] : undefined;
+}
+
+/** A signed-in session in sessionStorage, as the app would have saved it after login. */
+export function seedSession(overrides: Partial<{ role: 'patient' | 'clinician'; patientId: string | null; displayName: string; username: string }> = {}) {
+  const session = {
+    accessToken: 'test-token',
+    role: overrides.role ?? 'patient',
+    username: overrides.username ?? 'alice',
+    displayName: overrides.displayName ?? 'Alice Example',
+    patientId: overrides.patientId === undefined ? 'p-1' : overrides.patientId,
+    expiresAt: Date.now() + 3_600_000,
+  };
+  sessionStorage.setItem('healthflow.session', JSON.stringify(session));
+  return session;
+}

@@ -1,0 +1,109 @@
+// The shapes of the HealthFlow HTTP API (DESIGN.md section 7), as the web apps see them.
+
+export type Role = 'patient' | 'clinician';
+
+export interface LoginRequest {
+  username: string;
+  password: string;
+}
+
+export interface RegisterRequest {
+  username: string;
+  password: string;
+  displayName: string;
+}
+
+export interface LoginResponse {
+  accessToken: string;
+  tokenType: string;
+  /** Seconds until the token expires. */
+  expiresIn: number;
+  role: Role;
+  patientId?: string | null;
+  displayName: string;
+}
+
+export interface RegisterResponse {
+  patientId: string;
+}
+
+export const consciousnessLevels = ['alert', 'confusion', 'voice', 'pain', 'unresponsive'] as const;
+export type Consciousness = (typeof consciousnessLevels)[number];
+
+/** The body of POST /api/observations; every measurement is optional but at least one is sent. */
+export interface ObservationRequest {
+  score?: number;
+  heartRate?: number;
+  respiratoryRate?: number;
+  oxygenSaturation?: number;
+  onSupplementalOxygen?: boolean;
+  systolicBp?: number;
+  diastolicBp?: number;
+  temperature?: number;
+  consciousness?: Consciousness;
+  measuredAt?: string;
+  note?: string;
+}
+
+export interface ObservationAccepted {
+  observationId: string;
+}
+
+export interface Observation {
+  observationId: string;
+  measuredAt: string;
+  score?: number | null;
+  heartRate?: number | null;
+  respiratoryRate?: number | null;
+  oxygenSaturation?: number | null;
+  onSupplementalOxygen?: boolean | null;
+  systolicBp?: number | null;
+  diastolicBp?: number | null;
+  temperature?: number | null;
+  consciousness?: Consciousness | null;
+  note?: string | null;
+}
+
+export const severities = ['high', 'medium', 'low-medium'] as const;
+export type Severity = (typeof severities)[number];
+
+export const alertStatuses = ['open', 'acknowledged'] as const;
+export type AlertStatus = (typeof alertStatuses)[number];
+
+export interface Alert {
+  alertId: string;
+  patientId: string;
+  patientName: string;
+  observationId: string;
+  severity: Severity;
+  rule: string;
+  reasons: string[];
+  score?: number | null;
+  news2?: number | null;
+  status: AlertStatus;
+  raisedAt: string;
+  acknowledgedAt?: string | null;
+  acknowledgedBy?: string | null;
+}
+
+export interface PatientSummary {
+  patientId: string;
+  username: string;
+  displayName: string;
+  registeredAt: string;
+}
+
+/** A cursor-paged reply: pass nextCursor back as `cursor` for the next page; null on the last page. */
+export interface Page<T> {
+  items: T[];
+  nextCursor?: string | null;
+}
+
+/** RFC 7807 problem details, with ASP.NET Core's `errors` map for validation problems. */
+export interface ProblemDetails {
+  type?: string;
+  title?: string;
+  status?: number;
+  detail?: string;
+  errors?: Record<string, string[]>;
+}
