@@ -1,0 +1,102 @@
+using HealthFlow.Aws.EventStore;
+using HealthFlow.Domain;
+using HealthFlow.Domain.Events;
+using Microsoft.Extensions.Logging;
+
+namespace HealthFlow.Aws.ReadModels.Projections;
+
+/// <summary>
+/// AlertRaised and AlertAcknowledged → `alerts`, with the patient's display name copied onto the item
+/// so the alert list needs no join.
+/// </summary>
+/// <remarks>
+/// Events of different queues and streams arrive in no guaranteed order, so both lookups fall back to
+/// the event store, the source of truth, instead of failing the message:
+/// <list type="bullet">
+/// <item>The patient row may not be projected yet (patient-projection lags or is being replayed). The
+/// name is then read from PatientRegistered, version 1 of patient-{id}. Failing the message instead would
+/// delay the alert by a visibility timeout per attempt and, after five, park it in the DLQ: a clinician
+/// would miss an alert because of a lag elsewhere.</item>
+/// <item>An acknowledgement may be delivered before its AlertRaised. The earlier events of alert-{id}
+/// are then read and applied first.</item>
+/// </list>
+/// </remarks>
+public sealed class AlertProjection(
+    AlertReadModel alerts,
+    PatientReadModel patients,
+    IEventStore eventStore,
+    ILogger<AlertProjection> logger) : IReadModelProjection
+{
+    public const string ReadModelName = "alerts";
+
+    public string Name => ReadModelName;
+
+    public IReadOnlySet<string> EventTypes { get; } =
+        new HashSet<string> { Domain.Events.EventTypes.AlertRaised, Domain.Events.EventTypes.AlertAcknowledged };
+
+    public async Task<ProjectionOutcome> ApplyAsync(EventEnvelope envelope, CancellationToken cancellationToken) => envelope.Type switch
+    {
+        Domain.Events.EventTypes.AlertRaised => await ApplyRaisedAsync(envelope, cancellationToken),
+        Domain.Events.EventTypes.AlertAcknowledged => await ApplyAcknowledgedAsync(envelope, cancellationToken),
+        _ => ProjectionOutcome.Ignored,
+    };
+
+    private async Task<ProjectionOutcome> ApplyRaisedAsync(EventEnvelope envelope, CancellationToken cancellationToken)
+    {
+        var raised = envelope.DataAs<AlertRaised>();
+        var patientName = await PatientNameAsync(raised.PatientId, cancellationToken);
+        var applied = await alerts.ApplyRaisedAsync(raised, patientName, envelope.StreamId, envelope.Version, cancellationToken);
+        return applied ? ProjectionOutcome.Applied : ProjectionOutcome.Duplicate;
+    }
+
+    private async Task<ProjectionOutcome> ApplyAcknowledgedAsync(EventEnvelope envelope, CancellationToken cancellationToken)
+    {
+        var acknowledged = envelope.DataAs<AlertAcknowledged>();
+        var result = await alerts.ApplyAcknowledgedAsync(acknowledged, envelope.Version, cancellationToken);
+        if (result == AcknowledgementApplied.AlertNotProjectedYet)
+        {
+            logger.LogInformation("Alert {AlertId} acknowledged before its AlertRaised was projected; catching up from the store.", acknowledged.AlertId);
+            await foreach (var earlier in eventStore.ReadStreamAsync(StreamId.ForAlert(acknowledged.AlertId), 1, cancellationToken))
+            {
+                if (earlier.Version >= envelope.Version)
+                {
+                    break;
+                }
+
+                if (earlier.Type == Domain.Events.EventTypes.AlertRaised)
+                {
+                    await ApplyRaisedAsync(earlier, cancellationToken);
+                }
+            }
+
+            result = await alerts.ApplyAcknowledgedAsync(acknowledged, envelope.Version, cancellationToken);
+        }
+
+        return result switch
+        {
+            AcknowledgementApplied.Applied => ProjectionOutcome.Applied,
+            AcknowledgementApplied.Duplicate => ProjectionOutcome.Duplicate,
+            // Only possible if the store has no AlertRaised either: fail, so the message is retried and,
+            // if it never resolves, kept in the DLQ for an operator.
+            _ => throw new InvalidOperationException($"Alert {acknowledged.AlertId} has no AlertRaised in the event store."),
+        };
+    }
+
+    private async Task<string> PatientNameAsync(Guid patientId, CancellationToken cancellationToken)
+    {
+        if (await patients.GetDisplayNameAsync(patientId, cancellationToken) is { } name)
+        {
+            return name;
+        }
+
+        await foreach (var envelope in eventStore.ReadStreamAsync(StreamId.ForPatient(patientId), 1, cancellationToken))
+        {
+            if (envelope.Type == Domain.Events.EventTypes.PatientRegistered)
+            {
+                return envelope.DataAs<PatientRegistered>().DisplayName;
+            }
+        }
+
+        throw new InvalidOperationException($"Patient {patientId} has no PatientRegistered event; the alert cannot name the patient.");
+    }
+}
