@@ -84,3 +84,17 @@ public class AlertStateTests
         Assert.Throws<InvalidOperationException>(() =>
             AlertState.From([new AlertAcknowledged(Raised.AlertId, Raised.PatientId, "clinician1", null, Now)]));
 }
+
+public class AcknowledgementValidatorTests
+{
+    [Theory]
+    [InlineData(null)]
+    [InlineData(0)]
+    [InlineData(500)]
+    public void A_missing_or_short_note_is_accepted(int? length) =>
+        Assert.Empty(AcknowledgementValidator.Validate(length is { } n ? new string('x', n) : null));
+
+    [Fact]
+    public void A_note_over_500_characters_is_rejected_naming_the_field() =>
+        Assert.Equal(["note"], AcknowledgementValidator.Validate(new string('x', 501)).Keys);
+}
