@@ -1,2 +1,51 @@
+using Microsoft.Extensions.Configuration;
+using HealthFlow.AppHost;
+
+// The whole HealthFlow system on one machine. Read top to bottom, this file is the
+// architecture diagram: local AWS, provisioning, the services, the gateway, the web apps.
 var builder = DistributedApplication.CreateBuilder(args);
+
+// LocalAws (no Docker needed) by default; `--aws localstack` runs LocalStack in a container instead.
+var aws = builder.AddLocalAwsEndpoint();
+
+// Creates every table, queue, DLQ, bus and rule from the shared topology, idempotently.
+var provision = builder.AddProject<Projects.HealthFlow_Cli>("provision")
+    .WithArgs("provision")
+    .WithAwsEndpoint(aws);
+
+var authApi = builder.AddProject<Projects.HealthFlow_Auth_Api>("auth-api")
+    .WithAwsEndpoint(aws)
+    .WithEnvironment("Auth__SeedDemoClinician", "true")
+    .WithEnvironment("Auth__AutoRegisterOnLogin", "true")
+    .WaitForCompletion(provision);
+
+var commandApi = builder.AddProject<Projects.HealthFlow_Command_Api>("command-api")
+    .WithAwsEndpoint(aws)
+    .WithJwtValidation(authApi)
+    .WaitForCompletion(provision);
+
+var queryApi = builder.AddProject<Projects.HealthFlow_Query_Api>("query-api")
+    .WithAwsEndpoint(aws)
+    .WithJwtValidation(authApi)
+    .WaitForCompletion(provision);
+
+builder.AddProject<Projects.HealthFlow_AlertWorker>("alert-worker")
+    .WithAwsEndpoint(aws)
+    .WaitForCompletion(provision);
+
+builder.AddProject<Projects.HealthFlow_Projections>("projections")
+    .WithAwsEndpoint(aws)
+    .WaitForCompletion(provision);
+
+// Path routing only, as the ALB does on AWS.
+var gateway = builder.AddProject<Projects.HealthFlow_Gateway>("gateway")
+    .WithHttpEndpoint(port: builder.Configuration.GetValue("Gateway:Port", 8080), name: "public")
+    .WithReference(authApi)
+    .WithReference(commandApi)
+    .WithReference(queryApi)
+    .WithExternalHttpEndpoints();
+
+builder.AddWebApp("patient-app", "../frontend/patient", port: 5173, gateway);
+builder.AddWebApp("clinician-app", "../frontend/clinician", port: 5174, gateway);
+
 builder.Build().Run();

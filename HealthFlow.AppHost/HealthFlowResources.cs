@@ -1,0 +1,74 @@
+using Microsoft.Extensions.Configuration;
+using Aspire.Hosting.ApplicationModel;
+
+namespace HealthFlow.AppHost;
+
+/// <summary>The AWS endpoint every service talks to: LocalAws locally, or LocalStack where Docker exists.</summary>
+public sealed record AwsEndpoint(IResourceBuilder<IResourceWithWaitSupport> Resource, EndpointReference Url);
+
+public static class HealthFlowResources
+{
+    private const string LocalStackImage = "localstack/localstack";
+    private const string LocalStackTag = "4.4";
+    private const string Region = "us-east-1";
+
+    /// <summary>
+    /// `--aws localaws` (default) runs the Docker-free HealthFlow.LocalAws; `--aws localstack`
+    /// runs LocalStack as a container. Services only ever see AWS_ENDPOINT_URL change.
+    /// </summary>
+    public static AwsEndpoint AddLocalAwsEndpoint(this IDistributedApplicationBuilder builder)
+    {
+        var mode = builder.Configuration["aws"] ?? builder.Configuration["Aws:Mode"] ?? "localaws";
+        var port = builder.Configuration.GetValue("LocalAws:Port", 4566);
+
+        if (string.Equals(mode, "localstack", StringComparison.OrdinalIgnoreCase))
+        {
+            var localStack = builder.AddContainer("localstack", LocalStackImage, LocalStackTag)
+                .WithHttpEndpoint(port: port, targetPort: 4566, name: "http")
+                .WithEnvironment("SERVICES", "dynamodb,sqs,events")
+                .WithHttpHealthCheck("/_localstack/health");
+            return new AwsEndpoint(localStack, localStack.GetEndpoint("http"));
+        }
+
+        if (!string.Equals(mode, "localaws", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidOperationException($"Unknown --aws mode '{mode}'. Use 'localaws' or 'localstack'.");
+        }
+
+        // Not proxied: every AWS call of every service goes through it, so no extra hop.
+        var localAws = builder.AddProject<Projects.HealthFlow_LocalAws>("localaws", options => options.ExcludeLaunchProfile = true)
+            .WithHttpEndpoint(port: port, name: "http", isProxied: false)
+            .WithHttpHealthCheck("/health");
+        if (builder.Configuration["LocalAws:DataDirectory"] is { Length: > 0 } dataDirectory)
+        {
+            localAws.WithEnvironment("LocalAws__DataDirectory", dataDirectory);
+        }
+
+        return new AwsEndpoint(localAws, localAws.GetEndpoint("http"));
+    }
+
+    /// <summary>Standard AWS SDK settings only: no service has emulator-specific configuration.</summary>
+    public static IResourceBuilder<T> WithAwsEndpoint<T>(this IResourceBuilder<T> resource, AwsEndpoint aws)
+        where T : IResourceWithEnvironment, IResourceWithWaitSupport =>
+        resource
+            .WithEnvironment("AWS_ENDPOINT_URL", aws.Url)
+            .WithEnvironment("AWS_REGION", Region)
+            .WithEnvironment("AWS_ACCESS_KEY_ID", "test")
+            .WithEnvironment("AWS_SECRET_ACCESS_KEY", "test")
+            .WaitFor(aws.Resource);
+
+    /// <summary>APIs validate tokens against auth-api's JWKS.</summary>
+    public static IResourceBuilder<ProjectResource> WithJwtValidation(
+        this IResourceBuilder<ProjectResource> api, IResourceBuilder<ProjectResource> authApi) =>
+        api.WithReference(authApi)
+            .WithEnvironment("Jwt__JwksUrl", ReferenceExpression.Create($"{authApi.GetEndpoint("http")}/.well-known/jwks.json"));
+
+    /// <summary>A Vite dev server on a fixed port that proxies /api to the gateway.</summary>
+    public static IResourceBuilder<ExecutableResource> AddWebApp(
+        this IDistributedApplicationBuilder builder, string name, string directory, int port, IResourceBuilder<ProjectResource> gateway) =>
+        builder.AddExecutable(name, "npm", directory, "run", "dev")
+            .WithHttpEndpoint(port: port, env: "PORT", isProxied: false)
+            .WithEnvironment("GATEWAY_URL", gateway.GetEndpoint("public"))
+            .WithExternalHttpEndpoints()
+            .WaitFor(gateway);
+}
