@@ -1,0 +1,90 @@
+using System.Net;
+using System.Net.Sockets;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace HealthFlow.EndToEnd.Tests;
+
+/// <summary>
+/// Starts the real AppHost once for every end-to-end test (a start costs 20-35 s here):
+/// LocalAws, provisioning, the five services, the gateway, the web apps and the dashboard.
+/// </summary>
+public sealed class AppHostFixture : IAsyncLifetime
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
+
+    public static readonly string[] Services = ["auth-api", "command-api", "query-api", "alert-worker", "projections"];
+
+    public DistributedApplication App { get; private set; } = null!;
+
+    public Uri GatewayUrl { get; private set; } = null!;
+
+    public Uri AwsEndpointUrl { get; private set; } = null!;
+
+    public Uri DashboardUrl { get; private set; } = null!;
+
+    public Uri PatientAppUrl => new("http://localhost:5173");
+
+    public Uri ClinicianAppUrl => new("http://localhost:5174");
+
+    /// <summary>A client for the public API, through the gateway, as a browser or a mobile app sees it.</summary>
+    public HttpClient CreateGatewayClient() => new() { BaseAddress = GatewayUrl, Timeout = TimeSpan.FromSeconds(30) };
+
+    public async Task InitializeAsync()
+    {
+        using var cts = new CancellationTokenSource(StartTimeout);
+
+        // Free ports for the things a developer may already be running on their defaults.
+        string[] args =
+        [
+            $"--LocalAws:Port={FreePort()}",
+            $"--Gateway:Port={FreePort()}",
+            "--ASPIRE_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS=true",
+        ];
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.HealthFlow_AppHost>(
+            args,
+            (options, _) => options.DisableDashboard = false,
+            cts.Token);
+        builder.Services.AddLogging(logging => logging
+            .SetMinimumLevel(LogLevel.Warning)
+            .AddFilter("Aspire.Hosting", LogLevel.Warning));
+
+        App = await builder.BuildAsync(cts.Token);
+        await App.StartAsync(cts.Token);
+
+        var notifications = App.Services.GetRequiredService<ResourceNotificationService>();
+        await notifications.WaitForResourceHealthyAsync("gateway", cts.Token);
+        foreach (var service in Services)
+        {
+            await notifications.WaitForResourceHealthyAsync(service, cts.Token);
+        }
+
+        GatewayUrl = App.GetEndpoint("gateway", "public");
+        AwsEndpointUrl = App.GetEndpoint("localaws", "http");
+        DashboardUrl = new Uri(await App.GetDashboardUrlAsync(cts.Token) ?? throw new InvalidOperationException("The dashboard did not start."));
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (App is not null)
+        {
+            await App.DisposeAsync();
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class AppHostCollection : ICollectionFixture<AppHostFixture>
+{
+    public const string Name = "AppHost";
+}
