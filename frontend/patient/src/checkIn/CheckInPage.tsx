@@ -1,0 +1,37 @@
+// The patient's home: the check-in form, then a confirmation once the API has accepted it.
+import { useEffect, useRef, useState } from 'react';
+import { Link } from 'react-router-dom';
+import type { ObservationAccepted } from '@healthflow/shared';
+import { CheckInForm } from './CheckInForm';
+
+export function CheckInPage() {
+  const [accepted, setAccepted] = useState<ObservationAccepted | null>(null);
+  const confirmationRef = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    if (accepted) confirmationRef.current?.focus();
+  }, [accepted]);
+
+  if (accepted) {
+    return (
+      <div className="card form success" ref={confirmationRef} tabIndex={-1} role="status" data-testid="checkin-confirmation">
+        <h1>Check-in received</h1>
+        <p>
+          Thank you. Your care team will review it, and you will see any alert it raises under <Link to="/alerts">My alerts</Link>.
+        </p>
+        <p className="muted">
+          Reference: <code data-testid="checkin-observation-id">{accepted.observationId}</code>
+        </p>
+        <div className="button-row">
+          <button type="button" className="button button--primary" onClick={() => setAccepted(null)} data-testid="checkin-again">
+            New check-in
+          </button>
+          <Link to="/history" className="button">
+            See my history
+          </Link>
+        </div>
+      </div>
+    );
+  }
+  return <CheckInForm onSubmitted={setAccepted} />;
+}
