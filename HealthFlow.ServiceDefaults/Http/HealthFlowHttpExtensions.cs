@@ -40,7 +40,7 @@ public static class HealthFlowHttpExtensions
         builder.Services.AddOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>()
             .Configure<IOptions<CorsSettings>>((cors, settings) => cors.AddPolicy(CorsPolicyName, policy => policy
                 .WithOrigins(settings.Value.AllowedOrigins)
-                .WithHeaders("Authorization", "Content-Type", "Idempotency-Key", "Last-Event-ID")
+                .WithHeaders("Authorization", "Content-Type", "Idempotency-Key", "Last-Event-ID", CorrelationIds.HeaderName)
                 .WithMethods("GET", "POST")
                 .WithExposedHeaders("Location")));
 

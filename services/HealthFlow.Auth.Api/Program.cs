@@ -1,1 +1,69 @@
-Console.WriteLine("placeholder");
+using HealthFlow.Auth.Api;
+using HealthFlow.Auth.Api.Tokens;
+using HealthFlow.Auth.Api.Users;
+using HealthFlow.Aws;
+using HealthFlow.Aws.ReadModels;
+using HealthFlow.ServiceDefaults.Http;
+using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.AspNetCore.Identity;
+using Scalar.AspNetCore;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddHealthFlowHttp();
+builder.AddHealthFlowAws();
+builder.Services.AddHealthFlowReadModels();
+
+builder.Services.AddOptions<AuthOptions>()
+    .BindConfiguration(AuthOptions.SectionName)
+    .ValidateDataAnnotations()
+    .ValidateOnStart();
+builder.Services.AddOptions<LoginRateLimitOptions>()
+    .BindConfiguration(LoginRateLimitOptions.SectionName)
+    .ValidateDataAnnotations()
+    .ValidateOnStart();
+builder.Services.AddOptions<JwtSigningOptions>()
+    .BindConfiguration(JwtSigningOptions.SectionName)
+    .ValidateDataAnnotations()
+    .ValidateOnStart();
+
+builder.Services.AddSingleton<IPasswordHasher<UserRecord>, PasswordHasher<UserRecord>>();
+builder.Services.AddSingleton<SigningKeyProvider>();
+builder.Services.AddSingleton<AccessTokenIssuer>();
+builder.Services.AddSingleton<CredentialVerifier>();
+builder.Services.AddSingleton<PatientRegistrar>();
+builder.Services.AddSingleton<LoginRateLimiter>();
+builder.Services.AddHostedService<DemoClinicianSeeder>();
+
+// auth-api is reached only through the gateway (YARP locally, the ALB on AWS), which sets
+// X-Forwarded-For; the login rate limit partitions on the client address it reports.
+builder.Services.Configure<ForwardedHeadersOptions>(options =>
+{
+    options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+    options.ForwardLimit = 1;
+    options.KnownIPNetworks.Clear();
+    options.KnownProxies.Clear();
+});
+
+builder.Services.AddOpenApi();
+
+var app = builder.Build();
+
+// Fail at startup, not at the first login, when no signing key is available.
+app.Services.GetRequiredService<SigningKeyProvider>();
+
+app.UseForwardedHeaders();
+app.UseHealthFlowHttp();
+
+app.MapOpenApi();
+if (app.Environment.IsDevelopment())
+{
+    app.MapScalarApiReference();
+}
+
+app.MapDefaultEndpoints();
+app.MapAuthEndpoints();
+app.MapJwksEndpoint();
+
+app.Run();

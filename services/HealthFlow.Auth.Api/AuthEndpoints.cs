@@ -1,0 +1,177 @@
+using System.Globalization;
+using HealthFlow.Auth.Api.Tokens;
+using HealthFlow.Auth.Api.Users;
+using HealthFlow.Aws.ReadModels;
+using HealthFlow.Domain.Patients;
+using HealthFlow.ServiceDefaults.Authentication;
+using HealthFlow.ServiceDefaults.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace HealthFlow.Auth.Api;
+
+public sealed record RegisterRequest(string? Username, string? Password, string? DisplayName);
+
+public sealed record RegisterResponse(Guid PatientId);
+
+public sealed record LoginRequest(string? Username, string? Password);
+
+/// <summary>The original system's login body. The role is only checked against the stored one, never trusted.</summary>
+public sealed record LegacyLoginRequest(string? Username, string? Password, string? Role);
+
+public sealed record LoginResponse(string AccessToken, string TokenType, int ExpiresIn, string Role, Guid? PatientId, string DisplayName);
+
+public static class AuthEndpoints
+{
+    private const string InvalidCredentials = "The username or password is incorrect.";
+
+    public static IEndpointRouteBuilder MapAuthEndpoints(this IEndpointRouteBuilder app)
+    {
+        var auth = app.MapGroup("/api/auth").WithTags("Auth");
+
+        auth.MapPost("/register", RegisterAsync)
+            .WithName("Register")
+            .WithSummary("Registers a patient. Clinicians cannot self-register.")
+            .ProducesProblem(StatusCodes.Status409Conflict);
+
+        auth.MapPost("/login", LoginAsync)
+            .WithName("Login")
+            .WithSummary("Exchanges a username and password for an access token.")
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+
+        app.MapPost("/login", LegacyLoginAsync)
+            .WithTags("Auth")
+            .WithName("LegacyLogin")
+            .WithSummary("The original system's login. Registers an unknown patient when Auth:AutoRegisterOnLogin is on.")
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+
+        return app;
+    }
+
+    private static async Task<Results<Created<RegisterResponse>, ValidationProblem, ProblemHttpResult>> RegisterAsync(
+        RegisterRequest request, PatientRegistrar registrar, HttpContext context, CancellationToken cancellationToken)
+    {
+        var result = await registrar.RegisterAsync(request.Username, request.Password, request.DisplayName, context.GetCorrelationId(), cancellationToken);
+        return result switch
+        {
+            RegistrationResult.Registered registered => TypedResults.Created(
+                $"/api/patients/{registered.User.PatientId}", new RegisterResponse(registered.User.PatientId!.Value)),
+            RegistrationResult.Invalid invalid => TypedResults.ValidationProblem(invalid.Errors),
+            _ => UsernameTaken(),
+        };
+    }
+
+    private static async Task<Results<Ok<LoginResponse>, ValidationProblem, ProblemHttpResult>> LoginAsync(
+        LoginRequest request,
+        CredentialVerifier verifier,
+        LoginRateLimiter rateLimiter,
+        AccessTokenIssuer tokens,
+        HttpContext context,
+        CancellationToken cancellationToken)
+    {
+        if (RequireCredentials(request.Username, request.Password) is { } missing)
+        {
+            return missing;
+        }
+
+        if (rateLimiter.TryAcquire(context.Connection.RemoteIpAddress, RegistrationValidator.NormalizeUsername(request.Username!)) is { } retryAfter)
+        {
+            return TooManyAttempts(context, retryAfter);
+        }
+
+        var user = await verifier.VerifyAsync(request.Username!, request.Password!, cancellationToken);
+        return user is null ? Unauthorized() : TypedResults.Ok(Reply(user, tokens));
+    }
+
+    private static async Task<Results<Ok<LoginResponse>, ValidationProblem, ProblemHttpResult>> LegacyLoginAsync(
+        LegacyLoginRequest request,
+        CredentialVerifier verifier,
+        LoginRateLimiter rateLimiter,
+        AccessTokenIssuer tokens,
+        PatientRegistrar registrar,
+        IOptions<AuthOptions> options,
+        HttpContext context,
+        CancellationToken cancellationToken)
+    {
+        if (RequireCredentials(request.Username, request.Password) is { } missing)
+        {
+            return missing;
+        }
+
+        if (request.Role is not null && !HealthFlowRoles.IsKnown(request.Role))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["role"] = [$"Role must be {HealthFlowRoles.Patient} or {HealthFlowRoles.Clinician}."],
+            });
+        }
+
+        if (rateLimiter.TryAcquire(context.Connection.RemoteIpAddress, RegistrationValidator.NormalizeUsername(request.Username!)) is { } retryAfter)
+        {
+            return TooManyAttempts(context, retryAfter);
+        }
+
+        var user = await verifier.VerifyAsync(request.Username!, request.Password!, cancellationToken);
+        if (user is null && options.Value.AutoRegisterOnLogin && request.Role is null or HealthFlowRoles.Patient)
+        {
+            // As the original did: an unknown patient is registered on first login, named after the login.
+            var registration = await registrar.RegisterAsync(
+                request.Username, request.Password, request.Username, context.GetCorrelationId(), cancellationToken);
+            switch (registration)
+            {
+                case RegistrationResult.Registered registered:
+                    user = registered.User;
+                    break;
+                case RegistrationResult.Invalid invalid:
+                    return TypedResults.ValidationProblem(invalid.Errors);
+            }
+        }
+
+        // A role that differs from the stored one fails like a wrong password: the reply must not reveal the account's role.
+        if (user is null || (request.Role is not null && request.Role != user.Role))
+        {
+            return Unauthorized();
+        }
+
+        return TypedResults.Ok(Reply(user, tokens));
+    }
+
+    private static LoginResponse Reply(UserRecord user, AccessTokenIssuer tokens)
+    {
+        var token = tokens.Issue(user);
+        return new LoginResponse(token.AccessToken, "Bearer", token.ExpiresInSeconds, user.Role, user.PatientId, user.DisplayName);
+    }
+
+    private static ValidationProblem? RequireCredentials(string? username, string? password)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (string.IsNullOrEmpty(username))
+        {
+            errors[RegistrationFields.Username] = ["Username is required."];
+        }
+
+        if (string.IsNullOrEmpty(password))
+        {
+            errors[RegistrationFields.Password] = ["Password is required."];
+        }
+
+        return errors.Count > 0 ? TypedResults.ValidationProblem(errors) : null;
+    }
+
+    private static ProblemHttpResult Unauthorized() => TypedResults.Problem(
+        statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized", detail: InvalidCredentials);
+
+    private static ProblemHttpResult UsernameTaken() => TypedResults.Problem(
+        statusCode: StatusCodes.Status409Conflict, title: "Username taken", detail: "That username is already registered.");
+
+    private static ProblemHttpResult TooManyAttempts(HttpContext context, TimeSpan retryAfter)
+    {
+        context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        return TypedResults.Problem(
+            statusCode: StatusCodes.Status429TooManyRequests,
+            title: "Too many login attempts",
+            detail: "Wait before trying again.");
+    }
+}

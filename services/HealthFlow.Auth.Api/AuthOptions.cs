@@ -1,0 +1,32 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace HealthFlow.Auth.Api;
+
+/// <summary>Section "Auth".</summary>
+public sealed class AuthOptions
+{
+    public const string SectionName = "Auth";
+
+    /// <summary>`POST /login` registers an unknown patient on first login, as the original demo did. Local demo only.</summary>
+    public bool AutoRegisterOnLogin { get; set; }
+
+    /// <summary>Creates clinician1 / demo at startup. Local demo only.</summary>
+    public bool SeedDemoClinician { get; set; }
+}
+
+/// <summary>Section "Auth:LoginRateLimit": fixed windows against password guessing.</summary>
+public sealed class LoginRateLimitOptions
+{
+    public const string SectionName = "Auth:LoginRateLimit";
+
+    /// <summary>Login attempts per client IP and username per window.</summary>
+    [Range(1, 1_000_000)]
+    public int PermitLimit { get; set; } = 10;
+
+    /// <summary>Login attempts per client IP (any username) per window, so one client cannot spray usernames.</summary>
+    [Range(1, 10_000_000)]
+    public int PerIpPermitLimit { get; set; } = 100;
+
+    [Range(1, 3600)]
+    public int WindowSeconds { get; set; } = 60;
+}
