@@ -1,1 +1,5 @@
-Console.WriteLine("placeholder");
+using HealthFlow.LocalAws;
+
+// Usage: dotnet run --project infra/HealthFlow.LocalAws [-- --port 4566] [--LocalAws:DataDirectory <dir>]
+var app = LocalAwsServer.CreateApplication(args);
+await app.RunAsync();

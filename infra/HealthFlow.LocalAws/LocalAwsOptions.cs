@@ -1,0 +1,30 @@
+namespace HealthFlow.LocalAws;
+
+/// <summary>LocalAws settings, bound from the "LocalAws" configuration section (and --port).</summary>
+public sealed class LocalAwsOptions
+{
+    public const string SectionName = "LocalAws";
+
+    /// <summary>LocalAws serves a single account, as LocalStack does.</summary>
+    public const string AccountId = "000000000000";
+
+    public const int DefaultPort = 4566;
+
+    /// <summary>The port to listen on; 0 picks a free one.</summary>
+    public int? Port { get; set; }
+
+    /// <summary>Where dynalite persists DynamoDB data; unset keeps everything in memory.</summary>
+    public string? DataDirectory { get; set; }
+
+    /// <summary>The region in ARNs and event envelopes.</summary>
+    public string Region { get; set; } = Environment.GetEnvironmentVariable("AWS_REGION") is { Length: > 0 } region ? region : "us-east-1";
+
+    /// <summary>The node executable; "node" from PATH by default.</summary>
+    public string NodePath { get; set; } = "node";
+
+    /// <summary>The folder holding node_modules/dynalite; found next to the project or the app when unset.</summary>
+    public string? NodeModulesDirectory { get; set; }
+
+    /// <summary>How long dynalite may take to start before LocalAws gives up.</summary>
+    public TimeSpan DynaliteStartTimeout { get; set; } = TimeSpan.FromSeconds(30);
+}

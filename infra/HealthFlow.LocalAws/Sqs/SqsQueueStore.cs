@@ -1,0 +1,34 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
+
+namespace HealthFlow.LocalAws.Sqs;
+
+/// <summary>Every queue of the (single, fixed) account, by name.</summary>
+internal sealed class SqsQueueStore(LocalAwsOptions options)
+{
+    private const string ArnPrefix = "arn:aws:sqs:";
+    private readonly ConcurrentDictionary<string, SqsQueue> _queues = new(StringComparer.Ordinal);
+
+    public string Region => options.Region;
+
+    public string ArnFor(string queueName) => $"{ArnPrefix}{options.Region}:{LocalAwsOptions.AccountId}:{queueName}";
+
+    public bool TryGet(string name, [NotNullWhen(true)] out SqsQueue? queue) => _queues.TryGetValue(name, out queue);
+
+    /// <summary>Resolves an SQS ARN of this account (any region: LocalAws serves one) to its queue.</summary>
+    public bool TryGetByArn(string arn, [NotNullWhen(true)] out SqsQueue? queue)
+    {
+        queue = null;
+        if (!arn.StartsWith(ArnPrefix, StringComparison.Ordinal))
+            return false;
+        int lastColon = arn.LastIndexOf(':');
+        return lastColon > ArnPrefix.Length && _queues.TryGetValue(arn[(lastColon + 1)..], out queue);
+    }
+
+    /// <summary>Adds the queue unless one of that name exists; returns the queue that is stored.</summary>
+    public SqsQueue GetOrAdd(string name, Func<SqsQueue> create) => _queues.GetOrAdd(name, _ => create());
+
+    public bool TryRemove(string name, [NotNullWhen(true)] out SqsQueue? queue) => _queues.TryRemove(name, out queue);
+
+    public IEnumerable<SqsQueue> All => _queues.Values;
+}

@@ -1,0 +1,543 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using HealthFlow.LocalAws.Protocol;
+
+namespace HealthFlow.LocalAws.Sqs;
+
+/// <summary>The SQS operations (JSON protocol). Queue URLs are built from the request's Host, so they work for any port.</summary>
+internal sealed partial class SqsService(SqsQueueStore queues)
+{
+    private const int MaxBatchEntries = 10;
+    private const int MaxVisibilityTimeout = 43_200;
+    private const int MaxWaitTimeSeconds = 20;
+    private const int MaxMessageAttributes = 10;
+
+    private static readonly string[] SystemAttributeNames =
+        ["SenderId", "SentTimestamp", "ApproximateReceiveCount", "ApproximateFirstReceiveTimestamp", "AWSTraceHeader"];
+
+    public Task HandleAsync(string operation, HttpContext context, AwsResponder responder) => operation switch
+    {
+        "SendMessage" => SendMessageAsync(context, responder),
+        "ReceiveMessage" => ReceiveMessageAsync(context, responder),
+        "DeleteMessage" => DeleteMessageAsync(responder),
+        "SendMessageBatch" => SendMessageBatchAsync(context, responder),
+        "DeleteMessageBatch" => DeleteMessageBatchAsync(responder),
+        "ChangeMessageVisibility" => ChangeMessageVisibilityAsync(responder),
+        "ChangeMessageVisibilityBatch" => ChangeMessageVisibilityBatchAsync(responder),
+        "CreateQueue" => CreateQueueAsync(context, responder),
+        "GetQueueUrl" => GetQueueUrlAsync(context, responder),
+        "GetQueueAttributes" => GetQueueAttributesAsync(responder),
+        "SetQueueAttributes" => SetQueueAttributesAsync(responder),
+        "PurgeQueue" => PurgeQueueAsync(responder),
+        "ListQueues" => ListQueuesAsync(context, responder),
+        "DeleteQueue" => DeleteQueueAsync(responder),
+        _ => throw SqsErrors.UnknownOperation(operation),
+    };
+
+    // ---- Queues ---------------------------------------------------------------------------------
+
+    private async Task CreateQueueAsync(HttpContext context, AwsResponder responder)
+    {
+        var request = await responder.ReadAsync(SqsJsonContext.Default.CreateQueueRequest);
+        var name = request.QueueName;
+        if (string.IsNullOrEmpty(name))
+            throw SqsErrors.MissingParameter("QueueName");
+        if (name.EndsWith(".fifo", StringComparison.Ordinal))
+            throw SqsErrors.UnsupportedOperation("FIFO queues are not supported by LocalAws.");
+        if (!QueueNamePattern().IsMatch(name))
+            throw SqsErrors.InvalidParameterValue("Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length");
+
+        var settings = new QueueSettings().With(request.Attributes, arn => queues.TryGetByArn(arn, out _));
+        var queue = queues.GetOrAdd(name, () => new SqsQueue(name, queues.ArnFor(name), settings, queues));
+        if (!ReferenceEquals(queue.Settings, settings) && !queue.Settings.Agrees(request.Attributes))
+            throw SqsErrors.QueueNameExists(name);
+
+        await responder.WriteAsync(new QueueUrlResponse(QueueUrl(context, name)), SqsJsonContext.Default.QueueUrlResponse);
+    }
+
+    private async Task GetQueueUrlAsync(HttpContext context, AwsResponder responder)
+    {
+        var request = await responder.ReadAsync(SqsJsonContext.Default.GetQueueUrlRequest);
+        if (string.IsNullOrEmpty(request.QueueName))
+            throw SqsErrors.MissingParameter("QueueName");
+        if (!queues.TryGet(request.QueueName, out _))
+            throw SqsErrors.QueueDoesNotExist();
+        await responder.WriteAsync(new QueueUrlResponse(QueueUrl(context, request.QueueName)), SqsJsonContext.Default.QueueUrlResponse);
+    }
+
+    private async Task GetQueueAttributesAsync(AwsResponder responder)
+    {
+        var request = await responder.ReadAsync(SqsJsonContext.Default.GetQueueAttributesRequest);
+        var queue = Resolve(request.QueueUrl);
+        var all = new Dictionary<string, string>(StringComparer.Ordinal);
+        queue.Settings.WriteTo(all);
+        var (visible, inFlight, delayed) = queue.Counts();
+        all["ApproximateNumberOfMessages"] = Text(visible);
+        all["ApproximateNumberOfMessagesNotVisible"] = Text(inFlight);
+        all["ApproximateNumberOfMessagesDelayed"] = Text(delayed);
+        all["CreatedTimestamp"] = Text(queue.CreatedTimestamp);
+        all["LastModifiedTimestamp"] = Text(queue.LastModifiedTimestamp);
+        all["QueueArn"] = queue.Arn;
+
+        var names = request.AttributeNames ?? [];
+        Dictionary<string, string> selected;
+        if (names.Contains("All"))
+        {
+            selected = all;
+        }
+        else
+        {
+            selected = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var attributeName in names)
+            {
+                if (all.TryGetValue(attributeName, out var value))
+                    selected[attributeName] = value;
+                else if (!IsKnownOptionalAttribute(attributeName))
+                    throw SqsErrors.InvalidAttributeName(attributeName);
+            }
+        }
+
+        if (selected.Count == 0)
+            await responder.WriteEmptyAsync();
+        else
+            await responder.WriteAsync(new QueueAttributesResponse(selected), SqsJsonContext.Default.QueueAttributesResponse);
+    }
+
+    private async Task SetQueueAttributesAsync(AwsResponder responder)
+    {
+        var request = await responder.ReadAsync(SqsJsonContext.Default.SetQueueAttributesRequest);
+        var queue = Resolve(request.QueueUrl);
+        if (request.Attributes is { } attributes)
+        {
+            foreach (var attributeName in attributes.Keys)
+            {
+                if (QueueSettings.ReadOnlyNames.Contains(attributeName))
+                    throw SqsErrors.InvalidAttributeName(attributeName);
+            }
+        }
+
+        queue.UpdateSettings(queue.Settings.With(request.Attributes, arn => queues.TryGetByArn(arn, out _)));
+        await responder.WriteEmptyAsync();
+    }
+
+    private async Task PurgeQueueAsync(AwsResponder responder)
+    {
+        var request = await responder.ReadAsync(SqsJsonContext.Default.QueueUrlRequest);
+        Resolve(request.QueueUrl).Purge();
+        await responder.WriteEmptyAsync();
+    }
+
+    private async Task DeleteQueueAsync(AwsResponder responder)
+    {
+        var request = await responder.ReadAsync(SqsJsonContext.Default.QueueUrlRequest);
+        var queue = Resolve(request.QueueUrl);
+        if (queues.TryRemove(queue.Name, out var removed))
+            removed.MarkDeleted();
+        await responder.WriteEmptyAsync();
+    }
+
+    private async Task ListQueuesAsync(HttpContext context, AwsResponder responder)
+    {
+        var request = await responder.ReadAsync(SqsJsonContext.Default.ListQueuesRequest);
+        int max = request.MaxResults ?? 1000;
+        if (max is < 1 or > 1000)
+            throw SqsErrors.InvalidParameterValue("Value for parameter MaxResults is invalid. Reason: Must be between 1 and 1000.");
+        int start = 0;
+        if (request.NextToken is { Length: > 0 } token && !int.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out start))
+            throw SqsErrors.InvalidParameterValue("Invalid NextToken value.");
+
+        var names = queues.All
+            .Select(q => q.Name)
+            .Where(n => request.QueueNamePrefix is null || n.StartsWith(request.QueueNamePrefix, StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        var page = names.Skip(start).Take(max).Select(n => QueueUrl(context, n)).ToList();
+        bool more = start + page.Count < names.Count;
+        // NextToken is only used when the caller pages (MaxResults given), as on AWS.
+        string? nextToken = more && request.MaxResults is not null ? Text(start + page.Count) : null;
+        await responder.WriteAsync(new ListQueuesResponse(page.Count > 0 ? page : null, nextToken), SqsJsonContext.Default.ListQueuesResponse);
+    }
+
+    // ---- Messages -------------------------------------------------------------------------------
+
+    private async Task SendMessageAsync(HttpContext context, AwsResponder responder)
+    {
+        var request = await responder.ReadAsync(SqsJsonContext.Default.SendMessageRequest);
+        var queue = Resolve(request.QueueUrl);
+        var message = CreateMessage(queue, request.MessageBody, request.DelaySeconds, request.MessageAttributes, request.MessageSystemAttributes, out var delay, out var systemMd5);
+        queue.Enqueue(message, delay);
+        await responder.WriteAsync(
+            new SendMessageResponse(message.MessageId, message.BodyMd5, message.AttributesMd5, systemMd5),
+            SqsJsonContext.Default.SendMessageResponse);
+    }
+
+    private async Task SendMessageBatchAsync(HttpContext context, AwsResponder responder)
+    {
+        var request = await responder.ReadAsync(SqsJsonContext.Default.SendMessageBatchRequest);
+        var queue = Resolve(request.QueueUrl);
+        var entries = ValidateBatch(request.Entries, e => e.Id);
+
+        int totalSize = entries.Sum(e => Encoding.UTF8.GetByteCount(e.MessageBody ?? string.Empty) + AttributesSize(e.MessageAttributes));
+        if (totalSize > queue.Settings.MaximumMessageSize)
+            throw SqsErrors.BatchRequestTooLong(totalSize, queue.Settings.MaximumMessageSize);
+
+        var successful = new List<SendMessageBatchResultEntry>(entries.Count);
+        var failed = new List<BatchResultErrorEntry>();
+        foreach (var entry in entries)
+        {
+            try
+            {
+                var message = CreateMessage(queue, entry.MessageBody, entry.DelaySeconds, entry.MessageAttributes, entry.MessageSystemAttributes, out var delay, out var systemMd5);
+                queue.Enqueue(message, delay);
+                successful.Add(new SendMessageBatchResultEntry(entry.Id!, message.MessageId, message.BodyMd5, message.AttributesMd5, systemMd5));
+            }
+            catch (AwsServiceException error)
+            {
+                failed.Add(new BatchResultErrorEntry(entry.Id!, true, error.QueryErrorCode ?? error.Type, error.Message));
+            }
+        }
+
+        await responder.WriteAsync(new SendMessageBatchResponse(successful, failed), SqsJsonContext.Default.SendMessageBatchResponse);
+    }
+
+    private async Task ReceiveMessageAsync(HttpContext context, AwsResponder responder)
+    {
+        var request = await responder.ReadAsync(SqsJsonContext.Default.ReceiveMessageRequest);
+        var queue = Resolve(request.QueueUrl);
+        var settings = queue.Settings;
+
+        int max = request.MaxNumberOfMessages ?? 1;
+        if (max is < 1 or > MaxBatchEntries)
+            throw SqsErrors.InvalidParameterValue($"Value {max} for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided.");
+        int visibility = request.VisibilityTimeout ?? settings.VisibilityTimeout;
+        if (visibility is < 0 or > MaxVisibilityTimeout)
+            throw SqsErrors.InvalidParameterValue($"Value {visibility} for parameter VisibilityTimeout is invalid. Reason: Must be between 0 and 43200, if provided.");
+        int wait = request.WaitTimeSeconds ?? settings.ReceiveMessageWaitTimeSeconds;
+        if (wait is < 0 or > MaxWaitTimeSeconds)
+            throw SqsErrors.InvalidParameterValue($"Value {wait} for parameter WaitTimeSeconds is invalid. Reason: Must be >= 0 and <= 20, if provided.");
+
+        var deliveries = await queue.ReceiveAsync(max, visibility, TimeSpan.FromSeconds(wait), responder.Aborted);
+        if (deliveries.Count == 0)
+        {
+            if (queue.IsDeleted)
+                throw SqsErrors.QueueDoesNotExist();
+            await responder.WriteEmptyAsync();
+            return;
+        }
+
+        var systemNames = SelectSystemAttributes(request.AttributeNames, request.MessageSystemAttributeNames);
+        var messages = new List<ReceivedMessage>(deliveries.Count);
+        foreach (var delivery in deliveries)
+        {
+            var message = delivery.Message;
+            var attributes = SelectMessageAttributes(message, request.MessageAttributeNames);
+            string? attributesMd5 = attributes is null ? null
+                : ReferenceEquals(attributes, message.Attributes) ? message.AttributesMd5
+                : MessageDigest.OfAttributes(attributes);
+            messages.Add(new ReceivedMessage(
+                message.MessageId,
+                delivery.ReceiptHandle,
+                message.BodyMd5,
+                message.Body,
+                SystemAttributes(delivery, systemNames),
+                attributesMd5,
+                attributes as Dictionary<string, MessageAttributeValue> ?? (attributes is null ? null : new Dictionary<string, MessageAttributeValue>(attributes))));
+        }
+
+        await responder.WriteAsync(new ReceiveMessageResponse(messages), SqsJsonContext.Default.ReceiveMessageResponse);
+    }
+
+    private async Task DeleteMessageAsync(AwsResponder responder)
+    {
+        var request = await responder.ReadAsync(SqsJsonContext.Default.DeleteMessageRequest);
+        var queue = Resolve(request.QueueUrl);
+        if (!ReceiptHandle.TryParse(request.ReceiptHandle, out var id, out var generation))
+            throw SqsErrors.ReceiptHandleIsInvalid(request.ReceiptHandle);
+        // A stale handle (the message was received again since) succeeds without deleting, as on AWS.
+        queue.Delete(id, generation);
+        await responder.WriteEmptyAsync();
+    }
+
+    private async Task DeleteMessageBatchAsync(AwsResponder responder)
+    {
+        var request = await responder.ReadAsync(SqsJsonContext.Default.ReceiptBatchRequest);
+        var queue = Resolve(request.QueueUrl);
+        var entries = ValidateBatch(request.Entries, e => e.Id);
+        var successful = new List<BatchIdEntry>(entries.Count);
+        var failed = new List<BatchResultErrorEntry>();
+        foreach (var entry in entries)
+        {
+            if (!ReceiptHandle.TryParse(entry.ReceiptHandle, out var id, out var generation))
+            {
+                failed.Add(new BatchResultErrorEntry(entry.Id!, true, "ReceiptHandleIsInvalid", $"The input receipt handle \"{entry.ReceiptHandle}\" is not a valid receipt handle."));
+                continue;
+            }
+
+            queue.Delete(id, generation);
+            successful.Add(new BatchIdEntry(entry.Id!));
+        }
+
+        await responder.WriteAsync(new ReceiptBatchResponse(successful, failed), SqsJsonContext.Default.ReceiptBatchResponse);
+    }
+
+    private async Task ChangeMessageVisibilityAsync(AwsResponder responder)
+    {
+        var request = await responder.ReadAsync(SqsJsonContext.Default.ChangeMessageVisibilityRequest);
+        var queue = Resolve(request.QueueUrl);
+        ChangeVisibility(queue, request.ReceiptHandle, request.VisibilityTimeout);
+        await responder.WriteEmptyAsync();
+    }
+
+    private async Task ChangeMessageVisibilityBatchAsync(AwsResponder responder)
+    {
+        var request = await responder.ReadAsync(SqsJsonContext.Default.ReceiptBatchRequest);
+        var queue = Resolve(request.QueueUrl);
+        var entries = ValidateBatch(request.Entries, e => e.Id);
+        var successful = new List<BatchIdEntry>(entries.Count);
+        var failed = new List<BatchResultErrorEntry>();
+        foreach (var entry in entries)
+        {
+            try
+            {
+                ChangeVisibility(queue, entry.ReceiptHandle, entry.VisibilityTimeout);
+                successful.Add(new BatchIdEntry(entry.Id!));
+            }
+            catch (AwsServiceException error)
+            {
+                failed.Add(new BatchResultErrorEntry(entry.Id!, true, error.QueryErrorCode ?? error.Type, error.Message));
+            }
+        }
+
+        await responder.WriteAsync(new ReceiptBatchResponse(successful, failed), SqsJsonContext.Default.ReceiptBatchResponse);
+    }
+
+    private static void ChangeVisibility(SqsQueue queue, string? handle, int? timeout)
+    {
+        if (timeout is not { } seconds)
+            throw SqsErrors.MissingParameter("VisibilityTimeout");
+        if (seconds is < 0 or > MaxVisibilityTimeout)
+            throw SqsErrors.InvalidParameterValue($"Value {seconds} for parameter VisibilityTimeout is invalid. Reason: Must be between 0 and 43200.");
+        if (!ReceiptHandle.TryParse(handle, out var id, out var generation))
+            throw SqsErrors.ReceiptHandleIsInvalid(handle);
+        if (!queue.ChangeVisibility(id, generation, seconds))
+            throw SqsErrors.MessageNotInflight();
+    }
+
+    // ---- Helpers --------------------------------------------------------------------------------
+
+    private SqsQueue Resolve(string? queueUrl)
+    {
+        if (string.IsNullOrEmpty(queueUrl))
+            throw SqsErrors.MissingParameter("QueueUrl");
+        // The queue is the URL's last path segment (http://host:port/<account>/<name>); a bare name is accepted too.
+        var trimmed = queueUrl.AsSpan().TrimEnd('/');
+        var name = trimmed[(trimmed.LastIndexOf('/') + 1)..].ToString();
+        if (!queues.TryGet(name, out var queue))
+            throw SqsErrors.QueueDoesNotExist();
+        return queue;
+    }
+
+    private static string QueueUrl(HttpContext context, string name) =>
+        $"{context.Request.Scheme}://{context.Request.Host.Value}/{LocalAwsOptions.AccountId}/{name}";
+
+    private static SqsMessage CreateMessage(
+        SqsQueue queue,
+        string? body,
+        int? delaySeconds,
+        Dictionary<string, MessageAttributeValue>? attributes,
+        Dictionary<string, MessageAttributeValue>? systemAttributes,
+        out int delay,
+        out string? systemAttributesMd5)
+    {
+        var settings = queue.Settings;
+        if (string.IsNullOrEmpty(body))
+            throw SqsErrors.MissingParameter("MessageBody");
+        ValidateBodyCharacters(body);
+        delay = delaySeconds ?? settings.DelaySeconds;
+        if (delay is < 0 or > 900)
+            throw SqsErrors.InvalidParameterValue($"Value {delay} for parameter DelaySeconds is invalid. Reason: DelaySeconds must be >= 0 and <= 900.");
+        ValidateAttributes(attributes);
+
+        int size = Encoding.UTF8.GetByteCount(body) + AttributesSize(attributes);
+        if (size > settings.MaximumMessageSize)
+            throw SqsErrors.InvalidParameterValue($"One or more parameters are invalid. Reason: Message must be shorter than {settings.MaximumMessageSize} bytes.");
+
+        string? traceHeader = null;
+        systemAttributesMd5 = null;
+        if (systemAttributes is { Count: > 0 })
+        {
+            foreach (var (name, value) in systemAttributes)
+            {
+                if (name != "AWSTraceHeader" || value.DataType != "String" || string.IsNullOrEmpty(value.StringValue))
+                    throw SqsErrors.InvalidParameterValue($"Message system attribute name '{name}' is invalid.");
+                traceHeader = value.StringValue;
+            }
+
+            systemAttributesMd5 = MessageDigest.OfAttributes(systemAttributes);
+        }
+
+        return SqsMessage.Create(body, attributes, traceHeader);
+    }
+
+    /// <summary>SQS accepts #x9 | #xA | #xD | #x20-#xD7FF | #xE000-#xFFFD | #x10000-#x10FFFF.</summary>
+    private static void ValidateBodyCharacters(string body)
+    {
+        for (int i = 0; i < body.Length; i++)
+        {
+            char c = body[i];
+            if (c >= 0x20 && c <= 0xD7FF || c is '\t' or '\n' or '\r' || c >= 0xE000 && c <= 0xFFFD)
+                continue;
+            if (char.IsHighSurrogate(c) && i + 1 < body.Length && char.IsLowSurrogate(body[i + 1]))
+            {
+                i++;
+                continue;
+            }
+
+            throw SqsErrors.InvalidMessageContents("Invalid characters found. Valid unicode characters are #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF");
+        }
+    }
+
+    private static void ValidateAttributes(Dictionary<string, MessageAttributeValue>? attributes)
+    {
+        if (attributes is null)
+            return;
+        if (attributes.Count > MaxMessageAttributes)
+            throw SqsErrors.InvalidParameterValue($"Number of message attributes [{attributes.Count}] exceeds the allowed maximum [{MaxMessageAttributes}].");
+        foreach (var (name, value) in attributes)
+        {
+            if (!AttributeNamePattern().IsMatch(name) || name.Contains("..", StringComparison.Ordinal)
+                || name.StartsWith("AWS.", StringComparison.OrdinalIgnoreCase) || name.StartsWith("Amazon.", StringComparison.OrdinalIgnoreCase))
+                throw SqsErrors.InvalidParameterValue($"Message attribute name '{name}' is invalid.");
+            var dataType = value.DataType;
+            if (string.IsNullOrEmpty(dataType))
+                throw SqsErrors.InvalidParameterValue($"The message attribute '{name}' must contain a non-empty attribute type.");
+            if (value.StringListValues is { Count: > 0 } || value.BinaryListValues is { Count: > 0 })
+                throw SqsErrors.InvalidParameterValue($"Message attribute list values in SendMessage operation are not supported.");
+
+            if (IsType(dataType, "Binary"))
+            {
+                if (value.BinaryValue is null)
+                    throw SqsErrors.InvalidParameterValue($"The message attribute '{name}' with type 'Binary' must use field 'Binary'.");
+            }
+            else if (IsType(dataType, "String") || IsType(dataType, "Number"))
+            {
+                if (value.StringValue is null || value.BinaryValue is not null)
+                    throw SqsErrors.InvalidParameterValue($"The message attribute '{name}' with type '{dataType}' must use field 'String'.");
+                if (IsType(dataType, "Number") && !decimal.TryParse(value.StringValue, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+                    throw SqsErrors.InvalidParameterValue($"Can't cast the value of message (user) attribute '{name}' to a number.");
+            }
+            else
+            {
+                throw SqsErrors.InvalidParameterValue($"The type of message (user) attribute '{name}' is invalid. You must use only the following supported type prefixes: Binary, Number, String.");
+            }
+        }
+    }
+
+    private static bool IsType(string dataType, string baseType) =>
+        dataType.StartsWith(baseType, StringComparison.Ordinal) && (dataType.Length == baseType.Length || dataType[baseType.Length] == '.');
+
+    private static int AttributesSize(Dictionary<string, MessageAttributeValue>? attributes)
+    {
+        if (attributes is null)
+            return 0;
+        int size = 0;
+        foreach (var (name, value) in attributes)
+        {
+            size += Encoding.UTF8.GetByteCount(name) + Encoding.UTF8.GetByteCount(value.DataType ?? string.Empty);
+            size += value.BinaryValue?.Length ?? Encoding.UTF8.GetByteCount(value.StringValue ?? string.Empty);
+        }
+
+        return size;
+    }
+
+    private static List<T> ValidateBatch<T>(List<T>? entries, Func<T, string?> idOf)
+    {
+        if (entries is null || entries.Count == 0)
+            throw SqsErrors.EmptyBatchRequest();
+        if (entries.Count > MaxBatchEntries)
+            throw SqsErrors.TooManyEntriesInBatchRequest(entries.Count);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var entry in entries)
+        {
+            var id = idOf(entry);
+            if (id is null || !BatchIdPattern().IsMatch(id))
+                throw SqsErrors.InvalidBatchEntryId(id);
+            if (!seen.Add(id))
+                throw SqsErrors.BatchEntryIdsNotDistinct(id);
+        }
+
+        return entries;
+    }
+
+    private static HashSet<string>? SelectSystemAttributes(List<string>? legacyNames, List<string>? names)
+    {
+        if (legacyNames is not { Count: > 0 } && names is not { Count: > 0 })
+            return null;
+        var selected = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var name in (legacyNames ?? []).Concat(names ?? []))
+        {
+            if (name == "All")
+                selected.UnionWith(SystemAttributeNames);
+            else
+                selected.Add(name);
+        }
+
+        return selected;
+    }
+
+    private static Dictionary<string, string>? SystemAttributes(Delivery delivery, HashSet<string>? names)
+    {
+        if (names is null)
+            return null;
+        var message = delivery.Message;
+        var attributes = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (names.Contains("SenderId"))
+            attributes["SenderId"] = LocalAwsOptions.AccountId;
+        if (names.Contains("SentTimestamp"))
+            attributes["SentTimestamp"] = Text(message.SentTimestamp);
+        if (names.Contains("ApproximateReceiveCount"))
+            attributes["ApproximateReceiveCount"] = Text(delivery.ReceiveCount);
+        if (names.Contains("ApproximateFirstReceiveTimestamp"))
+            attributes["ApproximateFirstReceiveTimestamp"] = Text(delivery.FirstReceiveTimestamp);
+        if (names.Contains("AWSTraceHeader") && message.TraceHeader is not null)
+            attributes["AWSTraceHeader"] = message.TraceHeader;
+        return attributes.Count > 0 ? attributes : null;
+    }
+
+    /// <summary>"All" or ".*" selects every attribute, "prefix.*" a family, anything else one name.</summary>
+    private static IReadOnlyDictionary<string, MessageAttributeValue>? SelectMessageAttributes(SqsMessage message, List<string>? names)
+    {
+        if (message.Attributes is null || names is not { Count: > 0 })
+            return null;
+        if (names.Exists(n => n is "All" or ".*"))
+            return message.Attributes;
+
+        Dictionary<string, MessageAttributeValue>? selected = null;
+        foreach (var (name, value) in message.Attributes)
+        {
+            bool wanted = names.Exists(n => n.EndsWith(".*", StringComparison.Ordinal)
+                ? name.StartsWith(n[..^1], StringComparison.Ordinal)
+                : string.Equals(n, name, StringComparison.Ordinal));
+            if (wanted)
+                (selected ??= new Dictionary<string, MessageAttributeValue>(StringComparer.Ordinal))[name] = value;
+        }
+
+        return selected;
+    }
+
+    private static bool IsKnownOptionalAttribute(string name) =>
+        name is "Policy" or "RedrivePolicy" or "RedriveAllowPolicy" or "KmsMasterKeyId" or "KmsDataKeyReusePeriodSeconds"
+            or "FifoQueue" or "ContentBasedDeduplication" or "DeduplicationScope" or "FifoThroughputLimit";
+
+    private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,80}$")]
+    private static partial Regex QueueNamePattern();
+
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,80}$")]
+    private static partial Regex BatchIdPattern();
+
+    [GeneratedRegex("^[A-Za-z0-9_.-]{1,256}$")]
+    private static partial Regex AttributeNamePattern();
+}

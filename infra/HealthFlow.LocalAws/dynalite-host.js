@@ -1,0 +1,35 @@
+// Runs dynalite for HealthFlow.LocalAws and ties its life to LocalAws: it exits when its stdin closes
+// (the parent ended, however abruptly) or when the parent process is gone.
+// Usage: node dynalite-host.js <dynalite module dir> [--path <LevelDB dir>]
+'use strict'
+
+const dynaliteDir = process.argv[2]
+const pathIndex = process.argv.indexOf('--path')
+const options = {
+  // Tables become ACTIVE at once: local provisioning should not wait half a second per table.
+  createTableMs: 0,
+  deleteTableMs: 0,
+  updateTableMs: 0,
+}
+if (pathIndex > 0) options.path = process.argv[pathIndex + 1]
+
+const server = require(dynaliteDir)(options)
+server.listen(0, '127.0.0.1', () => {
+  // LocalAws reads this line to learn the port.
+  process.stdout.write(JSON.stringify({ port: server.address().port }) + '\n')
+})
+
+const exit = () => process.exit(0)
+process.stdin.on('end', exit)
+process.stdin.on('close', exit)
+process.stdin.on('error', exit)
+process.stdin.resume()
+
+const parent = process.ppid
+setInterval(() => {
+  try {
+    process.kill(parent, 0)
+  } catch {
+    exit()
+  }
+}, 2000).unref()
