@@ -1,0 +1,98 @@
+// One alert in the inbox: severity, patient, why it was raised, and the acknowledge-with-note action.
+import { useId, useState, type FormEvent } from 'react';
+import { Link } from 'react-router-dom';
+import { SeverityBadge, StatusBadge, formatDateTime, ruleLabel, type Alert } from '@healthflow/shared';
+
+export interface AlertRowProps {
+  alert: Alert;
+  flashing: boolean;
+  acknowledging: boolean;
+  onAcknowledge: (alert: Alert, note: string) => void;
+}
+
+export function AlertRow({ alert, flashing, acknowledging, onAcknowledge }: AlertRowProps) {
+  const [open, setOpen] = useState(false);
+  const [note, setNote] = useState('');
+  const noteId = useId();
+
+  function confirm(event: FormEvent) {
+    event.preventDefault();
+    onAcknowledge(alert, note.trim());
+    setOpen(false);
+    setNote('');
+  }
+
+  const measure = alert.news2 != null ? `NEWS2 ${alert.news2}` : alert.score != null ? `Score ${alert.score}/10` : ruleLabel(alert.rule);
+
+  return (
+    <li
+      className={`alert-card inbox__row severity-edge--${alert.severity}${flashing ? ' inbox__row--flash' : ''}`}
+      data-testid="alert-row"
+      data-alert-id={alert.alertId}
+      data-status={alert.status}
+      data-severity={alert.severity}
+      aria-label={`${alert.severity} alert for ${alert.patientName}`}
+    >
+      <div className="alert-card__head">
+        <SeverityBadge severity={alert.severity} />
+        <Link to={`/patients/${encodeURIComponent(alert.patientId)}`} className="inbox__patient" data-testid="alert-patient">
+          {alert.patientName}
+        </Link>
+        <span className="inbox__measure">{measure}</span>
+        <StatusBadge status={alert.status} />
+      </div>
+      {alert.reasons.length > 0 && (
+        <ul className="alert-card__reasons" data-testid="alert-reasons">
+          {alert.reasons.map((reason) => (
+            <li key={reason}>{reason}</li>
+          ))}
+        </ul>
+      )}
+      <p className="alert-card__meta">
+        {ruleLabel(alert.rule)} · raised <time dateTime={alert.raisedAt}>{formatDateTime(alert.raisedAt)}</time>
+        {alert.status === 'acknowledged' && (
+          <span data-testid="alert-acknowledged-by">
+            {' '}
+            · acknowledged {formatDateTime(alert.acknowledgedAt)}
+            {alert.acknowledgedBy ? ` by ${alert.acknowledgedBy}` : ''}
+          </span>
+        )}
+      </p>
+
+      {alert.status === 'open' && !open && (
+        <button
+          type="button"
+          className="button button--small"
+          onClick={() => setOpen(true)}
+          disabled={acknowledging}
+          aria-label={`Acknowledge alert for ${alert.patientName}`}
+          data-testid="ack-open"
+        >
+          Acknowledge
+        </button>
+      )}
+      {alert.status === 'open' && open && (
+        <form className="inbox__ack" onSubmit={confirm} data-testid="ack-form">
+          <label htmlFor={noteId}>Acknowledgement note (optional)</label>
+          <textarea
+            id={noteId}
+            value={note}
+            maxLength={500}
+            onChange={(e) => setNote(e.target.value)}
+            placeholder="e.g. Called the patient, advised to attend the clinic"
+            data-testid="ack-note"
+            autoFocus
+          />
+          <div className="button-row">
+            <button type="submit" className="button button--primary button--small" data-testid="ack-confirm">
+              Confirm acknowledgement
+            </button>
+            <button type="button" className="button button--small" onClick={() => setOpen(false)} data-testid="ack-cancel">
+              Cancel
+            </button>
+          </div>
+        </form>
+      )}
+    </li>
+  );
+}

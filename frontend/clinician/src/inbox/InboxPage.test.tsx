@@ -1,0 +1,200 @@
+import { act, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { callsTo, jsonResponse, requestBody, seedSession, stubFetch } from '@healthflow/shared/testing';
+import type { Alert } from '@healthflow/shared';
+import { anAlert } from '../testing/alerts';
+import { MockEventSource } from '../testing/MockEventSource';
+import { renderApp } from '../testing/renderApp';
+
+function alertsApi(pages: Record<string, Alert[]>, acknowledge: (alertId: string) => Response = () => new Response(null, { status: 202 })) {
+  return stubFetch((url, init) => {
+    const ack = /^\/api\/alerts\/([^/]+)\/acknowledge$/.exec(url);
+    if (ack && init.method === 'POST') return acknowledge(decodeURIComponent(ack[1]));
+    if (url.startsWith('/api/alerts?')) {
+      const status = new URL(url, 'http://x').searchParams.get('status') ?? 'open';
+      return jsonResponse({ items: pages[status] ?? [], nextCursor: null });
+    }
+    return undefined;
+  });
+}
+
+const rows = () => screen.queryAllByTestId('alert-row');
+
+async function renderInbox() {
+  renderApp('/');
+  await waitFor(() => expect(MockEventSource.instances).toHaveLength(1));
+  act(() => MockEventSource.latest().open());
+  await waitFor(() => expect(screen.getByTestId('stream-status')).toHaveAttribute('data-state', 'live'));
+}
+
+describe('the alert inbox', () => {
+  beforeEach(() => {
+    seedSession({ role: 'clinician', patientId: null, username: 'clinician1', displayName: 'Dr Demo' });
+    MockEventSource.install();
+  });
+
+  it('lists the open alerts from the API, newest first, with the patient name', async () => {
+    const older = anAlert({ patientName: 'Ada Older', raisedAt: '2026-11-20T09:00:00Z' });
+    const newer = anAlert({ patientName: 'Bob Newer', raisedAt: '2026-11-20T10:00:00Z' });
+    const fetchMock = alertsApi({ open: [older, newer] });
+    await renderInbox();
+
+    await waitFor(() => expect(rows()).toHaveLength(2));
+    expect(rows().map((r) => within(r).getByTestId('alert-patient').textContent)).toEqual(['Bob Newer', 'Ada Older']);
+    expect(callsTo(fetchMock, '/api/alerts?')[0][0]).toBe('/api/alerts?status=open&limit=50');
+  });
+
+  it('subscribes with the token in the query string, because EventSource cannot send headers', async () => {
+    alertsApi({});
+    await renderInbox();
+    expect(MockEventSource.latest().url).toBe('/api/alerts/stream?access_token=test-token');
+  });
+
+  it('colours each alert by severity', async () => {
+    alertsApi({
+      open: [anAlert({ severity: 'high' }), anAlert({ severity: 'medium' }), anAlert({ severity: 'low-medium' })],
+    });
+    await renderInbox();
+
+    await waitFor(() => expect(rows()).toHaveLength(3));
+    const badges = screen.getAllByTestId('severity-badge');
+    expect(badges.map((b) => b.className)).toEqual(
+      expect.arrayContaining([expect.stringContaining('severity--high'), expect.stringContaining('severity--medium'), expect.stringContaining('severity--low-medium')]),
+    );
+    const high = rows().find((r) => r.dataset.severity === 'high')!;
+    expect(high).toHaveClass('severity-edge--high');
+    expect(within(high).getByTestId('severity-badge')).toHaveTextContent('High');
+  });
+
+  it('shows a streamed alert at once without reloading, and flashes a new high one', async () => {
+    const fetchMock = alertsApi({ open: [anAlert({ raisedAt: '2026-11-20T09:00:00Z' })] });
+    await renderInbox();
+    await waitFor(() => expect(rows()).toHaveLength(1));
+    const requestsBefore = fetchMock.mock.calls.length;
+
+    const live = anAlert({ severity: 'high', patientName: 'Cara Critical', news2: 9, rule: 'news2', raisedAt: new Date().toISOString() });
+    act(() => MockEventSource.latest().emit(live, { id: '42' }));
+
+    expect(rows()).toHaveLength(2);
+    expect(rows()[0]).toHaveAttribute('data-alert-id', live.alertId);
+    expect(rows()[0]).toHaveClass('inbox__row--flash');
+    expect(screen.getByTestId('new-high-alert-banner')).toHaveTextContent('New high alert: Cara Critical');
+    expect(fetchMock.mock.calls.length).toBe(requestsBefore);
+  });
+
+  it('accepts alerts sent as named "alert" events too', async () => {
+    alertsApi({});
+    await renderInbox();
+    act(() => MockEventSource.latest().emit(anAlert({ patientName: 'Named Event' }), { event: 'alert' }));
+    expect(screen.getByText('Named Event')).toBeVisible();
+  });
+
+  it('moves an alert to acknowledged when the stream says another clinician acknowledged it', async () => {
+    const alert = anAlert({ patientName: 'Dan Done' });
+    alertsApi({ open: [alert], all: [alert] });
+    const user = userEvent.setup();
+    await renderInbox();
+    await user.selectOptions(screen.getByLabelText('Status'), 'all');
+    await waitFor(() => expect(rows()).toHaveLength(1));
+
+    act(() =>
+      MockEventSource.latest().emit({ ...alert, status: 'acknowledged', acknowledgedBy: 'clinician2', acknowledgedAt: new Date().toISOString() }),
+    );
+
+    expect(rows()[0]).toHaveAttribute('data-status', 'acknowledged');
+    expect(within(rows()[0]).getByTestId('status-badge')).toHaveTextContent('Acknowledged');
+    expect(within(rows()[0]).getByTestId('alert-acknowledged-by')).toHaveTextContent('by clinician2');
+  });
+
+  it('acknowledges with a note, optimistically, and keeps it acknowledged when the stream confirms', async () => {
+    const alert = anAlert({ patientName: 'Eve Example' });
+    const fetchMock = alertsApi({ open: [alert], acknowledged: [] });
+    const user = userEvent.setup();
+    await renderInbox();
+    await waitFor(() => expect(rows()).toHaveLength(1));
+
+    await user.click(screen.getByRole('button', { name: 'Acknowledge alert for Eve Example' }));
+    await user.type(screen.getByLabelText(/acknowledgement note/i), 'Called the patient');
+    await user.click(screen.getByRole('button', { name: 'Confirm acknowledgement' }));
+
+    expect(await screen.findByText('Alert for Eve Example acknowledged.')).toBeVisible();
+    expect(rows()).toHaveLength(0);
+    const [[, init]] = callsTo(fetchMock, `/api/alerts/${alert.alertId}/acknowledge`, 'POST');
+    expect(requestBody(init)).toEqual({ note: 'Called the patient' });
+
+    act(() => MockEventSource.latest().emit({ ...alert, status: 'acknowledged', acknowledgedBy: 'clinician1', acknowledgedAt: new Date().toISOString() }));
+    await user.selectOptions(screen.getByLabelText('Status'), 'acknowledged');
+    await waitFor(() => expect(rows()).toHaveLength(1));
+    expect(rows()[0]).toHaveAttribute('data-status', 'acknowledged');
+  });
+
+  it('treats 409 as already acknowledged by someone else', async () => {
+    const alert = anAlert({ patientName: 'Fay Faster' });
+    alertsApi({ open: [alert] }, () => jsonResponse({ title: 'The alert is already acknowledged.', status: 409 }, 409));
+    const user = userEvent.setup();
+    await renderInbox();
+    await waitFor(() => expect(rows()).toHaveLength(1));
+
+    await user.click(screen.getByRole('button', { name: 'Acknowledge alert for Fay Faster' }));
+    await user.click(screen.getByRole('button', { name: 'Confirm acknowledgement' }));
+
+    expect(await screen.findByText('The alert for Fay Faster was already acknowledged.')).toBeVisible();
+    expect(rows()).toHaveLength(0);
+  });
+
+  it('puts the alert back and shows the problem when acknowledging fails', async () => {
+    const alert = anAlert({ patientName: 'Gus Gone' });
+    alertsApi({ open: [alert] }, () => jsonResponse({ title: 'Alert not found.', status: 404 }, 404));
+    const user = userEvent.setup();
+    await renderInbox();
+    await waitFor(() => expect(rows()).toHaveLength(1));
+
+    await user.click(screen.getByRole('button', { name: 'Acknowledge alert for Gus Gone' }));
+    await user.click(screen.getByRole('button', { name: 'Confirm acknowledgement' }));
+
+    expect(await screen.findByTestId('ack-error')).toHaveTextContent('Alert not found.');
+    expect(rows()).toHaveLength(1);
+    expect(rows()[0]).toHaveAttribute('data-status', 'open');
+  });
+
+  it('asks the API again for the filtered list when the severity filter changes', async () => {
+    const fetchMock = alertsApi({ open: [anAlert({ severity: 'high' }), anAlert({ severity: 'medium' })] });
+    const user = userEvent.setup();
+    await renderInbox();
+    await waitFor(() => expect(rows()).toHaveLength(2));
+
+    await user.selectOptions(screen.getByLabelText('Severity'), 'high');
+
+    expect(rows().every((r) => r.dataset.severity === 'high')).toBe(true);
+    await waitFor(() => expect(callsTo(fetchMock, '/api/alerts?status=open&severity=high')).toHaveLength(1));
+  });
+});
+
+describe('an expired clinician session', () => {
+  beforeEach(() => {
+    seedSession({ role: 'clinician', patientId: null, username: 'clinician1', displayName: 'Dr Demo' });
+    MockEventSource.install();
+  });
+
+  it('returns to sign in with a message when the API answers 401', async () => {
+    stubFetch(() => jsonResponse({ title: 'Unauthorized' }, 401));
+    renderApp('/');
+
+    expect(await screen.findByTestId('session-notice')).toHaveTextContent('Your session has expired');
+    expect(sessionStorage.getItem('healthflow.session')).toBeNull();
+    expect(MockEventSource.latest().readyState).toBe(MockEventSource.CLOSED);
+  });
+
+  it('checks the session when the stream is refused, and signs out on 401', async () => {
+    let expired = false;
+    stubFetch((url) => (expired ? jsonResponse({ title: 'Unauthorized' }, 401) : url.startsWith('/api/alerts?') ? jsonResponse({ items: [] }) : undefined));
+    await renderInbox();
+    await screen.findByTestId('inbox-empty');
+
+    expired = true;
+    act(() => MockEventSource.latest().refuse());
+
+    expect(await screen.findByTestId('session-notice')).toHaveTextContent('Your session has expired');
+  });
+});

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { anAlert } from '../testing/alerts';
+import { inboxReducer, initialInbox, mergeAlert, type InboxState } from './inboxState';
+
+const loaded = (state: InboxState, ...items: ReturnType<typeof anAlert>[]) =>
+  inboxReducer(state, { type: 'pageLoaded', items, nextCursor: null, mode: 'replace' });
+
+describe('the inbox state', () => {
+  it('lists alerts newest first', () => {
+    const older = anAlert({ raisedAt: '2026-11-20T10:00:00Z' });
+    const newer = anAlert({ raisedAt: '2026-11-20T11:00:00Z' });
+    expect(loaded(initialInbox, older, newer).alerts.map((a) => a.alertId)).toEqual([newer.alertId, older.alertId]);
+  });
+
+  it('adds a streamed alert to the top of the open view', () => {
+    const first = anAlert({ raisedAt: '2026-11-20T10:00:00Z' });
+    const streamed = anAlert({ raisedAt: '2026-11-20T12:00:00Z', severity: 'high' });
+    const state = inboxReducer(loaded(initialInbox, first), { type: 'alertStreamed', alert: streamed });
+    expect(state.alerts[0]).toEqual(streamed);
+  });
+
+  it('takes an acknowledged alert out of the open view and into the acknowledged one', () => {
+    const alert = anAlert();
+    const acknowledged = { ...alert, status: 'acknowledged' as const, acknowledgedBy: 'clinician1', acknowledgedAt: '2026-11-20T12:05:00Z' };
+    const open = inboxReducer(loaded(initialInbox, alert), { type: 'alertStreamed', alert: acknowledged });
+    expect(open.alerts).toEqual([]);
+    const ackView = inboxReducer(open, { type: 'filterChanged', filter: { status: 'acknowledged', severity: '' } });
+    expect(ackView.alerts).toEqual([acknowledged]);
+  });
+
+  it('never lets a stale open copy undo an acknowledgement', () => {
+    const alert = anAlert();
+    const acknowledged = { ...alert, status: 'acknowledged' as const, acknowledgedBy: 'clinician1' };
+    expect(mergeAlert(acknowledged, alert)).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'clinician1' });
+
+    const all = inboxReducer(initialInbox, { type: 'filterChanged', filter: { status: 'all', severity: '' } });
+    const afterStream = inboxReducer(loaded(all, alert), { type: 'alertStreamed', alert: acknowledged });
+    const afterStalePage = loaded(afterStream, alert);
+    expect(afterStalePage.alerts[0].status).toBe('acknowledged');
+  });
+
+  it('keeps a just-acknowledged alert in the acknowledged view while the read model catches up', () => {
+    const alert = anAlert();
+    let state = loaded(initialInbox, alert);
+    state = inboxReducer(state, { type: 'acknowledgeSent', alertId: alert.alertId, by: 'clinician1', at: '2026-11-20T12:00:00Z' });
+    state = inboxReducer(state, { type: 'filterChanged', filter: { status: 'acknowledged', severity: '' } });
+    state = loaded(state);
+    expect(state.alerts.map((a) => a.alertId)).toEqual([alert.alertId]);
+  });
+
+  it('restores an alert whose acknowledgement failed', () => {
+    const alert = anAlert();
+    let state = loaded(initialInbox, alert);
+    state = inboxReducer(state, { type: 'acknowledgeSent', alertId: alert.alertId, by: 'clinician1', at: '2026-11-20T12:00:00Z' });
+    expect(state.alerts).toEqual([]);
+    state = inboxReducer(state, { type: 'acknowledgeFailed', alertId: alert.alertId });
+    expect(state.alerts).toEqual([alert]);
+  });
+
+  it('filters by severity', () => {
+    const high = anAlert({ severity: 'high' });
+    const medium = anAlert({ severity: 'medium' });
+    const state = inboxReducer(loaded(initialInbox, high, medium), { type: 'filterChanged', filter: { status: 'open', severity: 'high' } });
+    expect(state.alerts).toEqual([high]);
+  });
+});

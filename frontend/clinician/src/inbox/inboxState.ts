@@ -1,0 +1,140 @@
+// The inbox as pure state transitions: page loads, stream updates and optimistic acknowledgements all merge
+// through one rule, so whichever arrives first, an acknowledged alert never shows as open again.
+import type { Alert, AlertStatus, Severity } from '@healthflow/shared';
+
+export interface InboxFilter {
+  status: AlertStatus | 'all';
+  severity: Severity | '';
+}
+
+export interface InboxState {
+  filter: InboxFilter;
+  /** The alerts shown, newest first. */
+  alerts: Alert[];
+  /** The newest version this client knows of every alert it has seen, whatever the filter. */
+  known: Record<string, Alert>;
+  /** Acknowledgements sent but not yet confirmed by the stream: the alert as it was before, to restore on failure. */
+  pending: Record<string, Alert>;
+  nextCursor: string | null;
+}
+
+export type InboxAction =
+  | { type: 'filterChanged'; filter: InboxFilter }
+  /** `mode: 'replace'` for a fresh first page, 'append' for the next page, 'merge' to catch up after (re)connecting. */
+  | { type: 'pageLoaded'; items: Alert[]; nextCursor: string | null; mode: 'replace' | 'append' | 'merge' }
+  | { type: 'alertStreamed'; alert: Alert }
+  | { type: 'acknowledgeSent'; alertId: string; by: string; at: string }
+  | { type: 'acknowledgeConfirmed'; alertId: string }
+  | { type: 'acknowledgeFailed'; alertId: string };
+
+export const initialInbox: InboxState = {
+  filter: { status: 'open', severity: '' },
+  alerts: [],
+  known: {},
+  pending: {},
+  nextCursor: null,
+};
+
+/** Acknowledgement is one-way: an older "open" copy (a lagging read model, a replayed event) cannot undo it. */
+export function mergeAlert(known: Alert | undefined, incoming: Alert): Alert {
+  if (!known) return incoming;
+  if (known.status === 'acknowledged' && incoming.status === 'open') {
+    return { ...incoming, status: 'acknowledged', acknowledgedAt: known.acknowledgedAt, acknowledgedBy: known.acknowledgedBy };
+  }
+  return incoming;
+}
+
+export function matchesFilter(alert: Alert, filter: InboxFilter): boolean {
+  return (filter.status === 'all' || alert.status === filter.status) && (!filter.severity || alert.severity === filter.severity);
+}
+
+function newestFirst(a: Alert, b: Alert): number {
+  return b.raisedAt.localeCompare(a.raisedAt) || b.alertId.localeCompare(a.alertId);
+}
+
+function remember(known: Record<string, Alert>, alerts: Alert[]): Record<string, Alert> {
+  const next = { ...known };
+  for (const alert of alerts) next[alert.alertId] = mergeAlert(known[alert.alertId], alert);
+  return next;
+}
+
+/** Re-derives the shown list: every listed alert at its newest known version, filtered and sorted. */
+function view(ids: Iterable<string>, known: Record<string, Alert>, filter: InboxFilter): Alert[] {
+  const unique = new Set(ids);
+  return [...unique]
+    .map((id) => known[id])
+    .filter((alert): alert is Alert => alert !== undefined && matchesFilter(alert, filter))
+    .sort(newestFirst);
+}
+
+const ids = (alerts: Alert[]) => alerts.map((a) => a.alertId);
+
+/**
+ * The known alerts a fresh first page should still show: the read model lags the stream, so an alert
+ * acknowledged a moment ago may not be listed under "acknowledged" yet. Only those inside the page's
+ * time window are kept, so paging stays contiguous.
+ */
+function knownInWindow(known: Record<string, Alert>, page: Alert[], nextCursor: string | null): string[] {
+  if (nextCursor === null || page.length === 0) return Object.keys(known);
+  const oldest = page.reduce((min, a) => (a.raisedAt < min ? a.raisedAt : min), page[0].raisedAt);
+  return Object.values(known)
+    .filter((a) => a.raisedAt >= oldest)
+    .map((a) => a.alertId);
+}
+
+export function inboxReducer(state: InboxState, action: InboxAction): InboxState {
+  switch (action.type) {
+    case 'filterChanged':
+      // Show what is already known at once; the page load that follows fills in the rest.
+      return { ...state, filter: action.filter, alerts: view(Object.keys(state.known), state.known, action.filter), nextCursor: null };
+
+    case 'pageLoaded': {
+      const known = remember(state.known, action.items);
+      const listed =
+        action.mode === 'replace'
+          ? [...ids(action.items), ...knownInWindow(known, action.items, action.nextCursor)]
+          : [...ids(state.alerts), ...ids(action.items)];
+      const nextCursor = action.mode === 'merge' ? state.nextCursor : action.nextCursor;
+      return { ...state, known, alerts: view(listed, known, state.filter), nextCursor };
+    }
+
+    case 'alertStreamed': {
+      const known = remember(state.known, [action.alert]);
+      const pending = { ...state.pending };
+      if (known[action.alert.alertId].status === 'acknowledged' && action.alert.status === 'acknowledged') {
+        delete pending[action.alert.alertId];
+      }
+      return { ...state, known, pending, alerts: view([...ids(state.alerts), action.alert.alertId], known, state.filter) };
+    }
+
+    case 'acknowledgeSent': {
+      const before = state.known[action.alertId];
+      if (!before || before.status === 'acknowledged') return state;
+      const optimistic: Alert = { ...before, status: 'acknowledged', acknowledgedAt: action.at, acknowledgedBy: action.by };
+      const known = { ...state.known, [action.alertId]: optimistic };
+      return {
+        ...state,
+        known,
+        pending: { ...state.pending, [action.alertId]: before },
+        alerts: view(ids(state.alerts), known, state.filter),
+      };
+    }
+
+    case 'acknowledgeConfirmed': {
+      if (!(action.alertId in state.pending)) return state;
+      const pending = { ...state.pending };
+      delete pending[action.alertId];
+      return { ...state, pending };
+    }
+
+    case 'acknowledgeFailed': {
+      const before = state.pending[action.alertId];
+      if (!before) return state;
+      const pending = { ...state.pending };
+      delete pending[action.alertId];
+      const known = { ...state.known, [action.alertId]: before };
+      // The row may have left an "open" view optimistically; bring it back.
+      return { ...state, known, pending, alerts: view([...ids(state.alerts), action.alertId], known, state.filter) };
+    }
+  }
+}
