@@ -1,0 +1,73 @@
+using Amazon.DynamoDBv2;
+using Amazon.SQS;
+using HealthFlow.Aws.EventStore;
+using HealthFlow.Aws.Messaging;
+using HealthFlow.Aws.Topology;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+
+namespace HealthFlow.Aws;
+
+public static class HealthFlowAwsExtensions
+{
+    /// <summary>
+    /// The AWS clients (DynamoDB, SQS, EventBridge), the event store with its EventBridge publisher
+    /// and outbox relay, and the topology provisioner. Endpoint, region and credentials come only
+    /// from the standard AWS settings: AWS_ENDPOINT_URL, AWS_REGION, the credential chain (or the
+    /// "AWS" configuration section of AWSSDK.Extensions.NETCore.Setup). Nothing here knows which
+    /// AWS implementation it talks to.
+    /// </summary>
+    public static TBuilder AddHealthFlowAws<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        var services = builder.Services;
+        if (services.Any(d => d.ServiceType == typeof(Registered)))
+            return builder;
+        services.AddSingleton<Registered>();
+        var configuration = builder.Configuration;
+        services.TryAddSingleton(TimeProvider.System);
+
+        var aws = configuration.GetAWSOptions();
+        if (!services.Any(d => d.ServiceType == typeof(Amazon.Extensions.NETCore.Setup.AWSOptions)))
+            services.AddDefaultAWSOptions(aws);
+        services.TryAddAWSService<IAmazonDynamoDB>();
+        services.TryAddAWSService<IAmazonSQS>();
+        // The EventBridge client is not an SDK client, so hand it the same explicit settings (if any).
+        services.AddEventBridgeClient(options =>
+        {
+            options.ServiceUrl ??= aws.DefaultClientConfig.ServiceURL is { Length: > 0 } url ? new Uri(url) : null;
+            options.Region ??= aws.Region?.SystemName;
+            options.Credentials ??= aws.Credentials;
+        });
+
+        services.AddOptions<EventStoreOptions>()
+            .BindConfiguration(EventStoreOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddOptions<OutboxOptions>()
+            .BindConfiguration(OutboxOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        var serviceName = configuration["HealthFlow:ServiceName"] is { Length: > 0 } configured ? configured
+            : configuration["OTEL_SERVICE_NAME"] is { Length: > 0 } otel ? otel
+            : builder.Environment.ApplicationName;
+        services.AddOptions<EventPublisherOptions>()
+            .BindConfiguration(EventPublisherOptions.Section)
+            .PostConfigure(options =>
+            {
+                if (string.IsNullOrWhiteSpace(options.Source))
+                    options.Source = EventPublisherOptions.SourceFor(serviceName);
+            })
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        services.TryAddSingleton<IEventPublisher, EventBridgePublisher>();
+        services.TryAddSingleton<IEventStore, DynamoEventStore>();
+        services.AddHostedService<OutboxRelay>();
+        services.TryAddSingleton<TopologyProvisioner>();
+        return builder;
+    }
+
+    private sealed class Registered;
+}
