@@ -1,0 +1,109 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace HealthFlow.EndToEnd.Tests;
+
+/// <summary>The public HTTP API as a client sees it, through the gateway.</summary>
+public sealed class HealthFlowApi(HttpClient http)
+{
+    public const string DemoClinician = "clinician1";
+    public const string DemoClinicianPassword = "demo";
+
+    public HttpClient Http { get; } = http;
+
+    public sealed record Session(string AccessToken, string Role, Guid? PatientId, string DisplayName, string Username);
+
+    public async Task<Session> RegisterPatientAsync(string? displayName = null)
+    {
+        var username = "p" + Guid.NewGuid().ToString("N")[..12];
+        var password = "correct-horse-" + Guid.NewGuid().ToString("N")[..6];
+        displayName ??= "Patient " + username[1..6].ToUpperInvariant();
+
+        var registered = await Http.PostAsJsonAsync("/api/auth/register", new { username, password, displayName });
+        Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
+        return await LoginAsync(username, password);
+    }
+
+    public async Task<Session> LoginAsync(string username, string password)
+    {
+        var response = await Http.PostAsJsonAsync("/api/auth/login", new { username, password });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+        return new Session(
+            body["accessToken"]!.GetValue<string>(),
+            body["role"]!.GetValue<string>(),
+            body["patientId"] is { } id ? Guid.Parse(id.GetValue<string>()) : null,
+            body["displayName"]!.GetValue<string>(),
+            username);
+    }
+
+    public Task<Session> LoginClinicianAsync() => LoginAsync(DemoClinician, DemoClinicianPassword);
+
+    public async Task<HttpResponseMessage> SubmitCheckInAsync(Session session, object body, string? idempotencyKey = null, string? traceparent = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/observations") { Content = JsonContent.Create(body) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", session.AccessToken);
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
+        }
+
+        if (traceparent is not null)
+        {
+            request.Headers.Add("traceparent", traceparent);
+        }
+
+        return await Http.SendAsync(request);
+    }
+
+    public async Task<Guid> CheckInAsync(Session session, object body)
+    {
+        var response = await SubmitCheckInAsync(session, body);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var accepted = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+        return Guid.Parse(accepted["observationId"]!.GetValue<string>());
+    }
+
+    public async Task<HttpResponseMessage> GetAsync(Session session, string path)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", session.AccessToken);
+        return await Http.SendAsync(request);
+    }
+
+    public async Task<JsonObject> GetJsonAsync(Session session, string path)
+    {
+        var response = await GetAsync(session, path);
+        Assert.True(response.IsSuccessStatusCode, $"GET {path} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        return (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+    }
+
+    public async Task<HttpResponseMessage> PostAsync(Session session, string path, object? body)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body ?? new { }) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", session.AccessToken);
+        return await Http.SendAsync(request);
+    }
+
+    /// <summary>The patient's alerts, as a clinician lists them (every status).</summary>
+    public async Task<IReadOnlyList<JsonObject>> AlertsForPatientAsync(Session clinician, Guid patientId, string status = "all")
+    {
+        var page = await GetJsonAsync(clinician, $"/api/alerts?status={status}&patientId={patientId}");
+        return page["items"]!.AsArray().Select(i => i!.AsObject()).ToList();
+    }
+
+    public async Task<IReadOnlyList<JsonObject>> ObservationsAsync(Session session, Guid patientId)
+    {
+        var page = await GetJsonAsync(session, $"/api/patients/{patientId}/observations");
+        return page["items"]!.AsArray().Select(i => i!.AsObject()).ToList();
+    }
+
+    public static async Task<JsonDocument> ProblemAsync(HttpResponseMessage response)
+    {
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+    }
+}
