@@ -1,1 +1,10 @@
-Console.WriteLine("placeholder");
+using System.CommandLine;
+using HealthFlow.Cli.Provisioning;
+
+// `healthflow`: the operator's tool. Each command lives in its own folder and builds only what it needs.
+var root = new RootCommand("HealthFlow operator CLI: provision the AWS topology, rebuild read models, redrive dead letters, seed demo data, benchmark.")
+{
+    ProvisionCommand.Create(),
+};
+
+return await root.Parse(args).InvokeAsync();
