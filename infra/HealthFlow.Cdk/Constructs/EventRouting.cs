@@ -1,0 +1,76 @@
+using Amazon.CDK;
+using Amazon.CDK.AWS.Events;
+using SqsQueue = Amazon.CDK.AWS.Events.Targets.SqsQueue;
+using Amazon.CDK.AWS.SQS;
+using Constructs;
+using HealthFlow.Aws.Topology;
+
+namespace HealthFlow.Cdk.Constructs;
+
+/// <summary>
+/// The EventBridge bus, and for every rule of the topology its SQS work queue and DLQ.
+/// Queues use SQS-managed encryption: EventBridge cannot send to a queue encrypted with
+/// the AWS-managed KMS key, and a customer key would cost a key per month for no gain here.
+/// </summary>
+public sealed class EventRouting : Construct
+{
+    /// <summary>SQS's maximum, so a poisoned message is kept long enough to be investigated and redriven.</summary>
+    public static readonly Duration DeadLetterRetention = Duration.Days(14);
+
+    private readonly Dictionary<string, Queue> _queues = [];
+    private readonly Dictionary<string, Queue> _deadLetterQueues = [];
+
+    public EventRouting(Construct scope, string id) : base(scope, id)
+    {
+        Bus = new EventBus(this, "Bus", new EventBusProps { EventBusName = HealthFlowTopology.EventBusName });
+
+        foreach (var definition in HealthFlowTopology.Queues.All)
+        {
+            var deadLetters = new Queue(this, definition.DeadLetterQueueName, new QueueProps
+            {
+                QueueName = definition.DeadLetterQueueName,
+                Encryption = QueueEncryption.SQS_MANAGED,
+                EnforceSSL = true,
+                RetentionPeriod = DeadLetterRetention,
+            });
+
+            var queue = new Queue(this, definition.Name, new QueueProps
+            {
+                QueueName = definition.Name,
+                Encryption = QueueEncryption.SQS_MANAGED,
+                EnforceSSL = true,
+                VisibilityTimeout = Duration.Seconds(definition.VisibilityTimeout.TotalSeconds),
+                RetentionPeriod = Duration.Seconds(definition.MessageRetention.TotalSeconds),
+                DeadLetterQueue = new DeadLetterQueue { Queue = deadLetters, MaxReceiveCount = definition.MaxReceiveCount },
+            });
+
+            _queues.Add(definition.Name, queue);
+            _deadLetterQueues.Add(definition.Name, deadLetters);
+        }
+
+        foreach (var definition in HealthFlowTopology.Rules.All)
+        {
+            if (definition.EventBusName != HealthFlowTopology.EventBusName)
+            {
+                throw new InvalidOperationException($"Rule {definition.Name} targets bus {definition.EventBusName}, which the stack does not create.");
+            }
+
+            var rule = new Rule(this, definition.Name, new RuleProps
+            {
+                RuleName = definition.Name,
+                EventBus = Bus,
+                // Satisfies the L2 construct's validation; the topology's full pattern replaces it below.
+                EventPattern = new EventPattern { DetailType = [.. definition.DetailTypes] },
+                // The SqsQueue target also writes the queue policy that lets only this rule send.
+                Targets = [new SqsQueue(_queues[definition.Target.Name])],
+            });
+            ((Amazon.CDK.AWS.Events.CfnRule)rule.Node.DefaultChild!).AddPropertyOverride("EventPattern", JsiiJson.Parse(definition.EventPattern));
+        }
+    }
+
+    public EventBus Bus { get; }
+
+    public Queue WorkQueue(QueueDefinition definition) => _queues[definition.Name];
+
+    public Queue DeadLetterQueue(QueueDefinition definition) => _deadLetterQueues[definition.Name];
+}

@@ -1,0 +1,108 @@
+using Amazon.CDK;
+using Amazon.CDK.AWS.EC2;
+using Amazon.CDK.AWS.Ecr.Assets;
+using Amazon.CDK.AWS.ECS;
+using Amazon.CDK.AWS.Logs;
+using Constructs;
+using HealthCheck = Amazon.CDK.AWS.ECS.HealthCheck;
+
+namespace HealthFlow.Cdk.Constructs;
+
+public sealed class FargateContainerServiceProps
+{
+    public required DeployableService Definition { get; init; }
+    public required ICluster Cluster { get; init; }
+    public required string RepositoryRoot { get; init; }
+    public required int DesiredCount { get; init; }
+    public IDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+    public IDictionary<string, Amazon.CDK.AWS.ECS.Secret> Secrets { get; init; } = new Dictionary<string, Amazon.CDK.AWS.ECS.Secret>();
+    public IServiceConnectProps? ServiceConnect { get; init; }
+}
+
+/// <summary>
+/// One HealthFlow container on Fargate: image built from its Dockerfile, its own log group
+/// with retention, a container health check on /health, a read-only root file system with
+/// a scratch /tmp, and a deployment circuit breaker that rolls back a release that never gets healthy.
+/// </summary>
+public sealed class FargateContainerService : Construct
+{
+    public static readonly RetentionDays LogRetention = RetentionDays.ONE_MONTH;
+    private const string PortName = "http";
+    private const string ScratchVolume = "tmp";
+
+    // The aspnet and nginx images ship no curl or wget; bash's /dev/tcp is enough for one GET.
+    public const string HealthCheckCommand =
+        "exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET /health HTTP/1.1\\r\\nHost: localhost\\r\\nConnection: close\\r\\n\\r\\n' >&3 && head -n 1 <&3 | grep -q ' 200 '";
+
+    public FargateContainerService(Construct scope, string id, FargateContainerServiceProps props) : base(scope, id)
+    {
+        var definition = props.Definition;
+
+        LogGroup = new LogGroup(this, "Logs", new LogGroupProps
+        {
+            Retention = LogRetention,
+            RemovalPolicy = RemovalPolicy.DESTROY,
+        });
+
+        TaskDefinition = new FargateTaskDefinition(this, "Task", new FargateTaskDefinitionProps
+        {
+            Cpu = 256,
+            MemoryLimitMiB = 512,
+            RuntimePlatform = new RuntimePlatform
+            {
+                OperatingSystemFamily = OperatingSystemFamily.LINUX,
+                CpuArchitecture = CpuArchitecture.X86_64,
+            },
+        });
+        TaskDefinition.AddVolume(new Amazon.CDK.AWS.ECS.Volume { Name = ScratchVolume });
+
+        Container = TaskDefinition.AddContainer(definition.Name, new ContainerDefinitionOptions
+        {
+            ContainerName = definition.Name,
+            Image = ContainerImage.FromAsset(props.RepositoryRoot, new AssetImageProps
+            {
+                File = definition.Dockerfile,
+                Platform = Platform_.LINUX_AMD64,
+            }),
+            Essential = true,
+            ReadonlyRootFilesystem = true,
+            Environment = props.Environment,
+            Secrets = props.Secrets,
+            PortMappings = [new PortMapping { Name = PortName, ContainerPort = ServiceCatalog.ContainerPort, AppProtocol = AppProtocol.Http }],
+            HealthCheck = new HealthCheck
+            {
+                Command = ["CMD", "bash", "-c", HealthCheckCommand],
+                Interval = Duration.Seconds(15),
+                Timeout = Duration.Seconds(5),
+                Retries = 3,
+                StartPeriod = Duration.Seconds(30),
+            },
+            Logging = LogDriver.AwsLogs(new AwsLogDriverProps { LogGroup = LogGroup, StreamPrefix = definition.Name }),
+            StopTimeout = Duration.Seconds(30),
+        });
+        Container.AddMountPoints(new MountPoint { SourceVolume = ScratchVolume, ContainerPath = "/tmp", ReadOnly = false });
+
+        Service = new FargateService(this, "Service", new FargateServiceProps
+        {
+            Cluster = props.Cluster,
+            TaskDefinition = TaskDefinition,
+            DesiredCount = props.DesiredCount,
+            VpcSubnets = new SubnetSelection { SubnetType = SubnetType.PRIVATE_WITH_EGRESS },
+            AssignPublicIp = false,
+            CircuitBreaker = new DeploymentCircuitBreaker { Enable = true, Rollback = true },
+            MinHealthyPercent = 100,
+            MaxHealthyPercent = 200,
+            ServiceConnectConfiguration = props.ServiceConnect,
+        });
+    }
+
+    public LogGroup LogGroup { get; }
+
+    public FargateTaskDefinition TaskDefinition { get; }
+
+    public ContainerDefinition Container { get; }
+
+    public FargateService Service { get; }
+
+    public static string PortMappingName => PortName;
+}

@@ -1,0 +1,67 @@
+using Amazon.CDK;
+using Amazon.CDK.AWS.CloudWatch;
+using Amazon.CDK.AWS.CloudWatch.Actions;
+using Amazon.CDK.AWS.SNS;
+using Amazon.CDK.AWS.SNS.Subscriptions;
+using Constructs;
+using HealthFlow.Aws.Topology;
+
+namespace HealthFlow.Cdk.Constructs;
+
+/// <summary>
+/// The two signals that something is stuck in the event flow: a message in a DLQ (a handler
+/// failed five times) and a work queue whose oldest message is getting old (consumers down
+/// or not keeping up). Both notify one SNS topic.
+/// </summary>
+public sealed class OperationalAlarms : Construct
+{
+    /// <summary>
+    /// A healthy message is consumed in well under a second, and a failing one reaches its DLQ after
+    /// maxReceiveCount × visibility timeout (2.5 min). Older than this, consumers are down or behind.
+    /// </summary>
+    public static readonly Duration MaxMessageAge = Duration.Minutes(5);
+
+    public OperationalAlarms(Construct scope, string id, EventRouting routing, string? notificationEmail) : base(scope, id)
+    {
+        Topic = new Topic(this, "Topic", new TopicProps { DisplayName = "HealthFlow alarms", EnforceSSL = true });
+        if (notificationEmail is { Length: > 0 })
+        {
+            Topic.AddSubscription(new EmailSubscription(notificationEmail));
+        }
+
+        var notify = new SnsAction(Topic);
+        foreach (var queue in HealthFlowTopology.Queues.All)
+        {
+            var deadLetters = routing.DeadLetterQueue(queue).MetricApproximateNumberOfMessagesVisible(new MetricOptions
+            {
+                Period = Duration.Minutes(1),
+                Statistic = Stats.MAXIMUM,
+            }).CreateAlarm(this, $"{queue.DeadLetterQueueName}-not-empty", new CreateAlarmOptions
+            {
+                AlarmDescription = $"Messages in {queue.DeadLetterQueueName}: a handler failed {queue.MaxReceiveCount} times. Inspect, fix, then `healthflow redrive`.",
+                Threshold = 0,
+                ComparisonOperator = ComparisonOperator.GREATER_THAN_THRESHOLD,
+                EvaluationPeriods = 1,
+                TreatMissingData = TreatMissingData.NOT_BREACHING,
+            });
+            deadLetters.AddAlarmAction(notify);
+
+            var oldest = routing.WorkQueue(queue).MetricApproximateAgeOfOldestMessage(new MetricOptions
+            {
+                Period = Duration.Minutes(1),
+                Statistic = Stats.MAXIMUM,
+            }).CreateAlarm(this, $"{queue.Name}-message-age", new CreateAlarmOptions
+            {
+                AlarmDescription = $"The oldest message in {queue.Name} is older than {MaxMessageAge.ToMinutes()} minutes: its consumers are down or behind.",
+                Threshold = MaxMessageAge.ToSeconds(),
+                ComparisonOperator = ComparisonOperator.GREATER_THAN_THRESHOLD,
+                EvaluationPeriods = 2,
+                TreatMissingData = TreatMissingData.NOT_BREACHING,
+            });
+            oldest.AddAlarmAction(notify);
+            oldest.AddOkAction(notify);
+        }
+    }
+
+    public Topic Topic { get; }
+}

@@ -1,0 +1,254 @@
+using Amazon.CDK;
+using Amazon.CDK.AWS.ApplicationAutoScaling;
+using Amazon.CDK.AWS.CloudWatch;
+using Amazon.CDK.AWS.EC2;
+using Amazon.CDK.AWS.ECS;
+using Amazon.CDK.AWS.IAM;
+using Amazon.CDK.AWS.SecretsManager;
+using Amazon.CDK.AWS.ServiceDiscovery;
+using Constructs;
+using HealthFlow.Aws.Topology;
+using HealthFlow.Cdk.Constructs;
+using HealthFlow.ServiceDefaults.Authentication;
+using EcsSecret = Amazon.CDK.AWS.ECS.Secret;
+using Queues = HealthFlow.Aws.Topology.HealthFlowTopology.Queues;
+using SecretsManagerSecret = Amazon.CDK.AWS.SecretsManager.Secret;
+using Tables = HealthFlow.Aws.Topology.HealthFlowTopology.Tables;
+
+namespace HealthFlow.Cdk;
+
+public sealed class HealthFlowStackProps : StackProps
+{
+    public required string RepositoryRoot { get; init; }
+}
+
+/// <summary>
+/// HealthFlow on AWS. Read top to bottom, this is the deployment diagram: network, data,
+/// event routing, the five services with their grants, the public gateway, scaling, alarms.
+/// </summary>
+public sealed class HealthFlowStack : Stack
+{
+    /// <summary>Secrets Manager name of auth-api's ES256 private key (PKCS#8 PEM). Not a topology name: only this stack and the operator use it.</summary>
+    public const string JwtSigningKeySecretName = "healthflow/jwt-signing-key";
+
+    /// <summary>auth-api's configuration key for the PEM (section Jwt, key SigningKeyPem).</summary>
+    public const string JwtSigningKeyVariable = "Jwt__SigningKeyPem";
+
+    /// <summary>Service Connect namespace: how the APIs reach auth-api's JWKS inside the VPC.</summary>
+    public const string ServiceConnectNamespace = "healthflow.internal";
+
+    public HealthFlowStack(Construct scope, string id, HealthFlowStackProps props) : base(scope, id, props)
+    {
+        var settings = DeploymentSettings.FromContext(Node);
+
+        // Two AZs, public subnets for the ALB and NAT, private subnets for the tasks. One NAT gateway
+        // keeps the bill down; if its AZ fails, tasks in the other AZ lose egress until it returns.
+        var vpc = new Vpc(this, "Network", new VpcProps
+        {
+            MaxAzs = 2,
+            NatGateways = 1,
+            SubnetConfiguration =
+            [
+                new SubnetConfiguration { Name = "public", SubnetType = SubnetType.PUBLIC, CidrMask = 24 },
+                new SubnetConfiguration { Name = "private", SubnetType = SubnetType.PRIVATE_WITH_EGRESS, CidrMask = 22 },
+            ],
+        });
+        // DynamoDB traffic stays inside the VPC (and off the NAT gateway's per-GB charge).
+        vpc.AddGatewayEndpoint("DynamoDb", new GatewayVpcEndpointOptions { Service = GatewayVpcEndpointAwsService.DYNAMODB });
+
+        var tables = new DataTables(this, "Tables", RemovalPolicy.RETAIN);
+        var routing = new EventRouting(this, "Events");
+
+        var cluster = new Cluster(this, "Cluster", new ClusterProps { Vpc = vpc, ContainerInsights = true });
+        cluster.AddDefaultCloudMapNamespace(new CloudMapNamespaceOptions
+        {
+            Name = ServiceConnectNamespace,
+            Type = NamespaceType.HTTP,
+            UseForServiceConnect = true,
+        });
+
+        // The value is a placeholder until the operator puts a real key in it (README); only auth-api reads it.
+        var jwtSigningKey = new SecretsManagerSecret(this, "JwtSigningKey", new SecretProps
+        {
+            SecretName = JwtSigningKeySecretName,
+            Description = "auth-api's ES256 private key, PKCS#8 PEM. Set with: openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256",
+            RemovalPolicy = RemovalPolicy.RETAIN,
+        });
+
+        var auth = Service(ServiceCatalog.AuthApi, cluster, props, settings.HoldAuthApi ? 0 : 2,
+            secrets: new Dictionary<string, EcsSecret> { [JwtSigningKeyVariable] = EcsSecret.FromSecretsManager(jwtSigningKey) },
+            serviceConnect: new ServiceConnectProps
+            {
+                Services = [new ServiceConnectService { PortMappingName = FargateContainerService.PortMappingName, DnsName = ServiceCatalog.AuthApi.Name, Port = ServiceCatalog.ContainerPort }],
+            });
+        var command = Service(ServiceCatalog.CommandApi, cluster, props, 2, environment: JwtValidation(), serviceConnect: new ServiceConnectProps());
+        var query = Service(ServiceCatalog.QueryApi, cluster, props, 2, environment: JwtValidation(), serviceConnect: new ServiceConnectProps());
+        var alertWorker = Service(ServiceCatalog.AlertWorker, cluster, props, 1);
+        var projections = Service(ServiceCatalog.Projections, cluster, props, 1);
+        var web = Service(ServiceCatalog.Web, cluster, props, 2);
+
+        foreach (var api in new[] { command, query })
+        {
+            auth.Service.Connections.AllowFrom(api.Service, Port.Tcp(ServiceCatalog.ContainerPort), "JWKS over Service Connect");
+        }
+
+        // Least privilege, per service (DESIGN.md section 9).
+        // auth-api: users; registers patients (PatientRegistered).
+        tables[Tables.Users].GrantReadWriteData(auth.TaskDefinition.TaskRole);
+        GrantEventStoreAppend(tables[Tables.Events], auth.TaskDefinition.TaskRole);
+        routing.Bus.GrantPutEventsTo(auth.TaskDefinition.TaskRole);
+
+        // command-api: observations and acknowledgements, idempotent on Idempotency-Key.
+        GrantEventStoreAppend(tables[Tables.Events], command.TaskDefinition.TaskRole);
+        tables[Tables.IdempotencyKeys].GrantReadWriteData(command.TaskDefinition.TaskRole);
+        routing.Bus.GrantPutEventsTo(command.TaskDefinition.TaskRole);
+
+        // query-api: reads read models, nothing else.
+        foreach (var readModel in new[] { Tables.Patients, Tables.Observations, Tables.Alerts })
+        {
+            tables[readModel].GrantReadData(query.TaskDefinition.TaskRole);
+        }
+
+        // alert-worker: ObservationSubmitted in, AlertRaised out.
+        routing.WorkQueue(Queues.AlertEvaluation).GrantConsumeMessages(alertWorker.TaskDefinition.TaskRole);
+        GrantEventStoreAppend(tables[Tables.Events], alertWorker.TaskDefinition.TaskRole);
+        routing.Bus.GrantPutEventsTo(alertWorker.TaskDefinition.TaskRole);
+
+        // projections: the only writer of read models (conditional updates read the row they guard).
+        // Replay reads the event store through the operator CLI, never from this service.
+        foreach (var queue in ProjectionQueues)
+        {
+            routing.WorkQueue(queue).GrantConsumeMessages(projections.TaskDefinition.TaskRole);
+        }
+
+        foreach (var readModel in new[] { Tables.Patients, Tables.Observations, Tables.Alerts })
+        {
+            tables[readModel].GrantReadWriteData(projections.TaskDefinition.TaskRole);
+        }
+
+        var gateway = new PublicGateway(this, "Gateway", new PublicGatewayProps
+        {
+            Vpc = vpc,
+            Web = web.Service,
+            Apis = new Dictionary<string, FargateService>
+            {
+                [ServiceCatalog.AuthApi.Name] = auth.Service,
+                [ServiceCatalog.CommandApi.Name] = command.Service,
+                [ServiceCatalog.QueryApi.Name] = query.Service,
+            },
+            CertificateArn = settings.CertificateArn,
+        });
+
+        // The APIs scale on CPU; the workers on the backlog of the queues they drain.
+        foreach (var api in new[] { auth, command, query, web })
+        {
+            api.Service.AutoScaleTaskCount(new EnableScalingProps { MinCapacity = api == auth && settings.HoldAuthApi ? 0 : 2, MaxCapacity = 8 })
+                .ScaleOnCpuUtilization("Cpu", new CpuUtilizationScalingProps
+                {
+                    TargetUtilizationPercent = 60,
+                    ScaleOutCooldown = Duration.Seconds(60),
+                    ScaleInCooldown = Duration.Seconds(180),
+                });
+        }
+
+        ScaleOnBacklog(alertWorker, routing, [Queues.AlertEvaluation]);
+        ScaleOnBacklog(projections, routing, ProjectionQueues);
+
+        var alarms = new OperationalAlarms(this, "Alarms", routing, settings.AlarmEmail);
+
+        _ = new CfnOutput(this, "Url", new CfnOutputProps
+        {
+            Value = (settings.CertificateArn is { Length: > 0 } ? "https://" : "http://") + gateway.LoadBalancer.LoadBalancerDnsName,
+            Description = "The web apps (patient at /, clinician at /clinician/) and the API (/api/*).",
+        });
+        _ = new CfnOutput(this, "JwtSigningKeySecret", new CfnOutputProps { Value = jwtSigningKey.SecretName, Description = "Put auth-api's private key here (README)." });
+        _ = new CfnOutput(this, "AlarmTopic", new CfnOutputProps { Value = alarms.Topic.TopicArn });
+    }
+
+    public static IReadOnlyList<QueueDefinition> ProjectionQueues { get; } = [Queues.PatientProjection, Queues.ObservationProjection, Queues.AlertProjection];
+
+    /// <summary>
+    /// Append-only access to the event store: conditional PutItem to append, UpdateItem to clear the
+    /// outbox `pending` flag, Query to read a stream and sweep the outbox index. No DeleteItem, no Scan.
+    /// </summary>
+    private static void GrantEventStoreAppend(Amazon.CDK.AWS.DynamoDB.Table events, IGrantable grantee) =>
+        events.Grant(grantee, "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:GetItem", "dynamodb:DescribeTable");
+
+    private static Dictionary<string, string> JwtValidation() => new()
+    {
+        ["Jwt__JwksUrl"] = $"http://{ServiceCatalog.AuthApi.Name}:{ServiceCatalog.ContainerPort}{JwtValidationOptions.JwksPath}",
+        ["Jwt__Issuer"] = JwtDefaults.Issuer,
+        ["Jwt__Audience"] = JwtDefaults.Audience,
+    };
+
+    private FargateContainerService Service(
+        DeployableService definition,
+        Cluster cluster,
+        HealthFlowStackProps props,
+        int desiredCount,
+        Dictionary<string, string>? environment = null,
+        Dictionary<string, EcsSecret>? secrets = null,
+        ServiceConnectProps? serviceConnect = null)
+    {
+        var variables = new Dictionary<string, string>(environment ?? [])
+        {
+            ["ASPNETCORE_HTTP_PORTS"] = ServiceCatalog.ContainerPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["OTEL_SERVICE_NAME"] = definition.Name,
+        };
+        if (definition.Kind != ServiceKind.Web)
+        {
+            variables["AWS_REGION"] = Region;
+        }
+
+        if (definition == ServiceCatalog.AuthApi)
+        {
+            variables["Jwt__Issuer"] = JwtDefaults.Issuer;
+            variables["Jwt__Audience"] = JwtDefaults.Audience;
+        }
+
+        return new FargateContainerService(this, definition.Name, new FargateContainerServiceProps
+        {
+            Definition = definition,
+            Cluster = cluster,
+            RepositoryRoot = props.RepositoryRoot,
+            DesiredCount = desiredCount,
+            Environment = variables,
+            Secrets = secrets ?? [],
+            ServiceConnect = serviceConnect,
+        });
+    }
+
+    /// <summary>Step scaling on the visible backlog (summed over the worker's queues): out fast, in one task at a time.</summary>
+    private static void ScaleOnBacklog(FargateContainerService worker, EventRouting routing, IReadOnlyList<QueueDefinition> queues)
+    {
+        var period = Duration.Minutes(1);
+        var metrics = queues.Select((queue, i) => (Id: $"q{i}", Metric: (IMetric)routing.WorkQueue(queue).MetricApproximateNumberOfMessagesVisible(new MetricOptions
+        {
+            Period = period,
+            Statistic = Stats.MAXIMUM,
+        }))).ToArray();
+        IMetric backlog = metrics.Length == 1
+            ? metrics[0].Metric
+            : new MathExpression(new MathExpressionProps
+            {
+                Expression = string.Join(" + ", metrics.Select(m => m.Id)),
+                UsingMetrics = metrics.ToDictionary(m => m.Id, m => m.Metric),
+                Label = "Visible messages",
+                Period = period,
+            });
+
+        worker.Service.AutoScaleTaskCount(new EnableScalingProps { MinCapacity = 1, MaxCapacity = 6 })
+            .ScaleOnMetric("QueueDepth", new BasicStepScalingPolicyProps
+            {
+                Metric = backlog,
+                AdjustmentType = AdjustmentType.CHANGE_IN_CAPACITY,
+                ScalingSteps =
+                [
+                    new ScalingInterval { Upper = 10, Change = -1 },
+                    new ScalingInterval { Lower = 100, Change = +1 },
+                    new ScalingInterval { Lower = 1000, Change = +3 },
+                ],
+                Cooldown = Duration.Seconds(120),
+            });
+    }
+}
