@@ -62,6 +62,8 @@ export function healthflowViteConfig({ defaultPort }: HealthflowAppOptions): Use
       environment: 'jsdom',
       setupFiles: [fileURLToPath(new URL('../src/testing/setupTests.ts', import.meta.url))],
       restoreMocks: true,
+      // Generous because CI shares two cores with builds; tests wait for conditions, never for time.
+      testTimeout: 30_000,
       unstubGlobals: true,
     },
   };

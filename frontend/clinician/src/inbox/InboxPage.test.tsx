@@ -93,7 +93,7 @@ describe('the alert inbox', () => {
   it('moves an alert to acknowledged when the stream says another clinician acknowledged it', async () => {
     const alert = anAlert({ patientName: 'Dan Done' });
     alertsApi({ open: [alert], all: [alert] });
-    const user = userEvent.setup();
+    const user = userEvent.setup({ delay: null });
     await renderInbox();
     await user.selectOptions(screen.getByLabelText('Status'), 'all');
     await waitFor(() => expect(rows()).toHaveLength(1));
@@ -110,7 +110,7 @@ describe('the alert inbox', () => {
   it('acknowledges with a note, optimistically, and keeps it acknowledged when the stream confirms', async () => {
     const alert = anAlert({ patientName: 'Eve Example' });
     const fetchMock = alertsApi({ open: [alert], acknowledged: [] });
-    const user = userEvent.setup();
+    const user = userEvent.setup({ delay: null });
     await renderInbox();
     await waitFor(() => expect(rows()).toHaveLength(1));
 
@@ -132,7 +132,7 @@ describe('the alert inbox', () => {
   it('treats 409 as already acknowledged by someone else', async () => {
     const alert = anAlert({ patientName: 'Fay Faster' });
     alertsApi({ open: [alert] }, () => jsonResponse({ title: 'The alert is already acknowledged.', status: 409 }, 409));
-    const user = userEvent.setup();
+    const user = userEvent.setup({ delay: null });
     await renderInbox();
     await waitFor(() => expect(rows()).toHaveLength(1));
 
@@ -146,7 +146,7 @@ describe('the alert inbox', () => {
   it('puts the alert back and shows the problem when acknowledging fails', async () => {
     const alert = anAlert({ patientName: 'Gus Gone' });
     alertsApi({ open: [alert] }, () => jsonResponse({ title: 'Alert not found.', status: 404 }, 404));
-    const user = userEvent.setup();
+    const user = userEvent.setup({ delay: null });
     await renderInbox();
     await waitFor(() => expect(rows()).toHaveLength(1));
 
@@ -160,7 +160,7 @@ describe('the alert inbox', () => {
 
   it('asks the API again for the filtered list when the severity filter changes', async () => {
     const fetchMock = alertsApi({ open: [anAlert({ severity: 'high' }), anAlert({ severity: 'medium' })] });
-    const user = userEvent.setup();
+    const user = userEvent.setup({ delay: null });
     await renderInbox();
     await waitFor(() => expect(rows()).toHaveLength(2));
 

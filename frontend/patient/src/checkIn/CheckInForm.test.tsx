@@ -11,7 +11,7 @@ describe('the check-in form', () => {
   it('shows an inline error for an out-of-range heart rate and sends nothing', async () => {
     seedSession();
     const fetchMock = stubFetch(accepted);
-    const user = userEvent.setup();
+    const user = userEvent.setup({ delay: null });
     renderApp('/');
 
     await user.type(screen.getByLabelText(/symptom score/i), '6');
@@ -28,7 +28,7 @@ describe('the check-in form', () => {
   it('requires a symptom score before sending', async () => {
     seedSession();
     const fetchMock = stubFetch(accepted);
-    const user = userEvent.setup();
+    const user = userEvent.setup({ delay: null });
     renderApp('/');
 
     await user.type(screen.getByLabelText(/respiratory rate/i), '18');
@@ -41,7 +41,7 @@ describe('the check-in form', () => {
   it('sends valid vitals with an idempotency key and confirms the check-in', async () => {
     seedSession();
     const fetchMock = stubFetch(accepted);
-    const user = userEvent.setup();
+    const user = userEvent.setup({ delay: null });
     renderApp('/');
 
     await user.type(screen.getByLabelText(/symptom score/i), '8');
@@ -75,7 +75,7 @@ describe('the check-in form', () => {
       if (attempts === 1) throw new TypeError('Failed to fetch');
       return jsonResponse({ observationId: 'obs-2' }, 202);
     });
-    const user = userEvent.setup();
+    const user = userEvent.setup({ delay: null });
     renderApp('/');
 
     await user.type(screen.getByLabelText(/symptom score/i), '4');
@@ -96,7 +96,7 @@ describe('the check-in form', () => {
         ? jsonResponse({ title: 'One or more validation errors occurred.', status: 400, errors: { temperature: ['Temperature must be between 25 and 45 °C.'] } }, 400)
         : undefined,
     );
-    const user = userEvent.setup();
+    const user = userEvent.setup({ delay: null });
     renderApp('/');
 
     await user.type(screen.getByLabelText(/symptom score/i), '3');

@@ -13,13 +13,22 @@ const labels: Record<Field, string> = {
   confirmPassword: 'Confirm password',
 };
 
-const minimumPasswordLength = 8;
+// The same limits as RegistrationLimits in HealthFlow.Domain (the API lower-cases the username).
+const usernamePattern = /^[A-Za-z0-9._-]{3,32}$/;
+const password = { min: 8, max: 128 };
+const displayNameMaxLength = 100;
 
 function validate(values: Record<Field, string>): Errors {
   const errors: Errors = {};
-  if (!values.username.trim()) errors.username = 'Choose a username.';
-  if (!values.displayName.trim()) errors.displayName = 'Enter your name as your care team should see it.';
-  if (values.password.length < minimumPasswordLength) errors.password = `Use at least ${minimumPasswordLength} characters.`;
+  if (!usernamePattern.test(values.username.trim())) {
+    errors.username = "Use 3 to 32 letters, digits, '.', '_' or '-'.";
+  }
+  const name = values.displayName.trim();
+  if (!name) errors.displayName = 'Enter your name as your care team should see it.';
+  else if (name.length > displayNameMaxLength) errors.displayName = `Keep your name to ${displayNameMaxLength} characters or fewer.`;
+  if (values.password.length < password.min || values.password.length > password.max) {
+    errors.password = `Use ${password.min} to ${password.max} characters.`;
+  }
   if (values.confirmPassword !== values.password) errors.confirmPassword = 'The passwords do not match.';
   return errors;
 }

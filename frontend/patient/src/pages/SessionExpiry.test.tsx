@@ -28,7 +28,7 @@ describe('an expired token', () => {
       }
       return undefined;
     });
-    const user = userEvent.setup();
+    const user = userEvent.setup({ delay: null });
     renderApp('/alerts');
 
     await user.type(await screen.findByLabelText('Username'), 'alice');

@@ -16,7 +16,7 @@ const loginReply = (role: 'patient' | 'clinician') => ({
 describe('signing in', () => {
   it('sends the credentials, stores the session and opens the check-in form', async () => {
     const fetchMock = stubFetch((url) => (url === '/api/auth/login' ? jsonResponse(loginReply('patient')) : undefined));
-    const user = userEvent.setup();
+    const user = userEvent.setup({ delay: null });
     renderApp('/');
 
     await user.type(await screen.findByLabelText('Username'), 'pat');
@@ -31,7 +31,7 @@ describe('signing in', () => {
 
   it('shows the API problem title for wrong credentials and stays signed out', async () => {
     stubFetch(() => jsonResponse({ title: 'Invalid username or password.', status: 401 }, 401));
-    const user = userEvent.setup();
+    const user = userEvent.setup({ delay: null });
     renderApp('/sign-in');
 
     await user.type(screen.getByLabelText('Username'), 'pat');
@@ -44,7 +44,7 @@ describe('signing in', () => {
 
   it('asks for both fields before calling the API', async () => {
     const fetchMock = stubFetch();
-    const user = userEvent.setup();
+    const user = userEvent.setup({ delay: null });
     renderApp('/sign-in');
 
     await user.click(screen.getByRole('button', { name: 'Sign in' }));
@@ -56,7 +56,7 @@ describe('signing in', () => {
 
   it('refuses a clinician account in the patient app', async () => {
     stubFetch(() => jsonResponse(loginReply('clinician')));
-    const user = userEvent.setup();
+    const user = userEvent.setup({ delay: null });
     renderApp('/sign-in');
 
     await user.type(screen.getByLabelText('Username'), 'clinician1');
