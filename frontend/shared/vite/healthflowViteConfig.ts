@@ -1,6 +1,5 @@
 // The one Vite + Vitest configuration both web apps use: dev proxy to the gateway, fixed ports, jsdom tests.
 /// <reference types="vitest/config" />
-import type { IncomingMessage } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import type { ProxyOptions, UserConfig } from 'vite';
@@ -10,32 +9,29 @@ export interface HealthflowAppOptions {
   defaultPort: number;
 }
 
-const alertStreamPath = '/api/alerts/stream';
-
-function isAlertStream(req: IncomingMessage): boolean {
-  return (req.url ?? '').startsWith(alertStreamPath);
+function gatewayProxy(target: string): ProxyOptions {
+  return { target, changeOrigin: true };
 }
 
 /**
- * Proxies to the gateway so the apps only ever call relative URLs, exactly as they do behind the ALB.
- * The alert stream is Server-Sent Events: ask the upstream for an uncompressed body and tell any proxy
- * in front not to buffer, so each event reaches the browser as soon as the gateway writes it.
+ * The alert stream is Server-Sent Events. Ask the gateway for an uncompressed body, tell any proxy in
+ * front not to buffer, and send the response headers at once (Node holds them until the first body
+ * write), so EventSource opens as soon as the gateway accepts and each event arrives when written.
+ * http-proxy-3 already aborts the upstream request when the browser disconnects.
  */
-function gatewayProxy(target: string): ProxyOptions {
+function alertStreamProxy(target: string): ProxyOptions {
   return {
     target,
     changeOrigin: true,
+    headers: { 'accept-encoding': 'identity' },
     configure(proxy) {
-      proxy.on('proxyReq', (proxyReq, req, res) => {
-        if (!isAlertStream(req)) return;
-        proxyReq.setHeader('accept-encoding', 'identity');
-        // A closed browser tab must also close the upstream stream, or the query-api keeps a dead subscriber.
-        res.on('close', () => proxyReq.destroy());
-      });
-      proxy.on('proxyRes', (proxyRes, req) => {
-        if (!isAlertStream(req)) return;
+      proxy.on('proxyRes', (proxyRes, _req, res) => {
         proxyRes.headers['cache-control'] = 'no-cache, no-transform';
         proxyRes.headers['x-accel-buffering'] = 'no';
+        // The proxy copies the headers right after this event; flush once they are on the response.
+        process.nextTick(() => {
+          if (!res.headersSent && !res.writableEnded) res.flushHeaders();
+        });
       });
     },
   };
@@ -45,7 +41,9 @@ export function healthflowViteConfig({ defaultPort }: HealthflowAppOptions): Use
   const gatewayUrl = process.env.GATEWAY_URL || 'http://localhost:8080';
   const port = process.env.PORT ? Number(process.env.PORT) : defaultPort;
   const host = process.env.HOST || '127.0.0.1';
+  // Vite takes the first matching key, so the stream's own entry comes before the general /api one.
   const proxy = {
+    '/api/alerts/stream': alertStreamProxy(gatewayUrl),
     '/api': gatewayProxy(gatewayUrl),
     // The original's compatibility login endpoint; exact match so no app route is ever swallowed.
     '^/login$': gatewayProxy(gatewayUrl),
