@@ -1,8 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
-using Amazon.DynamoDBv2;
-using Amazon.SQS;
-using Microsoft.Extensions.Configuration;
+using HealthFlow.Aws;
 using HealthFlow.Aws.ReadModels;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -52,10 +50,15 @@ internal sealed class CliHost : IAsyncDisposable
             console.TimestampFormat = "HH:mm:ss ";
         });
         builder.Logging.AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>(level => level >= consoleLogLevel);
-        // The SDK logs every credential lookup at Information.
-        builder.Logging.AddFilter("AWSSDK", LogLevel.Warning);
+        // The SDK, HttpClient and Polly log every call at Information: noise on an operator's console.
+        foreach (var chatty in new[] { "AWSSDK", "System.Net.Http", "Polly" })
+        {
+            builder.Logging.AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>(chatty, LogLevel.Warning);
+        }
+
         builder.AddServiceDefaults();
-        AddAws(builder);
+        builder.AddHealthFlowAws();
+        builder.Services.AddHealthFlowReadModels();
         return new CliHost(builder.Build());
     }
 
@@ -63,15 +66,6 @@ internal sealed class CliHost : IAsyncDisposable
 
     // Disposing the host flushes the spans and logs still buffered for the OTLP exporter.
     public ValueTask DisposeAsync() => ((IAsyncDisposable)_host).DisposeAsync();
-
-    private static void AddAws(HostApplicationBuilder builder)
-    {
-        builder.Services.AddDefaultAWSOptions(builder.Configuration.GetAWSOptions());
-        builder.Services.AddAWSService<IAmazonDynamoDB>();
-        builder.Services.AddAWSService<IAmazonSQS>();
-        builder.Services.AddEventBridgeClient();
-        builder.Services.AddHealthFlowReadModels();
-    }
 
     /// <summary>
     /// Points the SDK at the endpoint the standard way (AWS_ENDPOINT_URL). An emulator on this machine
