@@ -1,5 +1,7 @@
 using Amazon.DynamoDBv2;
+using Amazon.Extensions.NETCore.Setup;
 using Amazon.SQS;
+using HealthFlow.Aws.EventBridge;
 using HealthFlow.Aws.EventStore;
 using HealthFlow.Aws.Messaging;
 using HealthFlow.Aws.Topology;
@@ -28,13 +30,14 @@ public static class HealthFlowAwsExtensions
         var configuration = builder.Configuration;
         services.TryAddSingleton(TimeProvider.System);
 
-        var aws = configuration.GetAWSOptions();
-        if (!services.Any(d => d.ServiceType == typeof(Amazon.Extensions.NETCore.Setup.AWSOptions)))
-            services.AddDefaultAWSOptions(aws);
+        if (!services.Any(d => d.ServiceType == typeof(AWSOptions)))
+            services.AddDefaultAWSOptions(configuration.GetAWSOptions());
         services.TryAddAWSService<IAmazonDynamoDB>();
         services.TryAddAWSService<IAmazonSQS>();
-        // The EventBridge client is not an SDK client, so hand it the same explicit settings (if any).
-        services.AddEventBridgeClient(options =>
+        services.AddEventBridgeClient();
+        // The EventBridge client is not an SDK client: hand it the same explicit settings, if any,
+        // so all three clients always talk to the same endpoint as the same identity.
+        services.AddOptions<EventBridgeClientOptions>().Configure<AWSOptions>((options, aws) =>
         {
             options.ServiceUrl ??= aws.DefaultClientConfig.ServiceURL is { Length: > 0 } url ? new Uri(url) : null;
             options.Region ??= aws.Region?.SystemName;

@@ -37,6 +37,9 @@ public static class HealthFlowTelemetry
     internal static readonly Counter<long> MessagesUnknown =
         Meter.CreateCounter<long>("healthflow.consumer.messages.unknown", "{message}", "Messages of a type no handler subscribes to; deleted.");
 
+    internal static readonly Counter<long> VisibilityExtended =
+        Meter.CreateCounter<long>("healthflow.consumer.visibility_extended", "{extension}", "Times a slow handler's message was kept invisible for longer.");
+
     internal static readonly Histogram<double> HandlerDuration =
         Meter.CreateHistogram<double>("healthflow.consumer.handler.duration", "s", "Time a handler took for one message.");
 

@@ -263,6 +263,7 @@ internal sealed class SqsEventConsumer : BackgroundService
                     ReceiptHandle = message.ReceiptHandle,
                     VisibilityTimeout = (int)Math.Ceiling(_visibilityTimeout.TotalSeconds),
                 }, handled).ConfigureAwait(false);
+                HealthFlowTelemetry.VisibilityExtended.Add(1, _queueTag);
             }
         }
         catch (OperationCanceledException) when (handled.IsCancellationRequested)

@@ -1,0 +1,410 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Amazon.DynamoDBv2.Model;
+using Amazon.SQS.Model;
+using HealthFlow.Aws.Diagnostics;
+using HealthFlow.Aws.EventStore;
+using HealthFlow.Aws.Messaging;
+using HealthFlow.Aws.Tests.Infrastructure;
+using HealthFlow.Aws.Topology;
+using HealthFlow.Domain;
+using HealthFlow.Domain.Events;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+
+namespace HealthFlow.Aws.Tests;
+
+/// <summary>
+/// The AWS adapters (event store, outbox, publisher, consumer host, provisioning) against a real
+/// AWS endpoint. Written once; each subclass runs it against one implementation.
+/// </summary>
+public abstract class AdapterSuite<TFixture>(TFixture aws) : IClassFixture<TFixture>
+    where TFixture : AwsEndpointFixture
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(8);
+
+    protected TFixture Aws { get; } = aws;
+
+    private static EventMetadata Metadata() => EventMetadataFactory.FromCurrentActivity(Guid.NewGuid().ToString(), userId: "tester");
+
+    private static ObservationSubmitted Observation(Guid patientId, int score) =>
+        new(Guid.CreateVersion7(), patientId, new VitalSigns(Score: score, HeartRate: 70 + score), DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, null);
+
+    private static PatientRegistered Registration(Guid patientId) =>
+        new(patientId, $"patient-{patientId:N}", "Ada Lovelace", DateTimeOffset.UtcNow);
+
+    [AdapterFact]
+    public async Task Concurrent_appends_at_the_same_version_let_exactly_one_win()
+    {
+        using var app = Aws.CreateHost();
+        var store = app.Services.GetRequiredService<IEventStore>();
+        var patientId = Guid.NewGuid();
+        var stream = StreamId.ForPatient(patientId);
+        await store.AppendAsync(stream, ExpectedVersion.NoStream, [Registration(patientId)], Metadata());
+
+        using var start = new ManualResetEventSlim();
+        var attempts = Enumerable.Range(1, 2).Select(score => Task.Run(async () =>
+        {
+            start.Wait();
+            try
+            {
+                return (object)await store.AppendAsync(stream, 1, [Observation(patientId, score)], Metadata());
+            }
+            catch (Exception ex)
+            {
+                return ex;
+            }
+        })).ToList();
+        start.Set();
+        var outcomes = await Task.WhenAll(attempts);
+
+        var winner = Assert.Single(outcomes.OfType<AppendResult>());
+        Assert.Equal(2, winner.Version);
+        var conflict = Assert.IsType<ConcurrencyConflictException>(Assert.Single(outcomes.OfType<Exception>()));
+        Assert.Equal(stream, conflict.Stream);
+        Assert.Equal(1, conflict.ExpectedVersion);
+        Assert.Equal(2, await store.GetVersionAsync(stream));
+        var stored = await store.ReadStreamAsync(stream).ToListAsync();
+        Assert.Equal([1L, 2L], stored.Select(e => e.Version));
+        Assert.Equal(winner.Events[0].EventId, stored[1].EventId);
+    }
+
+    [AdapterFact]
+    public async Task A_stream_reads_forwards_from_any_version_with_its_data_and_metadata()
+    {
+        using var app = Aws.CreateHost();
+        var store = app.Services.GetRequiredService<IEventStore>();
+        var patientId = Guid.NewGuid();
+        var stream = StreamId.ForPatient(patientId);
+        var metadata = new EventMetadata("corr-1", "cause-1", "clinician1", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", "vendor=1");
+        var first = Observation(patientId, 3);
+        var second = Observation(patientId, 9);
+
+        Assert.Equal(ExpectedVersion.NoStream, await store.GetVersionAsync(stream));
+        await store.AppendAsync(stream, ExpectedVersion.NoStream, [Registration(patientId)], metadata);
+        await store.AppendAsync(stream, 1, [first, second], metadata);
+        await store.AppendAsync(stream, 2, [Observation(patientId, 5)], metadata);
+
+        var all = await store.ReadStreamAsync(stream).ToListAsync();
+        Assert.Equal([1L, 2L, 2L, 3L], all.Select(e => e.Version));
+        Assert.Equal([EventTypes.PatientRegistered, EventTypes.ObservationSubmitted, EventTypes.ObservationSubmitted, EventTypes.ObservationSubmitted], all.Select(e => e.Type));
+        Assert.Equal(first, all[1].DataAs<ObservationSubmitted>());
+        Assert.Equal(second, all[2].DataAs<ObservationSubmitted>());
+        Assert.All(all, e => Assert.Equal(metadata, e.Metadata));
+        Assert.All(all, e => Assert.Equal(7, e.EventId.Version));
+        Assert.Equal(4, all.Select(e => e.EventId).Distinct().Count());
+
+        var fromTwo = await store.ReadStreamAsync(stream, fromVersion: 2).ToListAsync();
+        Assert.Equal(all.Skip(1).Select(e => e.EventId), fromTwo.Select(e => e.EventId));
+        Assert.Equal(3, await store.GetVersionAsync(stream));
+    }
+
+    [AdapterFact]
+    public async Task Read_all_returns_every_stream_each_in_version_order()
+    {
+        using var app = Aws.CreateHost(settings: new Dictionary<string, string?> { ["HealthFlow:EventStore:ReplaySegments"] = "3" });
+        var store = app.Services.GetRequiredService<IEventStore>();
+        var patients = Enumerable.Range(0, 4).Select(_ => Guid.NewGuid()).ToList();
+        for (var version = 0; version < 3; version++)
+        {
+            foreach (var patientId in patients)
+            {
+                IDomainEvent e = version == 0 ? Registration(patientId) : Observation(patientId, version);
+                await store.AppendAsync(StreamId.ForPatient(patientId), version, [e], Metadata());
+            }
+        }
+
+        var ours = patients.Select(p => StreamId.ForPatient(p).Value).ToHashSet();
+        var replayed = await store.ReadAllAsync().Where(e => ours.Contains(e.StreamId)).ToListAsync();
+
+        Assert.Equal(12, replayed.Count);
+        foreach (var stream in replayed.GroupBy(e => e.StreamId))
+            Assert.Equal([1L, 2L, 3L], stream.Select(e => e.Version));
+    }
+
+    [AdapterFact]
+    public async Task A_published_commit_leaves_the_outbox_and_reaches_its_queue()
+    {
+        using var app = Aws.CreateHost();
+        var store = app.Services.GetRequiredService<IEventStore>();
+        var patientId = Guid.NewGuid();
+        var stream = StreamId.ForPatient(patientId);
+
+        var result = await store.AppendAsync(stream, ExpectedVersion.NoStream, [Registration(patientId)], Metadata());
+
+        var item = await GetCommitAsync(stream, result.Version);
+        Assert.False(item.ContainsKey("pending"), "the writer clears the outbox mark once the bus has the events");
+        Assert.True(item.ContainsKey("committedAt"));
+        var queueUrl = (await Aws.Sqs.GetQueueUrlAsync(HealthFlowTopology.Queues.PatientProjection.Name)).QueueUrl;
+        var delivered = await Aws.ReceiveEventAsync(queueUrl, result.Events[0].EventId, Patience);
+        Assert.Equal(EventTypes.PatientRegistered, delivered.GetProperty("detail-type").GetString());
+        Assert.Equal("healthflow.aws-tests", delivered.GetProperty("source").GetString());
+        var detail = delivered.GetProperty("detail");
+        Assert.Equal(stream.Value, detail.GetProperty("streamId").GetString());
+        Assert.Equal(1, detail.GetProperty("version").GetInt64());
+        Assert.Equal(patientId, detail.GetProperty("data").GetProperty("patientId").GetGuid());
+    }
+
+    [AdapterFact]
+    public async Task A_commit_stranded_by_a_crash_before_publishing_is_relayed_to_its_queue()
+    {
+        var patientId = Guid.NewGuid();
+        var stream = StreamId.ForPatient(patientId);
+        AppendResult appended;
+        using (var crashing = Aws.CreateHost(b => b.Services.Replace(ServiceDescriptor.Singleton<IEventPublisher, ProcessDiesBeforePublishing>())))
+        {
+            // The command still succeeds: the events are durable, only their publication is late.
+            appended = await crashing.Services.GetRequiredService<IEventStore>()
+                .AppendAsync(stream, ExpectedVersion.NoStream, [Observation(patientId, 9)], Metadata());
+        }
+
+        Assert.True((await GetCommitAsync(stream, appended.Version)).ContainsKey("pending"), "the commit waits in the outbox");
+
+        using var restarted = Aws.CreateHost(settings: new Dictionary<string, string?>
+        {
+            ["HealthFlow:Outbox:RelayEnabled"] = "true",
+            ["HealthFlow:Outbox:SweepInterval"] = "00:00:00.100",
+            ["HealthFlow:Outbox:RepublishAfter"] = "00:00:00",
+        });
+        await restarted.StartAsync();
+        try
+        {
+            var queueUrl = (await Aws.Sqs.GetQueueUrlAsync(HealthFlowTopology.Queues.AlertEvaluation.Name)).QueueUrl;
+            var delivered = await Aws.ReceiveEventAsync(queueUrl, appended.Events[0].EventId, Patience);
+            Assert.Equal(EventTypes.ObservationSubmitted, delivered.GetProperty("detail-type").GetString());
+            await Eventually.HoldsAsync(async () => !(await GetCommitAsync(stream, appended.Version)).ContainsKey("pending"),
+                Patience, "the relay clears the outbox mark");
+        }
+        finally
+        {
+            await restarted.StopAsync();
+        }
+    }
+
+    [AdapterFact]
+    public async Task A_handler_that_keeps_failing_sends_its_message_to_the_DLQ_after_five_receives()
+    {
+        var queue = await Aws.CreateRoutedQueueAsync("dlq", nameof(DlqProbe), visibilityTimeout: TimeSpan.FromSeconds(1));
+        using var app = Aws.CreateHost(b =>
+        {
+            b.Services.AddSingleton<ProbeLog>();
+            b.Services.AddEventConsumer(queue.Definition).AddSubscription<DlqProbe, AlwaysFailingHandler>();
+        });
+        var log = app.Services.GetRequiredService<ProbeLog>();
+        await app.StartAsync();
+        try
+        {
+            var appended = await app.Services.GetRequiredService<IEventStore>()
+                .AppendAsync(new StreamId($"probe-{Guid.NewGuid():D}"), ExpectedVersion.NoStream, [new DlqProbe(Guid.NewGuid())], Metadata());
+            var eventId = appended.Events[0].EventId;
+
+            var dead = await Aws.ReceiveEventAsync(queue.DeadLetterUrl, eventId, TimeSpan.FromSeconds(12));
+
+            Assert.Equal(nameof(DlqProbe), dead.GetProperty("detail-type").GetString());
+            Assert.Equal(HealthFlowTopology.MaxReceiveCount, log.Deliveries(eventId));
+            Assert.Equal(0, await Aws.MessagesInAsync(queue.Url));
+        }
+        finally
+        {
+            await app.StopAsync();
+        }
+    }
+
+    [AdapterFact]
+    public async Task A_duplicate_delivery_is_applied_once()
+    {
+        var queue = await Aws.CreateRoutedQueueAsync("dup", nameof(DuplicateProbe), visibilityTimeout: TimeSpan.FromSeconds(30));
+        using var app = Aws.CreateHost(b =>
+        {
+            b.Services.AddSingleton<ProbeLog>();
+            b.Services.AddEventConsumer(queue.Definition).AddSubscription<DuplicateProbe, ApplyOnceHandler>();
+        });
+        var log = app.Services.GetRequiredService<ProbeLog>();
+        var store = app.Services.GetRequiredService<IEventStore>();
+        await app.StartAsync();
+        try
+        {
+            var appended = await store.AppendAsync(new StreamId($"probe-{Guid.NewGuid():D}"), ExpectedVersion.NoStream, [new DuplicateProbe(Guid.NewGuid())], Metadata());
+            // What the relay does when the writer published but died before clearing the mark.
+            await app.Services.GetRequiredService<IEventPublisher>().PublishAsync(appended.Events);
+            var eventId = appended.Events[0].EventId;
+
+            await Eventually.HoldsAsync(() => log.Deliveries(eventId) == 2, Patience, "both copies are delivered");
+            await Eventually.HoldsAsync(async () => await Aws.MessagesInAsync(queue.Url) == 0, Patience, "both copies are deleted");
+
+            Assert.Equal(1, log.Applied);
+            Assert.Equal(1, log.SkippedAsDuplicate);
+            Assert.Equal(1, await store.GetVersionAsync(ApplyOnceHandler.EffectStream(eventId)));
+            Assert.Equal(0, await Aws.MessagesInAsync(queue.DeadLetterUrl));
+        }
+        finally
+        {
+            await app.StopAsync();
+        }
+    }
+
+    [AdapterFact]
+    public async Task The_consumer_continues_the_producers_trace_and_hands_it_on()
+    {
+        var queue = await Aws.CreateRoutedQueueAsync("trace", nameof(TraceProbe), visibilityTimeout: TimeSpan.FromSeconds(30));
+        var spans = new System.Collections.Concurrent.ConcurrentQueue<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name is HealthFlowTelemetry.ActivitySourceName or nameof(AdapterSuite<TFixture>),
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Enqueue,
+        };
+        ActivitySource.AddActivityListener(listener);
+        using var requestSource = new ActivitySource(nameof(AdapterSuite<TFixture>));
+        using var app = Aws.CreateHost(b =>
+        {
+            b.Services.AddSingleton<ProbeLog>();
+            b.Services.AddEventConsumer(queue.Definition).AddSubscription<TraceProbe, TraceRecordingHandler>();
+        });
+        var log = app.Services.GetRequiredService<ProbeLog>();
+        await app.StartAsync();
+        try
+        {
+            AppendResult appended;
+            ActivityContext request;
+            using (var http = requestSource.StartActivity("POST /api/observations", ActivityKind.Server))
+            {
+                request = http!.Context;
+                appended = await app.Services.GetRequiredService<IEventStore>()
+                    .AppendAsync(new StreamId($"probe-{Guid.NewGuid():D}"), ExpectedVersion.NoStream, [new TraceProbe(Guid.NewGuid())], Metadata());
+            }
+
+            await Eventually.HoldsAsync(() => !log.Traces.IsEmpty, Patience, "the handler runs");
+            Assert.True(log.Traces.TryPeek(out var handled));
+            var (consumer, consumerParent, followUp) = handled;
+
+            Assert.Equal(request.TraceId, consumer.TraceId);
+            Assert.Equal(request.SpanId, consumerParent);
+            var consumerSpan = Assert.Single(spans, s => s.Kind == ActivityKind.Consumer && s.SpanId == consumer.SpanId);
+            Assert.Equal(appended.Events[0].EventId.ToString(), consumerSpan.GetTagItem("healthflow.event_id"));
+            Assert.Contains(spans, s => s.Kind == ActivityKind.Producer && s.TraceId == request.TraceId && s.ParentSpanId == request.SpanId);
+            // The event the handler appended carries the consumer span on to the next hop.
+            Assert.Equal($"00-{consumer.TraceId}-{consumer.SpanId}-01", followUp.Events[0].Metadata.Traceparent);
+            Assert.Equal(appended.Events[0].EventId.ToString(), followUp.Events[0].Metadata.CausationId);
+            Assert.Equal(appended.Events[0].Metadata.CorrelationId, followUp.Events[0].Metadata.CorrelationId);
+        }
+        finally
+        {
+            await app.StopAsync();
+        }
+    }
+
+    [AdapterFact]
+    public async Task A_slow_handler_keeps_its_message_and_shutdown_waits_for_it()
+    {
+        var queue = await Aws.CreateRoutedQueueAsync("slow", nameof(SlowProbe), visibilityTimeout: TimeSpan.FromSeconds(1));
+        using var metrics = new MetricRecorder();
+        using var app = Aws.CreateHost(b =>
+        {
+            b.Services.AddSingleton<ProbeLog>();
+            b.Services.AddEventConsumer(queue.Definition).AddSubscription<SlowProbe, SlowHandler>();
+        });
+        var log = app.Services.GetRequiredService<ProbeLog>();
+        await app.StartAsync();
+        var appended = await app.Services.GetRequiredService<IEventStore>()
+            .AppendAsync(new StreamId($"probe-{Guid.NewGuid():D}"), ExpectedVersion.NoStream, [new SlowProbe(Guid.NewGuid())], Metadata());
+        await log.SlowHandlerStarted.Task.WaitAsync(Patience);
+
+        // Outlive the 1 s visibility timeout twice over; without the heartbeat the message would be redelivered.
+        await Eventually.HoldsAsync(() => metrics.Total("healthflow.consumer.visibility_extended", queue.Definition.Name) >= 3,
+            Patience, "the consumer extends the message's visibility");
+        var stopping = app.StopAsync();
+        Assert.False(stopping.IsCompleted, "shutdown waits for the in-flight handler");
+        log.ReleaseSlowHandler.SetResult();
+        await stopping.WaitAsync(Patience);
+
+        Assert.True(log.SlowHandlerFinished.Task.IsCompleted);
+        Assert.Equal(1, log.Deliveries(appended.Events[0].EventId));
+        Assert.Equal(0, await Aws.MessagesInAsync(queue.Url));
+    }
+
+    [AdapterFact]
+    public async Task An_event_no_handler_subscribes_to_is_deleted_not_dead_lettered()
+    {
+        var queue = await Aws.CreateRoutedQueueAsync("unknown", nameof(UnsubscribedProbe), visibilityTimeout: TimeSpan.FromSeconds(1));
+        using var metrics = new MetricRecorder();
+        using var app = Aws.CreateHost(b =>
+        {
+            b.Services.AddSingleton<ProbeLog>();
+            b.Services.AddEventConsumer(queue.Definition).AddSubscription<DlqProbe, AlwaysFailingHandler>();
+        });
+        await app.StartAsync();
+        try
+        {
+            await app.Services.GetRequiredService<IEventStore>()
+                .AppendAsync(new StreamId($"probe-{Guid.NewGuid():D}"), ExpectedVersion.NoStream, [new UnsubscribedProbe(Guid.NewGuid())], Metadata());
+
+            await Eventually.HoldsAsync(() => metrics.Total("healthflow.consumer.messages.unknown", queue.Definition.Name) == 1,
+                Patience, "the consumer meets the unknown event");
+            await Eventually.HoldsAsync(async () => await Aws.MessagesInAsync(queue.Url) == 0, Patience, "the message is deleted");
+            Assert.Equal(0, await Aws.MessagesInAsync(queue.DeadLetterUrl));
+        }
+        finally
+        {
+            await app.StopAsync();
+        }
+    }
+
+    [AdapterFact]
+    public async Task Provisioning_again_keeps_the_topology_as_defined()
+    {
+        await Aws.Provisioner.ProvisionAsync();
+
+        var tables = (await Aws.Dynamo.ListTablesAsync(new ListTablesRequest())).TableNames;
+        Assert.All(HealthFlowTopology.Tables.All, t => Assert.Contains(t.Name, tables));
+        var events = (await Aws.Dynamo.DescribeTableAsync(HealthFlowTopology.Tables.Events.Name)).Table;
+        Assert.Equal(HealthFlowTopology.Indexes.Outbox, Assert.Single(events.GlobalSecondaryIndexes).IndexName);
+
+        foreach (var queue in HealthFlowTopology.Queues.All)
+        {
+            var url = (await Aws.Sqs.GetQueueUrlAsync(queue.Name)).QueueUrl;
+            var deadLetterUrl = (await Aws.Sqs.GetQueueUrlAsync(queue.DeadLetterQueueName)).QueueUrl;
+            var attributes = await Aws.Sqs.GetQueueAttributesAsync(new GetQueueAttributesRequest { QueueUrl = url, AttributeNames = ["All"] });
+            var deadLetterArn = (await Aws.Sqs.GetQueueAttributesAsync(new GetQueueAttributesRequest { QueueUrl = deadLetterUrl, AttributeNames = ["QueueArn"] })).QueueARN;
+            using var redrive = JsonDocument.Parse(attributes.Attributes["RedrivePolicy"]);
+            Assert.Equal(deadLetterArn, redrive.RootElement.GetProperty("deadLetterTargetArn").GetString());
+            Assert.Equal("5", redrive.RootElement.GetProperty("maxReceiveCount").ToString());
+            Assert.Equal((int)queue.VisibilityTimeout.TotalSeconds, attributes.VisibilityTimeout);
+        }
+
+        foreach (var rule in HealthFlowTopology.Rules.All)
+        {
+            var targets = (await Aws.Events.ListTargetsByRuleAsync(new EventBridge.ListTargetsByRuleRequest(rule.Name, rule.EventBusName))).Targets;
+            Assert.EndsWith(":" + rule.Target.Name, Assert.Single(targets).Arn);
+        }
+    }
+
+    private async Task<Dictionary<string, AttributeValue>> GetCommitAsync(StreamId stream, long version)
+    {
+        var response = await Aws.Dynamo.GetItemAsync(new GetItemRequest
+        {
+            TableName = HealthFlowTopology.Tables.Events.Name,
+            Key = new()
+            {
+                ["streamId"] = new AttributeValue { S = stream.Value },
+                ["version"] = new AttributeValue { N = version.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+            },
+            ConsistentRead = true,
+        });
+        Assert.True(response.IsItemSet, $"commit {stream}@{version} exists");
+        return response.Item;
+    }
+
+    /// <summary>The fault injected for "the process died between the append and the publish".</summary>
+    private sealed class ProcessDiesBeforePublishing : IEventPublisher
+    {
+        public Task PublishAsync(IReadOnlyList<EventEnvelope> events, CancellationToken cancellationToken = default) =>
+            throw new OperationCanceledException("The process was killed before it could publish.");
+    }
+}
+
+public sealed class LocalAwsAdapterTests(LocalAwsFixture aws) : AdapterSuite<LocalAwsFixture>(aws);
+
+[RequiresDocker]
+public sealed class LocalStackAdapterTests(LocalStackFixture aws) : AdapterSuite<LocalStackFixture>(aws);

@@ -1,0 +1,104 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using HealthFlow.Aws.EventStore;
+using HealthFlow.Aws.Messaging;
+using HealthFlow.Domain;
+using HealthFlow.Domain.Events;
+
+namespace HealthFlow.Aws.Tests;
+
+// Event types and handlers that exist only for the adapter tests. Each test routes its own event
+// type to its own queue, so tests never see one another's messages.
+
+public sealed record DlqProbe(Guid ProbeId) : IDomainEvent;
+
+public sealed record DuplicateProbe(Guid ProbeId) : IDomainEvent;
+
+public sealed record TraceProbe(Guid ProbeId) : IDomainEvent;
+
+public sealed record TraceFollowUp(Guid ProbeId) : IDomainEvent;
+
+public sealed record SlowProbe(Guid ProbeId) : IDomainEvent;
+
+public sealed record UnsubscribedProbe(Guid ProbeId) : IDomainEvent;
+
+/// <summary>The effect a handler applies once per event: what a projection writes, what the alert worker appends.</summary>
+public sealed record ProbeApplied(Guid CausingEventId) : IDomainEvent;
+
+/// <summary>What the probe handlers saw, shared with the test through DI.</summary>
+public sealed class ProbeLog
+{
+    private readonly ConcurrentDictionary<Guid, int> _deliveries = new();
+
+    public int Deliveries(Guid eventId) => _deliveries.GetValueOrDefault(eventId);
+
+    public void Delivered(Guid eventId) => _deliveries.AddOrUpdate(eventId, 1, (_, n) => n + 1);
+
+    public int Applied;
+
+    public int SkippedAsDuplicate;
+
+    public ConcurrentQueue<(ActivityContext Context, ActivitySpanId Parent, AppendResult FollowUp)> Traces { get; } = new();
+
+    public TaskCompletionSource SlowHandlerStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public TaskCompletionSource ReleaseSlowHandler { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public TaskCompletionSource SlowHandlerFinished { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
+
+public sealed class AlwaysFailingHandler(ProbeLog log) : IEventHandler<DlqProbe>
+{
+    public Task HandleAsync(DlqProbe @event, EventEnvelope envelope, CancellationToken cancellationToken)
+    {
+        log.Delivered(envelope.EventId);
+        throw new InvalidOperationException($"Probe {@event.ProbeId} always fails.");
+    }
+}
+
+/// <summary>
+/// The consumer-side dedupe HealthFlow handlers use: the effect of an event is an append to a
+/// stream whose name derives from the event, with "stream must not exist". A redelivery hits the
+/// existing stream, gets a conflict, and is acknowledged without applying anything twice.
+/// </summary>
+public sealed class ApplyOnceHandler(IEventStore store, ProbeLog log) : IEventHandler<DuplicateProbe>
+{
+    public static StreamId EffectStream(Guid eventId) => new($"probe-effect-{eventId:D}");
+
+    public async Task HandleAsync(DuplicateProbe @event, EventEnvelope envelope, CancellationToken cancellationToken)
+    {
+        log.Delivered(envelope.EventId);
+        try
+        {
+            await store.AppendAsync(EffectStream(envelope.EventId), ExpectedVersion.NoStream,
+                [new ProbeApplied(envelope.EventId)], EventMetadataFactory.CausedBy(envelope), cancellationToken);
+            Interlocked.Increment(ref log.Applied);
+        }
+        catch (ConcurrencyConflictException)
+        {
+            Interlocked.Increment(ref log.SkippedAsDuplicate);
+        }
+    }
+}
+
+public sealed class TraceRecordingHandler(IEventStore store, ProbeLog log) : IEventHandler<TraceProbe>
+{
+    public async Task HandleAsync(TraceProbe @event, EventEnvelope envelope, CancellationToken cancellationToken)
+    {
+        var current = Activity.Current!;
+        var followUp = await store.AppendAsync(new StreamId($"probe-trace-{@event.ProbeId:D}"), ExpectedVersion.NoStream,
+            [new TraceFollowUp(@event.ProbeId)], EventMetadataFactory.CausedBy(envelope), cancellationToken);
+        log.Traces.Enqueue((current.Context, current.ParentSpanId, followUp));
+    }
+}
+
+public sealed class SlowHandler(ProbeLog log) : IEventHandler<SlowProbe>
+{
+    public async Task HandleAsync(SlowProbe @event, EventEnvelope envelope, CancellationToken cancellationToken)
+    {
+        log.Delivered(envelope.EventId);
+        log.SlowHandlerStarted.TrySetResult();
+        await log.ReleaseSlowHandler.Task.WaitAsync(cancellationToken);
+        log.SlowHandlerFinished.TrySetResult();
+    }
+}
