@@ -1,0 +1,127 @@
+using HealthFlow.Aws.Topology;
+using Tables = HealthFlow.Aws.Topology.HealthFlowTopology.Tables;
+using Queues = HealthFlow.Aws.Topology.HealthFlowTopology.Queues;
+
+namespace HealthFlow.Cdk.Tests;
+
+/// <summary>Least privilege, per service (DESIGN.md section 9), read back from the synthesized IAM policies.</summary>
+[Collection(CdkCollection.Name)]
+public sealed class AccessTests(SynthesizedStack stack)
+{
+    private static readonly string[] DynamoWrites = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"];
+    private static readonly TableDefinition[] ReadModels = [Tables.Patients, Tables.Observations, Tables.Alerts];
+
+    private TemplateModel Model => stack.Model;
+
+    [Fact]
+    public void Auth_api_manages_users_appends_registrations_and_publishes_them()
+    {
+        var role = TaskRole(ServiceCatalog.AuthApi);
+        Assert.Superset(new HashSet<string> { "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem" }, On(role, Tables.Users));
+        AssertAppendsToEventStore(role);
+        Assert.Contains("events:PutEvents", Model.ActionsOn(role, Model.BusId()));
+        AssertNoAccess(role, [Tables.IdempotencyKeys, .. ReadModels]);
+        AssertNoQueueAccess(role);
+    }
+
+    [Fact]
+    public void Command_api_appends_events_records_idempotency_keys_and_publishes()
+    {
+        var role = TaskRole(ServiceCatalog.CommandApi);
+        AssertAppendsToEventStore(role);
+        Assert.Superset(new HashSet<string> { "dynamodb:GetItem", "dynamodb:PutItem" }, On(role, Tables.IdempotencyKeys));
+        Assert.Contains("events:PutEvents", Model.ActionsOn(role, Model.BusId()));
+        AssertNoAccess(role, [Tables.Users, .. ReadModels]);
+        AssertNoQueueAccess(role);
+    }
+
+    [Fact]
+    public void Query_api_only_reads_the_read_models()
+    {
+        var role = TaskRole(ServiceCatalog.QueryApi);
+        foreach (var table in ReadModels)
+        {
+            Assert.Superset(new HashSet<string> { "dynamodb:GetItem", "dynamodb:Query" }, On(role, table));
+        }
+
+        var actions = Model.PermissionsOf(role).Select(p => p.Action).ToHashSet();
+        Assert.Empty(actions.Intersect(DynamoWrites));
+        Assert.DoesNotContain("events:PutEvents", actions);
+        AssertNoAccess(role, [Tables.Events, Tables.Users, Tables.IdempotencyKeys]);
+        AssertNoQueueAccess(role);
+    }
+
+    [Fact]
+    public void Alert_worker_consumes_alert_evaluation_appends_alerts_and_publishes_them()
+    {
+        var role = TaskRole(ServiceCatalog.AlertWorker);
+        Assert.Superset(ConsumeActions, Model.ActionsOn(role, Model.QueueId(Queues.AlertEvaluation.Name)));
+        AssertAppendsToEventStore(role);
+        Assert.Contains("events:PutEvents", Model.ActionsOn(role, Model.BusId()));
+        AssertNoAccess(role, [Tables.Users, Tables.IdempotencyKeys, .. ReadModels]);
+        AssertConsumesOnly(role, [Queues.AlertEvaluation]);
+    }
+
+    [Fact]
+    public void Projections_consume_their_three_queues_and_write_only_read_models()
+    {
+        var role = TaskRole(ServiceCatalog.Projections);
+        foreach (var table in ReadModels)
+        {
+            Assert.Superset(new HashSet<string> { "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem" }, On(role, table));
+        }
+
+        AssertConsumesOnly(role, HealthFlowStack.ProjectionQueues);
+        Assert.DoesNotContain("events:PutEvents", Model.PermissionsOf(role).Select(p => p.Action));
+        AssertNoAccess(role, [Tables.Events, Tables.Users, Tables.IdempotencyKeys]);
+    }
+
+    [Fact]
+    public void No_task_role_holds_a_wildcard_dynamodb_action_or_may_delete_or_scan_events()
+    {
+        foreach (var service in ServiceCatalog.All)
+        {
+            var role = TaskRole(service);
+            Assert.DoesNotContain(Model.PermissionsOf(role), p => p.Action is "*" or "dynamodb:*");
+            var onEvents = On(role, Tables.Events);
+            Assert.DoesNotContain("dynamodb:DeleteItem", onEvents);
+            Assert.DoesNotContain("dynamodb:BatchWriteItem", onEvents);
+            Assert.DoesNotContain("dynamodb:Scan", onEvents);
+        }
+    }
+
+    [Fact]
+    public void The_web_apps_have_no_aws_permissions()
+    {
+        Assert.Empty(Model.PermissionsOf(TaskRole(ServiceCatalog.Web)));
+    }
+
+    private static readonly HashSet<string> ConsumeActions = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"];
+
+    private string TaskRole(DeployableService service) => Model.TaskRoleId(service.Name);
+
+    private HashSet<string> On(string role, TableDefinition table) => Model.ActionsOn(role, Model.TableId(table.Name));
+
+    private void AssertAppendsToEventStore(string role) =>
+        Assert.Superset(new HashSet<string> { "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query" }, On(role, Tables.Events));
+
+    private void AssertNoAccess(string role, IEnumerable<TableDefinition> tables)
+    {
+        foreach (var table in tables)
+        {
+            Assert.True(On(role, table).Count == 0, $"{role} should have no access to {table.Name}, has {string.Join(", ", On(role, table))}");
+        }
+    }
+
+    private void AssertNoQueueAccess(string role) => AssertConsumesOnly(role, []);
+
+    private void AssertConsumesOnly(string role, IEnumerable<QueueDefinition> queues)
+    {
+        var allowed = queues.Select(q => Model.QueueId(q.Name)).ToHashSet();
+        var reachable = Model.PermissionsOf(role)
+            .Where(p => p.Action.StartsWith("sqs:", StringComparison.Ordinal))
+            .SelectMany(p => p.ResourceLogicalIds)
+            .ToHashSet();
+        Assert.Equal(allowed.Order(), reachable.Order());
+    }
+}

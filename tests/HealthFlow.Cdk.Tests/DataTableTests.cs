@@ -1,0 +1,53 @@
+using HealthFlow.Aws.Topology;
+
+namespace HealthFlow.Cdk.Tests;
+
+[Collection(CdkCollection.Name)]
+public sealed class DataTableTests(SynthesizedStack stack)
+{
+    [Fact]
+    public void Every_table_is_on_demand_encrypted_and_recoverable_to_a_point_in_time()
+    {
+        foreach (var definition in HealthFlowTopology.Tables.All)
+        {
+            var properties = stack.Model.Resource(stack.Model.TableId(definition.Name))["Properties"]!;
+            Assert.Equal("PAY_PER_REQUEST", (string?)properties["BillingMode"]);
+            Assert.True((bool)properties["PointInTimeRecoverySpecification"]!["PointInTimeRecoveryEnabled"]!, definition.Name);
+            Assert.True((bool)properties["SSESpecification"]!["SSEEnabled"]!, definition.Name);
+        }
+    }
+
+    [Fact]
+    public void Tables_outlive_the_stack_and_the_event_store_cannot_be_deleted_by_accident()
+    {
+        foreach (var definition in HealthFlowTopology.Tables.All)
+        {
+            var resource = stack.Model.Resource(stack.Model.TableId(definition.Name));
+            Assert.Equal("Retain", (string?)resource["DeletionPolicy"]);
+            var protectedTable = (bool?)resource["Properties"]!["DeletionProtectionEnabled"] ?? false;
+            Assert.Equal(definition == HealthFlowTopology.Tables.Events, protectedTable);
+        }
+    }
+
+    [Fact]
+    public void Idempotency_keys_expire_through_ttl_and_no_other_table_does()
+    {
+        foreach (var definition in HealthFlowTopology.Tables.All)
+        {
+            var ttl = stack.Model.Resource(stack.Model.TableId(definition.Name))["Properties"]!["TimeToLiveSpecification"];
+            Assert.Equal(definition.TimeToLiveAttribute, (string?)ttl?["AttributeName"]);
+        }
+
+        Assert.Equal("expiresAt", HealthFlowTopology.Tables.IdempotencyKeys.TimeToLiveAttribute);
+    }
+
+    [Fact]
+    public void Every_index_serves_whole_items()
+    {
+        var indexes = stack.Model.OfType("AWS::DynamoDB::Table")
+            .SelectMany(t => t.Properties["GlobalSecondaryIndexes"]?.AsArray() ?? [])
+            .ToArray();
+        Assert.Equal(HealthFlowTopology.Tables.All.Sum(t => t.Indexes.Count), indexes.Length);
+        Assert.All(indexes, index => Assert.Equal("ALL", (string?)index!["Projection"]!["ProjectionType"]));
+    }
+}

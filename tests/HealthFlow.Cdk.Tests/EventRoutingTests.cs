@@ -1,0 +1,95 @@
+using System.Text.Json.Nodes;
+using HealthFlow.Aws.Topology;
+using HealthFlow.Cdk.Constructs;
+
+namespace HealthFlow.Cdk.Tests;
+
+[Collection(CdkCollection.Name)]
+public sealed class EventRoutingTests(SynthesizedStack stack)
+{
+    private TemplateModel Model => stack.Model;
+
+    [Fact]
+    public void Each_rule_sends_the_topology_pattern_on_the_healthflow_bus_to_its_queue()
+    {
+        foreach (var rule in HealthFlowTopology.Rules.All)
+        {
+            var (_, properties) = Model.OfType("AWS::Events::Rule").Single(r => (string?)r.Properties["Name"] == rule.Name);
+
+            Assert.True(JsonNode.DeepEquals(JsonNode.Parse(rule.EventPattern), properties["EventPattern"]), $"{rule.Name}: {properties["EventPattern"]}");
+            Assert.Equal(Model.BusId(), (string?)properties["EventBusName"]!["Ref"]);
+            var target = Assert.Single(properties["Targets"]!.AsArray())!;
+            Assert.Equal(Model.QueueId(rule.Target.Name), TemplateModel.GetAttTarget(target["Arn"]!));
+        }
+    }
+
+    [Fact]
+    public void Only_its_own_rule_may_send_to_a_work_queue()
+    {
+        foreach (var rule in HealthFlowTopology.Rules.All)
+        {
+            var queueId = Model.QueueId(rule.Target.Name);
+            var ruleId = Model.OfType("AWS::Events::Rule").Single(r => (string?)r.Properties["Name"] == rule.Name).LogicalId;
+            var policy = Model.OfType("AWS::SQS::QueuePolicy")
+                .Single(p => TemplateModel.ReferencedLogicalIds(p.Properties["Queues"]).Contains(queueId)).Properties;
+
+            var send = policy["PolicyDocument"]!["Statement"]!.AsArray()
+                .Single(s => TemplateModel.Strings(s!["Action"]!).Contains("sqs:SendMessage"))!;
+            Assert.Equal("events.amazonaws.com", (string?)send["Principal"]!["Service"]);
+            Assert.Equal(ruleId, TemplateModel.GetAttTarget(send["Condition"]!["ArnEquals"]!["aws:SourceArn"]!));
+        }
+    }
+
+    [Fact]
+    public void Each_work_queue_moves_a_message_to_its_dead_letter_queue_after_five_receives()
+    {
+        foreach (var queue in HealthFlowTopology.Queues.All)
+        {
+            var properties = Model.Resource(Model.QueueId(queue.Name))["Properties"]!;
+            var redrive = properties["RedrivePolicy"]!;
+            Assert.Equal(5, (int)redrive["maxReceiveCount"]!);
+            Assert.Equal(Model.QueueId(queue.DeadLetterQueueName), TemplateModel.GetAttTarget(redrive["deadLetterTargetArn"]!));
+            Assert.Equal(queue.VisibilityTimeout.TotalSeconds, (int)properties["VisibilityTimeout"]!);
+
+            var deadLetters = Model.Resource(Model.QueueId(queue.DeadLetterQueueName))["Properties"]!;
+            Assert.Null(deadLetters["RedrivePolicy"]);
+            Assert.True((int)deadLetters["MessageRetentionPeriod"]! > queue.MessageRetention.TotalSeconds, "DLQs keep messages longer than work queues");
+        }
+    }
+
+    [Fact]
+    public void Every_queue_is_encrypted_and_refuses_plain_http()
+    {
+        var queues = Model.OfType("AWS::SQS::Queue").ToArray();
+        Assert.Equal(HealthFlowTopology.Queues.All.Count * 2, queues.Length);
+        foreach (var (queueId, properties) in queues)
+        {
+            Assert.True((bool)properties["SqsManagedSseEnabled"]!, queueId);
+
+            var policy = Model.OfType("AWS::SQS::QueuePolicy")
+                .Single(p => TemplateModel.ReferencedLogicalIds(p.Properties["Queues"]).Contains(queueId)).Properties;
+            Assert.Contains(policy["PolicyDocument"]!["Statement"]!.AsArray(), s =>
+                (string?)s!["Effect"] == "Deny"
+                && (string?)s["Condition"]?["Bool"]?["aws:SecureTransport"] == "false");
+        }
+    }
+
+    [Fact]
+    public void A_message_in_a_dead_letter_queue_or_an_old_message_in_a_work_queue_raises_an_alarm()
+    {
+        var alarms = Model.OfType("AWS::CloudWatch::Alarm").Select(a => a.Properties).ToArray();
+        foreach (var queue in HealthFlowTopology.Queues.All)
+        {
+            var dlq = Assert.Single(alarms, a => (string?)a["MetricName"] == "ApproximateNumberOfMessagesVisible"
+                && TemplateModel.ReferencedLogicalIds(a["Dimensions"]).SetEquals([Model.QueueId(queue.DeadLetterQueueName)]));
+            Assert.Equal(0, (double)dlq["Threshold"]!);
+            Assert.Equal("GreaterThanThreshold", (string?)dlq["ComparisonOperator"]);
+
+            var age = Assert.Single(alarms, a => (string?)a["MetricName"] == "ApproximateAgeOfOldestMessage"
+                && TemplateModel.ReferencedLogicalIds(a["Dimensions"]).SetEquals([Model.QueueId(queue.Name)]));
+            Assert.Equal(OperationalAlarms.MaxMessageAge.ToSeconds(), (double)age["Threshold"]!);
+
+            Assert.All(new[] { dlq, age }, a => Assert.NotEmpty(a["AlarmActions"]!.AsArray()));
+        }
+    }
+}
