@@ -1,1 +1,29 @@
-Console.WriteLine("placeholder");
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using HealthFlow.AlertWorker;
+using HealthFlow.Aws;
+using HealthFlow.Aws.Messaging;
+using HealthFlow.Aws.Topology;
+using HealthFlow.Domain.Alerts;
+using HealthFlow.Domain.Events;
+
+// alert-worker: consumes alert-evaluation and is the only writer of AlertRaised.
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddHealthFlowAws();
+
+builder.Services.AddOptions<AlertRulesOptions>()
+    .BindConfiguration(AlertRulesOptions.SectionName)
+    .ValidateDataAnnotations()
+    .ValidateOnStart();
+builder.Services.AddSingleton<AlertMetrics>();
+builder.Services.TryAddSingleton(TimeProvider.System);
+
+builder.Services.AddEventConsumer(HealthFlowTopology.Queues.AlertEvaluation)
+    .AddSubscription<ObservationSubmitted, ObservationAlertHandler>();
+
+var app = builder.Build();
+
+app.MapDefaultEndpoints();
+
+app.Run();

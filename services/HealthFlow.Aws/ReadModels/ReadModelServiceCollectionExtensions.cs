@@ -1,14 +1,18 @@
+using Amazon.DynamoDBv2;
+using Amazon.Extensions.NETCore.Setup;
 using HealthFlow.Aws.ReadModels.Projections;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 
 namespace HealthFlow.Aws.ReadModels;
 
 public static class ReadModelServiceCollectionExtensions
 {
     /// <summary>
-    /// The users and idempotency tables, the three read models and their projections. Needs the
-    /// IAmazonDynamoDB client and, for the alert projection, the IEventStore (both from AddHealthFlowAws).
+    /// The users and idempotency tables and the three read models, for reading and writing. Needs an
+    /// IAmazonDynamoDB client: from AddHealthFlowAws in writers, or AddHealthFlowReadModelQueries.
     /// </summary>
     public static IServiceCollection AddHealthFlowReadModels(this IServiceCollection services)
     {
@@ -18,7 +22,16 @@ public static class ReadModelServiceCollectionExtensions
         services.TryAddSingleton<PatientReadModel>();
         services.TryAddSingleton<ObservationReadModel>();
         services.TryAddSingleton<AlertReadModel>();
+        return services;
+    }
 
+    /// <summary>
+    /// The read models plus their projections (what the projections worker and `healthflow replay` run).
+    /// The alert projection also needs the IEventStore (AddHealthFlowAws).
+    /// </summary>
+    public static IServiceCollection AddHealthFlowProjections(this IServiceCollection services)
+    {
+        services.AddHealthFlowReadModels();
         services.TryAddSingleton<PatientProjection>();
         services.TryAddSingleton<ObservationProjection>();
         services.TryAddSingleton<AlertProjection>();
@@ -26,5 +39,22 @@ public static class ReadModelServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IReadModelProjection, ObservationProjection>(sp => sp.GetRequiredService<ObservationProjection>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IReadModelProjection, AlertProjection>(sp => sp.GetRequiredService<AlertProjection>()));
         return services;
+    }
+
+    /// <summary>
+    /// For a reader only (query-api): the DynamoDB client and the read models, without the event store,
+    /// publisher and outbox relay that AddHealthFlowAws brings, so the process needs no write or
+    /// EventBridge permissions. Configured by the standard AWS settings, like AddHealthFlowAws.
+    /// </summary>
+    public static TBuilder AddHealthFlowReadModelQueries<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        if (!builder.Services.Any(d => d.ServiceType == typeof(AWSOptions)))
+        {
+            builder.Services.AddDefaultAWSOptions(builder.Configuration.GetAWSOptions());
+        }
+
+        builder.Services.TryAddAWSService<IAmazonDynamoDB>();
+        builder.Services.AddHealthFlowReadModels();
+        return builder;
     }
 }

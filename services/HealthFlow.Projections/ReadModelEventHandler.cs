@@ -1,0 +1,44 @@
+using System.Diagnostics.Metrics;
+using HealthFlow.Aws.Messaging;
+using HealthFlow.Aws.ReadModels.Projections;
+using HealthFlow.Domain;
+using HealthFlow.Domain.Events;
+
+namespace HealthFlow.Projections;
+
+/// <summary>
+/// Wires one queue's events to a read-model projection. The mapping itself lives in
+/// HealthFlow.Aws/ReadModels, where `healthflow replay` uses the same code.
+/// </summary>
+public sealed class ReadModelEventHandler<TEvent, TProjection>(TProjection projection, ProjectionMetrics metrics, ILogger<TProjection> logger)
+    : IEventHandler<TEvent>
+    where TEvent : IDomainEvent
+    where TProjection : IReadModelProjection
+{
+    public async Task HandleAsync(TEvent @event, EventEnvelope envelope, CancellationToken cancellationToken)
+    {
+        var outcome = await projection.ApplyAsync(envelope, cancellationToken);
+        metrics.Applied(projection.Name, outcome);
+        if (outcome == ProjectionOutcome.Duplicate)
+        {
+            logger.LogDebug("Skipped {EventType} {StreamId}@{Version}: already applied to {ReadModel}.", envelope.Type, envelope.StreamId, envelope.Version, projection.Name);
+        }
+    }
+}
+
+/// <summary>The projections worker's meter; ServiceDefaults exports every "HealthFlow.*" meter.</summary>
+public sealed class ProjectionMetrics
+{
+    public const string MeterName = "HealthFlow.Projections";
+
+    private readonly Counter<long> _events;
+
+    public ProjectionMetrics(IMeterFactory meterFactory)
+    {
+        _events = meterFactory.Create(MeterName).CreateCounter<long>(
+            "healthflow.projections.events", "{event}", "Events handled by a projection, by read model and outcome (applied, duplicate).");
+    }
+
+    public void Applied(string readModel, ProjectionOutcome outcome) =>
+        _events.Add(1, new KeyValuePair<string, object?>("read_model", readModel), new KeyValuePair<string, object?>("outcome", outcome.ToString().ToLowerInvariant()));
+}
