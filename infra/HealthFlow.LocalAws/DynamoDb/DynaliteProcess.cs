@@ -115,10 +115,11 @@ internal sealed partial class DynaliteProcess(LocalAwsOptions options, IHostEnvi
         }
     }
 
+    // The container may dispose this twice (it is both a singleton and the hosted service).
     public async ValueTask DisposeAsync()
     {
         await StopAsync(CancellationToken.None);
-        _process?.Dispose();
+        Interlocked.Exchange(ref _process, null)?.Dispose();
     }
 
     private static async Task DrainAsync(StreamReader output)

@@ -26,6 +26,16 @@ internal sealed class SqsQueue(string name, string arn, QueueSettings settings, 
     public bool IsDeleted { get; private set; }
     public QueueSettings Settings => _settings;
 
+    /// <summary>Receivers currently parked in a long poll (observable by tests).</summary>
+    public int Waiters
+    {
+        get
+        {
+            lock (_gate)
+                return _waiters;
+        }
+    }
+
     public void UpdateSettings(QueueSettings settings)
     {
         lock (_gate)
