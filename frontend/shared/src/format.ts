@@ -19,10 +19,18 @@ export function formatShortDateTime(iso: string): string {
   return Number.isNaN(date.getTime()) ? iso : shortDateTime.format(date);
 }
 
+// Readings are shown as measured, but floating-point noise (37.800000000000004) is not a measurement.
+const measurement = new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 });
+
+export function formatNumber(value: number): string {
+  return measurement.format(value);
+}
+
 export function formatValue(value: number | string | boolean | null | undefined, unit = ''): string {
   if (value === null || value === undefined || value === '') return '—';
   if (typeof value === 'boolean') return value ? 'Yes' : 'No';
-  return unit ? `${value} ${unit}` : String(value);
+  const text = typeof value === 'number' ? formatNumber(value) : value;
+  return unit ? `${text} ${unit}` : text;
 }
 
 export function capitalise(text: string): string {

@@ -53,6 +53,11 @@ export function healthflowViteConfig({ defaultPort }: HealthflowAppOptions): Use
     // Served from the site root by default; BASE_PATH lets both builds share one origin under sub-paths.
     base: process.env.BASE_PATH || '/',
     plugins: [react()],
+    // Pre-bundle every dependency at start-up: otherwise the first visit to a lazy page (the charts) makes
+    // the dev server discover a new dependency and reload the page, which also cuts the live alert stream.
+    optimizeDeps: {
+      include: ['react', 'react-dom', 'react-dom/client', 'react/jsx-runtime', 'react/jsx-dev-runtime', 'react-router-dom', 'recharts'],
+    },
     server: { host, port, strictPort: true, proxy },
     preview: { host, port, strictPort: true, proxy },
     build: { outDir: 'dist', sourcemap: true },

@@ -1,6 +1,6 @@
 // Recent vitals and symptom scores as small line charts, one per measurement, oldest to newest.
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { formatDateTime, formatShortDateTime } from '../format';
+import { formatDateTime, formatNumber, formatShortDateTime } from '../format';
 import type { Observation } from '../types';
 
 type NumericField = 'score' | 'heartRate' | 'respiratoryRate' | 'oxygenSaturation' | 'systolicBp' | 'diastolicBp' | 'temperature';
@@ -17,10 +17,11 @@ interface Panel {
   unit: string;
   series: Series[];
   domain?: [number, number];
+  ticks?: number[];
 }
 
 const panels: Panel[] = [
-  { key: 'score', title: 'Symptom score', unit: '', series: [{ field: 'score', name: 'Score', colour: '#7c3aed' }], domain: [0, 10] },
+  { key: 'score', title: 'Symptom score', unit: '', series: [{ field: 'score', name: 'Score', colour: '#7c3aed' }], domain: [0, 10], ticks: [0, 2, 4, 6, 8, 10] },
   { key: 'heartRate', title: 'Heart rate', unit: '/min', series: [{ field: 'heartRate', name: 'Heart rate', colour: '#dc2626' }] },
   {
     key: 'respiratoryRate',
@@ -83,7 +84,10 @@ export function ObservationChart({ observations }: { observations: Observation[]
     <div className="charts" data-testid="observation-chart">
       {shown.map((panel) => {
         const summary = panel.series
-          .map((s) => `${s.name} latest ${latest(points, s.field) ?? 'not recorded'}${panel.unit ? ` ${panel.unit}` : ''}`)
+          .map((s) => {
+            const value = latest(points, s.field);
+            return `${s.name} latest ${value === undefined ? 'not recorded' : `${formatNumber(value)}${panel.unit ? ` ${panel.unit}` : ''}`}`;
+          })
           .join(', ');
         return (
           <figure className="chart" key={panel.key} aria-label={`${panel.title} over time. ${summary}.`}>
@@ -92,7 +96,7 @@ export function ObservationChart({ observations }: { observations: Observation[]
               {panel.unit && <span className="chart__unit"> ({panel.unit})</span>}
             </figcaption>
             <ResponsiveContainer width="100%" height={160} minWidth={200}>
-              <LineChart data={points} margin={{ top: 8, right: 12, bottom: 4, left: -16 }}>
+              <LineChart data={points} margin={{ top: 8, right: 12, bottom: 4, left: 0 }}>
                 <CartesianGrid strokeDasharray="3 3" stroke="#e5e7eb" />
                 <XAxis
                   dataKey="time"
@@ -103,10 +107,16 @@ export function ObservationChart({ observations }: { observations: Observation[]
                   tick={{ fontSize: 11 }}
                   minTickGap={24}
                 />
-                <YAxis domain={panel.domain ?? ['auto', 'auto']} tick={{ fontSize: 11 }} width={44} />
+                <YAxis
+                  domain={panel.domain ?? ['auto', 'auto']}
+                  ticks={panel.ticks}
+                  tickFormatter={(v: number) => formatNumber(v)}
+                  tick={{ fontSize: 11 }}
+                  width={40}
+                />
                 <Tooltip
                   labelFormatter={(t) => formatDateTime(new Date(Number(t)).toISOString())}
-                  formatter={(value, name) => [`${value}${panel.unit ? ` ${panel.unit}` : ''}`, name]}
+                  formatter={(value, name) => [`${typeof value === 'number' ? formatNumber(value) : value}${panel.unit ? ` ${panel.unit}` : ''}`, name]}
                 />
                 {panel.series.map((s) => (
                   <Line
