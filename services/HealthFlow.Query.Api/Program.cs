@@ -1,1 +1,56 @@
-Console.WriteLine("placeholder");
+using HealthFlow.Aws.ReadModels;
+using HealthFlow.Query.Api.Alerts;
+using HealthFlow.Query.Api.Patients;
+using HealthFlow.ServiceDefaults.Authentication;
+using HealthFlow.ServiceDefaults.Http;
+using Scalar.AspNetCore;
+
+// query-api: reads the read-model tables only, and never writes.
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddHealthFlowHttp();
+builder.AddHealthFlowJwtBearer();
+builder.AddHealthFlowReadModelQueries();
+
+builder.Services.AddOptions<AlertStreamOptions>()
+    .BindConfiguration(AlertStreamOptions.SectionName)
+    .ValidateDataAnnotations()
+    .ValidateOnStart();
+builder.Services.AddSingleton<AlertFeed>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<AlertFeed>());
+
+builder.Services.AddOpenApi();
+
+var app = builder.Build();
+
+app.UseHealthFlowHttp();
+app.UseAuthentication();
+// The SSE token may arrive as ?access_token=; once authentication has read it, drop it from the request
+// so nothing downstream (error logs, diagnostics) can record it. The hosting "Request starting" log that
+// prints query strings is kept at Warning in appsettings.json for the same reason.
+app.Use((context, next) =>
+{
+    if (context.Request.Path.Equals(HealthFlowJwtBearerExtensions.AlertStreamPath, StringComparison.OrdinalIgnoreCase)
+        && context.Request.Query.ContainsKey(HealthFlowJwtBearerExtensions.AccessTokenQueryParameter))
+    {
+        context.Request.QueryString = QueryString.Create(context.Request.Query
+            .Where(q => q.Key != HealthFlowJwtBearerExtensions.AccessTokenQueryParameter)
+            .SelectMany(q => q.Value.Select(v => new KeyValuePair<string, string?>(q.Key, v))));
+    }
+
+    return next(context);
+});
+app.UseAuthorization();
+
+app.MapOpenApi();
+if (app.Environment.IsDevelopment())
+{
+    app.MapScalarApiReference();
+}
+
+app.MapDefaultEndpoints();
+app.MapAlertEndpoints();
+app.MapPatientEndpoints();
+
+app.Run();

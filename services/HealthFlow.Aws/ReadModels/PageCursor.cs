@@ -90,5 +90,7 @@ public sealed class PageCursor
 
 public sealed class InvalidCursorException() : Exception("The cursor is not one this query returned.");
 
-/// <summary>One page of a query, newest first unless the query says otherwise.</summary>
-public sealed record Page<T>(IReadOnlyList<T> Items, string? NextCursor);
+/// <summary>One page of a query, newest first unless the query says otherwise. `nextCursor` is null on the last page.</summary>
+public sealed record Page<T>(
+    IReadOnlyList<T> Items,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.Never)] string? NextCursor);

@@ -1,0 +1,179 @@
+using System.Text;
+using System.Text.Json;
+using HealthFlow.Aws.ReadModels;
+using HealthFlow.Domain.Alerts;
+using HealthFlow.ServiceDefaults.Authentication;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+
+namespace HealthFlow.Query.Api.Alerts;
+
+public static class AlertEndpoints
+{
+    public const int DefaultLimit = 50;
+    public const int MaxLimit = 100;
+
+    public static IEndpointRouteBuilder MapAlertEndpoints(this IEndpointRouteBuilder app)
+    {
+        foreach (var path in new[] { "/api/alerts", "/alerts" })
+        {
+            app.MapGet(path, ListAsync)
+                .RequireAuthorization(HealthFlowPolicies.Clinician)
+                .WithTags("Alerts")
+                .WithName(path == "/alerts" ? "ListAlertsLegacy" : "ListAlerts")
+                .WithSummary("Alerts, newest first, with the patient's name.")
+                .ProducesProblem(StatusCodes.Status401Unauthorized)
+                .ProducesProblem(StatusCodes.Status403Forbidden);
+        }
+
+        app.MapGet("/api/alerts/stream", StreamAsync)
+            .RequireAuthorization(HealthFlowPolicies.Clinician)
+            .WithTags("Alerts")
+            .WithName("StreamAlerts")
+            .WithSummary("Server-Sent Events of new and changed alerts.")
+            .WithDescription("Each event is `event: alert`, `id:` its position and `data:` the alert as in the list. "
+                + "Reconnect with `Last-Event-ID` to resume. The token may be sent as the `access_token` query parameter, because EventSource cannot send headers.")
+            .Produces(StatusCodes.Status200OK, contentType: "text/event-stream")
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden);
+
+        return app;
+    }
+
+    private static async Task<Results<Ok<Page<AlertView>>, ValidationProblem>> ListAsync(
+        AlertReadModel alerts,
+        CancellationToken cancellationToken,
+        string? status = null,
+        Guid? patientId = null,
+        string? severity = null,
+        int? limit = null,
+        string? cursor = null) =>
+        await ListAlertsAsync(alerts, status, patientId, severity, limit, cursor, cancellationToken);
+
+    /// <summary>Validates the list parameters and queries; shared with GET /api/patients/{id}/alerts.</summary>
+    internal static async Task<Results<Ok<Page<AlertView>>, ValidationProblem>> ListAlertsAsync(
+        AlertReadModel alerts, string? status, Guid? patientId, string? severity, int? limit, string? cursor, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        status ??= AlertStatuses.Open;
+        if (!AlertStatuses.QueryValues.Contains(status))
+        {
+            errors["status"] = [$"Status must be one of: {string.Join(", ", AlertStatuses.QueryValues)}."];
+        }
+
+        if (severity is not null && !Severities.All.Contains(severity))
+        {
+            errors["severity"] = [$"Severity must be one of: {string.Join(", ", Severities.All)}."];
+        }
+
+        if (limit is < 1 or > MaxLimit)
+        {
+            errors["limit"] = [$"Limit must be from 1 to {MaxLimit}."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        try
+        {
+            return TypedResults.Ok(await alerts.ListAsync(
+                new AlertQuery(status, patientId, severity, limit ?? DefaultLimit, cursor), cancellationToken));
+        }
+        catch (InvalidCursorException e)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["cursor"] = [e.Message] });
+        }
+    }
+
+    private static async Task StreamAsync(
+        HttpContext context,
+        AlertFeed feed,
+        AlertReadModel alerts,
+        IOptions<AlertStreamOptions> streamOptions,
+        IOptions<JsonOptions> jsonOptions,
+        CancellationToken cancellationToken)
+    {
+        var json = jsonOptions.Value.SerializerOptions;
+        var response = context.Response;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache, no-store";
+        // Tells nginx-style proxies not to buffer the stream.
+        response.Headers["X-Accel-Buffering"] = "no";
+        context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpResponseBodyFeature>()?.DisableBuffering();
+
+        // Subscribe before catching up, so nothing written in between is lost; duplicates are skipped below.
+        using var subscription = feed.Subscribe();
+        await WriteAsync(response, "retry: 3000\n: connected\n\n", cancellationToken);
+
+        var sent = new HashSet<string>(StringComparer.Ordinal);
+        var lastEventId = context.Request.Headers["Last-Event-ID"].ToString();
+        if (lastEventId.Length is > 0 and <= 128)
+        {
+            var position = feed.ResumeFrom(lastEventId);
+            while (true)
+            {
+                var missed = await alerts.ReadFeedAsync(position, 100, cancellationToken);
+                foreach (var change in missed)
+                {
+                    sent.Add(DedupeKey(change));
+                    await WriteAsync(response, Format(change, json), cancellationToken);
+                }
+
+                if (missed.Count < 100)
+                {
+                    break;
+                }
+
+                position = missed[^1].UpdatedKey;
+            }
+        }
+
+        var heartbeat = TimeSpan.FromSeconds(streamOptions.Value.HeartbeatSeconds);
+        var reader = subscription.Changes;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            wait.CancelAfter(heartbeat);
+            bool more;
+            try
+            {
+                more = await reader.WaitToReadAsync(wait.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                await WriteAsync(response, ": heartbeat\n\n", cancellationToken);
+                continue;
+            }
+
+            if (!more)
+            {
+                // The feed dropped this connection for falling behind; the client reconnects with Last-Event-ID.
+                return;
+            }
+
+            while (reader.TryRead(out var change))
+            {
+                if (sent.Count > 0 && sent.Remove(DedupeKey(change)))
+                {
+                    continue;
+                }
+
+                await WriteAsync(response, Format(change, json), cancellationToken);
+            }
+        }
+    }
+
+    private static string DedupeKey(AlertChange change) => $"{change.Alert.AlertId}#{change.Version}";
+
+    private static string Format(AlertChange change, JsonSerializerOptions json) =>
+        $"id: {change.UpdatedKey}\nevent: alert\ndata: {JsonSerializer.Serialize(change.Alert, json)}\n\n";
+
+    private static async Task WriteAsync(HttpResponse response, string text, CancellationToken cancellationToken)
+    {
+        await response.Body.WriteAsync(Encoding.UTF8.GetBytes(text), cancellationToken);
+        await response.Body.FlushAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,161 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using HealthFlow.Aws.ReadModels;
+using Microsoft.Extensions.Options;
+
+namespace HealthFlow.Query.Api.Alerts;
+
+/// <summary>
+/// One tail of the alerts read model per query-api instance, fanned out to that instance's SSE connections.
+/// </summary>
+/// <remarks>
+/// Why tail the read model: the `alerts` table already holds every new and changed alert, ordered by
+/// update time in the `by-update` GSI (feed = "alerts", updatedKey = updatedAt#alertId). Each instance
+/// polls it independently, so instances need no coordination, no per-instance queue or subscription to
+/// create and clean up as Fargate scales in and out, and any instance can serve any client: a client that
+/// reconnects elsewhere resumes from its Last-Event-ID (an updatedKey) with one query. The cost is one
+/// small Query per poll interval per instance, whatever the number of clients, and none while no client is
+/// connected (the loop sleeps until one subscribes). Latency is the poll interval plus projection lag.
+/// </remarks>
+public sealed class AlertFeed(
+    AlertReadModel alerts,
+    IOptions<AlertStreamOptions> options,
+    TimeProvider timeProvider,
+    ILogger<AlertFeed> logger) : BackgroundService
+{
+    private const int PageSize = 100;
+
+    private readonly ConcurrentDictionary<Guid, Channel<AlertChange>> _subscribers = new();
+    private readonly SemaphoreSlim _firstSubscriber = new(0);
+
+    public int SubscriberCount => _subscribers.Count;
+
+    /// <summary>Live changes from now on, until the subscription is disposed or the client falls too far behind.</summary>
+    public AlertSubscription Subscribe()
+    {
+        var channel = Channel.CreateBounded<AlertChange>(new BoundedChannelOptions(options.Value.MaxBufferedEvents)
+        {
+            SingleReader = true,
+            SingleWriter = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        var id = Guid.NewGuid();
+        _subscribers[id] = channel;
+        // Wakes the idle loop; a spare count left by racing subscribers costs one extra loop turn.
+        if (_firstSubscriber.CurrentCount == 0)
+        {
+            _firstSubscriber.Release();
+        }
+
+        return new AlertSubscription(channel.Reader, () => _subscribers.TryRemove(id, out _));
+    }
+
+    /// <summary>The lower bound to query from when resuming after <paramref name="updatedKey"/>: the lookback before it.</summary>
+    public string ResumeFrom(string updatedKey)
+    {
+        var time = updatedKey.Split('#')[0];
+        try
+        {
+            return SortableTime.Format(SortableTime.Parse(time) - TimeSpan.FromMilliseconds(options.Value.LookbackMilliseconds));
+        }
+        catch (FormatException)
+        {
+            return updatedKey;
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var settings = options.Value;
+        var lookback = TimeSpan.FromMilliseconds(settings.LookbackMilliseconds);
+        var interval = TimeSpan.FromMilliseconds(settings.PollIntervalMilliseconds);
+        DateTimeOffset? highWaterMark = null;
+        // Sent changes within the lookback window, by alertId#version, so rereading the window sends nothing twice.
+        var sent = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            if (_subscribers.IsEmpty)
+            {
+                highWaterMark = null;
+                sent.Clear();
+                await _firstSubscriber.WaitAsync(stoppingToken);
+                continue;
+            }
+
+            try
+            {
+                highWaterMark ??= timeProvider.GetUtcNow();
+                highWaterMark = await PollAsync(highWaterMark.Value, lookback, sent, stoppingToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogWarning(e, "Polling the alert feed failed; retrying.");
+            }
+
+            await Task.Delay(interval, timeProvider, stoppingToken);
+        }
+    }
+
+    private async Task<DateTimeOffset> PollAsync(
+        DateTimeOffset highWaterMark, TimeSpan lookback, Dictionary<string, DateTimeOffset> sent, CancellationToken cancellationToken)
+    {
+        var position = SortableTime.Format(highWaterMark - lookback);
+        while (true)
+        {
+            var changes = await alerts.ReadFeedAsync(position, PageSize, cancellationToken);
+            foreach (var change in changes)
+            {
+                var updatedAt = SortableTime.Parse(change.UpdatedKey.Split('#')[0]);
+                if (updatedAt > highWaterMark)
+                {
+                    highWaterMark = updatedAt;
+                }
+
+                if (sent.TryAdd($"{change.Alert.AlertId}#{change.Version}", updatedAt))
+                {
+                    Broadcast(change);
+                }
+            }
+
+            if (changes.Count < PageSize)
+            {
+                break;
+            }
+
+            position = changes[^1].UpdatedKey;
+        }
+
+        var forgetBefore = highWaterMark - (2 * lookback);
+        foreach (var (key, updatedAt) in sent)
+        {
+            if (updatedAt < forgetBefore)
+            {
+                sent.Remove(key);
+            }
+        }
+
+        return highWaterMark;
+    }
+
+    private void Broadcast(AlertChange change)
+    {
+        foreach (var (id, channel) in _subscribers)
+        {
+            if (!channel.Writer.TryWrite(change))
+            {
+                // Too far behind: end its stream; EventSource reconnects and catches up from Last-Event-ID.
+                channel.Writer.TryComplete();
+                _subscribers.TryRemove(id, out _);
+            }
+        }
+    }
+}
+
+/// <summary>One connection's view of the feed.</summary>
+public sealed class AlertSubscription(ChannelReader<AlertChange> changes, Action unsubscribe) : IDisposable
+{
+    public ChannelReader<AlertChange> Changes { get; } = changes;
+
+    public void Dispose() => unsubscribe();
+}

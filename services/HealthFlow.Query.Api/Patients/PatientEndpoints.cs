@@ -1,0 +1,165 @@
+using System.Security.Claims;
+using HealthFlow.Aws.ReadModels;
+using HealthFlow.Query.Api.Alerts;
+using HealthFlow.ServiceDefaults.Authentication;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace HealthFlow.Query.Api.Patients;
+
+public static class PatientEndpoints
+{
+    public const int DefaultLimit = 50;
+    public const int MaxLimit = 100;
+
+    public static IEndpointRouteBuilder MapPatientEndpoints(this IEndpointRouteBuilder app)
+    {
+        var patients = app.MapGroup("/api/patients")
+            .WithTags("Patients")
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden);
+
+        patients.MapGet("/", ListAsync)
+            .RequireAuthorization(HealthFlowPolicies.Clinician)
+            .WithName("ListPatients")
+            .WithSummary("Patients, most recently registered first.");
+
+        // A clinician, or the patient themself: the policy admits both roles, the handler checks which patient.
+        var patient = patients.MapGroup("/{patientId:guid}").RequireAuthorization(HealthFlowPolicies.PatientOrClinician);
+
+        patient.MapGet("/", GetAsync)
+            .WithName("GetPatient")
+            .WithSummary("One patient.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        patient.MapGet("/observations", ListObservationsAsync)
+            .WithName("ListObservations")
+            .WithSummary("A patient's check-ins measured between from and to, newest first.");
+
+        patient.MapGet("/observations/{observationId:guid}", GetObservationAsync)
+            .WithName("GetObservation")
+            .WithSummary("One check-in.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        patient.MapGet("/alerts", ListAlertsAsync)
+            .WithName("ListPatientAlerts")
+            .WithSummary("A patient's alerts, newest first. Status defaults to all.");
+
+        return app;
+    }
+
+    private static async Task<Results<Ok<Page<PatientView>>, ValidationProblem>> ListAsync(
+        PatientReadModel patients, CancellationToken cancellationToken, int? limit = null, string? cursor = null)
+    {
+        if (InvalidLimit(limit) is { } invalid)
+        {
+            return invalid;
+        }
+
+        try
+        {
+            return TypedResults.Ok(await patients.ListAsync(limit ?? DefaultLimit, cursor, cancellationToken));
+        }
+        catch (InvalidCursorException e)
+        {
+            return InvalidCursor(e);
+        }
+    }
+
+    private static async Task<Results<Ok<PatientView>, ProblemHttpResult>> GetAsync(
+        Guid patientId, ClaimsPrincipal user, PatientReadModel patients, CancellationToken cancellationToken)
+    {
+        if (!user.MayRead(patientId))
+        {
+            return Forbidden();
+        }
+
+        return await patients.GetAsync(patientId, cancellationToken) is { } patient
+            ? TypedResults.Ok(patient)
+            : NotFound($"There is no patient {patientId}.");
+    }
+
+    private static async Task<Results<Ok<Page<ObservationView>>, ValidationProblem, ProblemHttpResult>> ListObservationsAsync(
+        Guid patientId,
+        ClaimsPrincipal user,
+        ObservationReadModel observations,
+        CancellationToken cancellationToken,
+        DateTimeOffset? from = null,
+        DateTimeOffset? to = null,
+        int? limit = null,
+        string? cursor = null)
+    {
+        if (!user.MayRead(patientId))
+        {
+            return Forbidden();
+        }
+
+        if (InvalidLimit(limit) is { } invalid)
+        {
+            return invalid;
+        }
+
+        if (from > to)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["from"] = ["From must not be after to."] });
+        }
+
+        try
+        {
+            return TypedResults.Ok(await observations.ListAsync(patientId, from, to, limit ?? DefaultLimit, cursor, cancellationToken));
+        }
+        catch (InvalidCursorException e)
+        {
+            return InvalidCursor(e);
+        }
+    }
+
+    private static async Task<Results<Ok<ObservationView>, ProblemHttpResult>> GetObservationAsync(
+        Guid patientId, Guid observationId, ClaimsPrincipal user, ObservationReadModel observations, CancellationToken cancellationToken)
+    {
+        if (!user.MayRead(patientId))
+        {
+            return Forbidden();
+        }
+
+        // Eventually consistent: a just-accepted check-in answers 404 until the projection has stored it.
+        return await observations.GetAsync(patientId, observationId, cancellationToken) is { } observation
+            ? TypedResults.Ok(observation)
+            : NotFound($"There is no observation {observationId} for patient {patientId}.");
+    }
+
+    private static async Task<Results<Ok<Page<AlertView>>, ValidationProblem, ProblemHttpResult>> ListAlertsAsync(
+        Guid patientId,
+        ClaimsPrincipal user,
+        AlertReadModel alerts,
+        CancellationToken cancellationToken,
+        string? status = null,
+        string? severity = null,
+        int? limit = null,
+        string? cursor = null)
+    {
+        if (!user.MayRead(patientId))
+        {
+            return Forbidden();
+        }
+
+        return await AlertEndpoints.ListAlertsAsync(alerts, status ?? AlertStatuses.All, patientId, severity, limit, cursor, cancellationToken) switch
+        {
+            { Result: Ok<Page<AlertView>> ok } => ok,
+            { Result: ValidationProblem problem } => problem,
+            _ => throw new InvalidOperationException("Unexpected alert list result."),
+        };
+    }
+
+    private static ValidationProblem? InvalidLimit(int? limit) => limit is < 1 or > MaxLimit
+        ? TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = [$"Limit must be from 1 to {MaxLimit}."] })
+        : null;
+
+    private static ValidationProblem InvalidCursor(InvalidCursorException e) =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["cursor"] = [e.Message] });
+
+    private static ProblemHttpResult Forbidden() => TypedResults.Problem(
+        statusCode: StatusCodes.Status403Forbidden, title: "Forbidden", detail: "Patients can read only their own records.");
+
+    private static ProblemHttpResult NotFound(string detail) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: detail);
+}
