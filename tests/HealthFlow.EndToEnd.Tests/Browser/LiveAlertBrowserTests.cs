@@ -74,17 +74,13 @@ public sealed class LiveAlertBrowserTests(AppHostFixture system, ChromiumFixture
 
         // The patient sees the clinician's acknowledgement on their own alerts page (the read model is eventually consistent).
         await patient.GetByTestId("nav-alerts").ClickAsync();
-        var patientAlert = patient.Locator("[data-testid=alert-history-item][data-severity=high]");
+        var acknowledgedForPatient = patient.Locator("[data-testid=alert-history-item][data-severity=high][data-status=acknowledged]");
         await Eventually.UntilAsync(
             async () =>
             {
-                if (await patientAlert.GetAttributeAsync("data-status", new LocatorGetAttributeOptions { Timeout = 10_000 }) == "acknowledged")
-                {
-                    return true;
-                }
-
                 await patient.GetByTestId("alerts-refresh").ClickAsync();
-                return false;
+                await Expect(patient.GetByTestId("alert-history").Or(patient.GetByTestId("alerts-empty"))).ToBeVisibleAsync();
+                return await acknowledgedForPatient.CountAsync() == 1;
             },
             "the patient's alert to show as acknowledged",
             TimeSpan.FromSeconds(30));

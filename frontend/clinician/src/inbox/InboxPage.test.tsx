@@ -83,6 +83,27 @@ describe('the alert inbox', () => {
     expect(fetchMock.mock.calls.length).toBe(requestsBefore);
   });
 
+  it('keeps the high-alert banner until that alert is acknowledged', async () => {
+    alertsApi({});
+    await renderInbox();
+    const live = anAlert({ severity: 'high', patientName: 'Hal High', raisedAt: new Date().toISOString() });
+    act(() => MockEventSource.latest().emit(live));
+    expect(screen.getByTestId('new-high-alert-banner')).toHaveTextContent('Hal High');
+
+    act(() => MockEventSource.latest().emit({ ...live, status: 'acknowledged', acknowledgedBy: 'clinician2' }));
+
+    expect(screen.queryByTestId('new-high-alert-banner')).not.toBeInTheDocument();
+  });
+
+  it('does not flash an old alert replayed by the stream', async () => {
+    alertsApi({});
+    await renderInbox();
+    act(() => MockEventSource.latest().emit(anAlert({ severity: 'high', raisedAt: '2020-01-01T00:00:00Z' })));
+    expect(rows()).toHaveLength(1);
+    expect(rows()[0]).not.toHaveClass('inbox__row--flash');
+    expect(screen.queryByTestId('new-high-alert-banner')).not.toBeInTheDocument();
+  });
+
   it('accepts alerts sent as named "alert" events too', async () => {
     alertsApi({});
     await renderInbox();

@@ -20,6 +20,7 @@ import { initialInbox, inboxReducer, type InboxFilter } from './inboxState';
 import { useAlertStream, type StreamState } from './useAlertStream';
 
 const pageSize = 50;
+/** How long a new alert's row flashes. */
 const flashMs = 8000;
 /** An alert raised longer ago than this is backlog (e.g. a replay after reconnecting), not news. */
 const newAlertWindowMs = 10 * 60 * 1000;
@@ -96,12 +97,6 @@ export function InboxPage() {
     onRefused: () => void api.getAlerts({ limit: 1 }).catch(() => undefined),
   });
 
-  useEffect(() => {
-    if (!newHigh) return;
-    const timer = window.setTimeout(() => setNewHigh(null), flashMs);
-    return () => window.clearTimeout(timer);
-  }, [newHigh]);
-
   // A saved "sound on" needs one user gesture in this page before the browser allows audio.
   useEffect(() => {
     if (!soundOn) return;
@@ -153,6 +148,9 @@ export function InboxPage() {
     setSoundOn(enabled);
   }
 
+  // The banner stays until dismissed or until someone acknowledges that alert: a high alert must not be missable.
+  const banner = newHigh && state.known[newHigh.alertId]?.status !== 'acknowledged' ? newHigh : null;
+
   return (
     <section aria-labelledby="inbox-heading" className="inbox">
       <div className="page-head">
@@ -163,10 +161,10 @@ export function InboxPage() {
         </span>
       </div>
 
-      {newHigh && (
+      {banner && (
         <div className="inbox__banner" role="alert" data-testid="new-high-alert-banner">
-          New high alert: <strong>{newHigh.patientName}</strong>
-          {newHigh.news2 != null && ` · NEWS2 ${newHigh.news2}`}
+          New high alert: <strong>{banner.patientName}</strong>
+          {banner.news2 != null && ` · NEWS2 ${banner.news2}`}
           <button type="button" className="button button--small" onClick={() => setNewHigh(null)}>
             Dismiss
           </button>
