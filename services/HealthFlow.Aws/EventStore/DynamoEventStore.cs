@@ -80,12 +80,32 @@ public sealed class DynamoEventStore(
         }
         catch (ConditionalCheckFailedException)
         {
-            throw new ConcurrencyConflictException(stream, expectedVersion);
+            if (!await IsOwnCommitAsync(stream.Value, version, envelopes[0].EventId, cancellationToken).ConfigureAwait(false))
+                throw new ConcurrencyConflictException(stream, expectedVersion);
         }
 
         HealthFlowTelemetry.EventsAppended.Add(envelopes.Count);
         await PublishCommittedAsync(stream.Value, version, envelopes).ConfigureAwait(false);
         return new AppendResult(version, envelopes);
+    }
+
+    // The SDK retries a PutItem whose reply was lost; if the first attempt did land, the retry
+    // fails its condition against our own commit. That is a success, not a conflict.
+    private async Task<bool> IsOwnCommitAsync(string streamId, long version, Guid firstEventId, CancellationToken cancellationToken)
+    {
+        var existing = await dynamo.GetItemAsync(new GetItemRequest
+        {
+            TableName = CommitItems.Table,
+            Key = CommitItems.Key(streamId, version),
+            ProjectionExpression = "#events[0].#eventId",
+            ExpressionAttributeNames = new() { ["#events"] = CommitItems.Events, ["#eventId"] = "eventId" },
+            ConsistentRead = true,
+        }, cancellationToken).ConfigureAwait(false);
+        return existing.Item is { } item
+            && item.TryGetValue(CommitItems.Events, out var events)
+            && events.L is [{ M: { } first }, ..]
+            && first.TryGetValue("eventId", out var id)
+            && id.S == firstEventId.ToString();
     }
 
     // The commit is durable: from here on nothing may fail the caller's command. A failed or slow

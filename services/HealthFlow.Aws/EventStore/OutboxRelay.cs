@@ -89,18 +89,9 @@ public sealed class OutboxRelay : BackgroundService
                 var envelopes = CommitItems.ToEnvelopes(item).ToList();
                 var streamId = item[CommitItems.StreamId].S;
                 var version = CommitItems.VersionOf(item);
-                try
-                {
-                    await PublishAsync(envelopes, cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-                {
-                    // Stays pending; the next sweep retries it.
-                    _logger.LogWarning(ex, "Relaying {StreamId}@{Version} failed", streamId, version);
+                if (!await RelayAsync(envelopes, cancellationToken).ConfigureAwait(false))
                     continue;
-                }
 
-                await DynamoEventStore.ClearPendingAsync(_dynamo, streamId, version, cancellationToken).ConfigureAwait(false);
                 pending--;
                 relayed++;
                 HealthFlowTelemetry.Relayed.Add(1);
@@ -112,16 +103,29 @@ public sealed class OutboxRelay : BackgroundService
         return relayed;
     }
 
-    // A relayed commit has no request span around it; parenting the publish to the span that
-    // appended the commit keeps the late publish inside the original trace.
-    private async Task PublishAsync(IReadOnlyList<EventEnvelope> envelopes, CancellationToken cancellationToken)
+    // A relayed commit has no request span around it; parenting the relay to the span that
+    // appended the commit keeps the late publish (and the mark's removal) inside the original trace.
+    private async Task<bool> RelayAsync(IReadOnlyList<EventEnvelope> envelopes, CancellationToken cancellationToken)
     {
-        var metadata = envelopes[0].Metadata;
-        ActivityContext.TryParse(metadata.Traceparent, metadata.Tracestate, isRemote: true, out var parent);
+        var commit = envelopes[0];
+        ActivityContext.TryParse(commit.Metadata.Traceparent, commit.Metadata.Tracestate, isRemote: true, out var parent);
         using var activity = HealthFlowTelemetry.ActivitySource.StartActivity("outbox relay", ActivityKind.Internal, parent);
-        activity?.SetTag("healthflow.stream_id", envelopes[0].StreamId);
-        activity?.SetTag("healthflow.version", envelopes[0].Version);
-        await _publisher.PublishAsync(envelopes, cancellationToken).ConfigureAwait(false);
+        activity?.SetTag("healthflow.stream_id", commit.StreamId);
+        activity?.SetTag("healthflow.version", commit.Version);
+        try
+        {
+            await _publisher.PublishAsync(envelopes, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // Stays pending; the next sweep retries it.
+            activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
+            _logger.LogWarning(ex, "Relaying {StreamId}@{Version} failed", commit.StreamId, commit.Version);
+            return false;
+        }
+
+        await DynamoEventStore.ClearPendingAsync(_dynamo, commit.StreamId, commit.Version, cancellationToken).ConfigureAwait(false);
+        return true;
     }
 
     private async IAsyncEnumerable<Dictionary<string, AttributeValue>> ReadShardAsync(

@@ -35,7 +35,7 @@ internal sealed class SqsEventConsumer : BackgroundService
 
     // Cancelled only when the host gives up waiting at shutdown; until then in-flight handlers finish.
     private readonly CancellationTokenSource _abortHandlers = new();
-    private readonly Channel<Message> _deletions = Channel.CreateUnbounded<Message>(
+    private readonly Channel<(Message Message, ActivityContext Trace)> _deletions = Channel.CreateUnbounded<(Message, ActivityContext)>(
         new UnboundedChannelOptions { SingleReader = true });
 
     private string _queueUrl = string.Empty;
@@ -168,17 +168,12 @@ internal sealed class SqsEventConsumer : BackgroundService
     {
         // Leave the receive loop's synchronous path at once: handlers may block before their first await.
         await Task.Yield();
-        var receiveCount = ReceiveCount(message);
-        using var heartbeat = new CancellationTokenSource();
-        var keepInvisible = KeepInvisibleAsync(message, heartbeat.Token);
         try
         {
-            await DispatchAsync(message, receiveCount).ConfigureAwait(false);
+            await DispatchAsync(message, ReceiveCount(message)).ConfigureAwait(false);
         }
         finally
         {
-            await heartbeat.CancelAsync().ConfigureAwait(false);
-            await keepInvisible.ConfigureAwait(false);
             slots.Release();
         }
     }
@@ -199,7 +194,7 @@ internal sealed class SqsEventConsumer : BackgroundService
         {
             HealthFlowTelemetry.MessagesUnknown.Add(1, _queueTag);
             _logger.LogWarning("No handler for {EventType} on {Queue}; deleting event {EventId}", envelope.Type, _queue.Name, envelope.EventId);
-            await _deletions.Writer.WriteAsync(message).ConfigureAwait(false);
+            await _deletions.Writer.WriteAsync((message, default)).ConfigureAwait(false);
             return;
         }
 
@@ -223,6 +218,8 @@ internal sealed class SqsEventConsumer : BackgroundService
         });
 
         var started = _time.GetTimestamp();
+        using var heartbeat = new CancellationTokenSource();
+        var keepInvisible = KeepInvisibleAsync(message, heartbeat.Token);
         try
         {
             await using var scope = _scopes.CreateAsyncScope();
@@ -242,10 +239,12 @@ internal sealed class SqsEventConsumer : BackgroundService
         finally
         {
             HealthFlowTelemetry.HandlerDuration.Record(_time.GetElapsedTime(started).TotalSeconds, _queueTag);
+            await heartbeat.CancelAsync().ConfigureAwait(false);
+            await keepInvisible.ConfigureAwait(false);
         }
 
         HealthFlowTelemetry.MessagesHandled.Add(1, _queueTag);
-        await _deletions.Writer.WriteAsync(message).ConfigureAwait(false);
+        await _deletions.Writer.WriteAsync((message, activity?.Context ?? default)).ConfigureAwait(false);
     }
 
     // A slow handler must not let the message reappear for another consumer mid-flight.
@@ -299,27 +298,34 @@ internal sealed class SqsEventConsumer : BackgroundService
     private async Task DeleteLoopAsync()
     {
         var reader = _deletions.Reader;
-        var batch = new List<Message>(10);
+        var batch = new List<(Message Message, ActivityContext Trace)>(10);
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
             batch.Clear();
-            while (batch.Count < 10 && reader.TryRead(out var message))
-                batch.Add(message);
+            while (batch.Count < 10 && reader.TryRead(out var handled))
+                batch.Add(handled);
+
+            // The delete acknowledges the first message's processing, so it belongs in that trace;
+            // the other messages' traces are linked.
+            var traced = batch.Where(b => b.Trace != default).Select(b => b.Trace).ToList();
+            using var activity = traced.Count == 0 ? null : HealthFlowTelemetry.ActivitySource.StartActivity(
+                $"settle {_queue.Name}", ActivityKind.Internal, traced[0], links: traced.Skip(1).Select(t => new ActivityLink(t)));
+            activity?.SetTag("messaging.batch.message_count", batch.Count);
             try
             {
                 // Entry ids are batch positions: a redelivered message can sit in one batch twice under the same MessageId.
                 var response = await _sqs.DeleteMessageBatchAsync(new DeleteMessageBatchRequest
                 {
                     QueueUrl = _queueUrl,
-                    Entries = batch.Select((m, i) => new DeleteMessageBatchRequestEntry
+                    Entries = batch.Select((b, i) => new DeleteMessageBatchRequestEntry
                     {
                         Id = i.ToString(CultureInfo.InvariantCulture),
-                        ReceiptHandle = m.ReceiptHandle,
+                        ReceiptHandle = b.Message.ReceiptHandle,
                     }).ToList(),
                 }, _abortHandlers.Token).ConfigureAwait(false);
                 foreach (var failed in response.Failed ?? [])
                 {
-                    var messageId = int.TryParse(failed.Id, CultureInfo.InvariantCulture, out var index) && index < batch.Count ? batch[index].MessageId : failed.Id;
+                    var messageId = int.TryParse(failed.Id, CultureInfo.InvariantCulture, out var index) && index < batch.Count ? batch[index].Message.MessageId : failed.Id;
                     _logger.LogWarning("Deleting message {MessageId} from {Queue} failed ({Code}: {Reason}); it will be delivered again",
                         messageId, _queue.Name, failed.Code, failed.Message);
                 }
