@@ -4,6 +4,7 @@ using Amazon.CDK.AWS.CloudWatch;
 using Amazon.CDK.AWS.EC2;
 using Amazon.CDK.AWS.ECS;
 using Amazon.CDK.AWS.IAM;
+using Amazon.CDK.AWS.KMS;
 using Amazon.CDK.AWS.SecretsManager;
 using Amazon.CDK.AWS.ServiceDiscovery;
 using Constructs;
@@ -37,6 +38,8 @@ public sealed class HealthFlowStack : Stack
     /// <summary>Service Connect namespace: how the APIs reach auth-api's JWKS inside the VPC.</summary>
     public const string ServiceConnectNamespace = "healthflow.internal";
 
+    private readonly Key _logsKey;
+
     public HealthFlowStack(Construct scope, string id, HealthFlowStackProps props) : base(scope, id, props)
     {
         var settings = DeploymentSettings.FromContext(Node);
@@ -49,13 +52,15 @@ public sealed class HealthFlowStack : Stack
             NatGateways = 1,
             SubnetConfiguration =
             [
-                new SubnetConfiguration { Name = "public", SubnetType = SubnetType.PUBLIC, CidrMask = 24 },
+                // Nothing in the public subnets needs an automatic public IP: the NAT gateway has its Elastic IP.
+                new SubnetConfiguration { Name = "public", SubnetType = SubnetType.PUBLIC, CidrMask = 24, MapPublicIpOnLaunch = false },
                 new SubnetConfiguration { Name = "private", SubnetType = SubnetType.PRIVATE_WITH_EGRESS, CidrMask = 22 },
             ],
         });
         // DynamoDB traffic stays inside the VPC (and off the NAT gateway's per-GB charge).
         vpc.AddGatewayEndpoint("DynamoDb", new GatewayVpcEndpointOptions { Service = GatewayVpcEndpointAwsService.DYNAMODB });
 
+        _logsKey = LogEncryptionKey();
         var tables = new DataTables(this, "Tables", RemovalPolicy.RETAIN);
         var routing = new EventRouting(this, "Events");
 
@@ -215,7 +220,33 @@ public sealed class HealthFlowStack : Stack
             Environment = variables,
             Secrets = secrets ?? [],
             ServiceConnect = serviceConnect,
+            LogEncryptionKey = _logsKey,
         });
+    }
+
+    /// <summary>One customer-managed key for every log group; CloudWatch Logs may use it for this account's log groups only.</summary>
+    private Key LogEncryptionKey()
+    {
+        var key = new Key(this, "LogsKey", new KeyProps
+        {
+            Description = "Encrypts HealthFlow's CloudWatch log groups",
+            EnableKeyRotation = true,
+            RemovalPolicy = RemovalPolicy.RETAIN,
+        });
+        key.AddToResourcePolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Principals = [new ServicePrincipal($"logs.{Region}.amazonaws.com")],
+            Actions = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+            Resources = ["*"],
+            Conditions = new Dictionary<string, object>
+            {
+                ["ArnLike"] = new Dictionary<string, object>
+                {
+                    ["kms:EncryptionContext:aws:logs:arn"] = $"arn:{Partition}:logs:{Region}:{Account}:log-group:*",
+                },
+            },
+        }));
+        return key;
     }
 
     /// <summary>Step scaling on the visible backlog (summed over the worker's queues): out fast, in one task at a time.</summary>

@@ -32,6 +32,17 @@ public sealed class EventRouting : Construct
                 Encryption = QueueEncryption.SQS_MANAGED,
                 EnforceSSL = true,
                 RetentionPeriod = DeadLetterRetention,
+                // Dead letters come from this DLQ's own work queue only. The ARN is built from the name:
+                // referencing the queue itself would make a cycle (its redrive policy references this DLQ).
+                RedriveAllowPolicy = new RedriveAllowPolicy
+                {
+                    RedrivePermission = RedrivePermission.BY_QUEUE,
+                    SourceQueues = [Queue.FromQueueArn(this, definition.Name + "-source", Stack.Of(this).FormatArn(new ArnComponents
+                    {
+                        Service = "sqs",
+                        Resource = definition.Name,
+                    }))],
+                },
             });
 
             var queue = new Queue(this, definition.Name, new QueueProps
