@@ -22,6 +22,9 @@ internal sealed partial class DynaliteProcess(LocalAwsOptions options, IHostEnvi
 
     public bool HasExited => _process is null || _process.HasExited;
 
+    /// <summary>The dynalite host process id while it runs (observable by tests).</summary>
+    public int? ProcessId => _process?.Id;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         try

@@ -1,0 +1,58 @@
+using System.Diagnostics;
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using Amazon.Runtime;
+using HealthFlow.LocalAws.DynamoDb;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace HealthFlow.LocalAws.Tests;
+
+/// <summary>Starting and stopping whole LocalAws instances (not the shared fixture).</summary>
+public sealed class LocalAwsLifecycleTests : IDisposable
+{
+    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "localaws-test-" + Guid.NewGuid().ToString("N"));
+
+    [Fact]
+    public async Task DynamoDB_data_survives_a_restart_when_a_data_directory_is_set()
+    {
+        await using (var first = await LocalAwsServer.StartAsync(port: 0, dataDirectory: _dataDirectory))
+        {
+            using var dynamoDb = Client(first);
+            await dynamoDb.CreateTableAsync(new CreateTableRequest
+            {
+                TableName = "users",
+                BillingMode = BillingMode.PAY_PER_REQUEST,
+                AttributeDefinitions = [new AttributeDefinition("username", ScalarAttributeType.S)],
+                KeySchema = [new KeySchemaElement("username", KeyType.HASH)],
+            });
+            await dynamoDb.PutItemAsync("users", new() { ["username"] = new AttributeValue { S = "clinician1" } });
+        }
+
+        await using var second = await LocalAwsServer.StartAsync(port: 0, dataDirectory: _dataDirectory);
+        using var reopened = Client(second);
+        var item = await reopened.GetItemAsync("users", new() { ["username"] = new AttributeValue { S = "clinician1" } });
+
+        Assert.True(item.IsItemSet);
+    }
+
+    [Fact]
+    public async Task Stopping_LocalAws_stops_dynalite()
+    {
+        var server = await LocalAwsServer.StartAsync(port: 0);
+        int pid = server.Services.GetRequiredService<DynaliteProcess>().ProcessId!.Value;
+        using var dynalite = Process.GetProcessById(pid);
+
+        await server.DisposeAsync();
+
+        Assert.True(dynalite.WaitForExit(TimeSpan.FromSeconds(10)), "dynalite kept running after LocalAws stopped.");
+    }
+
+    private static AmazonDynamoDBClient Client(LocalAwsServer server) =>
+        new(new BasicAWSCredentials("test", "test"), new AmazonDynamoDBConfig { ServiceURL = server.ServiceUrl, AuthenticationRegion = "us-east-1" });
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_dataDirectory))
+            Directory.Delete(_dataDirectory, recursive: true);
+    }
+}
