@@ -111,6 +111,20 @@ public sealed class SqsConformanceTests(LocalAwsFixture aws)
     }
 
     [Fact]
+    public async Task Parked_long_poll_receives_a_message_as_soon_as_its_visibility_expires()
+    {
+        var url = await CreateQueueAsync("parked");
+        await Sqs.SendMessageAsync(url, "unfinished");
+        var first = Assert.Single((await Receive(url, visibilityTimeout: 1)).Messages);
+        var clock = Stopwatch.StartNew();
+
+        var redelivered = Assert.Single((await Receive(url, wait: 10)).Messages);
+
+        Assert.Equal(first.MessageId, redelivered.MessageId);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"The redelivery took {clock.Elapsed}; the message was due after 1 s.");
+    }
+
+    [Fact]
     public async Task Message_moves_to_the_dead_letter_queue_after_maxReceiveCount_receives()
     {
         var dlqUrl = await CreateQueueAsync("dlq");

@@ -25,7 +25,6 @@ internal sealed class SqsMessage
 
     // Delivery state (queue lock).
     public MessageState State;
-    public long VisibleAtTick;
     public int ReceiveCount;
     public long FirstReceiveTimestamp;
 

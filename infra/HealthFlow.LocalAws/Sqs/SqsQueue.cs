@@ -294,9 +294,12 @@ internal sealed class SqsQueue(string name, string arn, QueueSettings settings, 
 
     private void ScheduleLocked(SqsMessage message, long dueTick)
     {
+        // Parked receivers sleep until the earliest due time they saw; an earlier one must wake them.
+        bool earliest = !_hidden.TryPeek(out _, out long currentEarliest) || dueTick < currentEarliest;
         message.ScheduleVersion++;
-        message.VisibleAtTick = dueTick;
         _hidden.Enqueue((message, message.ScheduleVersion), dueTick);
+        if (earliest)
+            PulseLocked();
     }
 
     private void MakeVisibleLocked(SqsMessage message)
