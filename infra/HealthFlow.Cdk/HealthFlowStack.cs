@@ -246,6 +246,22 @@ public sealed class HealthFlowStack : Stack
                 },
             },
         }));
+        // Only AWS services may create grants on the key (Control Tower CT.KMS.PR.3); CloudWatch Logs needs none.
+        key.AddToResourcePolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Effect = Effect.DENY,
+            Principals = [new AnyPrincipal()],
+            Actions = ["kms:CreateGrant"],
+            Resources = ["*"],
+            Conditions = new Dictionary<string, object>
+            {
+                ["BoolIfExists"] = new Dictionary<string, object>
+                {
+                    ["kms:GrantIsForAWSResource"] = "false",
+                    ["aws:PrincipalIsAWSService"] = "false",
+                },
+            },
+        }));
         return key;
     }
 

@@ -104,16 +104,34 @@ public sealed class ComputeTests(SynthesizedStack stack)
     }
 
     [Fact]
-    public void Every_service_logs_to_its_own_group_kept_for_a_month()
+    public void Every_service_logs_to_its_own_encrypted_group_kept_for_a_year()
     {
         var groups = Model.OfType("AWS::Logs::LogGroup").ToArray();
         Assert.Equal(ServiceCatalog.All.Count, groups.Length);
-        Assert.All(groups, group => Assert.Equal(30, (int)group.Properties["RetentionInDays"]!));
+        var key = Assert.Single(Model.OfType("AWS::KMS::Key"));
+        Assert.True((bool)key.Properties["EnableKeyRotation"]!);
+        Assert.All(groups, group =>
+        {
+            Assert.Equal(365, (int)group.Properties["RetentionInDays"]!);
+            Assert.Equal(key.LogicalId, TemplateModel.GetAttTarget(group.Properties["KmsKeyId"]!));
+        });
 
         var used = ServiceCatalog.All
             .Select(service => (string)Model.Container(service.Name).Container["LogConfiguration"]!["Options"]!["awslogs-group"]!["Ref"]!)
             .ToHashSet();
         Assert.Equal(groups.Select(g => g.LogicalId).Order(), used.Order());
+    }
+
+    [Fact]
+    public void Containers_run_as_their_images_non_root_user_within_a_memory_limit()
+    {
+        foreach (var service in ServiceCatalog.All)
+        {
+            var container = Model.Container(service.Name).Container;
+            Assert.Equal(service.User, (string?)container["User"]);
+            Assert.NotEqual("0", service.User);
+            Assert.True((int)container["Memory"]! < FargateContainerService.TaskMemoryMiB, "leaves room for the Service Connect proxy");
+        }
     }
 
     [Fact]

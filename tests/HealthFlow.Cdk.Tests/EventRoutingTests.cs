@@ -53,6 +53,11 @@ public sealed class EventRoutingTests(SynthesizedStack stack)
 
             var deadLetters = Model.Resource(Model.QueueId(queue.DeadLetterQueueName))["Properties"]!;
             Assert.Null(deadLetters["RedrivePolicy"]);
+            // A DLQ accepts dead letters from its own work queue only.
+            var allow = deadLetters["RedriveAllowPolicy"]!;
+            Assert.Equal("byQueue", (string?)allow["redrivePermission"]);
+            var sourceArn = Assert.Single(allow["sourceQueueArns"]!.AsArray())!.ToJsonString();
+            Assert.Contains($":{queue.Name}\"", sourceArn, StringComparison.Ordinal);
             Assert.True((int)deadLetters["MessageRetentionPeriod"]! > queue.MessageRetention.TotalSeconds, "DLQs keep messages longer than work queues");
         }
     }

@@ -1,19 +1,26 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using Amazon.CDK;
 using Amazon.CDK.Assertions;
 using HealthFlow.Cdk;
+using Xunit.Abstractions;
+using Xunit.Sdk;
 
 namespace HealthFlow.Cdk.Tests;
 
 /// <summary>
 /// Synthesizes the stack once per test run, into a per-run temp folder that is also jsii's TMPDIR
-/// (jsii unpacks ~66 MB per process there), and deletes it afterwards.
+/// (jsii unpacks ~66 MB per process there), and deletes it afterwards. The same synthesis also
+/// builds a second copy of the stack, in its own stage, with every operator option set.
 /// </summary>
 public sealed class SynthesizedStack : IDisposable
 {
     private readonly string _runDirectory;
 
-    public SynthesizedStack()
+    public const string CertificateArn = "arn:aws:acm:eu-west-1:111122223333:certificate/5e3b7a3c-0000-4000-8000-000000000001";
+    public const string AlarmEmail = "on-call@example.org";
+
+    public SynthesizedStack(IMessageSink diagnostics)
     {
         _runDirectory = Directory.CreateTempSubdirectory("healthflow-cdk-tests-").FullName;
         // Both must be set before the first jsii call starts the node process.
@@ -23,11 +30,21 @@ public sealed class SynthesizedStack : IDisposable
         var stopwatch = Stopwatch.StartNew();
         RepositoryRoot = Cdk.RepositoryRoot.Find(AppContext.BaseDirectory);
         var (app, stack) = HealthFlowApp.Create(RepositoryRoot, Path.Combine(_runDirectory, "cdk.out"));
+
+        // Context set on a stage reaches every construct below it, so this copy sees the options and the default one does not.
+        var withOptions = new Stage(app, "WithOptions");
+        withOptions.Node.SetContext(DeploymentSettings.CertificateArnKey, CertificateArn);
+        withOptions.Node.SetContext(DeploymentSettings.AlarmEmailKey, AlarmEmail);
+        withOptions.Node.SetContext(DeploymentSettings.HoldAuthApiKey, "true");
+        var optionsStack = new HealthFlowStack(withOptions, HealthFlowApp.StackName, new HealthFlowStackProps { RepositoryRoot = RepositoryRoot });
+
         var assembly = app.Synth();
         Template = Template.FromStack(stack);
         OutputDirectory = assembly.Directory;
-        Model = new TemplateModel(JsonNode.Parse(File.ReadAllText(Path.Combine(assembly.Directory, $"{stack.ArtifactId}.template.json")))!.AsObject());
+        Model = Load(Path.Combine(assembly.Directory, stack.TemplateFile));
+        WithOptions = Load(Path.Combine(withOptions.Outdir, optionsStack.TemplateFile));
         SynthesisTime = stopwatch.Elapsed;
+        diagnostics.OnMessage(new DiagnosticMessage($"HealthFlow.Cdk.Tests: jsii start and synthesis of both stacks took {SynthesisTime.TotalSeconds:F1} s"));
     }
 
     public string RepositoryRoot { get; }
@@ -41,7 +58,12 @@ public sealed class SynthesizedStack : IDisposable
     /// <summary>The cloud assembly: template, asset manifest and the staged Docker build contexts.</summary>
     public string OutputDirectory { get; }
 
+    /// <summary>The stack synthesized with a certificate, an alarm e-mail and auth-api held at zero tasks.</summary>
+    public TemplateModel WithOptions { get; }
+
     public TimeSpan SynthesisTime { get; }
+
+    private static TemplateModel Load(string templatePath) => new(JsonNode.Parse(File.ReadAllText(templatePath))!.AsObject());
 
     public void Dispose()
     {

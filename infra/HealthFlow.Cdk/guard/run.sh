@@ -46,18 +46,12 @@ project_status=0
 
 echo
 echo "== AWS Control Tower proactive controls (reported, not enforced)"
-"$cfn_guard" validate --data "$template" --rules "$control_tower_rules" --show-summary fail >"$work/control-tower.txt" 2>&1 || true
-findings="$(grep -E '\sFAIL$' "$work/control-tower.txt" | awk '{print $1}' | sort -u || true)"
-if [[ -z "$findings" ]]; then
-  echo "No findings."
+"$cfn_guard" validate --data "$template" --rules "$control_tower_rules" --structured --output-format json \
+  --show-summary none >"$work/control-tower.json" 2>"$work/control-tower.err" || true
+if [[ -s "$work/control-tower.json" ]]; then
+  node "$guard_dir/control-tower-report.mjs" "$work/control-tower.json"
 else
-  echo "$(wc -l <<<"$findings") controls report findings (README.md, 'Policy check', explains each):"
-  while read -r rule; do
-    resources="$(awk -v rule="$(basename "${rule%%/*}" .guard)" '
-      /^Resource = / { resource = $3 }
-      /Rule = / && index($0, rule) { print resource }' "$work/control-tower.txt" | sort -u | paste -sd ' ' -)"
-    echo "  $rule: ${resources:-see cfn-guard output}"
-  done <<<"$findings"
+  echo "cfn-guard produced no report:" && cat "$work/control-tower.err"
 fi
 
 echo

@@ -1,0 +1,58 @@
+namespace HealthFlow.Cdk.Tests;
+
+/// <summary>The context options an operator passes to `cdk deploy` (README, "Deploy").</summary>
+[Collection(CdkCollection.Name)]
+public sealed class OperatorOptionsTests(SynthesizedStack stack)
+{
+    [Fact]
+    public void Held_auth_api_runs_no_task_until_its_signing_key_is_set()
+    {
+        Assert.Equal(0, DesiredCount(stack.WithOptions, ServiceCatalog.AuthApi));
+        Assert.Equal(0, MinCapacity(stack.WithOptions, ServiceCatalog.AuthApi));
+        Assert.Equal(2, DesiredCount(stack.WithOptions, ServiceCatalog.CommandApi));
+
+        Assert.Equal(2, DesiredCount(stack.Model, ServiceCatalog.AuthApi));
+        Assert.Equal(2, MinCapacity(stack.Model, ServiceCatalog.AuthApi));
+    }
+
+    [Fact]
+    public void With_a_certificate_the_api_is_served_over_https_and_http_redirects_to_it()
+    {
+        var listeners = stack.WithOptions.OfType("AWS::ElasticLoadBalancingV2::Listener").ToDictionary(l => (int)l.Properties["Port"]!);
+        Assert.Equal([80, 443], listeners.Keys.Order());
+
+        var https = listeners[443];
+        Assert.Equal("HTTPS", (string?)https.Properties["Protocol"]);
+        Assert.Equal(SynthesizedStack.CertificateArn, (string?)https.Properties["Certificates"]![0]!["CertificateArn"]);
+
+        var redirect = Assert.Single(listeners[80].Properties["DefaultActions"]!.AsArray())!;
+        Assert.Equal("redirect", (string?)redirect["Type"]);
+        Assert.Equal("HTTPS", (string?)redirect["RedirectConfig"]!["Protocol"]);
+        Assert.Equal("443", (string?)redirect["RedirectConfig"]!["Port"]);
+
+        // Every API route hangs off the HTTPS listener.
+        Assert.All(stack.WithOptions.OfType("AWS::ElasticLoadBalancingV2::ListenerRule"),
+            rule => Assert.Equal(https.LogicalId, (string?)rule.Properties["ListenerArn"]!["Ref"]));
+    }
+
+    [Fact]
+    public void An_alarm_email_subscribes_to_the_alarm_topic()
+    {
+        var subscription = Assert.Single(stack.WithOptions.OfType("AWS::SNS::Subscription")).Properties;
+        Assert.Equal("email", (string?)subscription["Protocol"]);
+        Assert.Equal(SynthesizedStack.AlarmEmail, (string?)subscription["Endpoint"]);
+
+        Assert.Empty(stack.Model.OfType("AWS::SNS::Subscription"));
+    }
+
+    private static int DesiredCount(TemplateModel model, DeployableService service) =>
+        (int)model.Resource(model.ServiceId(service.Name))["Properties"]!["DesiredCount"]!;
+
+    private static int MinCapacity(TemplateModel model, DeployableService service)
+    {
+        var serviceId = model.ServiceId(service.Name);
+        return (int)model.OfType("AWS::ApplicationAutoScaling::ScalableTarget")
+            .Single(t => TemplateModel.ReferencedLogicalIds(t.Properties["ResourceId"]).Contains(serviceId))
+            .Properties["MinCapacity"]!;
+    }
+}
