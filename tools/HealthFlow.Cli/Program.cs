@@ -1,10 +1,14 @@
 using System.CommandLine;
 using HealthFlow.Cli.Provisioning;
+using HealthFlow.Cli.Redrive;
+using HealthFlow.Cli.Replay;
 
 // `healthflow`: the operator's tool. Each command lives in its own folder and builds only what it needs.
 var root = new RootCommand("HealthFlow operator CLI: provision the AWS topology, rebuild read models, redrive dead letters, seed demo data, benchmark.")
 {
     ProvisionCommand.Create(),
+    ReplayCommand.Create(),
+    RedriveCommand.Create(),
 };
 
 return await root.Parse(args).InvokeAsync();
