@@ -15,6 +15,7 @@ var provision = builder.AddProject<Projects.HealthFlow_Cli>("provision")
 
 var authApi = builder.AddProject<Projects.HealthFlow_Auth_Api>("auth-api")
     .WithAwsEndpoint(aws)
+    .WithHttpHealthCheck("/health")
     .WithEnvironment("Auth__SeedDemoClinician", "true")
     .WithEnvironment("Auth__AutoRegisterOnLogin", "true")
     .WaitForCompletion(provision);
@@ -22,19 +23,23 @@ var authApi = builder.AddProject<Projects.HealthFlow_Auth_Api>("auth-api")
 var commandApi = builder.AddProject<Projects.HealthFlow_Command_Api>("command-api")
     .WithAwsEndpoint(aws)
     .WithJwtValidation(authApi)
+    .WithHttpHealthCheck("/health")
     .WaitForCompletion(provision);
 
 var queryApi = builder.AddProject<Projects.HealthFlow_Query_Api>("query-api")
     .WithAwsEndpoint(aws)
     .WithJwtValidation(authApi)
+    .WithHttpHealthCheck("/health")
     .WaitForCompletion(provision);
 
 builder.AddProject<Projects.HealthFlow_AlertWorker>("alert-worker")
     .WithAwsEndpoint(aws)
+    .WithHttpHealthCheck("/health")
     .WaitForCompletion(provision);
 
 builder.AddProject<Projects.HealthFlow_Projections>("projections")
     .WithAwsEndpoint(aws)
+    .WithHttpHealthCheck("/health")
     .WaitForCompletion(provision);
 
 // Path routing only, as the ALB does on AWS.
@@ -43,9 +48,10 @@ var gateway = builder.AddProject<Projects.HealthFlow_Gateway>("gateway")
     .WithReference(authApi)
     .WithReference(commandApi)
     .WithReference(queryApi)
+    .WithHttpHealthCheck("/health", endpointName: "public")
     .WithExternalHttpEndpoints();
 
-builder.AddWebApp("patient-app", "../frontend/patient", port: 5173, gateway);
-builder.AddWebApp("clinician-app", "../frontend/clinician", port: 5174, gateway);
+builder.AddWebApp("patient-app", "../frontend/patient", port: builder.Configuration.GetValue("WebApps:PatientPort", 5173), gateway);
+builder.AddWebApp("clinician-app", "../frontend/clinician", port: builder.Configuration.GetValue("WebApps:ClinicianPort", 5174), gateway);
 
 builder.Build().Run();

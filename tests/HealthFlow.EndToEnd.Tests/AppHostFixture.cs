@@ -26,9 +26,9 @@ public sealed class AppHostFixture : IAsyncLifetime
 
     public Uri DashboardUrl { get; private set; } = null!;
 
-    public Uri PatientAppUrl => new("http://localhost:5173");
+    public Uri PatientAppUrl { get; private set; } = null!;
 
-    public Uri ClinicianAppUrl => new("http://localhost:5174");
+    public Uri ClinicianAppUrl { get; private set; } = null!;
 
     /// <summary>A client for the public API, through the gateway, as a browser or a mobile app sees it.</summary>
     public HttpClient CreateGatewayClient() => new() { BaseAddress = GatewayUrl, Timeout = TimeSpan.FromSeconds(30) };
@@ -42,6 +42,8 @@ public sealed class AppHostFixture : IAsyncLifetime
         [
             $"--LocalAws:Port={FreePort()}",
             $"--Gateway:Port={FreePort()}",
+            $"--WebApps:PatientPort={FreePort()}",
+            $"--WebApps:ClinicianPort={FreePort()}",
             "--ASPIRE_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS=true",
         ];
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.HealthFlow_AppHost>(
@@ -57,6 +59,8 @@ public sealed class AppHostFixture : IAsyncLifetime
 
         var notifications = App.Services.GetRequiredService<ResourceNotificationService>();
         await notifications.WaitForResourceHealthyAsync("gateway", cts.Token);
+        await notifications.WaitForResourceAsync("patient-app", KnownResourceStates.Running, cts.Token);
+        await notifications.WaitForResourceAsync("clinician-app", KnownResourceStates.Running, cts.Token);
         foreach (var service in Services)
         {
             await notifications.WaitForResourceHealthyAsync(service, cts.Token);
@@ -64,6 +68,8 @@ public sealed class AppHostFixture : IAsyncLifetime
 
         GatewayUrl = App.GetEndpoint("gateway", "public");
         AwsEndpointUrl = App.GetEndpoint("localaws", "http");
+        PatientAppUrl = App.GetEndpoint("patient-app", "http");
+        ClinicianAppUrl = App.GetEndpoint("clinician-app", "http");
         DashboardUrl = new Uri(await App.GetDashboardUrlAsync(cts.Token) ?? throw new InvalidOperationException("The dashboard did not start."));
     }
 
