@@ -71,6 +71,24 @@ public abstract class AdapterSuite<TFixture>(TFixture aws) : IClassFixture<TFixt
     }
 
     [AdapterFact]
+    public async Task An_append_whose_retried_put_meets_its_own_commit_succeeds()
+    {
+        using var app = Aws.CreateHost(b => b.Services.Replace(ServiceDescriptor.Singleton(
+            LostReplyDynamo.Wrap(Aws.Dynamo))));
+        var store = app.Services.GetRequiredService<IEventStore>();
+        var patientId = Guid.NewGuid();
+        var stream = StreamId.ForPatient(patientId);
+
+        var result = await store.AppendAsync(stream, ExpectedVersion.NoStream, [Registration(patientId)], Metadata());
+
+        Assert.Equal(1, result.Version);
+        Assert.Equal(result.Events[0].EventId, Assert.Single(await store.ReadStreamAsync(stream).ToListAsync()).EventId);
+        // A genuine second writer at the same version still conflicts.
+        await Assert.ThrowsAsync<ConcurrencyConflictException>(() =>
+            store.AppendAsync(stream, ExpectedVersion.NoStream, [Registration(patientId)], Metadata()));
+    }
+
+    [AdapterFact]
     public async Task A_stream_reads_forwards_from_any_version_with_its_data_and_metadata()
     {
         using var app = Aws.CreateHost();
