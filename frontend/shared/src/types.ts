@@ -80,10 +80,13 @@ export interface Alert {
   reasons: string[];
   score?: number | null;
   news2?: number | null;
+  /** NEWS2 was computed from some parameters only; the reasons say which were missing. */
+  partial?: boolean;
   status: AlertStatus;
   raisedAt: string;
   acknowledgedAt?: string | null;
   acknowledgedBy?: string | null;
+  acknowledgementNote?: string | null;
 }
 
 export interface PatientSummary {

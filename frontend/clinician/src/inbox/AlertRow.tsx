@@ -22,7 +22,7 @@ export function AlertRow({ alert, flashing, acknowledging, onAcknowledge }: Aler
     setNote('');
   }
 
-  const measure = alert.news2 != null ? `NEWS2 ${alert.news2}` : alert.score != null ? `Score ${alert.score}/10` : ruleLabel(alert.rule);
+  const measure = alert.news2 != null ? `NEWS2 ${alert.news2}${alert.partial ? ' (partial)' : ''}` : alert.score != null ? `Score ${alert.score}/10` : ruleLabel(alert.rule);
 
   return (
     <li
@@ -58,6 +58,7 @@ export function AlertRow({ alert, flashing, acknowledging, onAcknowledge }: Aler
           </span>
         )}
       </p>
+      {alert.acknowledgementNote && <p className="alert-card__note">“{alert.acknowledgementNote}”</p>}
 
       {alert.status === 'open' && !open && (
         <button

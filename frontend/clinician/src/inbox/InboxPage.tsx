@@ -126,7 +126,7 @@ export function InboxPage() {
 
   async function acknowledge(alert: Alert, note: string) {
     setAckMessage(null);
-    dispatch({ type: 'acknowledgeSent', alertId: alert.alertId, by: session.username, at: new Date().toISOString() });
+    dispatch({ type: 'acknowledgeSent', alertId: alert.alertId, by: session.username, at: new Date().toISOString(), note });
     try {
       await api.acknowledgeAlert(alert.alertId, note);
       dispatch({ type: 'acknowledgeConfirmed', alertId: alert.alertId });

@@ -23,7 +23,7 @@ export type InboxAction =
   /** `mode: 'replace'` for a fresh first page, 'append' for the next page, 'merge' to catch up after (re)connecting. */
   | { type: 'pageLoaded'; items: Alert[]; nextCursor: string | null; mode: 'replace' | 'append' | 'merge' }
   | { type: 'alertStreamed'; alert: Alert }
-  | { type: 'acknowledgeSent'; alertId: string; by: string; at: string }
+  | { type: 'acknowledgeSent'; alertId: string; by: string; at: string; note?: string }
   | { type: 'acknowledgeConfirmed'; alertId: string }
   | { type: 'acknowledgeFailed'; alertId: string };
 
@@ -39,7 +39,13 @@ export const initialInbox: InboxState = {
 export function mergeAlert(known: Alert | undefined, incoming: Alert): Alert {
   if (!known) return incoming;
   if (known.status === 'acknowledged' && incoming.status === 'open') {
-    return { ...incoming, status: 'acknowledged', acknowledgedAt: known.acknowledgedAt, acknowledgedBy: known.acknowledgedBy };
+    return {
+      ...incoming,
+      status: 'acknowledged',
+      acknowledgedAt: known.acknowledgedAt,
+      acknowledgedBy: known.acknowledgedBy,
+      acknowledgementNote: known.acknowledgementNote,
+    };
   }
   return incoming;
 }
@@ -110,7 +116,13 @@ export function inboxReducer(state: InboxState, action: InboxAction): InboxState
     case 'acknowledgeSent': {
       const before = state.known[action.alertId];
       if (!before || before.status === 'acknowledged') return state;
-      const optimistic: Alert = { ...before, status: 'acknowledged', acknowledgedAt: action.at, acknowledgedBy: action.by };
+      const optimistic: Alert = {
+        ...before,
+        status: 'acknowledged',
+        acknowledgedAt: action.at,
+        acknowledgedBy: action.by,
+        acknowledgementNote: action.note || null,
+      };
       const known = { ...state.known, [action.alertId]: optimistic };
       return {
         ...state,

@@ -31,7 +31,7 @@ export function AlertHistory({ alerts }: { alerts: Alert[] }) {
             <SeverityBadge severity={alert.severity} />
             <span className="alert-card__rule">
               {ruleLabel(alert.rule)}
-              {alert.news2 != null && ` ${alert.news2}`}
+              {alert.news2 != null && ` ${alert.news2}${alert.partial ? ' (partial)' : ''}`}
               {alert.news2 == null && alert.score != null && ` ${alert.score}/10`}
             </span>
             <StatusBadge status={alert.status} />
@@ -48,6 +48,7 @@ export function AlertHistory({ alerts }: { alerts: Alert[] }) {
             {alert.status === 'acknowledged' &&
               ` · acknowledged ${formatDateTime(alert.acknowledgedAt)}${alert.acknowledgedBy ? ` by ${alert.acknowledgedBy}` : ''}`}
           </p>
+          {alert.acknowledgementNote && <p className="alert-card__note">“{alert.acknowledgementNote}”</p>}
         </li>
       ))}
     </ul>
