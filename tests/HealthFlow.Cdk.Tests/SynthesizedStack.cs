@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using Amazon.CDK;
+using Stage = Amazon.CDK.Stage;
 using Amazon.CDK.Assertions;
 using HealthFlow.Cdk;
 using Xunit.Abstractions;
@@ -44,7 +44,7 @@ public sealed class SynthesizedStack : IDisposable
         Model = Load(Path.Combine(assembly.Directory, stack.TemplateFile));
         WithOptions = Load(Path.Combine(withOptions.Outdir, optionsStack.TemplateFile));
         SynthesisTime = stopwatch.Elapsed;
-        diagnostics.OnMessage(new DiagnosticMessage($"HealthFlow.Cdk.Tests: jsii start and synthesis of both stacks took {SynthesisTime.TotalSeconds:F1} s"));
+        diagnostics.OnMessage(new DiagnosticMessage($"jsii start and synthesis of both stacks took {SynthesisTime.TotalSeconds:F1} s"));
     }
 
     public string RepositoryRoot { get; }
