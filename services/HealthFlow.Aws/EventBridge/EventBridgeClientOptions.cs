@@ -28,30 +28,31 @@ public sealed record EventBridgeConnection(Uri Endpoint, RegionEndpoint Region, 
     // Emulators (LocalAws, LocalStack) do not care about the region; real AWS has no default.
     private const string LocalDefaultRegion = "us-east-1";
 
-    public static EventBridgeConnection Resolve(EventBridgeClientOptions? options = null)
+    public static EventBridgeConnection Resolve(EventBridgeClientOptions? options = null) =>
+        Resolve(options, Environment.GetEnvironmentVariable);
+
+    /// <summary>Resolves against the given environment variables (tests, tools).</summary>
+    public static EventBridgeConnection Resolve(EventBridgeClientOptions? options, Func<string, string?> environment)
     {
         options ??= new EventBridgeClientOptions();
-        var endpointOverride = options.ServiceUrl ?? ConfiguredEndpoint();
-        var region = ResolveRegion(options.Region, isLocal: endpointOverride is not null);
+        var endpointOverride = options.ServiceUrl ?? ConfiguredEndpoint(environment);
+        var region = ResolveRegion(options.Region, environment, isLocal: endpointOverride is not null);
         var endpoint = endpointOverride ?? new Uri($"https://events.{region.SystemName}.{region.PartitionDnsSuffix ?? "amazonaws.com"}");
         var credentials = options.Credentials ?? DefaultAWSCredentialsIdentityResolver.GetCredentials(clientConfig: null);
         return new EventBridgeConnection(endpoint, region, credentials);
     }
 
-    private static Uri? ConfiguredEndpoint()
+    private static Uri? ConfiguredEndpoint(Func<string, string?> environment)
     {
-        if (string.Equals(Environment.GetEnvironmentVariable("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"), "true", StringComparison.OrdinalIgnoreCase))
+        if (string.Equals(environment("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"), "true", StringComparison.OrdinalIgnoreCase))
             return null;
-        var url = NonEmpty(Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL_EVENTBRIDGE"))
-            ?? NonEmpty(Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL"));
+        var url = NonEmpty(environment("AWS_ENDPOINT_URL_EVENTBRIDGE")) ?? NonEmpty(environment("AWS_ENDPOINT_URL"));
         return url is null ? null : new Uri(url, UriKind.Absolute);
     }
 
-    private static RegionEndpoint ResolveRegion(string? configured, bool isLocal)
+    private static RegionEndpoint ResolveRegion(string? configured, Func<string, string?> environment, bool isLocal)
     {
-        var name = NonEmpty(configured)
-            ?? NonEmpty(Environment.GetEnvironmentVariable("AWS_REGION"))
-            ?? NonEmpty(Environment.GetEnvironmentVariable("AWS_DEFAULT_REGION"));
+        var name = NonEmpty(configured) ?? NonEmpty(environment("AWS_REGION")) ?? NonEmpty(environment("AWS_DEFAULT_REGION"));
         if (name is not null)
             return RegionEndpoint.GetBySystemName(name);
         if (isLocal)
