@@ -27,7 +27,10 @@ public static class AuthEndpoints
 
     public static IEndpointRouteBuilder MapAuthEndpoints(this IEndpointRouteBuilder app)
     {
-        var auth = app.MapGroup("/api/auth").WithTags("Auth");
+        var auth = app.MapGroup("/api/auth")
+            .WithTags("Auth")
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
         auth.MapPost("/register", RegisterAsync)
             .WithName("Register")
@@ -45,6 +48,8 @@ public static class AuthEndpoints
             .WithName("LegacyLogin")
             .WithSummary("The original system's login. Registers an unknown patient when Auth:AutoRegisterOnLogin is on.")
             .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
         return app;

@@ -118,6 +118,12 @@ public static class AlertEndpoints
                 var missed = await alerts.ReadFeedAsync(position, 100, cancellationToken);
                 foreach (var change in missed)
                 {
+                    // The lookback rereads a little before the client's position; what it has seen is not resent.
+                    if (change.UpdatedKey == lastEventId)
+                    {
+                        continue;
+                    }
+
                     sent.Add(DedupeKey(change));
                     await WriteAsync(response, Format(change, json), cancellationToken);
                 }
