@@ -49,7 +49,7 @@ internal static class RedriveCommand
         foreach (var message in result.Messages)
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  {message.MessageId}  received {message.ReceiveCount}x  sent {message.SentAt:u}  {message.Summary}"));
+                $"  {message.MessageId}  received {message.ReceiveCount}x (this listing included)  sent {message.SentAt:u}  {message.Summary}"));
         }
 
         Console.WriteLine(dryRun
