@@ -24,7 +24,7 @@ internal sealed partial class EventBridgeService(
     private const int MaxPutEventsSize = 256 * 1024;
     private static readonly string[] RequiredEventFields = ["id", "account", "source", "time", "region", "detail-type"];
 
-    public Task HandleAsync(string operation, HttpContext context, AwsResponder responder) => operation switch
+    public Task HandleAsync(string operation, AwsResponder responder) => operation switch
     {
         "PutEvents" => PutEventsAsync(responder),
         "TestEventPattern" => TestEventPatternAsync(responder),

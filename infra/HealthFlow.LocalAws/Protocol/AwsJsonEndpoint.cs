@@ -47,7 +47,7 @@ internal sealed partial class AwsJsonEndpoint(
             if (isSqs)
                 await sqs.HandleAsync(target[SqsTargetPrefix.Length..], context, new AwsResponder(context, SqsContentType)).ConfigureAwait(false);
             else if (isEvents)
-                await eventBridge.HandleAsync(target[EventBridgeTargetPrefix.Length..], context, new AwsResponder(context, EventBridgeContentType)).ConfigureAwait(false);
+                await eventBridge.HandleAsync(target[EventBridgeTargetPrefix.Length..], new AwsResponder(context, EventBridgeContentType)).ConfigureAwait(false);
             else
                 throw new AwsServiceException("UnknownOperationException", $"Unknown X-Amz-Target '{target}'.");
         }

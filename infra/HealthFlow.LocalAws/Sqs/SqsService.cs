@@ -18,10 +18,10 @@ internal sealed partial class SqsService(SqsQueueStore queues)
 
     public Task HandleAsync(string operation, HttpContext context, AwsResponder responder) => operation switch
     {
-        "SendMessage" => SendMessageAsync(context, responder),
-        "ReceiveMessage" => ReceiveMessageAsync(context, responder),
+        "SendMessage" => SendMessageAsync(responder),
+        "ReceiveMessage" => ReceiveMessageAsync(responder),
         "DeleteMessage" => DeleteMessageAsync(responder),
-        "SendMessageBatch" => SendMessageBatchAsync(context, responder),
+        "SendMessageBatch" => SendMessageBatchAsync(responder),
         "DeleteMessageBatch" => DeleteMessageBatchAsync(responder),
         "ChangeMessageVisibility" => ChangeMessageVisibilityAsync(responder),
         "ChangeMessageVisibilityBatch" => ChangeMessageVisibilityBatchAsync(responder),
@@ -161,7 +161,7 @@ internal sealed partial class SqsService(SqsQueueStore queues)
 
     // ---- Messages -------------------------------------------------------------------------------
 
-    private async Task SendMessageAsync(HttpContext context, AwsResponder responder)
+    private async Task SendMessageAsync(AwsResponder responder)
     {
         var request = await responder.ReadAsync(SqsJsonContext.Default.SendMessageRequest);
         var queue = Resolve(request.QueueUrl);
@@ -172,7 +172,7 @@ internal sealed partial class SqsService(SqsQueueStore queues)
             SqsJsonContext.Default.SendMessageResponse);
     }
 
-    private async Task SendMessageBatchAsync(HttpContext context, AwsResponder responder)
+    private async Task SendMessageBatchAsync(AwsResponder responder)
     {
         var request = await responder.ReadAsync(SqsJsonContext.Default.SendMessageBatchRequest);
         var queue = Resolve(request.QueueUrl);
@@ -201,7 +201,7 @@ internal sealed partial class SqsService(SqsQueueStore queues)
         await responder.WriteAsync(new SendMessageBatchResponse(successful, failed), SqsJsonContext.Default.SendMessageBatchResponse);
     }
 
-    private async Task ReceiveMessageAsync(HttpContext context, AwsResponder responder)
+    private async Task ReceiveMessageAsync(AwsResponder responder)
     {
         var request = await responder.ReadAsync(SqsJsonContext.Default.ReceiveMessageRequest);
         var queue = Resolve(request.QueueUrl);
