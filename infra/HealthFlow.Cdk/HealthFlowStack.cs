@@ -32,8 +32,8 @@ public sealed class HealthFlowStack : Stack
     /// <summary>Secrets Manager name of auth-api's ES256 private key (PKCS#8 PEM). Not a topology name: only this stack and the operator use it.</summary>
     public const string JwtSigningKeySecretName = "healthflow/jwt-signing-key";
 
-    /// <summary>auth-api's configuration key for the PEM (section Jwt, key SigningKeyPem).</summary>
-    public const string JwtSigningKeyVariable = "Jwt__SigningKeyPem";
+    /// <summary>auth-api's configuration key for the PEM (`Jwt:SigningKey`, JwtSigningOptions).</summary>
+    public const string JwtSigningKeyVariable = "Jwt__SigningKey";
 
     /// <summary>Service Connect namespace: how the APIs reach auth-api's JWKS inside the VPC.</summary>
     public const string ServiceConnectNamespace = "healthflow.internal";
@@ -203,6 +203,13 @@ public sealed class HealthFlowStack : Stack
         if (definition.Kind != ServiceKind.Web)
         {
             variables["AWS_REGION"] = Region;
+        }
+
+        if (definition.Kind == ServiceKind.Api)
+        {
+            // Only the ALB (and Service Connect peers) can reach a task, so X-Forwarded-For/-Proto are the ALB's:
+            // login rate limits then see the client's address, and the request scheme is the one the client used.
+            variables["ASPNETCORE_FORWARDEDHEADERS_ENABLED"] = "true";
         }
 
         if (definition == ServiceCatalog.AuthApi)

@@ -31,6 +31,8 @@ public sealed class ComputeTests(SynthesizedStack stack)
             Assert.Equal(JsonNode.Parse("""{"Ref":"AWS::Region"}"""), environment["AWS_REGION"], JsonNode.DeepEquals);
             Assert.Equal("8080", (string?)environment["ASPNETCORE_HTTP_PORTS"]);
             Assert.Equal(service.Name, (string?)environment["OTEL_SERVICE_NAME"]);
+            // APIs see the client's address and scheme through the ALB's X-Forwarded-* headers; workers take no requests.
+            Assert.Equal(service.Kind == ServiceKind.Api ? "true" : null, (string?)environment.GetValueOrDefault("ASPNETCORE_FORWARDEDHEADERS_ENABLED"));
         }
     }
 
