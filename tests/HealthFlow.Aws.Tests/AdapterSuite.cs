@@ -343,6 +343,51 @@ public abstract class AdapterSuite<TFixture>(TFixture aws) : IClassFixture<TFixt
     }
 
     [AdapterFact]
+    public async Task Queue_depth_in_flight_dead_letters_and_lag_are_measured()
+    {
+        var queue = await Aws.CreateRoutedQueueAsync("metrics", nameof(SlowProbe), visibilityTimeout: TimeSpan.FromSeconds(30));
+        using var metrics = new MetricRecorder();
+        using var app = Aws.CreateHost(b =>
+        {
+            b.Services.AddSingleton<ProbeLog>();
+            b.Services.AddEventConsumer(queue.Definition)
+                .AddSubscription<SlowProbe, SlowHandler>()
+                .Configure(o =>
+                {
+                    o.MaxConcurrency = 1;
+                    o.DepthPollInterval = TimeSpan.FromSeconds(1);
+                });
+        });
+        var log = app.Services.GetRequiredService<ProbeLog>();
+        var store = app.Services.GetRequiredService<IEventStore>();
+        for (var i = 0; i < 3; i++)
+            await store.AppendAsync(new StreamId($"probe-{Guid.NewGuid():D}"), ExpectedVersion.NoStream, [new SlowProbe(Guid.NewGuid())], Metadata());
+        await Aws.Sqs.SendMessageAsync(queue.DeadLetterUrl, "{}");
+        await Eventually.HoldsAsync(async () => await Aws.MessagesInAsync(queue.Url) == 3, Patience, "three messages wait");
+
+        await app.StartAsync();
+        try
+        {
+            await log.SlowHandlerStarted.Task.WaitAsync(Patience);
+            var name = queue.Definition.Name;
+            await Eventually.HoldsAsync(
+                () => metrics.Gauge("healthflow.queue.depth", name) == 2
+                    && metrics.Gauge("healthflow.queue.in_flight", name) == 1
+                    && metrics.Gauge("healthflow.queue.dead_letters", name) == 1,
+                Patience, "the gauges show one message in flight, two waiting and one dead letter");
+            Assert.True(metrics.Gauge("healthflow.consumer.lag", name) > 0, "the oldest message had waited before it was received");
+
+            log.ReleaseSlowHandler.TrySetResult();
+            await Eventually.HoldsAsync(() => metrics.Total("healthflow.consumer.messages.handled", name) == 3, Patience, "all three are handled");
+        }
+        finally
+        {
+            log.ReleaseSlowHandler.TrySetResult();
+            await app.StopAsync();
+        }
+    }
+
+    [AdapterFact]
     public async Task An_event_no_handler_subscribes_to_is_deleted_not_dead_lettered()
     {
         var queue = await Aws.CreateRoutedQueueAsync("unknown", nameof(UnsubscribedProbe), visibilityTimeout: TimeSpan.FromSeconds(1));

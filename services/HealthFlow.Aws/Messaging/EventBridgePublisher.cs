@@ -20,7 +20,7 @@ public sealed class EventPublisherOptions
     /// (HealthFlow:ServiceName, then OTEL_SERVICE_NAME, then the application name).
     /// </summary>
     [Required]
-    [RegularExpression(@"^healthflow\.[a-z0-9][a-z0-9.-]*$", ErrorMessage = "Source must look like healthflow.<service>.")]
+    [RegularExpression(@"^healthflow\.[a-z0-9][a-z0-9._-]*$", ErrorMessage = "Source must look like healthflow.<service>.")]
     public string Source { get; set; } = string.Empty;
 
     /// <summary>Turns a service or application name into a Source: "HealthFlow.Command.Api" and "command-api" both give "healthflow.command-api".</summary>

@@ -10,7 +10,6 @@ using HealthFlow.Aws.Topology;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace HealthFlow.Aws.Tests.Infrastructure;
 
@@ -68,10 +67,11 @@ public abstract class AwsEndpointFixture : IAsyncLifetime
         {
             ["HealthFlow:ServiceName"] = "aws-tests",
             ["HealthFlow:Outbox:RelayEnabled"] = "false",
+            // The LocalAws reference copies its appsettings.json (Information) next to the tests.
+            ["Logging:LogLevel:Default"] = "Warning",
         });
         if (settings is not null)
             builder.Configuration.AddInMemoryCollection(settings);
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
 
         var aws = new AWSOptions
         {

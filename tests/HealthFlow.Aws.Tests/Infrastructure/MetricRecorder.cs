@@ -4,11 +4,12 @@ using HealthFlow.Aws.Diagnostics;
 
 namespace HealthFlow.Aws.Tests.Infrastructure;
 
-/// <summary>Sums the HealthFlow counters per (instrument, queue) while a test runs.</summary>
+/// <summary>Sums the HealthFlow counters, and keeps the last value of each gauge, per (instrument, queue).</summary>
 public sealed class MetricRecorder : IDisposable
 {
     private readonly MeterListener _listener = new();
     private readonly ConcurrentDictionary<(string Instrument, string? Queue), long> _totals = new();
+    private readonly ConcurrentDictionary<(string Instrument, string? Queue), double> _lastValues = new();
 
     public MetricRecorder()
     {
@@ -28,10 +29,25 @@ public sealed class MetricRecorder : IDisposable
 
             _totals.AddOrUpdate((instrument.Name, queue), value, (_, total) => total + value);
         });
+        _listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "queue")
+                    _lastValues[(instrument.Name, tag.Value as string)] = value;
+            }
+        });
         _listener.Start();
     }
 
     public long Total(string instrument, string queue) => _totals.GetValueOrDefault((instrument, queue));
+
+    /// <summary>Reads every gauge now and returns <paramref name="instrument"/>'s value for the queue, if reported.</summary>
+    public double? Gauge(string instrument, string queue)
+    {
+        _listener.RecordObservableInstruments();
+        return _lastValues.TryGetValue((instrument, queue), out var value) ? value : null;
+    }
 
     public void Dispose() => _listener.Dispose();
 }
