@@ -4,7 +4,6 @@ using HealthFlow.Auth.Api.Users;
 using HealthFlow.Aws;
 using HealthFlow.Aws.ReadModels;
 using HealthFlow.ServiceDefaults.Http;
-using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Identity;
 using Scalar.AspNetCore;
 
@@ -36,16 +35,6 @@ builder.Services.AddSingleton<PatientRegistrar>();
 builder.Services.AddSingleton<LoginRateLimiter>();
 builder.Services.AddHostedService<DemoClinicianSeeder>();
 
-// auth-api is reached only through the gateway (YARP locally, the ALB on AWS), which sets
-// X-Forwarded-For; the login rate limit partitions on the client address it reports.
-builder.Services.Configure<ForwardedHeadersOptions>(options =>
-{
-    options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
-    options.ForwardLimit = 1;
-    options.KnownIPNetworks.Clear();
-    options.KnownProxies.Clear();
-});
-
 builder.Services.AddOpenApi();
 
 var app = builder.Build();
@@ -53,7 +42,9 @@ var app = builder.Build();
 // Fail at startup, not at the first login, when no signing key is available.
 app.Services.GetRequiredService<SigningKeyProvider>();
 
-app.UseForwardedHeaders();
+// The login rate limit partitions on the client address. Behind the gateway or the ALB that address comes
+// from X-Forwarded-For, which the host honours when ASPNETCORE_FORWARDEDHEADERS_ENABLED=true (set by the
+// deployment): the standard switch, applied once, so a client cannot add a spoofed hop of its own.
 app.UseHealthFlowHttp();
 
 app.MapOpenApi();
