@@ -1,7 +1,9 @@
 using System.CommandLine;
+using HealthFlow.Cli.Bench;
 using HealthFlow.Cli.Provisioning;
 using HealthFlow.Cli.Redrive;
 using HealthFlow.Cli.Replay;
+using HealthFlow.Cli.Seed;
 
 // `healthflow`: the operator's tool. Each command lives in its own folder and builds only what it needs.
 var root = new RootCommand("HealthFlow operator CLI: provision the AWS topology, rebuild read models, redrive dead letters, seed demo data, benchmark.")
@@ -9,6 +11,8 @@ var root = new RootCommand("HealthFlow operator CLI: provision the AWS topology,
     ProvisionCommand.Create(),
     ReplayCommand.Create(),
     RedriveCommand.Create(),
+    SeedCommand.Create(),
+    BenchCommand.Create(),
 };
 
 return await root.Parse(args).InvokeAsync();
