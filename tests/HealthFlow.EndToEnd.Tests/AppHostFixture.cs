@@ -70,7 +70,7 @@ public sealed class AppHostFixture : IAsyncLifetime
         AwsEndpointUrl = App.GetEndpoint("localaws", "http");
         PatientAppUrl = App.GetEndpoint("patient-app", "http");
         ClinicianAppUrl = App.GetEndpoint("clinician-app", "http");
-        DashboardUrl = new Uri(await App.GetDashboardUrlAsync(cts.Token) ?? throw new InvalidOperationException("The dashboard did not start."));
+        DashboardUrl = await App.GetDashboardUrlAsync(cts.Token) ?? throw new InvalidOperationException("The dashboard did not start.");
     }
 
     public async Task DisposeAsync()
