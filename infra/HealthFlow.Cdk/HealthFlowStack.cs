@@ -38,11 +38,21 @@ public sealed class HealthFlowStack : Stack
     /// <summary>Service Connect namespace: how the APIs reach auth-api's JWKS inside the VPC.</summary>
     public const string ServiceConnectNamespace = "healthflow.internal";
 
+    /// <summary>Two tasks per API and for the web apps, one per AZ; workers start with one.</summary>
+    private const int ApiMinTasks = 2;
+    private const int ApiMaxTasks = 8;
+    private const int WorkerMinTasks = 1;
+    private const int WorkerMaxTasks = 6;
+
+    private static readonly TableDefinition[] ReadModels = [Tables.Patients, Tables.Observations, Tables.Alerts];
+
+    private readonly string _repositoryRoot;
     private readonly Key _logsKey;
 
     public HealthFlowStack(Construct scope, string id, HealthFlowStackProps props) : base(scope, id, props)
     {
         var settings = DeploymentSettings.FromContext(Node);
+        _repositoryRoot = props.RepositoryRoot;
 
         // Two AZs, public subnets for the ALB and NAT, private subnets for the tasks. One NAT gateway
         // keeps the bill down; if its AZ fails, tasks in the other AZ lose egress until it returns.
@@ -80,17 +90,18 @@ public sealed class HealthFlowStack : Stack
             RemovalPolicy = RemovalPolicy.RETAIN,
         });
 
-        var auth = Service(ServiceCatalog.AuthApi, cluster, props, settings.HoldAuthApi ? 0 : 2,
+        var authTasks = settings.HoldAuthApi ? 0 : ApiMinTasks;
+        var auth = Service(ServiceCatalog.AuthApi, cluster, authTasks, environment: TokenSettings(),
             secrets: new Dictionary<string, EcsSecret> { [JwtSigningKeyVariable] = EcsSecret.FromSecretsManager(jwtSigningKey) },
             serviceConnect: new ServiceConnectProps
             {
                 Services = [new ServiceConnectService { PortMappingName = FargateContainerService.PortMappingName, DnsName = ServiceCatalog.AuthApi.Name, Port = ServiceCatalog.ContainerPort }],
             });
-        var command = Service(ServiceCatalog.CommandApi, cluster, props, 2, environment: JwtValidation(), serviceConnect: new ServiceConnectProps());
-        var query = Service(ServiceCatalog.QueryApi, cluster, props, 2, environment: JwtValidation(), serviceConnect: new ServiceConnectProps());
-        var alertWorker = Service(ServiceCatalog.AlertWorker, cluster, props, 1);
-        var projections = Service(ServiceCatalog.Projections, cluster, props, 1);
-        var web = Service(ServiceCatalog.Web, cluster, props, 2);
+        var command = Service(ServiceCatalog.CommandApi, cluster, ApiMinTasks, environment: JwtValidation(), serviceConnect: new ServiceConnectProps());
+        var query = Service(ServiceCatalog.QueryApi, cluster, ApiMinTasks, environment: JwtValidation(), serviceConnect: new ServiceConnectProps());
+        var alertWorker = Service(ServiceCatalog.AlertWorker, cluster, WorkerMinTasks);
+        var projections = Service(ServiceCatalog.Projections, cluster, WorkerMinTasks);
+        var web = Service(ServiceCatalog.Web, cluster, ApiMinTasks);
 
         foreach (var api in new[] { command, query })
         {
@@ -109,7 +120,7 @@ public sealed class HealthFlowStack : Stack
         routing.Bus.GrantPutEventsTo(command.TaskDefinition.TaskRole);
 
         // query-api: reads read models, nothing else.
-        foreach (var readModel in new[] { Tables.Patients, Tables.Observations, Tables.Alerts })
+        foreach (var readModel in ReadModels)
         {
             tables[readModel].GrantReadData(query.TaskDefinition.TaskRole);
         }
@@ -126,7 +137,7 @@ public sealed class HealthFlowStack : Stack
             routing.WorkQueue(queue).GrantConsumeMessages(projections.TaskDefinition.TaskRole);
         }
 
-        foreach (var readModel in new[] { Tables.Patients, Tables.Observations, Tables.Alerts })
+        foreach (var readModel in ReadModels)
         {
             tables[readModel].GrantReadWriteData(projections.TaskDefinition.TaskRole);
         }
@@ -147,7 +158,7 @@ public sealed class HealthFlowStack : Stack
         // The APIs scale on CPU; the workers on the backlog of the queues they drain.
         foreach (var api in new[] { auth, command, query, web })
         {
-            api.Service.AutoScaleTaskCount(new EnableScalingProps { MinCapacity = api == auth && settings.HoldAuthApi ? 0 : 2, MaxCapacity = 8 })
+            api.Service.AutoScaleTaskCount(new EnableScalingProps { MinCapacity = api == auth ? authTasks : ApiMinTasks, MaxCapacity = ApiMaxTasks })
                 .ScaleOnCpuUtilization("Cpu", new CpuUtilizationScalingProps
                 {
                     TargetUtilizationPercent = 60,
@@ -179,17 +190,22 @@ public sealed class HealthFlowStack : Stack
     private static void GrantEventStoreAppend(Amazon.CDK.AWS.DynamoDB.Table events, IGrantable grantee) =>
         events.Grant(grantee, "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:GetItem", "dynamodb:DescribeTable");
 
-    private static Dictionary<string, string> JwtValidation() => new()
+    /// <summary>What auth-api writes into tokens and the APIs require of them.</summary>
+    private static Dictionary<string, string> TokenSettings() => new()
     {
-        ["Jwt__JwksUrl"] = $"http://{ServiceCatalog.AuthApi.Name}:{ServiceCatalog.ContainerPort}{JwtValidationOptions.JwksPath}",
         ["Jwt__Issuer"] = JwtDefaults.Issuer,
         ["Jwt__Audience"] = JwtDefaults.Audience,
+    };
+
+    /// <summary>The APIs fetch auth-api's public keys over Service Connect, inside the VPC.</summary>
+    private static Dictionary<string, string> JwtValidation() => new(TokenSettings())
+    {
+        ["Jwt__JwksUrl"] = $"http://{ServiceCatalog.AuthApi.Name}:{ServiceCatalog.ContainerPort}{JwtValidationOptions.JwksPath}",
     };
 
     private FargateContainerService Service(
         DeployableService definition,
         Cluster cluster,
-        HealthFlowStackProps props,
         int desiredCount,
         Dictionary<string, string>? environment = null,
         Dictionary<string, EcsSecret>? secrets = null,
@@ -212,17 +228,11 @@ public sealed class HealthFlowStack : Stack
             variables["ASPNETCORE_FORWARDEDHEADERS_ENABLED"] = "true";
         }
 
-        if (definition == ServiceCatalog.AuthApi)
-        {
-            variables["Jwt__Issuer"] = JwtDefaults.Issuer;
-            variables["Jwt__Audience"] = JwtDefaults.Audience;
-        }
-
         return new FargateContainerService(this, definition.Name, new FargateContainerServiceProps
         {
             Definition = definition,
             Cluster = cluster,
-            RepositoryRoot = props.RepositoryRoot,
+            RepositoryRoot = _repositoryRoot,
             DesiredCount = desiredCount,
             Environment = variables,
             Secrets = secrets ?? [],
@@ -291,7 +301,7 @@ public sealed class HealthFlowStack : Stack
                 Period = period,
             });
 
-        worker.Service.AutoScaleTaskCount(new EnableScalingProps { MinCapacity = 1, MaxCapacity = 6 })
+        worker.Service.AutoScaleTaskCount(new EnableScalingProps { MinCapacity = WorkerMinTasks, MaxCapacity = WorkerMaxTasks })
             .ScaleOnMetric("QueueDepth", new BasicStepScalingPolicyProps
             {
                 Metric = backlog,

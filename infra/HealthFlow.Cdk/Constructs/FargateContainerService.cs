@@ -36,7 +36,10 @@ public sealed class FargateContainerService : Construct
 
     /// <summary>The container's hard limit leaves 64 MiB of the task for the Service Connect proxy, as AWS advises.</summary>
     public const int ContainerMemoryMiB = TaskMemoryMiB - 64;
-    private const string PortName = "http";
+
+    /// <summary>The container port's name, which Service Connect publishes.</summary>
+    public const string PortMappingName = "http";
+
     private const string ScratchVolume = "tmp";
 
     // The aspnet and nginx images ship no curl or wget; bash's /dev/tcp is enough for one GET.
@@ -51,7 +54,8 @@ public sealed class FargateContainerService : Construct
         {
             Retention = LogRetention,
             EncryptionKey = props.LogEncryptionKey,
-            RemovalPolicy = RemovalPolicy.DESTROY,
+            // Kept after the stack is deleted, like the tables: the record of what happened outlives the deployment.
+            RemovalPolicy = RemovalPolicy.RETAIN,
         });
 
         TaskDefinition = new FargateTaskDefinition(this, "Task", new FargateTaskDefinitionProps
@@ -80,7 +84,7 @@ public sealed class FargateContainerService : Construct
             ReadonlyRootFilesystem = true,
             Environment = props.Environment,
             Secrets = props.Secrets,
-            PortMappings = [new PortMapping { Name = PortName, ContainerPort = ServiceCatalog.ContainerPort, AppProtocol = AppProtocol.Http }],
+            PortMappings = [new PortMapping { Name = PortMappingName, ContainerPort = ServiceCatalog.ContainerPort, AppProtocol = AppProtocol.Http }],
             HealthCheck = new HealthCheck
             {
                 Command = ["CMD", "bash", "-c", HealthCheckCommand],
@@ -115,6 +119,4 @@ public sealed class FargateContainerService : Construct
     public ContainerDefinition Container { get; }
 
     public FargateService Service { get; }
-
-    public static string PortMappingName => PortName;
 }
