@@ -17,6 +17,7 @@ builder.Services.AddHealthFlowReadModels();
 
 builder.Services.AddSingleton<CommandMetrics>();
 builder.Services.AddSingleton<StreamLocks>();
+builder.Services.AddSingleton<KnownStreamVersions>();
 builder.Services.AddSingleton<ObservationSubmitter>();
 
 builder.Services.AddOpenApi();

@@ -60,6 +60,7 @@ public sealed class ObservationSubmitter(
     IEventStore eventStore,
     IdempotencyStore idempotencyKeys,
     StreamLocks streamLocks,
+    KnownStreamVersions knownVersions,
     CommandMetrics metrics,
     TimeProvider timeProvider,
     ILogger<ObservationSubmitter> logger)
@@ -79,7 +80,7 @@ public sealed class ObservationSubmitter(
         }
 
         var key = $"{command.UserId}:{command.IdempotencyKey}";
-        var baseVersion = await eventStore.GetVersionAsync(stream, cancellationToken);
+        var baseVersion = knownVersions.Get(stream.Value) ?? await eventStore.GetVersionAsync(stream, cancellationToken);
         var observationId = Guid.CreateVersion7();
         var (reserved, existing) = await idempotencyKeys.TryReserveAsync(
             new IdempotencyRecord(key, command.RequestHash, observationId.ToString(), IdempotencyStatus.Pending, timeProvider.GetUtcNow() + Lease, baseVersion),
@@ -157,7 +158,7 @@ public sealed class ObservationSubmitter(
         {
             for (var attempt = 1; attempt <= MaxAppendAttempts; attempt++)
             {
-                var version = await eventStore.GetVersionAsync(stream, cancellationToken);
+                var version = knownVersions.Get(stream.Value) ?? await eventStore.GetVersionAsync(stream, cancellationToken);
                 if (version == ExpectedVersion.NoStream)
                 {
                     return new SubmissionResult.PatientNotRegistered();
@@ -165,14 +166,20 @@ public sealed class ObservationSubmitter(
 
                 try
                 {
-                    await eventStore.AppendAsync(stream, version, [submitted], metadata, cancellationToken);
+                    var appended = await eventStore.AppendAsync(stream, version, [submitted], metadata, cancellationToken);
+                    knownVersions.Set(stream.Value, appended.Version);
                     metrics.ObservationAccepted();
                     return new SubmissionResult.Accepted(observationId);
                 }
                 catch (ConcurrencyConflictException)
                 {
-                    // Another instance appended to this patient's stream; back off with jitter, reread, retry.
-                    await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 * attempt)), timeProvider, cancellationToken);
+                    // Another instance appended to this patient's stream (or the known version was stale):
+                    // back off with jitter, read the version, retry.
+                    knownVersions.Forget(stream.Value);
+                    if (attempt > 1)
+                    {
+                        await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 * attempt)), timeProvider, cancellationToken);
+                    }
                 }
             }
         }
