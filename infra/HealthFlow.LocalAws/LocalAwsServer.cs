@@ -84,6 +84,8 @@ public sealed class LocalAwsServer : IAsyncDisposable
         builder.Services.AddHealthChecks().AddCheck<DynaliteHealthCheck>("dynalite");
 
         var app = builder.Build();
+        // Kestrel waits for in-flight requests on shutdown; parked long polls would hold it up to 20 s.
+        app.Lifetime.ApplicationStopping.Register(() => app.Services.GetRequiredService<SqsQueueStore>().ReleaseWaiters());
         var endpoint = app.Services.GetRequiredService<AwsJsonEndpoint>();
         app.Use(next => context => AwsJsonEndpoint.IsAwsRequest(context) ? endpoint.HandleAsync(context) : next(context));
         app.MapDefaultEndpoints();

@@ -2,7 +2,10 @@ using System.Diagnostics;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Amazon.Runtime;
+using Amazon.SQS;
+using Amazon.SQS.Model;
 using HealthFlow.LocalAws.DynamoDb;
+using SqsQueueStore = HealthFlow.LocalAws.Sqs.SqsQueueStore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace HealthFlow.LocalAws.Tests;
@@ -45,6 +48,24 @@ public sealed class LocalAwsLifecycleTests : IDisposable
         await server.DisposeAsync();
 
         Assert.True(dynalite.WaitForExit(TimeSpan.FromSeconds(10)), "dynalite kept running after LocalAws stopped.");
+    }
+
+    [Fact]
+    public async Task Stopping_LocalAws_ends_parked_long_polls_at_once()
+    {
+        var server = await LocalAwsServer.StartAsync(port: 0);
+        using var sqs = new AmazonSQSClient(new BasicAWSCredentials("test", "test"), new AmazonSQSConfig { ServiceURL = server.ServiceUrl, AuthenticationRegion = "us-east-1" });
+        var url = (await sqs.CreateQueueAsync("parked")).QueueUrl;
+        Assert.True(server.Services.GetRequiredService<SqsQueueStore>().TryGet("parked", out var queue));
+        var receive = sqs.ReceiveMessageAsync(new ReceiveMessageRequest { QueueUrl = url, WaitTimeSeconds = 20 });
+        await Wait.UntilAsync(() => queue.Waiters > 0, TimeSpan.FromSeconds(5), "the receive is parked");
+        var clock = Stopwatch.StartNew();
+
+        await server.DisposeAsync();
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"Stopping took {clock.Elapsed} with a long poll in flight.");
+        var response = await receive;
+        Assert.True(response.Messages is null or { Count: 0 });
     }
 
     private static AmazonDynamoDBClient Client(LocalAwsServer server) =>

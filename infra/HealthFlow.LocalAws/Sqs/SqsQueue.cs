@@ -24,6 +24,9 @@ internal sealed class SqsQueue(string name, string arn, QueueSettings settings, 
     public long CreatedTimestamp { get; } = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
     public long LastModifiedTimestamp { get; private set; } = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
     public bool IsDeleted { get; private set; }
+
+    /// <summary>Set when LocalAws stops: long polls end at once instead of holding up shutdown.</summary>
+    public bool IsReleased { get; private set; }
     public QueueSettings Settings => _settings;
 
     /// <summary>Receivers currently parked in a long poll (observable by tests).</summary>
@@ -91,7 +94,7 @@ internal sealed class SqsQueue(string name, string arn, QueueSettings settings, 
             {
                 long now = Environment.TickCount64;
                 deliveries = TakeLocked(max, visibilityTimeout, now, ref exhausted);
-                if (deliveries.Count > 0 || now >= deadline || IsDeleted)
+                if (deliveries.Count > 0 || now >= deadline || IsDeleted || IsReleased)
                 {
                     signal = Task.CompletedTask;
                     wakeAt = now;
@@ -174,6 +177,15 @@ internal sealed class SqsQueue(string name, string arn, QueueSettings settings, 
             _visible.Clear();
             _hidden.Clear();
             _visibleCount = _inFlightCount = _delayedCount = 0;
+        }
+    }
+
+    public void ReleaseWaiters()
+    {
+        lock (_gate)
+        {
+            IsReleased = true;
+            PulseLocked();
         }
     }
 

@@ -31,4 +31,11 @@ internal sealed class SqsQueueStore(LocalAwsOptions options)
     public bool TryRemove(string name, [NotNullWhen(true)] out SqsQueue? queue) => _queues.TryRemove(name, out queue);
 
     public IEnumerable<SqsQueue> All => _queues.Values;
+
+    /// <summary>Ends every long poll now (LocalAws is stopping); they answer with no messages.</summary>
+    public void ReleaseWaiters()
+    {
+        foreach (var queue in _queues.Values)
+            queue.ReleaseWaiters();
+    }
 }
