@@ -126,7 +126,7 @@ public sealed class HealthFlowStack : Stack
         }
 
         // alert-worker: ObservationSubmitted in, AlertRaised out.
-        routing.WorkQueue(Queues.AlertEvaluation).GrantConsumeMessages(alertWorker.TaskDefinition.TaskRole);
+        routing.GrantConsume(Queues.AlertEvaluation, alertWorker.TaskDefinition.TaskRole);
         GrantEventStoreAppend(tables[Tables.Events], alertWorker.TaskDefinition.TaskRole);
         routing.Bus.GrantPutEventsTo(alertWorker.TaskDefinition.TaskRole);
 
@@ -134,7 +134,7 @@ public sealed class HealthFlowStack : Stack
         // Replay reads the event store through the operator CLI, never from this service.
         foreach (var queue in ProjectionQueues)
         {
-            routing.WorkQueue(queue).GrantConsumeMessages(projections.TaskDefinition.TaskRole);
+            routing.GrantConsume(queue, projections.TaskDefinition.TaskRole);
         }
 
         foreach (var readModel in ReadModels)

@@ -71,7 +71,7 @@ public sealed class AccessTests(SynthesizedStack stack)
             Assert.Superset(new HashSet<string> { "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem" }, On(role, table));
         }
 
-        AssertConsumesOnly(role, HealthFlowStack.ProjectionQueues);
+        AssertConsumesOnly(role, [.. HealthFlowStack.ProjectionQueues]);
         Assert.DoesNotContain("events:PutEvents", Model.PermissionsOf(role).Select(p => p.Action));
         AssertNoAccess(role, [Tables.Events, Tables.Users, Tables.IdempotencyKeys]);
     }
@@ -113,15 +113,24 @@ public sealed class AccessTests(SynthesizedStack stack)
         }
     }
 
-    private void AssertNoQueueAccess(string role) => AssertConsumesOnly(role, []);
+    private void AssertNoQueueAccess(string role) =>
+        Assert.DoesNotContain(Model.PermissionsOf(role), p => p.Action.StartsWith("sqs:", StringComparison.Ordinal));
 
-    private void AssertConsumesOnly(string role, IEnumerable<QueueDefinition> queues)
+    /// <summary>Receives from exactly these work queues, and only reads the depth of their DLQs (the dead-letter gauge).</summary>
+    private void AssertConsumesOnly(string role, IReadOnlyCollection<QueueDefinition> queues)
     {
-        var allowed = queues.Select(q => Model.QueueId(q.Name)).ToHashSet();
-        var reachable = Model.PermissionsOf(role)
-            .Where(p => p.Action.StartsWith("sqs:", StringComparison.Ordinal))
-            .SelectMany(p => p.ResourceLogicalIds)
-            .ToHashSet();
-        Assert.Equal(allowed.Order(), reachable.Order());
+        var sqs = Model.PermissionsOf(role).Where(p => p.Action.StartsWith("sqs:", StringComparison.Ordinal)).ToArray();
+
+        var receivesFrom = sqs.Where(p => p.Action == "sqs:ReceiveMessage").SelectMany(p => p.ResourceLogicalIds).ToHashSet();
+        Assert.Equal(queues.Select(q => Model.QueueId(q.Name)).Order(), receivesFrom.Order());
+
+        var deadLetterQueues = queues.Select(q => Model.QueueId(q.DeadLetterQueueName)).ToHashSet();
+        foreach (var dlq in deadLetterQueues)
+        {
+            Assert.Equal(["sqs:GetQueueAttributes", "sqs:GetQueueUrl"], Model.ActionsOn(role, dlq).Order());
+        }
+
+        var reachable = sqs.SelectMany(p => p.ResourceLogicalIds).ToHashSet();
+        Assert.Subset(receivesFrom.Union(deadLetterQueues).ToHashSet(), reachable);
     }
 }

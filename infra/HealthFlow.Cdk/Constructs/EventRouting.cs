@@ -83,5 +83,15 @@ public sealed class EventRouting : Construct
 
     public Queue WorkQueue(QueueDefinition definition) => _queues[definition.Name];
 
+    /// <summary>
+    /// What the SQS consumer host needs: receive, delete and extend visibility on the work queue, and
+    /// read the depth of its DLQ for the dead-letter gauge (metadata only: no receive, no delete).
+    /// </summary>
+    public void GrantConsume(QueueDefinition definition, Amazon.CDK.AWS.IAM.IGrantable consumer)
+    {
+        WorkQueue(definition).GrantConsumeMessages(consumer);
+        DeadLetterQueue(definition).Grant(consumer, "sqs:GetQueueUrl", "sqs:GetQueueAttributes");
+    }
+
     public Queue DeadLetterQueue(QueueDefinition definition) => _deadLetterQueues[definition.Name];
 }
