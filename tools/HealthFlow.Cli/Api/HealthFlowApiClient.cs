@@ -15,6 +15,10 @@ public sealed record AlertSummary(Guid AlertId, Guid PatientId, string PatientNa
 
 public sealed record AlertPage(IReadOnlyList<AlertSummary> Items, string? NextCursor);
 
+public sealed record ObservationSummary(Guid ObservationId, Guid PatientId, DateTimeOffset MeasuredAt, DateTimeOffset SubmittedAt, int? Score);
+
+public sealed record ObservationPage(IReadOnlyList<ObservationSummary> Items, string? NextCursor);
+
 /// <summary>The outcome of one check-in: the HTTP status, and the observation id when it was accepted.</summary>
 public readonly record struct CheckInOutcome(HttpStatusCode? Status, Guid? ObservationId, string? Error)
 {
@@ -121,13 +125,50 @@ public sealed class HealthFlowApiClient : IDisposable
     }
 
     /// <summary>GET /api/alerts (clinician): one page, newest first.</summary>
-    public async Task<AlertPage> ListAlertsAsync(string accessToken, string status, int limit, string? cursor, CancellationToken cancellationToken)
+    public async Task<AlertPage> ListAlertsAsync(
+        string accessToken, string status, int limit, string? cursor, CancellationToken cancellationToken, Guid? patientId = null)
     {
-        var query = $"/api/alerts?status={status}&limit={limit}" + (cursor is null ? string.Empty : "&cursor=" + Uri.EscapeDataString(cursor));
+        var query = $"/api/alerts?status={status}&limit={limit}"
+            + (patientId is { } id ? $"&patientId={id:D}" : string.Empty)
+            + (cursor is null ? string.Empty : "&cursor=" + Uri.EscapeDataString(cursor));
         using var request = Authorized(HttpMethod.Get, query, accessToken);
         using var response = await _http.SendAsync(request, cancellationToken);
         await EnsureAsync(response, HttpStatusCode.OK, "list alerts", cancellationToken);
         return await response.Content.ReadFromJsonAsync<AlertPage>(Json, cancellationToken) ?? new AlertPage([], null);
+    }
+
+    /// <summary>GET /api/patients/{id}: the patient's display name, or null while the patient is not (yet) in the read model.</summary>
+    public async Task<string?> GetPatientNameAsync(string accessToken, Guid patientId, CancellationToken cancellationToken)
+    {
+        using var request = Authorized(HttpMethod.Get, $"/api/patients/{patientId:D}", accessToken);
+        using var response = await _http.SendAsync(request, cancellationToken);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        await EnsureAsync(response, HttpStatusCode.OK, "read patient " + patientId, cancellationToken);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>(Json, cancellationToken);
+        return body.GetProperty("displayName").GetString();
+    }
+
+    /// <summary>GET /api/patients/{id}/observations: every page, newest first.</summary>
+    public async Task<IReadOnlyList<ObservationSummary>> ListObservationsAsync(string accessToken, Guid patientId, int pageSize, CancellationToken cancellationToken)
+    {
+        var observations = new List<ObservationSummary>();
+        string? cursor = null;
+        do
+        {
+            var path = $"/api/patients/{patientId:D}/observations?limit={pageSize}" + (cursor is null ? string.Empty : "&cursor=" + Uri.EscapeDataString(cursor));
+            using var request = Authorized(HttpMethod.Get, path, accessToken);
+            using var response = await _http.SendAsync(request, cancellationToken);
+            await EnsureAsync(response, HttpStatusCode.OK, "list the observations of " + patientId, cancellationToken);
+            var page = await response.Content.ReadFromJsonAsync<ObservationPage>(Json, cancellationToken) ?? new ObservationPage([], null);
+            observations.AddRange(page.Items);
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+        return observations;
     }
 
     /// <summary>Whether GET /api/patients/{id}/observations/{observationId} finds the observation yet (the projection has run).</summary>
