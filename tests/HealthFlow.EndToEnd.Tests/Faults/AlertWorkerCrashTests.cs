@@ -1,0 +1,121 @@
+using System.Collections.Concurrent;
+using System.Net;
+using HealthFlow.Cli.Api;
+using HealthFlow.Cli.Bench;
+using HealthFlow.Domain.Events;
+
+namespace HealthFlow.EndToEnd.Tests.Faults;
+
+/// <summary>
+/// The alert worker crashes (SIGKILL) in the middle of a stream of check-ins and is started again.
+/// Runs in the shared AppHost collection (tests there run one at a time) and leaves the worker
+/// healthy: a second AppHost would double the load on this machine and collide on the web apps' ports.
+/// </summary>
+[Collection(AppHostCollection.Name)]
+public sealed class AlertWorkerCrashTests(AppHostFixture system) : IDisposable
+{
+    private const int Patients = 10;
+    private const int CheckInsPerPatient = 50;
+    private const string AlertWorker = "alert-worker";
+
+    private readonly HealthFlowApiClient _api = new(system.GatewayUrl, maxConnections: 64);
+    private readonly ResourceControl _resources = new(system.App);
+    private readonly SystemQuiescence _quiescence = new(system.AwsEndpointUrl);
+
+    [Fact]
+    public async Task Every_alarming_check_in_yields_exactly_one_alert_although_the_alert_worker_was_killed_mid_stream()
+    {
+        var patients = await FaultPatients.RegisterAsync(_api, "crash", Patients);
+        var clinician = await FaultPatients.ClinicianAsync(_api);
+        var mix = new CheckInMix(alarmingShare: 0.2);
+        var submitted = new ConcurrentDictionary<Guid, (Guid PatientId, bool Alarming)>();
+        var answers = new ConcurrentBag<HttpStatusCode?>();
+        var accepted = 0;
+        var killedAt = Patients * CheckInsPerPatient * 3 / 10;
+        var restartedAt = Patients * CheckInsPerPatient * 6 / 10;
+        Task? kill = null;
+        Task? restart = null;
+
+        try
+        {
+            await Parallel.ForEachAsync(patients, new ParallelOptions { MaxDegreeOfParallelism = Patients }, async (patient, ct) =>
+            {
+                for (var n = 0; n < CheckInsPerPatient; n++)
+                {
+                    var (checkIn, alarming) = mix.Next();
+                    var outcome = await _api.CheckInAsync(patient.AccessToken, checkIn, $"crash-{patient.PatientId}-{n}", ct);
+                    answers.Add(outcome.Status);
+                    if (!outcome.Accepted)
+                    {
+                        continue;
+                    }
+
+                    submitted[outcome.ObservationId!.Value] = (patient.PatientId!.Value, alarming);
+                    // Exactly one client reaches each mark and trips the fault; the others keep checking in meanwhile.
+                    var count = Interlocked.Increment(ref accepted);
+                    if (count == killedAt)
+                    {
+                        kill = _resources.KillAsync(AlertWorker);
+                    }
+                    else if (count == restartedAt)
+                    {
+                        restart = RestartAfterAsync(kill!);
+                    }
+                }
+            });
+        }
+        finally
+        {
+            // Whatever happened, leave the worker running for the tests that follow.
+            if (kill is not null)
+            {
+                await (restart ?? RestartAfterAsync(kill));
+            }
+        }
+
+        Assert.All(answers, status => Assert.Equal(HttpStatusCode.Accepted, status));
+        Assert.Equal(Patients * CheckInsPerPatient, submitted.Count);
+        var alarmingIds = submitted.Where(s => s.Value.Alarming).Select(s => s.Key).ToHashSet();
+        Assert.Equal(Patients * CheckInsPerPatient / 5, alarmingIds.Count);
+
+        // Messages the killed worker held come back after the queue's visibility timeout (30 s).
+        await Eventually.UntilAsync(
+            async () => (await AllAlertsAsync(patients, clinician)).Select(a => a.ObservationId).Distinct().Count() == alarmingIds.Count,
+            "an alert for every alarming check-in",
+            TimeSpan.FromMinutes(2));
+        await _quiescence.WaitAsync(TimeSpan.FromMinutes(1));
+
+        var alerts = await AllAlertsAsync(patients, clinician);
+        Assert.Equal(alarmingIds.Order(), alerts.Select(a => a.ObservationId).Order());
+        foreach (var patient in patients)
+        {
+            var observations = await _api.ListObservationsAsync(patient.AccessToken, patient.PatientId!.Value, 100, CancellationToken.None);
+            Assert.Equal(
+                submitted.Where(s => s.Value.PatientId == patient.PatientId).Select(s => s.Key).Order(),
+                observations.Select(o => o.ObservationId).Order());
+        }
+    }
+
+    private async Task RestartAfterAsync(Task kill)
+    {
+        await kill;
+        await _resources.StartAsync(AlertWorker);
+    }
+
+    private async Task<List<AlertSummary>> AllAlertsAsync(IEnumerable<LoginResult> patients, LoginResult clinician)
+    {
+        var alerts = new List<AlertSummary>();
+        foreach (var patient in patients)
+        {
+            alerts.AddRange(await FaultPatients.AlertsOfAsync(_api, clinician.AccessToken, patient.PatientId!.Value));
+        }
+
+        return alerts;
+    }
+
+    public void Dispose()
+    {
+        _api.Dispose();
+        _quiescence.Dispose();
+    }
+}

@@ -1,0 +1,15 @@
+namespace HealthFlow.EndToEnd.Tests.Faults;
+
+/// <summary>Where the build put a project's entry assembly, in the configuration these tests were built in.</summary>
+public static class BuiltProject
+{
+    // …/tests/HealthFlow.EndToEnd.Tests/bin/<Configuration>/<tfm>/
+    private static readonly DirectoryInfo TestOutput = new(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+
+    public static string EntryAssembly(Aspire.Hosting.IProjectMetadata project, string assemblyName)
+    {
+        var projectDirectory = Path.GetDirectoryName(project.ProjectPath)!;
+        var path = Path.Combine(projectDirectory, "bin", TestOutput.Parent!.Name, TestOutput.Name, assemblyName + ".dll");
+        return File.Exists(path) ? path : throw new FileNotFoundException($"{assemblyName} is not built at {path}.", path);
+    }
+}

@@ -1,0 +1,54 @@
+using System.Net;
+using HealthFlow.Cli.Api;
+using HealthFlow.Domain.Events;
+
+namespace HealthFlow.EndToEnd.Tests.Faults;
+
+/// <summary>One patient's check-ins arriving all at once: optimistic concurrency must lose none and reorder none.</summary>
+[Collection(AppHostCollection.Name)]
+public sealed class ConcurrentCheckInTests(AppHostFixture system) : IDisposable
+{
+    private const int CheckIns = 20;
+
+    private readonly HealthFlowApiClient _api = new(system.GatewayUrl, maxConnections: CheckIns + 4);
+    private readonly SystemEventStore _store = new(system.AwsEndpointUrl);
+
+    [Fact]
+    public async Task Twenty_concurrent_check_ins_of_one_patient_are_all_stored_once_in_version_order()
+    {
+        var patient = (await FaultPatients.RegisterAsync(_api, "burst", 1))[0];
+        var patientId = patient.PatientId!.Value;
+        var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var posts = Enumerable.Range(0, CheckIns).Select(async i =>
+        {
+            await go.Task;
+            return await _api.CheckInAsync(patient.AccessToken, new CheckIn(HeartRate: 60 + i), idempotencyKey: null, CancellationToken.None);
+        }).ToList();
+        go.SetResult();
+        var outcomes = await Task.WhenAll(posts);
+
+        Assert.All(outcomes, o => Assert.Equal(HttpStatusCode.Accepted, o.Status));
+        var accepted = outcomes.Select(o => o.ObservationId!.Value).ToHashSet();
+        Assert.Equal(CheckIns, accepted.Count);
+
+        var stream = await _store.ReadPatientAsync(patientId);
+        Assert.Equal(Enumerable.Range(1, CheckIns + 1).Select(v => (long)v), stream.Select(e => e.Version));
+        Assert.Equal(EventTypes.PatientRegistered, stream[0].Type);
+        var stored = stream.Skip(1).Select(e => e.DataAs<ObservationSubmitted>()).ToList();
+        Assert.Equal(accepted.Order(), stored.Select(o => o.ObservationId).Order());
+        Assert.Equal(Enumerable.Range(60, CheckIns).Select(hr => (int?)hr).Order(), stored.Select(o => o.Vitals.HeartRate).Order());
+
+        await Eventually.UntilAsync(
+            async () => (await _api.ListObservationsAsync(patient.AccessToken, patientId, 50, CancellationToken.None)).Count == CheckIns,
+            "every check-in to be readable");
+        var listed = await _api.ListObservationsAsync(patient.AccessToken, patientId, 50, CancellationToken.None);
+        Assert.Equal(accepted.Order(), listed.Select(o => o.ObservationId).Order());
+    }
+
+    public void Dispose()
+    {
+        _api.Dispose();
+        _store.Dispose();
+    }
+}

@@ -1,0 +1,50 @@
+using System.Diagnostics;
+
+namespace HealthFlow.EndToEnd.Tests.Faults;
+
+public sealed record CliRun(int ExitCode, string Output, string Errors)
+{
+    public override string ToString() => $"exit {ExitCode}\n{Output}\n{Errors}";
+}
+
+/// <summary>Runs the built `healthflow` operator CLI as an operator would, against the system's AWS endpoint.</summary>
+public sealed class HealthFlowCli(Uri awsEndpoint)
+{
+    private static readonly string Assembly = BuiltProject.EntryAssembly(new Projects.HealthFlow_Cli(), "healthflow");
+
+    public async Task<CliRun> RunAsync(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Assembly);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.ArgumentList.Add("--aws-endpoint");
+        start.ArgumentList.Add(awsEndpoint.ToString());
+        // Not the dashboard of the test's AppHost: the CLI's spans are not under test here.
+        start.Environment.Remove("OTEL_EXPORTER_OTLP_ENDPOINT");
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the healthflow CLI.");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"healthflow {string.Join(' ', args)} did not finish in 2 minutes.");
+        }
+
+        return new CliRun(process.ExitCode, await output, await errors);
+    }
+}
