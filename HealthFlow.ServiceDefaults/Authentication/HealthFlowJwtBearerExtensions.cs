@@ -53,8 +53,9 @@ public static class HealthFlowJwtBearerExtensions
                     new HttpDocumentRetriever(httpClientFactory.CreateClient(JwksHttpClient)) { RequireHttps = jwt.RequireHttpsMetadata })
                 {
                     // A token signed with an unknown kid (auth-api rotated or restarted with a new dev key)
-                    // forces a refetch, but at most this often.
-                    RefreshInterval = TimeSpan.FromSeconds(30),
+                    // forces a refetch, but at most this often. It also caps the wait after a fetch failed
+                    // because auth-api was not up yet (the manager backs off 1 s, 2 s, 4 s... up to this).
+                    RefreshInterval = TimeSpan.FromSeconds(10),
                     AutomaticRefreshInterval = TimeSpan.FromHours(1),
                 };
                 options.Events = new JwtBearerEvents
