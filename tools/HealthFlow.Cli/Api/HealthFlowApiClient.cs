@@ -245,5 +245,6 @@ public sealed record CheckIn(
     Consciousness? Consciousness = null,
     string? Note = null)
 {
+    [System.Text.Json.Serialization.JsonIgnore]
     public VitalSigns Vitals => new(Score, HeartRate, RespiratoryRate, OxygenSaturation, OnSupplementalOxygen, SystolicBp, DiastolicBp, Temperature, Consciousness);
 }
