@@ -18,18 +18,23 @@ var authApi = builder.AddProject<Projects.HealthFlow_Auth_Api>("auth-api")
     .WithHttpHealthCheck("/health")
     .WithEnvironment("Auth__SeedDemoClinician", "true")
     .WithEnvironment("Auth__AutoRegisterOnLogin", "true")
+    // Locally every client is 127.0.0.1 behind the gateway: limit logins per user, not per address.
+    .WithEnvironment("Auth__LoginRateLimit__PerIpPermitLimit", "100000")
+    .WithEnvironment("ASPNETCORE_FORWARDEDHEADERS_ENABLED", "true")
     .WaitForCompletion(provision);
 
 var commandApi = builder.AddProject<Projects.HealthFlow_Command_Api>("command-api")
     .WithAwsEndpoint(aws)
     .WithJwtValidation(authApi)
     .WithHttpHealthCheck("/health")
+    .WaitFor(authApi)
     .WaitForCompletion(provision);
 
 var queryApi = builder.AddProject<Projects.HealthFlow_Query_Api>("query-api")
     .WithAwsEndpoint(aws)
     .WithJwtValidation(authApi)
     .WithHttpHealthCheck("/health")
+    .WaitFor(authApi)
     .WaitForCompletion(provision);
 
 builder.AddProject<Projects.HealthFlow_AlertWorker>("alert-worker")

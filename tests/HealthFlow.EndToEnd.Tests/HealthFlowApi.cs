@@ -40,7 +40,29 @@ public sealed class HealthFlowApi(HttpClient http)
             username);
     }
 
-    public Task<Session> LoginClinicianAsync() => LoginAsync(DemoClinician, DemoClinicianPassword);
+    // One clinician login serves every test (the token lasts an hour), as a clinician's browser would;
+    // logging in per test would also trip auth-api's per-user login rate limit.
+    private static readonly SemaphoreSlim ClinicianLock = new(1, 1);
+    private static readonly Dictionary<Uri, Session> ClinicianSessions = [];
+
+    public async Task<Session> LoginClinicianAsync()
+    {
+        await ClinicianLock.WaitAsync();
+        try
+        {
+            var gateway = Http.BaseAddress!;
+            if (!ClinicianSessions.TryGetValue(gateway, out var session))
+            {
+                ClinicianSessions[gateway] = session = await LoginAsync(DemoClinician, DemoClinicianPassword);
+            }
+
+            return session;
+        }
+        finally
+        {
+            ClinicianLock.Release();
+        }
+    }
 
     public async Task<HttpResponseMessage> SubmitCheckInAsync(Session session, object body, string? idempotencyKey = null, string? traceparent = null)
     {
