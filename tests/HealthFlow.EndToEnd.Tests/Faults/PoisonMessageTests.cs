@@ -57,7 +57,6 @@ public sealed class PoisonMessageTests(AppHostFixture system) : IDisposable
             Assert.Contains("PatientRegistered", line);
             // Five failed deliveries, plus the listing's own receive from the DLQ.
             Assert.Contains($"received {HealthFlowTopology.MaxReceiveCount + 1}x", line);
-            Assert.Null(await NameOfAsync(clinician, poisoned));
         }
         finally
         {
