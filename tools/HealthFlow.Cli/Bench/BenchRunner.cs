@@ -50,6 +50,7 @@ public sealed class BenchRunner(
         Say($"Bench {_runId}: signing in clinician1 and {settings.Patients} patients through {settings.Gateway}");
         var clinician = await api.LoginAsync("clinician1", "demo", cancellationToken);
         var patients = await SignInPatientsAsync(cancellationToken);
+        await DrainQueuesAsync(cancellationToken);
 
         using var streamStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var stream = new AlertStream(api, clinician.AccessToken);
@@ -75,16 +76,22 @@ public sealed class BenchRunner(
 
         await DrainQueuesAsync(cancellationToken);
 
+        var floors = new StorageFloor(dynamo, provisioner, Say);
         Say($"Floor: raw conditional PutItem, {settings.Concurrency} writers for {settings.FloorDuration.TotalSeconds:0} s");
-        var template = await ReadCommitTemplateAsync(patients[0], cancellationToken);
-        _status = () => "  floor";
-        var floor = await new PutItemFloor(dynamo, provisioner).MeasureAsync(template, settings.Concurrency, settings.FloorDuration, Say, cancellationToken);
+        _status = () => "  PutItem floor";
+        var floor = await floors.MeasurePutItemAsync(await ReadLatestCommitAsync(patients[0], cancellationToken), settings.Concurrency, settings.FloorDuration, cancellationToken);
 
         ReplayFigures? replay = null;
+        FloorResult? batchFloor = null;
         if (settings.Replay)
         {
+            var replaySettings = new ReplaySettings();
+            Say($"Floor: raw BatchWriteItem, {replaySettings.ConcurrentBatches} requests in flight (as replay) for {settings.FloorDuration.TotalSeconds:0} s");
+            _status = () => "  BatchWriteItem floor";
+            batchFloor = await floors.MeasureBatchWriteAsync(
+                await ReadObservationItemAsync(patients[0], cancellationToken), replaySettings.ConcurrentBatches, settings.FloorDuration, cancellationToken);
             Say("Replay: rebuilding the observations read model from the event store");
-            replay = BenchReport.From(await ReplayObservationsAsync(cancellationToken));
+            replay = BenchReport.From(await ReplayObservationsAsync(replaySettings, cancellationToken));
         }
 
         _status = () => "  writing the report";
@@ -96,12 +103,13 @@ public sealed class BenchRunner(
             $"{Environment.MachineName}, {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}",
             BenchSettingsView.Of(settings),
             floor,
+            batchFloor,
             paced,
             saturated,
             alerts,
             projectionLag,
             replay,
-            BenchReport.RatiosOf(floor, paced, saturated, alerts, projectionLag, replay),
+            BenchReport.RatiosOf(floor, batchFloor, paced, saturated, alerts, projectionLag, replay),
             BenchReport.TargetsOf(floor, saturated, settings.Rate, alerts, replay));
     }
 
@@ -115,6 +123,13 @@ public sealed class BenchRunner(
             var username = $"bench-{_runId}-{i}";
             var session = await api.RegisterOrLoginAsync(username, "bench-password-" + _runId, $"Bench Patient {i}", ct);
             patients[i] = new BenchPatient(session.PatientId ?? throw new ApiException($"{username} has no patient id."), session.AccessToken);
+            // A first check-in warms every service on the path (JIT, connection pools) before anything is measured.
+            var warmUp = await api.CheckInAsync(session.AccessToken, CheckInMix.NormalCheckIn(i), idempotencyKey: null, ct);
+            if (!warmUp.Accepted)
+            {
+                throw new ApiException($"The warm-up check-in of {username} was refused: {(int?)warmUp.Status} {warmUp.Error}");
+            }
+
             Interlocked.Increment(ref done);
         });
         return patients;
@@ -326,8 +341,8 @@ public sealed class BenchRunner(
         Say($"  queues still hold {backlog:N0} messages after {DrainTimeout.TotalSeconds:0} s; measuring anyway");
     }
 
-    /// <summary>The latest commit of a bench patient, as the event store wrote it: the floor's payload.</summary>
-    private async Task<Dictionary<string, AttributeValue>> ReadCommitTemplateAsync(BenchPatient patient, CancellationToken cancellationToken)
+    /// <summary>The latest commit of a bench patient, as the event store wrote it: the PutItem floor's payload.</summary>
+    private async Task<Dictionary<string, AttributeValue>> ReadLatestCommitAsync(BenchPatient patient, CancellationToken cancellationToken)
     {
         var events = HealthFlowTopology.Tables.Events;
         var response = await dynamo.QueryAsync(new QueryRequest
@@ -344,12 +359,30 @@ public sealed class BenchRunner(
             : throw new InvalidOperationException($"No commit found for bench patient {patient.PatientId} in `{events.Name}`: is --aws-endpoint the system's endpoint?");
     }
 
-    private async Task<ReplayResult> ReplayObservationsAsync(CancellationToken cancellationToken)
+    /// <summary>A bench patient's newest observation, as the projection wrote it: the BatchWriteItem floor's payload.</summary>
+    private async Task<Dictionary<string, AttributeValue>> ReadObservationItemAsync(BenchPatient patient, CancellationToken cancellationToken)
+    {
+        var observations = HealthFlowTopology.Tables.Observations;
+        var response = await dynamo.QueryAsync(new QueryRequest
+        {
+            TableName = observations.Name,
+            KeyConditionExpression = "#patient = :patient",
+            ExpressionAttributeNames = new() { ["#patient"] = observations.PartitionKey.Name },
+            ExpressionAttributeValues = new() { [":patient"] = new AttributeValue { S = patient.PatientId.ToString() } },
+            ScanIndexForward = false,
+            Limit = 1,
+        }, cancellationToken);
+        return response.Items is [var latest, ..]
+            ? latest
+            : throw new InvalidOperationException($"No observation of bench patient {patient.PatientId} in `{observations.Name}`.");
+    }
+
+    private async Task<ReplayResult> ReplayObservationsAsync(ReplaySettings replaySettings, CancellationToken cancellationToken)
     {
         var table = ReadModelTables.Resolve(Aws.ReadModels.Projections.ObservationProjection.ReadModelName).Single();
         var progress = new ReplayProgress { ReadModel = table.ReadModel };
         _status = () => $"  replay {progress.Phase} {progress.Clock.Elapsed.TotalSeconds,5:0.0} s: read {progress.EventsRead:N0} events, applied {progress.EventsApplied:N0}";
-        return await replayer.ReplayAsync(table, new ReplaySettings(), progress, cancellationToken);
+        return await replayer.ReplayAsync(table, replaySettings, progress, cancellationToken);
     }
 
     private static void Say(string line) => Console.Error.WriteLine(line);

@@ -81,7 +81,7 @@ public sealed class ReadModelReplayer(
         var wipeElapsed = progress.Clock.Elapsed;
         progress.Phase = "replaying";
 
-        using var writeBehind = readModel.WrittenOncePerEvent ? CreateWriteBehindClient(readModel, settings) : null;
+        using var writeBehind = readModel.WrittenOncePerEvent ? CreateWriteBehindClient(readModel, settings, cancellationToken) : null;
         await using var projections = CreateProjectionServices(writeBehind ?? dynamo);
         var projection = projections.GetServices<IReadModelProjection>().Single(p => p.Name == readModel.ReadModel);
 
@@ -107,10 +107,11 @@ public sealed class ReadModelReplayer(
     private async Task<long> ApplyAllAsync(IReadModelProjection projection, int parallelism, ReplayProgress progress, CancellationToken cancellationToken)
     {
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var firstFailure = new FirstFailure(failed);
         var lanes = Enumerable.Range(0, parallelism)
             .Select(_ => Channel.CreateBounded<EventEnvelope>(new BoundedChannelOptions(256) { SingleReader = true, SingleWriter = true }))
             .ToArray();
-        var workers = lanes.Select(lane => Task.Run(() => ApplyLaneAsync(projection, lane.Reader, progress, failed), CancellationToken.None)).ToArray();
+        var workers = lanes.Select(lane => Task.Run(() => ApplyLaneAsync(projection, lane.Reader, progress, firstFailure), CancellationToken.None)).ToArray();
 
         long projected = 0;
         try
@@ -133,6 +134,10 @@ public sealed class ReadModelReplayer(
         {
             // A worker failed; its exception is rethrown below.
         }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            await firstFailure.RecordAsync(ex);
+        }
         finally
         {
             foreach (var lane in lanes)
@@ -141,38 +146,62 @@ public sealed class ReadModelReplayer(
             }
         }
 
-        await Task.WhenAll(workers);
+        await Task.WhenAll(workers).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         cancellationToken.ThrowIfCancellationRequested();
+        firstFailure.ThrowIfAny();
         return projected;
     }
 
     private static async Task ApplyLaneAsync(
-        IReadModelProjection projection, ChannelReader<EventEnvelope> lane, ReplayProgress progress, CancellationTokenSource failed)
+        IReadModelProjection projection, ChannelReader<EventEnvelope> lane, ReplayProgress progress, FirstFailure failure)
     {
         try
         {
-            await foreach (var envelope in lane.ReadAllAsync(failed.Token))
+            await foreach (var envelope in lane.ReadAllAsync(failure.Token))
             {
-                if (await projection.ApplyAsync(envelope, failed.Token) == ProjectionOutcome.Applied)
+                if (await projection.ApplyAsync(envelope, failure.Token) == ProjectionOutcome.Applied)
                 {
                     progress.Applied();
                 }
             }
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !failed.IsCancellationRequested)
+        catch (Exception ex) when (ex is not OperationCanceledException || !failure.Token.IsCancellationRequested)
         {
-            await failed.CancelAsync();
-            throw;
+            await failure.RecordAsync(ex);
         }
     }
 
-    private WriteBehindDynamoClient CreateWriteBehindClient(ReadModelTable readModel, ReplaySettings settings)
+    /// <summary>Keeps the error that stopped the replay, not the cancellations it caused in the other lanes.</summary>
+    private sealed class FirstFailure(CancellationTokenSource stop)
+    {
+        private Exception? _first;
+
+        public CancellationToken Token => stop.Token;
+
+        public async Task RecordAsync(Exception exception)
+        {
+            if (Interlocked.CompareExchange(ref _first, exception, null) is null)
+            {
+                await stop.CancelAsync();
+            }
+        }
+
+        public void ThrowIfAny()
+        {
+            if (_first is { } first)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
+            }
+        }
+    }
+
+    private WriteBehindDynamoClient CreateWriteBehindClient(ReadModelTable readModel, ReplaySettings settings, CancellationToken cancellationToken)
     {
         // Same endpoint, region and identity as the registered client.
         var config = (AmazonDynamoDBConfig)dynamo.Config;
         var credentials = services.GetService<AWSOptions>()?.Credentials
             ?? DefaultAWSCredentialsIdentityResolver.GetCredentials(config);
-        return new WriteBehindDynamoClient(credentials, config, readModel, settings.ConcurrentBatches);
+        return new WriteBehindDynamoClient(credentials, config, readModel, settings.ConcurrentBatches, cancellationToken);
     }
 
     // The read models and projections exactly as the projections worker registers them, over the given client.

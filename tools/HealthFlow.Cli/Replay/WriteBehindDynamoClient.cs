@@ -21,18 +21,22 @@ public sealed class WriteBehindDynamoClient : AmazonDynamoDBClient
     private readonly ReadModelTable _table;
     private readonly SemaphoreSlim _flushSlots;
     private readonly int _maxFlushes;
+    private readonly CancellationToken _lifetime;
     private readonly Lock _gate = new();
     private List<WriteRequest> _batch = new(BatchWrites.MaxBatchSize);
     private HashSet<string> _batchKeys = new(StringComparer.Ordinal);
     private Exception? _failure;
     private long _itemsWritten;
 
-    public WriteBehindDynamoClient(AWSCredentials credentials, AmazonDynamoDBConfig config, ReadModelTable table, int maxConcurrentFlushes)
+    /// <param name="lifetime">Cancels the batches in flight: the replay's own token, not any one put's.</param>
+    public WriteBehindDynamoClient(
+        AWSCredentials credentials, AmazonDynamoDBConfig config, ReadModelTable table, int maxConcurrentFlushes, CancellationToken lifetime)
         : base(credentials, config)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxConcurrentFlushes, 1);
         _table = table;
         _maxFlushes = maxConcurrentFlushes;
+        _lifetime = lifetime;
         _flushSlots = new SemaphoreSlim(maxConcurrentFlushes, maxConcurrentFlushes);
     }
 
@@ -123,7 +127,7 @@ public sealed class WriteBehindDynamoClient : AmazonDynamoDBClient
         {
             try
             {
-                await BatchWrites.WriteAsync(base.BatchWriteItemAsync, _table.Table.Name, batch, cancellationToken);
+                await BatchWrites.WriteAsync(base.BatchWriteItemAsync, _table.Table.Name, batch, _lifetime);
                 Interlocked.Add(ref _itemsWritten, batch.Count);
             }
             catch (Exception ex)
