@@ -27,16 +27,30 @@ internal static class ReplayCommand
             }
         });
 
+        var batches = new Option<int>("--concurrent-batches")
+        {
+            Description = "BatchWriteItem requests in flight at once (raise it on AWS; an emulator saturates early).",
+            DefaultValueFactory = _ => new ReplaySettings().ConcurrentBatches,
+        };
+        batches.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() is < 1 or > 256)
+            {
+                result.AddError("--concurrent-batches must be between 1 and 256.");
+            }
+        });
+
         var command = new Command("replay", "Empty a read-model table and rebuild it from every stream of the event store.")
         {
             readModel,
             endpoint,
             parallelism,
+            batches,
         };
         command.SetAction((parse, cancellationToken) => RunAsync(
             parse.GetRequiredValue(readModel),
             parse.GetValue(endpoint),
-            new ReplaySettings { Parallelism = parse.GetValue(parallelism) },
+            new ReplaySettings { Parallelism = parse.GetValue(parallelism), ConcurrentBatches = parse.GetValue(batches) },
             cancellationToken));
         return command;
     }
