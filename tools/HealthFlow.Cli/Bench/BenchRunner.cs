@@ -28,6 +28,11 @@ public sealed class BenchRunner(
     ReadModelReplayer replayer)
 {
     private const int MaxInFlight = 512;
+
+    // Each sampled check-in is polled until readable; a few probes at a time keep the measuring from
+    // loading the system it measures (unbounded probes multiply exactly when the lag grows).
+    private const int MaxLagProbes = 4;
+    private static readonly TimeSpan LagPollInterval = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan LagProbeTimeout = TimeSpan.FromSeconds(30);
 
@@ -147,6 +152,7 @@ public sealed class BenchRunner(
         long sent = 0, accepted = 0, rejected = 0, serverErrors = 0, networkErrors = 0, overloaded = 0;
         var requests = new List<Task>();
         var lagProbes = new ConcurrentBag<Task>();
+        using var lagSlots = new SemaphoreSlim(MaxLagProbes);
         var clock = Stopwatch.StartNew();
         var total = (long)Math.Round(settings.Rate * settings.Duration.TotalSeconds);
         _status = () => string.Create(CultureInfo.InvariantCulture,
@@ -191,9 +197,9 @@ public sealed class BenchRunner(
                             MatchAlert(observationId);
                         }
 
-                        if (sampleLag)
+                        if (sampleLag && lagSlots.Wait(0))
                         {
-                            lagProbes.Add(ProbeProjectionLagAsync(patient, observationId, started, lag, cancellationToken));
+                            lagProbes.Add(ProbeProjectionLagAsync(patient, observationId, started, lag, lagSlots, cancellationToken));
                         }
                     }
                     else if (outcome.ServerError)
@@ -271,7 +277,20 @@ public sealed class BenchRunner(
         }
     }
 
-    private async Task ProbeProjectionLagAsync(BenchPatient patient, Guid observationId, long postedAt, LatencyRecorder lag, CancellationToken cancellationToken)
+    private async Task ProbeProjectionLagAsync(
+        BenchPatient patient, Guid observationId, long postedAt, LatencyRecorder lag, SemaphoreSlim slot, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await PollUntilReadableAsync(patient, observationId, postedAt, lag, cancellationToken);
+        }
+        finally
+        {
+            slot.Release();
+        }
+    }
+
+    private async Task PollUntilReadableAsync(BenchPatient patient, Guid observationId, long postedAt, LatencyRecorder lag, CancellationToken cancellationToken)
     {
         var deadline = Stopwatch.GetTimestamp() + (long)(LagProbeTimeout.TotalSeconds * Stopwatch.Frequency);
         while (Stopwatch.GetTimestamp() < deadline)
@@ -289,7 +308,7 @@ public sealed class BenchRunner(
                 // A failed probe is retried like a miss; a lag that never resolves is simply not sampled.
             }
 
-            await Task.Delay(TimeSpan.FromMilliseconds(20), cancellationToken);
+            await Task.Delay(LagPollInterval, cancellationToken);
         }
     }
 
