@@ -17,6 +17,12 @@ internal sealed class BadRequestExceptionHandler : IExceptionHandler
             return false;
         }
 
+        if (badRequest.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            // The rest of the body is unread: the connection cannot be reused (see RejectOversizeBodies).
+            httpContext.Response.Headers.Connection = "close";
+        }
+
         IResult result = badRequest.StatusCode switch
         {
             StatusCodes.Status413PayloadTooLarge => TypedResults.Problem(

@@ -74,6 +74,9 @@ public static class HealthFlowHttpExtensions
     {
         if (context.Request.ContentLength > MaxRequestBodyBytes)
         {
+            // The body stays unread, so this connection cannot carry another request: say so, or a
+            // proxy that pools connections (the gateway) sends the next request into a closed socket.
+            context.Response.Headers.Connection = "close";
             await TypedResults.Problem(
                     statusCode: StatusCodes.Status413PayloadTooLarge,
                     title: "Payload too large",

@@ -1,6 +1,7 @@
 using Amazon.Runtime;
 using Amazon.SQS;
 using Amazon.SQS.Model;
+using HealthFlow.Aws.Topology;
 
 namespace HealthFlow.EndToEnd.Tests;
 
@@ -15,7 +16,12 @@ public sealed class SystemQuiescence(Uri awsEndpoint) : IDisposable
 {
     // Upstream first: alert evaluation feeds the alert projection.
     private static readonly string[] QueuesInPipelineOrder =
-        ["alert-evaluation", "patient-projection", "observation-projection", "alert-projection"];
+    [
+        HealthFlowTopology.Queues.AlertEvaluation.Name,
+        HealthFlowTopology.Queues.PatientProjection.Name,
+        HealthFlowTopology.Queues.ObservationProjection.Name,
+        HealthFlowTopology.Queues.AlertProjection.Name,
+    ];
 
     private readonly AmazonSQSClient _sqs = new(
         new BasicAWSCredentials("test", "test"),
