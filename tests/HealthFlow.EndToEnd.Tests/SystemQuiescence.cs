@@ -1,7 +1,6 @@
 using Amazon.Runtime;
 using Amazon.SQS;
 using Amazon.SQS.Model;
-using HealthFlow.Aws.Topology;
 
 namespace HealthFlow.EndToEnd.Tests;
 
@@ -16,12 +15,7 @@ public sealed class SystemQuiescence(Uri awsEndpoint) : IDisposable
 {
     // Upstream first: alert evaluation feeds the alert projection.
     private static readonly string[] QueuesInPipelineOrder =
-    [
-        HealthFlowTopology.Queues.AlertEvaluation.Name,
-        HealthFlowTopology.Queues.PatientProjection.Name,
-        HealthFlowTopology.Queues.ObservationProjection.Name,
-        HealthFlowTopology.Queues.AlertProjection.Name,
-    ];
+        ["alert-evaluation", "patient-projection", "observation-projection", "alert-projection"];
 
     private readonly AmazonSQSClient _sqs = new(
         new BasicAWSCredentials("test", "test"),
