@@ -13,14 +13,21 @@ namespace HealthFlow.Aws.EventStore;
 
 /// <summary>
 /// Publishes commits that their writer did not (publish failed, process died between append and
-/// publish). Sweeps the sparse outbox index and republishes what has been pending for longer than
-/// <see cref="OutboxOptions.RepublishAfter"/>; together with the writer's own publish this makes
-/// publication at least once.
+/// publish). Together with the writer's own publish this makes publication at least once, and the
+/// relay keeps the "at least" small:
+/// <list type="bullet">
+/// <item>Each outbox shard has one owner at a time, through a lease (<see cref="Leases"/>), so N
+/// instances never republish one commit N times.</item>
+/// <item>A sweep reads only commits older than <see cref="OutboxOptions.RepublishAfter"/>, by a key
+/// condition on the index's sort key (`committedAt`), and that age is well above the writer's publish
+/// timeout: a slow but successful publish is never repeated.</item>
+/// </list>
 /// </summary>
 public sealed class OutboxRelay : BackgroundService
 {
     private readonly IAmazonDynamoDB _dynamo;
     private readonly IEventPublisher _publisher;
+    private readonly Leases _leases;
     private readonly OutboxOptions _options;
     private readonly ILogger<OutboxRelay> _logger;
     private readonly TimeProvider _time;
@@ -29,17 +36,21 @@ public sealed class OutboxRelay : BackgroundService
     public OutboxRelay(
         IAmazonDynamoDB dynamo,
         IEventPublisher publisher,
+        Leases leases,
         IOptions<OutboxOptions> options,
         ILogger<OutboxRelay> logger,
         TimeProvider? timeProvider = null)
     {
         _dynamo = dynamo;
         _publisher = publisher;
+        _leases = leases;
         _options = options.Value;
         _logger = logger;
         _time = timeProvider ?? TimeProvider.System;
         _pendingGauge = HealthFlowTelemetry.RegisterOutbox(this);
     }
+
+    public static string LeaseName(string shard) => $"outbox-shard-{shard}";
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -50,53 +61,75 @@ public sealed class OutboxRelay : BackgroundService
         }
 
         using var timer = new PeriodicTimer(_options.SweepInterval, _time);
-        do
+        try
         {
-            try
+            do
             {
-                await RelayPendingAsync(stoppingToken).ConfigureAwait(false);
+                try
+                {
+                    await RelayPendingAsync(stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                {
+                    break;
+                }
+                catch (Exception ex)
+                {
+                    // The store may be briefly unreachable; the next sweep tries again.
+                    _logger.LogWarning(ex, "Outbox sweep failed");
+                }
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception ex)
-            {
-                // The store may be briefly unreachable; the next sweep tries again.
-                _logger.LogWarning(ex, "Outbox sweep failed");
-            }
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            await ReleaseLeasesAsync().ConfigureAwait(false);
+        }
     }
 
     /// <summary>
-    /// One sweep: publishes every commit pending for longer than <see cref="OutboxOptions.RepublishAfter"/>
-    /// and clears its mark. Returns how many commits it published.
+    /// One sweep over the shards this instance holds (or can take): publishes every commit pending
+    /// for longer than <see cref="OutboxOptions.RepublishAfter"/> and clears its mark. Returns how many
+    /// commits it published.
     /// </summary>
     public async Task<int> RelayPendingAsync(CancellationToken cancellationToken = default)
     {
-        var cutoff = CommitItems.FormatTime(_time.GetUtcNow() - _options.RepublishAfter);
-        var pending = 0;
         var relayed = 0;
+        long pending = 0;
         foreach (var shard in CommitItems.OutboxShardValues)
         {
-            await foreach (var item in ReadShardAsync(shard, cancellationToken).ConfigureAwait(false))
+            DateTimeOffset? heldUntil;
+            // A sweep every two seconds would otherwise put a root trace in the dashboard each time.
+            using (SuppressInstrumentationScope.Begin())
             {
-                pending++;
-                if (string.CompareOrdinal(item[CommitItems.CommittedAt].S, cutoff) >= 0)
-                    continue;
+                heldUntil = await _leases.TryAcquireAsync(LeaseName(shard), _options.LeaseDuration, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (heldUntil is not { } until)
+                continue;
+
+            // Stop well before the lease runs out, so a slow sweep never overlaps the next owner's.
+            var stopAt = until - (_options.LeaseDuration / 3);
+            var cutoff = CommitItems.FormatTime(_time.GetUtcNow() - _options.RepublishAfter);
+            await foreach (var item in ReadDueAsync(shard, cutoff, cancellationToken).ConfigureAwait(false))
+            {
+                if (_time.GetUtcNow() >= stopAt)
+                    break;
 
                 var envelopes = CommitItems.ToEnvelopes(item).ToList();
-                var streamId = item[CommitItems.StreamId].S;
-                var version = CommitItems.VersionOf(item);
                 if (!await RelayAsync(envelopes, cancellationToken).ConfigureAwait(false))
                     continue;
 
-                pending--;
                 relayed++;
                 HealthFlowTelemetry.Relayed.Add(1);
-                _logger.LogInformation("Relayed {StreamId}@{Version} ({Count} events) from the outbox", streamId, version, envelopes.Count);
+                _logger.LogInformation("Relayed {StreamId}@{Version} ({Count} events) from the outbox",
+                    envelopes[0].StreamId, envelopes[0].Version, envelopes.Count);
             }
+
+            pending += await CountPendingAsync(shard, cancellationToken).ConfigureAwait(false);
         }
 
         Interlocked.Exchange(ref _pendingGauge.Pending, pending);
@@ -124,27 +157,30 @@ public sealed class OutboxRelay : BackgroundService
             return false;
         }
 
-        await DynamoEventStore.ClearPendingAsync(_dynamo, commit.StreamId, commit.Version, cancellationToken).ConfigureAwait(false);
+        await OutboxMarks.ClearAsync(_dynamo, commit.StreamId, commit.Version, cancellationToken).ConfigureAwait(false);
         return true;
     }
 
-    private async IAsyncEnumerable<Dictionary<string, AttributeValue>> ReadShardAsync(
-        string shard, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<Dictionary<string, AttributeValue>> ReadDueAsync(
+        string shard, string cutoff, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         Dictionary<string, AttributeValue>? startKey = null;
         do
         {
             QueryResponse page;
-            // A sweep every two seconds would otherwise put a root trace in the dashboard each time.
             using (SuppressInstrumentationScope.Begin())
             {
                 page = await _dynamo.QueryAsync(new QueryRequest
                 {
                     TableName = CommitItems.Table,
                     IndexName = Topology.HealthFlowTopology.Indexes.Outbox,
-                    KeyConditionExpression = "#pending = :shard",
-                    ExpressionAttributeNames = new() { ["#pending"] = CommitItems.Pending },
-                    ExpressionAttributeValues = new() { [":shard"] = new AttributeValue { S = shard } },
+                    KeyConditionExpression = "#pending = :shard AND #committedAt < :cutoff",
+                    ExpressionAttributeNames = new() { ["#pending"] = CommitItems.Pending, ["#committedAt"] = CommitItems.CommittedAt },
+                    ExpressionAttributeValues = new()
+                    {
+                        [":shard"] = new AttributeValue { S = shard },
+                        [":cutoff"] = new AttributeValue { S = cutoff },
+                    },
                     ExclusiveStartKey = startKey,
                 }, cancellationToken).ConfigureAwait(false);
             }
@@ -155,6 +191,48 @@ public sealed class OutboxRelay : BackgroundService
             startKey = page.LastEvaluatedKey is { Count: > 0 } ? page.LastEvaluatedKey : null;
         }
         while (startKey is not null);
+    }
+
+    // For the outbox-pending gauge: every commit of the shard still marked, young or old.
+    private async Task<long> CountPendingAsync(string shard, CancellationToken cancellationToken)
+    {
+        long count = 0;
+        Dictionary<string, AttributeValue>? startKey = null;
+        using var _ = SuppressInstrumentationScope.Begin();
+        do
+        {
+            var page = await _dynamo.QueryAsync(new QueryRequest
+            {
+                TableName = CommitItems.Table,
+                IndexName = Topology.HealthFlowTopology.Indexes.Outbox,
+                KeyConditionExpression = "#pending = :shard",
+                ExpressionAttributeNames = new() { ["#pending"] = CommitItems.Pending },
+                ExpressionAttributeValues = new() { [":shard"] = new AttributeValue { S = shard } },
+                Select = Select.COUNT,
+                ExclusiveStartKey = startKey,
+            }, cancellationToken).ConfigureAwait(false);
+            count += page.Count ?? 0;
+            startKey = page.LastEvaluatedKey is { Count: > 0 } ? page.LastEvaluatedKey : null;
+        }
+        while (startKey is not null);
+        return count;
+    }
+
+    private async Task ReleaseLeasesAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        foreach (var shard in CommitItems.OutboxShardValues)
+        {
+            try
+            {
+                await _leases.ReleaseAsync(LeaseName(shard), timeout.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                // It expires on its own; another instance takes it over then.
+                _logger.LogDebug(ex, "Releasing the lease of outbox shard {Shard} failed", shard);
+            }
+        }
     }
 
     public override void Dispose()
