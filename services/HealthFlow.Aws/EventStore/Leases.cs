@@ -23,8 +23,8 @@ public sealed class Leases(IAmazonDynamoDB dynamo, TimeProvider timeProvider)
     public string Owner { get; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
 
     /// <summary>Takes the lease if it is free or expired, or renews it if this process holds it.</summary>
-    /// <returns>Until when this process holds it (by its own clock), or null when another holder has it.</returns>
-    public async Task<DateTimeOffset?> TryAcquireAsync(string name, TimeSpan duration, CancellationToken cancellationToken)
+    /// <returns>True when this process holds it for <paramref name="duration"/> from now; false when another holder has it.</returns>
+    public async Task<bool> TryAcquireAsync(string name, TimeSpan duration, CancellationToken cancellationToken)
     {
         var now = timeProvider.GetUtcNow();
         var until = now + duration;
@@ -44,11 +44,11 @@ public sealed class Leases(IAmazonDynamoDB dynamo, TimeProvider timeProvider)
                     [":now"] = new AttributeValue { N = now.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture) },
                 },
             }, cancellationToken).ConfigureAwait(false);
-            return until;
+            return true;
         }
         catch (ConditionalCheckFailedException)
         {
-            return null;
+            return false;
         }
     }
 

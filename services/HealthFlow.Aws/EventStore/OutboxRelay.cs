@@ -101,18 +101,18 @@ public sealed class OutboxRelay : BackgroundService
         long pending = 0;
         foreach (var shard in CommitItems.OutboxShardValues)
         {
-            DateTimeOffset? heldUntil;
+            // Stop well before the lease runs out, so a slow sweep never overlaps the next owner's.
+            var stopAt = _time.GetUtcNow() + (_options.LeaseDuration * 2 / 3);
+            bool held;
             // A sweep every two seconds would otherwise put a root trace in the dashboard each time.
             using (SuppressInstrumentationScope.Begin())
             {
-                heldUntil = await _leases.TryAcquireAsync(LeaseName(shard), _options.LeaseDuration, cancellationToken).ConfigureAwait(false);
+                held = await _leases.TryAcquireAsync(LeaseName(shard), _options.LeaseDuration, cancellationToken).ConfigureAwait(false);
             }
 
-            if (heldUntil is not { } until)
+            if (!held)
                 continue;
 
-            // Stop well before the lease runs out, so a slow sweep never overlaps the next owner's.
-            var stopAt = until - (_options.LeaseDuration / 3);
             var cutoff = CommitItems.FormatTime(_time.GetUtcNow() - _options.RepublishAfter);
             await foreach (var item in ReadDueAsync(shard, cutoff, cancellationToken).ConfigureAwait(false))
             {
