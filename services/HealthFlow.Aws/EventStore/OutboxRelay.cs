@@ -91,74 +91,89 @@ public sealed class OutboxRelay : BackgroundService
     }
 
     /// <summary>
-    /// One sweep over the shards this instance holds (or can take): publishes every commit pending
-    /// for longer than <see cref="OutboxOptions.RepublishAfter"/> and clears its mark. Returns how many
-    /// commits it published.
+    /// One sweep over the shards this instance holds (or can take), all at once: publishes every
+    /// commit pending for longer than <see cref="OutboxOptions.RepublishAfter"/>, up to ten events per
+    /// PutEvents call, and clears their marks. Returns how many commits it published.
     /// </summary>
     public async Task<int> RelayPendingAsync(CancellationToken cancellationToken = default)
     {
-        var relayed = 0;
-        long pending = 0;
-        foreach (var shard in CommitItems.OutboxShardValues)
-        {
-            // Stop well before the lease runs out, so a slow sweep never overlaps the next owner's.
-            var stopAt = _time.GetUtcNow() + (_options.LeaseDuration * 2 / 3);
-            bool held;
-            // A sweep every two seconds would otherwise put a root trace in the dashboard each time.
-            using (SuppressInstrumentationScope.Begin())
-            {
-                held = await _leases.TryAcquireAsync(LeaseName(shard), _options.LeaseDuration, cancellationToken).ConfigureAwait(false);
-            }
-
-            if (!held)
-                continue;
-
-            var cutoff = CommitItems.FormatTime(_time.GetUtcNow() - _options.RepublishAfter);
-            await foreach (var item in ReadDueAsync(shard, cutoff, cancellationToken).ConfigureAwait(false))
-            {
-                if (_time.GetUtcNow() >= stopAt)
-                    break;
-
-                var envelopes = CommitItems.ToEnvelopes(item).ToList();
-                if (!await RelayAsync(envelopes, cancellationToken).ConfigureAwait(false))
-                    continue;
-
-                relayed++;
-                HealthFlowTelemetry.Relayed.Add(1);
-                _logger.LogInformation("Relayed {StreamId}@{Version} ({Count} events) from the outbox",
-                    envelopes[0].StreamId, envelopes[0].Version, envelopes.Count);
-            }
-
-            pending += await CountPendingAsync(shard, cancellationToken).ConfigureAwait(false);
-        }
-
-        Interlocked.Exchange(ref _pendingGauge.Pending, pending);
-        return relayed;
+        var shards = await Task.WhenAll(CommitItems.OutboxShardValues.Select(shard => RelayShardAsync(shard, cancellationToken))).ConfigureAwait(false);
+        Interlocked.Exchange(ref _pendingGauge.Pending, shards.Sum(s => s.Pending));
+        return shards.Sum(s => s.Relayed);
     }
 
-    // A relayed commit has no request span around it; parenting the relay to the span that
-    // appended the commit keeps the late publish (and the mark's removal) inside the original trace.
-    private async Task<bool> RelayAsync(IReadOnlyList<EventEnvelope> envelopes, CancellationToken cancellationToken)
+    private async Task<(int Relayed, long Pending)> RelayShardAsync(string shard, CancellationToken cancellationToken)
     {
-        var commit = envelopes[0];
-        ActivityContext.TryParse(commit.Metadata.Traceparent, commit.Metadata.Tracestate, isRemote: true, out var parent);
-        using var activity = HealthFlowTelemetry.ActivitySource.StartActivity("outbox relay", ActivityKind.Internal, parent);
-        activity?.SetTag("healthflow.stream_id", commit.StreamId);
-        activity?.SetTag("healthflow.version", commit.Version);
+        // Stop well before the lease runs out, so a slow sweep never overlaps the next owner's.
+        var stopAt = _time.GetUtcNow() + (_options.LeaseDuration * 2 / 3);
+        bool held;
+        // A sweep every two seconds would otherwise put a root trace in the dashboard each time.
+        using (SuppressInstrumentationScope.Begin())
+        {
+            held = await _leases.TryAcquireAsync(LeaseName(shard), _options.LeaseDuration, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (!held)
+            return (0, 0);
+
+        var relayed = 0;
+        var group = new List<IReadOnlyList<EventEnvelope>>();
+        var cutoff = CommitItems.FormatTime(_time.GetUtcNow() - _options.RepublishAfter);
+        await foreach (var item in ReadDueAsync(shard, cutoff, cancellationToken).ConfigureAwait(false))
+        {
+            if (_time.GetUtcNow() >= stopAt)
+                break;
+
+            var commit = CommitItems.ToEnvelopes(item).ToList();
+            if (group.Count > 0 && group.Sum(c => c.Count) + commit.Count > MaxEventsPerPublish)
+            {
+                relayed += await RelayAsync(group, cancellationToken).ConfigureAwait(false);
+                group.Clear();
+            }
+
+            group.Add(commit);
+        }
+
+        if (group.Count > 0)
+            relayed += await RelayAsync(group, cancellationToken).ConfigureAwait(false);
+
+        return (relayed, await CountPendingAsync(shard, cancellationToken).ConfigureAwait(false));
+    }
+
+    // One PutEvents call takes ten entries: after an outage, a backlog drains ten commits a call, not one.
+    private const int MaxEventsPerPublish = 10;
+
+    // A relayed commit has no request span around it; parenting the relay to the span that appended
+    // the (first) commit keeps the late publish inside the original trace; the others are linked.
+    private async Task<int> RelayAsync(IReadOnlyList<IReadOnlyList<EventEnvelope>> commits, CancellationToken cancellationToken)
+    {
+        var contexts = commits
+            .Select(c => ActivityContext.TryParse(c[0].Metadata.Traceparent, c[0].Metadata.Tracestate, isRemote: true, out var context) ? context : default)
+            .ToList();
+        using var activity = HealthFlowTelemetry.ActivitySource.StartActivity(
+            "outbox relay", ActivityKind.Internal, contexts[0], links: contexts.Skip(1).Where(c => c != default).Select(c => new ActivityLink(c)));
+        activity?.SetTag("healthflow.stream_id", commits[0][0].StreamId);
+        activity?.SetTag("healthflow.commits", commits.Count);
         try
         {
-            await _publisher.PublishAsync(envelopes, cancellationToken).ConfigureAwait(false);
+            await _publisher.PublishAsync([.. commits.SelectMany(c => c)], cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            // Stays pending; the next sweep retries it.
+            // They stay pending; the next sweep retries them.
             activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
-            _logger.LogWarning(ex, "Relaying {StreamId}@{Version} failed", commit.StreamId, commit.Version);
-            return false;
+            _logger.LogWarning(ex, "Relaying {Count} commits from {StreamId}@{Version} failed", commits.Count, commits[0][0].StreamId, commits[0][0].Version);
+            return 0;
         }
 
-        await OutboxMarks.ClearAsync(_dynamo, commit.StreamId, commit.Version, cancellationToken).ConfigureAwait(false);
-        return true;
+        await Task.WhenAll(commits.Select(c => OutboxMarks.ClearAsync(_dynamo, c[0].StreamId, c[0].Version, cancellationToken))).ConfigureAwait(false);
+        HealthFlowTelemetry.Relayed.Add(commits.Count);
+        foreach (var commit in commits)
+        {
+            _logger.LogInformation("Relayed {StreamId}@{Version} ({Count} events) from the outbox", commit[0].StreamId, commit[0].Version, commit.Count);
+        }
+
+        return commits.Count;
     }
 
     private async IAsyncEnumerable<Dictionary<string, AttributeValue>> ReadDueAsync(
