@@ -48,12 +48,12 @@ const warnings = findings.filter(f => f.severity !== "error");
 
 console.log(`cdk-nag ${packs.map(p => p.readPackName).join(" + ")} over ${templatePath}`);
 console.log();
-console.log("Errors before acknowledgments, per pack and rule:");
+console.log("Errors per pack and rule: found, then left after acknowledgments");
 printCounts(errors);
 console.log();
 console.log(`Errors: ${errors.length} found, ${errors.length - open.length} acknowledged, ${open.length} unacknowledged.`);
 console.log(`Warnings (reported, never fatal): ${warnings.length}, of which ${warnings.filter(w => w.acknowledgment).length} acknowledged.`);
-printCounts(warnings.filter(w => !w.acknowledgment));
+printCounts(warnings);
 
 const unused = acknowledgments.filter(a => a.used === 0);
 if (unused.length > 0) {
@@ -82,12 +82,15 @@ function printCounts(list) {
   const counts = new Map();
   for (const f of list) {
     const key = `${f.pack}\t${baseRule(f.rule)}`;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
+    const count = counts.get(key) ?? { found: 0, open: 0 };
+    count.found += 1;
+    count.open += f.acknowledgment ? 0 : 1;
+    counts.set(key, count);
   }
 
-  for (const [key, count] of [...counts].sort()) {
+  for (const [key, { found, open }] of [...counts].sort()) {
     const [pack, rule] = key.split("\t");
-    console.log(`  ${pack.padEnd(16)} ${rule.padEnd(48)} ${String(count).padStart(3)}`);
+    console.log(`  ${pack.padEnd(16)} ${rule.padEnd(48)} ${String(found).padStart(3)} ${String(open).padStart(3)}`);
   }
 }
 
