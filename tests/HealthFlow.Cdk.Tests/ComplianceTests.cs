@@ -87,6 +87,11 @@ public sealed class ComplianceTests(SynthesizedStack stack)
         Assert.Equal(["ecs:UpdateService"], Model.ActionsOn(role, authApiService));
         Assert.Superset(new HashSet<string> { "secretsmanager:PutSecretValue", "secretsmanager:UpdateSecretVersionStage" }, Model.ActionsOn(role, Model.SecretId()));
 
+        // Only Secrets Manager, acting for this account, may invoke it.
+        var invoke = Assert.Single(Model.OfType("AWS::Lambda::Permission"), p => TemplateModel.ReferencedLogicalIds(p.Properties["FunctionName"]).Contains(Model.RotationFunctionId())).Properties;
+        Assert.Equal("secretsmanager.amazonaws.com", (string?)invoke["Principal"]);
+        Assert.Equal("AWS::AccountId", (string?)invoke["SourceAccount"]!["Ref"]);
+
         // A failed rotation pages whoever reads the alarm topic.
         var alarm = Assert.Single(Model.OfType("AWS::CloudWatch::Alarm"), a => (string?)a.Properties["MetricName"] == "Errors").Properties;
         Assert.Contains(Model.RotationFunctionId(), TemplateModel.ReferencedLogicalIds(alarm["Dimensions"]));

@@ -88,6 +88,13 @@ public sealed class SigningKeyRotation : Construct
             RotateImmediatelyOnUpdate = false,
         });
 
+        // Only Secrets Manager acting for this account may invoke the function (Control Tower CT.LAMBDA.PR.2);
+        // the CDK's rotation schedule writes the permission without a source condition.
+        foreach (var permission in Function.Node.Children.OfType<CfnPermission>())
+        {
+            permission.SourceAccount = Amazon.CDK.Aws.ACCOUNT_ID;
+        }
+
         // Secrets Manager calls the function synchronously and retries a failed step on the next attempt,
         // so a failure shows in the function's errors, not in a dead-letter queue.
         Function.MetricErrors(new MetricOptions { Period = Duration.Minutes(5), Statistic = Stats.SUM })
