@@ -88,7 +88,7 @@ public sealed class SigningKeyRotation : Construct
             RotateImmediatelyOnUpdate = false,
         });
 
-        // Only Secrets Manager acting for this account may invoke the function (Control Tower CT.LAMBDA.PR.2);
+        // Only Secrets Manager acting for this account may invoke the function (confused-deputy protection);
         // the CDK's rotation schedule writes the permission without a source condition.
         foreach (var permission in Function.Node.Children.OfType<CfnPermission>())
         {
