@@ -251,7 +251,7 @@ public sealed class HealthFlowStack : Stack
         };
         if (definition.Kind != ServiceKind.Web)
         {
-            // The pseudo parameter, not the stack's region: the template states where it runs, whatever synthesized it.
+            // The pseudo parameter: CloudFormation fills in the region the stack is deployed to.
             variables["AWS_REGION"] = Amazon.CDK.Aws.REGION;
         }
 
