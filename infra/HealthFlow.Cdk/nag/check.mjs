@@ -58,7 +58,7 @@ printCounts(warnings);
 const unused = acknowledgments.filter(a => a.used === 0);
 if (unused.length > 0) {
   console.log();
-  console.log(`Acknowledgments that matched nothing in this template (${unused.length}); remove them once the finding is gone for good:`);
+  console.log(`Acknowledgments that matched nothing in this template (${unused.length}; some apply only with an operator option such as a certificate). Remove those whose finding is gone for good:`);
   for (const a of unused) {
     console.log(`  ${a.rule} on ${a.resource}`);
   }
