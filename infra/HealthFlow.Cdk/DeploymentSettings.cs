@@ -37,9 +37,9 @@ public sealed record DeploymentSettings
     public int BackupRetentionDays { get; init; } = DefaultBackupRetentionDays;
 
     /// <summary>
-    /// The region the stack is for: `-c healthflow:region=...`, else the one the cdk CLI found in the AWS
-    /// configuration (CDK_DEFAULT_REGION). The ALB's access-log bucket policy names the region's ELB
-    /// log-delivery account, so the template cannot be region-agnostic.
+    /// The region the stack is for: `-c healthflow:region=...`, else the one the cdk CLI resolved
+    /// (CDK_DEFAULT_REGION: AWS_REGION, the profile, or us-east-1). The ALB's access-log bucket policy
+    /// names the region's ELB log-delivery account, so the template cannot be region-agnostic.
     /// </summary>
     public static string Region(Node node) =>
         node.TryGetContext(RegionKey) as string
