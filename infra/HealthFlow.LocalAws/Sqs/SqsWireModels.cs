@@ -2,8 +2,10 @@ using System.Text.Json.Serialization;
 
 namespace HealthFlow.LocalAws.Sqs;
 
-// The SQS JSON protocol (awsJson1_0) shapes, named as on the wire. Only members LocalAws acts on
-// are declared; unknown members are ignored, as AWS does for optional ones it does not need.
+// The SQS request and result shapes, named as in AWS's API model. The JSON protocol (awsJson1_0)
+// serializes them as they are; the query protocol maps them to and from form fields and XML
+// (SqsQueryWire). Only members LocalAws acts on are declared; unknown members are ignored, as AWS
+// does for optional ones it does not need.
 
 internal sealed class CreateQueueRequest
 {
@@ -110,6 +112,13 @@ internal sealed class ChangeMessageVisibilityRequest
     public int? VisibilityTimeout { get; set; }
 }
 
+internal sealed class ListDeadLetterSourceQueuesRequest
+{
+    public string? QueueUrl { get; set; }
+    public int? MaxResults { get; set; }
+    public string? NextToken { get; set; }
+}
+
 internal sealed class ListQueuesRequest
 {
     public string? QueueNamePrefix { get; set; }
@@ -119,9 +128,13 @@ internal sealed class ListQueuesRequest
 
 internal sealed record QueueUrlResponse(string QueueUrl);
 
-internal sealed record QueueAttributesResponse(Dictionary<string, string> Attributes);
+internal sealed record QueueAttributesResponse(Dictionary<string, string>? Attributes);
 
 internal sealed record ListQueuesResponse(List<string>? QueueUrls, string? NextToken);
+
+internal sealed record ListDeadLetterSourceQueuesResponse(
+    [property: JsonPropertyName("queueUrls")] List<string> QueueUrls,
+    string? NextToken);
 
 internal sealed record SendMessageResponse(
     string MessageId,
@@ -168,6 +181,8 @@ internal sealed record ReceiveMessageResponse(List<ReceivedMessage>? Messages);
 [JsonSerializable(typeof(ReceiptBatchRequest))]
 [JsonSerializable(typeof(ChangeMessageVisibilityRequest))]
 [JsonSerializable(typeof(ListQueuesRequest))]
+[JsonSerializable(typeof(ListDeadLetterSourceQueuesRequest))]
+[JsonSerializable(typeof(ListDeadLetterSourceQueuesResponse))]
 [JsonSerializable(typeof(QueueUrlResponse))]
 [JsonSerializable(typeof(QueueAttributesResponse))]
 [JsonSerializable(typeof(ListQueuesResponse))]
