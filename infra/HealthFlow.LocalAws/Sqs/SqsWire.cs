@@ -12,7 +12,9 @@ internal abstract class SqsWire(HttpContext context)
     /// <summary>The scheme and authority queue URLs are built from, e.g. http://localhost:4566.</summary>
     public string Origin { get; } = $"{context.Request.Scheme}://{context.Request.Host.Value}";
 
-    public CancellationToken Aborted => context.RequestAborted;
+    public CancellationToken Aborted => Context.RequestAborted;
+
+    protected HttpContext Context { get; } = context;
 
     public abstract ValueTask<T> ReadAsync<T>() where T : class, new();
 
