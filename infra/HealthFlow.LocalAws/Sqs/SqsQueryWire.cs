@@ -77,29 +77,11 @@ internal sealed class SqsQueryWire(HttpContext context, string action, IReadOnly
         nameof(SetQueueAttributesRequest) => new SetQueueAttributesRequest { QueueUrl = TargetQueueUrl, Attributes = Map("Attribute") },
         nameof(ListQueuesRequest) => new ListQueuesRequest { QueueNamePrefix = Text("QueueNamePrefix"), MaxResults = Integer("MaxResults"), NextToken = Text("NextToken") },
         nameof(ListDeadLetterSourceQueuesRequest) => new ListDeadLetterSourceQueuesRequest { QueueUrl = TargetQueueUrl, MaxResults = Integer("MaxResults"), NextToken = Text("NextToken") },
-        nameof(SendMessageRequest) => new SendMessageRequest
-        {
-            QueueUrl = TargetQueueUrl,
-            MessageBody = Text("MessageBody"),
-            DelaySeconds = Integer("DelaySeconds"),
-            MessageAttributes = MessageAttributes("MessageAttribute"),
-            MessageSystemAttributes = MessageAttributes("MessageSystemAttribute"),
-            MessageDeduplicationId = Text("MessageDeduplicationId"),
-            MessageGroupId = Text("MessageGroupId"),
-        },
+        nameof(SendMessageRequest) => Outgoing(new SendMessageRequest { QueueUrl = TargetQueueUrl }, prefix: string.Empty),
         nameof(SendMessageBatchRequest) => new SendMessageBatchRequest
         {
             QueueUrl = TargetQueueUrl,
-            Entries = Entries("SendMessageBatchRequestEntry", entry => new SendMessageBatchEntry
-            {
-                Id = Text(entry + "Id"),
-                MessageBody = Text(entry + "MessageBody"),
-                DelaySeconds = Integer(entry + "DelaySeconds"),
-                MessageAttributes = MessageAttributes(entry + "MessageAttribute"),
-                MessageSystemAttributes = MessageAttributes(entry + "MessageSystemAttribute"),
-                MessageDeduplicationId = Text(entry + "MessageDeduplicationId"),
-                MessageGroupId = Text(entry + "MessageGroupId"),
-            }),
+            Entries = Entries("SendMessageBatchRequestEntry", entry => Outgoing(new SendMessageBatchEntry { Id = Text(entry + "Id") }, entry)),
         },
         nameof(ReceiveMessageRequest) => new ReceiveMessageRequest
         {
@@ -132,6 +114,18 @@ internal sealed class SqsQueryWire(HttpContext context, string action, IReadOnly
         },
         _ => throw new InvalidOperationException($"{shape} has no query-protocol form."),
     };
+
+    /// <summary>The message fields of SendMessage (no prefix) or of a batch entry (<c>SendMessageBatchRequestEntry.N.</c>).</summary>
+    private T Outgoing<T>(T message, string prefix) where T : OutgoingMessage
+    {
+        message.MessageBody = Text(prefix + "MessageBody");
+        message.DelaySeconds = Integer(prefix + "DelaySeconds");
+        message.MessageAttributes = MessageAttributes(prefix + "MessageAttribute");
+        message.MessageSystemAttributes = MessageAttributes(prefix + "MessageSystemAttribute");
+        message.MessageDeduplicationId = Text(prefix + "MessageDeduplicationId");
+        message.MessageGroupId = Text(prefix + "MessageGroupId");
+        return message;
+    }
 
     private string? Text(string name) => parameters.GetValueOrDefault(name);
 

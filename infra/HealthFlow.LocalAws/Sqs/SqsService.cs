@@ -213,7 +213,7 @@ internal sealed partial class SqsService(SqsQueueStore queues)
     public SendMessageResponse SendMessage(SendMessageRequest request)
     {
         var queue = Resolve(request.QueueUrl);
-        var message = CreateMessage(queue, request.MessageBody, request.DelaySeconds, request.MessageAttributes, request.MessageSystemAttributes, out var delay, out var systemMd5);
+        var message = CreateMessage(queue, request, out var delay, out var systemMd5);
         queue.Enqueue(message, delay);
         return new SendMessageResponse(message.MessageId, message.BodyMd5, message.AttributesMd5, systemMd5);
     }
@@ -233,7 +233,7 @@ internal sealed partial class SqsService(SqsQueueStore queues)
         {
             try
             {
-                var message = CreateMessage(queue, entry.MessageBody, entry.DelaySeconds, entry.MessageAttributes, entry.MessageSystemAttributes, out var delay, out var systemMd5);
+                var message = CreateMessage(queue, entry, out var delay, out var systemMd5);
                 queue.Enqueue(message, delay);
                 successful.Add(new SendMessageBatchResultEntry(entry.Id!, message.MessageId, message.BodyMd5, message.AttributesMd5, systemMd5));
             }
@@ -373,15 +373,10 @@ internal sealed partial class SqsService(SqsQueueStore queues)
 
     private static string QueueUrl(string origin, string name) => $"{origin}/{LocalAwsOptions.AccountId}/{name}";
 
-    private static SqsMessage CreateMessage(
-        SqsQueue queue,
-        string? body,
-        int? delaySeconds,
-        Dictionary<string, MessageAttributeValue>? attributes,
-        Dictionary<string, MessageAttributeValue>? systemAttributes,
-        out int delay,
-        out string? systemAttributesMd5)
+    private static SqsMessage CreateMessage(SqsQueue queue, OutgoingMessage outgoing, out int delay, out string? systemAttributesMd5)
     {
+        var (body, delaySeconds, attributes, systemAttributes) =
+            (outgoing.MessageBody, outgoing.DelaySeconds, outgoing.MessageAttributes, outgoing.MessageSystemAttributes);
         var settings = queue.Settings;
         if (string.IsNullOrEmpty(body))
             throw SqsErrors.MissingParameter("MessageBody");

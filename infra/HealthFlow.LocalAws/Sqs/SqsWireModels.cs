@@ -46,9 +46,9 @@ internal sealed class MessageAttributeValue
     public List<byte[]>? BinaryListValues { get; set; }
 }
 
-internal sealed class SendMessageRequest
+/// <summary>What SendMessage and each SendMessageBatch entry carry alike.</summary>
+internal abstract class OutgoingMessage
 {
-    public string? QueueUrl { get; set; }
     public string? MessageBody { get; set; }
     public int? DelaySeconds { get; set; }
     public Dictionary<string, MessageAttributeValue>? MessageAttributes { get; set; }
@@ -57,15 +57,14 @@ internal sealed class SendMessageRequest
     public string? MessageGroupId { get; set; }
 }
 
-internal sealed class SendMessageBatchEntry
+internal sealed class SendMessageRequest : OutgoingMessage
+{
+    public string? QueueUrl { get; set; }
+}
+
+internal sealed class SendMessageBatchEntry : OutgoingMessage
 {
     public string? Id { get; set; }
-    public string? MessageBody { get; set; }
-    public int? DelaySeconds { get; set; }
-    public Dictionary<string, MessageAttributeValue>? MessageAttributes { get; set; }
-    public Dictionary<string, MessageAttributeValue>? MessageSystemAttributes { get; set; }
-    public string? MessageDeduplicationId { get; set; }
-    public string? MessageGroupId { get; set; }
 }
 
 internal sealed class SendMessageBatchRequest
