@@ -157,6 +157,34 @@ public sealed class SqsProtocolConformanceTests(LocalAwsFixture aws) : IDisposab
         Assert.Equal("AWS.SimpleQueueService.BatchEntryIdsNotDistinct", repeated.Code);
     }
 
+    [Theory]
+    [InlineData(Json)]
+    [InlineData(Query)]
+    public async Task Every_SQS_action_LocalAws_lists_is_served_over_either_protocol(string protocol)
+    {
+        foreach (var action in HealthFlow.LocalAws.Sqs.SqsService.Actions)
+        {
+            // An empty request: each action is known, so it fails only on its missing fields (or, for ListQueues, succeeds).
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/");
+            if (protocol == Json)
+            {
+                request.Headers.Add("X-Amz-Target", $"AmazonSQS.{action}");
+                request.Content = new StringContent("{}", Encoding.UTF8, "application/x-amz-json-1.0");
+            }
+            else
+            {
+                request.Content = new FormUrlEncodedContent([new("Action", action), new("Version", "2012-11-05")]);
+            }
+
+            using var response = await _http.SendAsync(request);
+            var answer = await response.Content.ReadAsStringAsync();
+
+            Assert.DoesNotContain("UnknownOperation", answer);
+            Assert.DoesNotContain("InvalidAction", answer);
+            Assert.True(response.IsSuccessStatusCode || answer.Contains("MissingParameter", StringComparison.Ordinal), $"{action} over {protocol}: {answer}");
+        }
+    }
+
     [Fact]
     public async Task Query_protocol_answers_GET_and_requests_posted_to_the_queue_url()
     {
