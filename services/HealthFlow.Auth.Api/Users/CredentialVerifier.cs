@@ -27,7 +27,11 @@ public sealed class CredentialVerifier
     /// <summary>The user when the password matches; null for an unknown user or a wrong password alike.</summary>
     public async Task<UserRecord?> VerifyAsync(string username, string password, CancellationToken cancellationToken)
     {
-        var user = await _users.FindAsync(RegistrationValidator.NormalizeUsername(username), cancellationToken);
+        // A name no account can have is not looked up (DynamoDB rejects keys over 2 KB with an error), but it
+        // still pays for a hash below, so it answers like any unknown user.
+        var user = RegistrationValidator.IsWellFormedUsername(username)
+            ? await _users.FindAsync(RegistrationValidator.NormalizeUsername(username), cancellationToken)
+            : null;
         var result = _hasher.VerifyHashedPassword(user ?? _nobody, (user ?? _nobody).PasswordHash, password);
         if (user is null || result == PasswordVerificationResult.Failed)
         {

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -29,6 +30,9 @@ public static partial class CheckInValidator
         $"Temperature must be a number from {CheckInLimits.TemperatureMin:0.0} to {CheckInLimits.TemperatureMax:0.0} (°C).");
     private static readonly string NoteMessage =
         $"Note must be a string of at most {CheckInLimits.NoteMaxLength} characters.";
+
+    private const string InvalidTextMessage =
+        "Text must be valid Unicode: an escaped lone surrogate such as \\udfff is not a character.";
 
     private static readonly Dictionary<string, Consciousness> ConsciousnessLevels = new(StringComparer.Ordinal)
     {
@@ -68,7 +72,12 @@ public static partial class CheckInValidator
 
         foreach (var property in body.EnumerateObject())
         {
-            var name = property.Name;
+            if (!TryGetName(property, out var name))
+            {
+                errors.Add(CheckInFields.Body, InvalidTextMessage);
+                continue;
+            }
+
             var value = property.Value;
             if (!seen.Add(name))
             {
@@ -212,7 +221,7 @@ public static partial class CheckInValidator
 
     private static Consciousness? ReadConsciousness(JsonElement value, ValidationErrors errors)
     {
-        if (value.ValueKind == JsonValueKind.String && ConsciousnessLevels.TryGetValue(value.GetString()!, out var level))
+        if (TryGetText(value, out var text) && ConsciousnessLevels.TryGetValue(text, out var level))
         {
             return level;
         }
@@ -223,8 +232,8 @@ public static partial class CheckInValidator
 
     private static DateTimeOffset? ReadMeasuredAt(JsonElement value, DateTimeOffset now, ValidationErrors errors)
     {
-        if (value.ValueKind != JsonValueKind.String
-            || !DateTimeWithOffset().IsMatch(value.GetString()!)
+        if (!TryGetText(value, out var text)
+            || !DateTimeWithOffset().IsMatch(text)
             || !value.TryGetDateTimeOffset(out var measuredAt))
         {
             errors.Add(CheckInFields.MeasuredAt,
@@ -251,13 +260,54 @@ public static partial class CheckInValidator
     // A blank note carries nothing, so it is stored as no note.
     private static string? ReadNote(JsonElement value, ValidationErrors errors)
     {
-        if (value.ValueKind != JsonValueKind.String || value.GetString()!.Length > CheckInLimits.NoteMaxLength)
+        if (value.ValueKind == JsonValueKind.String && !TryGetText(value, out _))
+        {
+            errors.Add(CheckInFields.Note, $"{NoteMessage} {InvalidTextMessage}");
+            return null;
+        }
+
+        if (!TryGetText(value, out var text) || text.Length > CheckInLimits.NoteMaxLength)
         {
             errors.Add(CheckInFields.Note, NoteMessage);
             return null;
         }
 
-        var note = value.GetString()!.Trim();
+        var note = text.Trim();
         return note.Length == 0 ? null : note;
+    }
+
+    // JSON may escape a lone UTF-16 surrogate ("\udfff"); System.Text.Json refuses to turn it into a
+    // string (InvalidOperationException), and such text could not be stored or re-encoded anyway.
+    private static bool TryGetText(JsonElement value, [NotNullWhen(true)] out string? text)
+    {
+        text = null;
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            return false;
+        }
+
+        try
+        {
+            text = value.GetString()!;
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    private static bool TryGetName(JsonProperty property, [NotNullWhen(true)] out string? name)
+    {
+        try
+        {
+            name = property.Name;
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            name = null;
+            return false;
+        }
     }
 }

@@ -103,7 +103,11 @@ public static class RegistrationValidator
             }
         });
 
-    private static bool IsWellFormedUsername(string username) =>
+    /// <summary>
+    /// Whether a username could have been registered. Login checks it before the lookup, so a 5,000-character
+    /// or non-ASCII username never reaches DynamoDB (whose key size limit would answer with an error).
+    /// </summary>
+    public static bool IsWellFormedUsername(string username) =>
         username.Length >= RegistrationLimits.UsernameMinLength
         && username.Length <= RegistrationLimits.UsernameMaxLength
         && username.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-');
