@@ -57,6 +57,18 @@ public static class HealthFlowHttpExtensions
         return app;
     }
 
+    /// <summary>
+    /// The local gateway's checks before it proxies, as the ALB does on AWS: an oversize body is refused
+    /// here with 413 (proxying it only for the service to refuse it raced the unread body into a 502), and
+    /// a header value that is not ASCII gets 400, because the proxy's HttpClient cannot send it on (502).
+    /// </summary>
+    public static WebApplication UseGatewayRequestChecks(this WebApplication app)
+    {
+        app.Use(RejectOversizeBodies);
+        app.Use(RejectNonAsciiHeaders);
+        return app;
+    }
+
     /// <summary>camelCase, enums as camelCase strings, absent optional values left out.</summary>
     public static void ConfigureJson(JsonSerializerOptions options)
     {
@@ -66,6 +78,27 @@ public static class HealthFlowHttpExtensions
         {
             options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
         }
+    }
+
+    private static async Task RejectNonAsciiHeaders(HttpContext context, RequestDelegate next)
+    {
+        foreach (var (name, values) in context.Request.Headers)
+        {
+            foreach (var value in values)
+            {
+                if (value is not null && value.Any(c => c > 0x7e || (c < 0x20 && c != '\t')))
+                {
+                    context.Response.Headers.Connection = "close";
+                    await TypedResults.ValidationProblem(
+                            new Dictionary<string, string[]> { [name] = ["Header values must be printable ASCII characters."] },
+                            title: "Invalid header")
+                        .ExecuteAsync(context);
+                    return;
+                }
+            }
+        }
+
+        await next(context);
     }
 
     // A declared length over the limit is refused before any byte is read; chunked bodies hit Kestrel's
