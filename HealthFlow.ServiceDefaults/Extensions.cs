@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using HealthFlow.ServiceDefaults.Diagnostics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection;
@@ -57,7 +58,8 @@ public static class Extensions
                     aspNetCore.Filter = context =>
                         !context.Request.Path.StartsWithSegments(HealthEndpointPath)
                         && !context.Request.Path.StartsWithSegments(AlivenessEndpointPath))
-                .AddHttpClientInstrumentation(http => http.EnrichWithHttpRequestMessage = AwsSpanNaming.Enrich));
+                .AddHttpClientInstrumentation(http => http.EnrichWithHttpRequestMessage = AwsSpanNaming.Enrich)
+                .AddProcessor(new UrlQueryRedaction()));
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {

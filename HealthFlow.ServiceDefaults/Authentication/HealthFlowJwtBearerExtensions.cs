@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Protocols;
@@ -15,9 +16,8 @@ namespace HealthFlow.ServiceDefaults.Authentication;
 /// </summary>
 public static class HealthFlowJwtBearerExtensions
 {
-    /// <summary>The one path where a token may come in the query string (EventSource cannot send headers).</summary>
+    /// <summary>The one path that takes a stream ticket in the query string (EventSource cannot send headers).</summary>
     public const string AlertStreamPath = "/api/alerts/stream";
-    public const string AccessTokenQueryParameter = "access_token";
 
     private const string JwksHttpClient = "healthflow-jwks";
 
@@ -31,6 +31,8 @@ public static class HealthFlowJwtBearerExtensions
         // Goes through the HttpClient defaults (service discovery, resilience), so `http://auth-api` resolves.
         builder.Services.AddHttpClient(JwksHttpClient);
 
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<StreamTicketRedemptions>();
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<IOptions<JwtValidationOptions>, IHttpClientFactory>((options, jwtOptions, httpClientFactory) =>
@@ -60,36 +62,55 @@ public static class HealthFlowJwtBearerExtensions
                 };
                 options.Events = new JwtBearerEvents
                 {
-                    OnMessageReceived = ReadQueryStringTokenOnAlertStream,
+                    OnMessageReceived = RedeemStreamTicketOnAlertStream,
                     OnChallenge = WriteUnauthorizedProblem,
                     OnForbidden = WriteForbiddenProblem,
                 };
             });
 
-        builder.Services.AddAuthorizationBuilder()
+        builder.Services.AddHealthFlowPolicies();
+        return builder;
+    }
+
+    /// <summary>The role policies, for auth-api too (which validates its own tokens with its local keys).</summary>
+    public static IServiceCollection AddHealthFlowPolicies(this IServiceCollection services)
+    {
+        services.AddAuthorizationBuilder()
             .AddPolicy(HealthFlowPolicies.Patient, policy => policy.RequireAuthenticatedUser().RequireRole(HealthFlowRoles.Patient))
             .AddPolicy(HealthFlowPolicies.Clinician, policy => policy.RequireAuthenticatedUser().RequireRole(HealthFlowRoles.Clinician))
             .AddPolicy(HealthFlowPolicies.PatientOrClinician, policy =>
                 policy.RequireAuthenticatedUser().RequireRole(HealthFlowRoles.Patient, HealthFlowRoles.Clinician));
-
-        return builder;
+        return services;
     }
 
-    // As SignalR does: browsers' EventSource cannot set headers, so only the SSE endpoint takes the token
-    // from `access_token`. The query string of that path is kept out of logs (see query-api's logging config).
-    private static Task ReadQueryStringTokenOnAlertStream(MessageReceivedContext context)
+    // Browsers' EventSource cannot set headers, so the SSE endpoint also takes a single-use stream ticket
+    // from `?ticket=` (never the access token itself: URLs end up in proxies' logs and traces).
+    private static async Task RedeemStreamTicketOnAlertStream(MessageReceivedContext context)
     {
         var request = context.HttpContext.Request;
-        if (request.Path.Equals(AlertStreamPath, StringComparison.OrdinalIgnoreCase)
-            && !request.Headers.Authorization.Any()
-            && request.Query.TryGetValue(AccessTokenQueryParameter, out var token)
-            && !string.IsNullOrEmpty(token))
+        if (!request.Path.Equals(AlertStreamPath, StringComparison.OrdinalIgnoreCase)
+            || request.Headers.Authorization.Any()
+            || !request.Query.TryGetValue(StreamTickets.QueryParameter, out var values)
+            || values.ToString() is not { Length: > 0 } ticket)
         {
-            context.Token = token;
+            return;
         }
 
-        return Task.CompletedTask;
+        var configuration = await context.Options.ConfigurationManager!.GetConfigurationAsync(context.HttpContext.RequestAborted);
+        var redemptions = context.HttpContext.RequestServices.GetRequiredService<StreamTicketRedemptions>();
+        var principal = await redemptions.RedeemAsync(ticket, context.Options.TokenValidationParameters, configuration.SigningKeys);
+        if (principal is null)
+        {
+            context.Fail("The stream ticket is invalid, expired or already used.");
+            return;
+        }
+
+        context.Principal = principal;
+        context.Success();
     }
+
+    /// <summary>RFC 7807 bodies for 401 and 403, without echoing why validation failed.</summary>
+    public static JwtBearerEvents ProblemEvents() => new() { OnChallenge = WriteUnauthorizedProblem, OnForbidden = WriteForbiddenProblem };
 
     private static async Task WriteUnauthorizedProblem(JwtBearerChallengeContext context)
     {

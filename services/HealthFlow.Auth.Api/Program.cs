@@ -3,7 +3,11 @@ using HealthFlow.Auth.Api.Tokens;
 using HealthFlow.Auth.Api.Users;
 using HealthFlow.Aws;
 using HealthFlow.Aws.ReadModels;
+using HealthFlow.ServiceDefaults.Authentication;
 using HealthFlow.ServiceDefaults.Http;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
 using Microsoft.AspNetCore.Identity;
 using Scalar.AspNetCore;
 
@@ -30,10 +34,31 @@ builder.Services.AddOptions<JwtSigningOptions>()
 builder.Services.AddSingleton<IPasswordHasher<UserRecord>, PasswordHasher<UserRecord>>();
 builder.Services.AddSingleton<SigningKeyProvider>();
 builder.Services.AddSingleton<AccessTokenIssuer>();
+builder.Services.AddSingleton<StreamTicketIssuer>();
 builder.Services.AddSingleton<CredentialVerifier>();
 builder.Services.AddSingleton<PatientRegistrar>();
 builder.Services.AddSingleton<LoginRateLimiter>();
 builder.Services.AddHostedService<DemoClinicianSeeder>();
+
+// auth-api validates its own access tokens (for the stream ticket) with its local keys, not over HTTP.
+builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+    .Configure<SigningKeyProvider, IOptions<JwtSigningOptions>>((options, keys, jwt) =>
+    {
+        options.MapInboundClaims = false;
+        options.TokenValidationParameters = new TokenValidationParameters
+        {
+            ValidIssuer = jwt.Value.Issuer,
+            ValidAudience = jwt.Value.Audience,
+            ValidAlgorithms = [SecurityAlgorithms.EcdsaSha256],
+            IssuerSigningKeys = keys.ValidationKeys,
+            NameClaimType = HealthFlowClaims.Name,
+            RoleClaimType = HealthFlowClaims.Role,
+            ClockSkew = TimeSpan.FromSeconds(30),
+        };
+        options.Events = HealthFlowJwtBearerExtensions.ProblemEvents();
+    });
+builder.Services.AddHealthFlowPolicies();
 
 builder.Services.AddOpenApi();
 
@@ -46,6 +71,8 @@ app.Services.GetRequiredService<SigningKeyProvider>();
 // from X-Forwarded-For, which the host honours when ASPNETCORE_FORWARDEDHEADERS_ENABLED=true (set by the
 // deployment): the standard switch, applied once, so a client cannot add a spoofed hop of its own.
 app.UseHealthFlowHttp();
+app.UseAuthentication();
+app.UseAuthorization();
 
 app.MapOpenApi();
 if (app.Environment.IsDevelopment())
@@ -56,5 +83,6 @@ if (app.Environment.IsDevelopment())
 app.MapDefaultEndpoints();
 app.MapAuthEndpoints();
 app.MapJwksEndpoint();
+app.MapStreamTicketEndpoint();
 
 app.Run();

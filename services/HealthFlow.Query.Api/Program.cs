@@ -26,16 +26,16 @@ var app = builder.Build();
 
 app.UseHealthFlowHttp();
 app.UseAuthentication();
-// The SSE token may arrive as ?access_token=; once authentication has read it, drop it from the request
-// so nothing downstream (error logs, diagnostics) can record it. The hosting "Request starting" log that
-// prints query strings is kept at Warning in appsettings.json for the same reason.
+// The SSE stream ticket arrives as ?ticket=; once authentication has redeemed it, drop it from the request
+// so nothing downstream (error logs, diagnostics) records even a spent ticket. The hosting "Request starting"
+// log that prints query strings is kept at Warning in appsettings.json for the same reason.
 app.Use((context, next) =>
 {
     if (context.Request.Path.Equals(HealthFlowJwtBearerExtensions.AlertStreamPath, StringComparison.OrdinalIgnoreCase)
-        && context.Request.Query.ContainsKey(HealthFlowJwtBearerExtensions.AccessTokenQueryParameter))
+        && context.Request.Query.ContainsKey(StreamTickets.QueryParameter))
     {
         context.Request.QueryString = QueryString.Create(context.Request.Query
-            .Where(q => q.Key != HealthFlowJwtBearerExtensions.AccessTokenQueryParameter)
+            .Where(q => q.Key != StreamTickets.QueryParameter)
             .SelectMany(q => q.Value.Select(v => new KeyValuePair<string, string?>(q.Key, v))));
     }
 

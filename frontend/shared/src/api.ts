@@ -65,15 +65,23 @@ export function createApi(options: HttpClientOptions) {
 
     getPatient: (patientId: string, signal?: AbortSignal) =>
       http<PatientSummary>('GET', `/api/patients/${segment(patientId)}`, { signal }),
+
+    /** A 30-second, single-use ticket that opens the alert stream once. */
+    getStreamTicket: () => http<StreamTicket>('POST', '/api/alerts/stream-ticket'),
   };
 }
 
 export type HealthflowApi = ReturnType<typeof createApi>;
 
+export interface StreamTicket {
+  ticket: string;
+  expiresIn: number;
+}
+
 /**
- * The SSE URL for the clinician inbox. EventSource cannot send headers, so the token travels as the
- * `access_token` query parameter, which the query-api accepts on this one endpoint only.
+ * The SSE URL for the clinician inbox. EventSource cannot send headers, so a short-lived, single-use ticket
+ * travels in the query string; the access token never goes into a URL, where proxies would log it.
  */
-export function alertStreamUrl(accessToken: string): string {
-  return withQuery('/api/alerts/stream', { access_token: accessToken });
+export function alertStreamUrl(ticket: string): string {
+  return withQuery('/api/alerts/stream', { ticket });
 }

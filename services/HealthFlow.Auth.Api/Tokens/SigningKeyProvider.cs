@@ -60,6 +60,9 @@ public sealed class SigningKeyProvider
 
     public SigningCredentials Credentials { get; }
 
+    /// <summary>The public keys that verify tokens this service issued.</summary>
+    public IReadOnlyList<SecurityKey> ValidationKeys => [Credentials.Key];
+
     public PublicJsonWebKey PublicKey { get; }
 
     private static string DefaultDevelopmentKeyFile() => Path.Combine(

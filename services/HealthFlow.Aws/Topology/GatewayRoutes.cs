@@ -16,6 +16,7 @@ public static class GatewayRoutes
     public static IReadOnlyList<ServiceRoute> All { get; } =
     [
         new(CommandApi, 10, ["/api/alerts/*/acknowledge"]),
+        new(AuthApi, 15, ["/api/alerts/stream-ticket"]),
         new(AuthApi, 20, ["/api/auth/*", "/login"]),
         new(CommandApi, 30, ["/api/observations", "/api/observations/*", "/observations"]),
         new(QueryApi, 40, ["/api/alerts", "/api/alerts/*", "/alerts"]),

@@ -33,7 +33,7 @@ public static class AlertEndpoints
             .WithName("StreamAlerts")
             .WithSummary("Server-Sent Events of new and changed alerts.")
             .WithDescription("Each event is `event: alert`, `id:` its position and `data:` the alert as in the list. "
-                + "Reconnect with `Last-Event-ID` to resume. The token may be sent as the `access_token` query parameter, because EventSource cannot send headers.")
+                + "Reconnect with `Last-Event-ID` to resume. Clients that cannot send headers (EventSource) pass a ticket from POST /api/alerts/stream-ticket as `?ticket=`.")
             .Produces(StatusCodes.Status200OK, contentType: "text/event-stream")
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden);

@@ -7,8 +7,17 @@ import { anAlert } from '../testing/alerts';
 import { MockEventSource } from '../testing/MockEventSource';
 import { renderApp } from '../testing/renderApp';
 
+let ticketsIssued = 0;
+
+/** auth-api's stream tickets: a new one for each call, as the server would. */
+function streamTickets(url: string, init: RequestInit) {
+  if (url !== '/api/alerts/stream-ticket' || init.method !== 'POST') return undefined;
+  ticketsIssued += 1;
+  return jsonResponse({ ticket: `ticket-${ticketsIssued}`, expiresIn: 30 });
+}
+
 function alertsApi(pages: Record<string, Alert[]>, acknowledge: (alertId: string) => Response = () => new Response(null, { status: 202 })) {
-  return stubFetch((url, init) => {
+  return stubFetch(streamTickets, (url, init) => {
     const ack = /^\/api\/alerts\/([^/]+)\/acknowledge$/.exec(url);
     if (ack && init.method === 'POST') return acknowledge(decodeURIComponent(ack[1]));
     if (url.startsWith('/api/alerts?')) {
@@ -45,10 +54,24 @@ describe('the alert inbox', () => {
     expect(callsTo(fetchMock, '/api/alerts?')[0][0]).toBe('/api/alerts?status=open&limit=50');
   });
 
-  it('subscribes with the token in the query string, because EventSource cannot send headers', async () => {
+  it('subscribes with a single-use ticket in the query string, never the access token', async () => {
+    const fetchMock = alertsApi({});
+    await renderInbox();
+    expect(MockEventSource.latest().url).toMatch(/^\/api\/alerts\/stream\?ticket=ticket-\d+$/);
+    expect(MockEventSource.latest().url).not.toContain('test-token');
+    expect(callsTo(fetchMock, '/api/alerts/stream-ticket', 'POST')).toHaveLength(1);
+  });
+
+  it('reopens a dropped stream with a new ticket, because a ticket opens the stream once', async () => {
     alertsApi({});
     await renderInbox();
-    expect(MockEventSource.latest().url).toBe('/api/alerts/stream?access_token=test-token');
+    const first = MockEventSource.latest();
+
+    act(() => first.drop());
+
+    await waitFor(() => expect(MockEventSource.instances).toHaveLength(2));
+    expect(MockEventSource.latest().url).not.toBe(first.url);
+    expect(first.readyState).toBe(MockEventSource.CLOSED);
   });
 
   it('colours each alert by severity', async () => {
@@ -204,12 +227,16 @@ describe('an expired clinician session', () => {
 
     expect(await screen.findByTestId('session-notice')).toHaveTextContent('Your session has expired');
     expect(sessionStorage.getItem('healthflow.session')).toBeNull();
-    expect(MockEventSource.latest().readyState).toBe(MockEventSource.CLOSED);
+    expect(MockEventSource.instances.every((source) => source.readyState === MockEventSource.CLOSED)).toBe(true);
   });
 
   it('checks the session when the stream is refused, and signs out on 401', async () => {
     let expired = false;
-    stubFetch((url) => (expired ? jsonResponse({ title: 'Unauthorized' }, 401) : url.startsWith('/api/alerts?') ? jsonResponse({ items: [] }) : undefined));
+    stubFetch(
+      () => (expired ? jsonResponse({ title: 'Unauthorized' }, 401) : undefined),
+      streamTickets,
+      (url) => (url.startsWith('/api/alerts?') ? jsonResponse({ items: [] }) : undefined),
+    );
     await renderInbox();
     await screen.findByTestId('inbox-empty');
 

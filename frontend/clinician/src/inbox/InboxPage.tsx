@@ -89,7 +89,7 @@ export function InboxPage() {
     }
   }, []);
 
-  const streamState = useAlertStream(session.accessToken, {
+  const streamState = useAlertStream(session.accessToken, api.getStreamTicket, {
     onAlert,
     // Catch up on anything raised while the stream was not connected (including before it first opened).
     onOpen: () => void fetchPage('merge').catch(() => undefined),

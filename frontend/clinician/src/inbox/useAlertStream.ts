@@ -1,7 +1,8 @@
-// Subscribes to the alert stream over Server-Sent Events; no polling. The browser resumes a dropped
-// connection itself (sending Last-Event-ID); when the server refuses outright, we reconnect with backoff.
+// Subscribes to the alert stream over Server-Sent Events; no polling. Each connection opens with a fresh
+// single-use ticket (the browser's own reconnect would reuse a spent one), so a dropped connection is
+// reopened here with a new ticket, and a refused one with backoff.
 import { useEffect, useRef, useState } from 'react';
-import { alertStreamUrl, type Alert } from '@healthflow/shared';
+import { alertStreamUrl, type Alert, type StreamTicket } from '@healthflow/shared';
 
 export type StreamState = 'connecting' | 'live' | 'reconnecting';
 
@@ -19,15 +20,22 @@ function isAlert(value: unknown): value is Alert {
   return typeof value === 'object' && value !== null && typeof (value as Alert).alertId === 'string';
 }
 
-export function useAlertStream(accessToken: string, handlers: AlertStreamHandlers): StreamState {
+export function useAlertStream(
+  accessToken: string,
+  getTicket: () => Promise<StreamTicket>,
+  handlers: AlertStreamHandlers,
+): StreamState {
   const [state, setState] = useState<StreamState>('connecting');
   const handlersRef = useRef(handlers);
   handlersRef.current = handlers;
+  const getTicketRef = useRef(getTicket);
+  getTicketRef.current = getTicket;
 
   useEffect(() => {
     let source: EventSource | null = null;
     let retryTimer: number | undefined;
     let failures = 0;
+    let stopped = false;
 
     const receive = (event: MessageEvent<string>) => {
       try {
@@ -38,9 +46,25 @@ export function useAlertStream(accessToken: string, handlers: AlertStreamHandler
       }
     };
 
-    const connect = () => {
+    const retryLater = () => {
+      failures += 1;
+      setState('reconnecting');
+      handlersRef.current.onRefused();
+      const delay = Math.min(maxBackoffMs, 1000 * 2 ** Math.min(failures - 1, 5));
+      retryTimer = window.setTimeout(() => void connect(), delay);
+    };
+
+    const connect = async () => {
       setState(failures === 0 ? 'connecting' : 'reconnecting');
-      source = new EventSource(alertStreamUrl(accessToken));
+      let ticket: StreamTicket;
+      try {
+        ticket = await getTicketRef.current();
+      } catch {
+        if (!stopped) retryLater();
+        return;
+      }
+      if (stopped) return;
+      source = new EventSource(alertStreamUrl(ticket.ticket));
       source.onopen = () => {
         failures = 0;
         setState('live');
@@ -50,21 +74,21 @@ export function useAlertStream(accessToken: string, handlers: AlertStreamHandler
       // Typed events are accepted too, so the server may name them without breaking the inbox.
       source.addEventListener('alert', receive as EventListener);
       source.onerror = () => {
-        if (source?.readyState === EventSource.CONNECTING) {
-          setState('reconnecting');
+        const dropped = source?.readyState === EventSource.CONNECTING;
+        source?.close();
+        if (dropped && failures === 0) {
+          // The connection dropped after it was live: reopen at once with a new ticket.
+          failures = 1;
+          void connect();
           return;
         }
-        source?.close();
-        failures += 1;
-        setState('reconnecting');
-        handlersRef.current.onRefused();
-        const delay = Math.min(maxBackoffMs, 1000 * 2 ** Math.min(failures - 1, 5));
-        retryTimer = window.setTimeout(connect, delay);
+        retryLater();
       };
     };
 
-    connect();
+    void connect();
     return () => {
+      stopped = true;
       window.clearTimeout(retryTimer);
       source?.close();
     };

@@ -49,6 +49,12 @@ export class MockEventSource {
     this.onerror?.(new Event('error'));
   }
 
+  /** The connection dropped after it was open: the browser would retry the same URL by itself. */
+  drop() {
+    this.readyState = MockEventSource.CONNECTING;
+    this.onerror?.(new Event('error'));
+  }
+
   static latest(): MockEventSource {
     const source = MockEventSource.instances.at(-1);
     if (!source) throw new Error('No EventSource was opened.');

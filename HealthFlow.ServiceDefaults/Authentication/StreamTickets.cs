@@ -1,0 +1,67 @@
+using System.Collections.Concurrent;
+using System.Security.Claims;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace HealthFlow.ServiceDefaults.Authentication;
+
+/// <summary>
+/// A stream ticket lets a browser's EventSource, which cannot send headers, open the alert stream without
+/// putting the access token in a URL that proxies log. auth-api issues it (POST /api/alerts/stream-ticket,
+/// routed to auth-api by the gateway) as an ES256 JWT with its own audience, a 30 s lifetime and a `jti`;
+/// every query-api instance verifies it with the JWKS it already has, so no secret is shared between them.
+/// The audience keeps a ticket from ever passing as an access token, and the other way round.
+/// </summary>
+public static class StreamTickets
+{
+    public const string Path = "/api/alerts/stream-ticket";
+    public const string QueryParameter = "ticket";
+    public const string Audience = "healthflow-alert-stream";
+    public const int LifetimeSeconds = 30;
+}
+
+/// <summary>
+/// Redeems stream tickets once. The record is in memory, per query-api instance: a ticket lives 30 s and
+/// is fetched just before use, so at worst a copied ticket opens one stream on each other instance within
+/// those 30 s. query-api holds no write grant on any table, so a shared DynamoDB record would widen its
+/// IAM policy for that small margin; auth-api's throttle table is where to move it if it ever matters.
+/// </summary>
+public sealed class StreamTicketRedemptions(TimeProvider timeProvider)
+{
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _redeemed = new(StringComparer.Ordinal);
+    private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
+
+    public async Task<ClaimsPrincipal?> RedeemAsync(string ticket, TokenValidationParameters accessTokenParameters, ICollection<SecurityKey> keys)
+    {
+        if (ticket.Length > 4096)
+        {
+            return null;
+        }
+
+        var parameters = accessTokenParameters.Clone();
+        parameters.ValidAudience = StreamTickets.Audience;
+        parameters.ValidAudiences = null;
+        parameters.IssuerSigningKeys = keys;
+        parameters.RequireExpirationTime = true;
+        parameters.ClockSkew = TimeSpan.FromSeconds(5);
+        var result = await _handler.ValidateTokenAsync(ticket, parameters);
+        if (!result.IsValid || result.SecurityToken is not JsonWebToken token || string.IsNullOrEmpty(token.Id))
+        {
+            return null;
+        }
+
+        var now = timeProvider.GetUtcNow();
+        foreach (var (jti, expires) in _redeemed)
+        {
+            if (expires < now)
+            {
+                _redeemed.TryRemove(jti, out _);
+            }
+        }
+
+        // Kept past the ticket's expiry plus the skew, so it cannot be used again while still valid.
+        return _redeemed.TryAdd(token.Id, new DateTimeOffset(token.ValidTo, TimeSpan.Zero) + parameters.ClockSkew)
+            ? new ClaimsPrincipal(result.ClaimsIdentity)
+            : null;
+    }
+}
