@@ -34,6 +34,7 @@ public static class HealthFlowJwtBearerExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<StreamTicketRedemptions>();
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        builder.Services.AddHealthChecks().AddCheck<JwksHealthCheck>("jwks");
         builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<IOptions<JwtValidationOptions>, IHttpClientFactory>((options, jwtOptions, httpClientFactory) =>
             {
