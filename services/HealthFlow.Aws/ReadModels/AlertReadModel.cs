@@ -83,6 +83,12 @@ public sealed class AlertReadModel(IAmazonDynamoDB dynamo, TimeProvider timeProv
         [AcknowledgedLane] = ByStatusKey,
     };
 
+    private static readonly Dictionary<string, IReadOnlyDictionary<string, string>> MergedStatusPartitions = new()
+    {
+        [OpenLane] = new Dictionary<string, string> { ["status"] = AlertStatuses.Open },
+        [AcknowledgedLane] = new Dictionary<string, string> { ["status"] = AlertStatuses.Acknowledged },
+    };
+
     public static string UpdatedKey(DateTimeOffset updatedAt, Guid alertId) => $"{SortableTime.Format(updatedAt)}#{alertId:D}";
 
     /// <returns>False when skipped as a duplicate.</returns>
@@ -177,7 +183,7 @@ public sealed class AlertReadModel(IAmazonDynamoDB dynamo, TimeProvider timeProv
         {
             return dynamo.QueryPageAsync(
                 () => ByPatientRequest(patientId, query.Status, severity, query.Limit),
-                PageCursor.Decode(query.Cursor, PatientLanes),
+                PageCursor.Decode(query.Cursor, PatientLanes, PageCursor.Pin("patientId", patientId.ToString())),
                 ByPatientKey,
                 query.Limit,
                 Map,
@@ -188,7 +194,7 @@ public sealed class AlertReadModel(IAmazonDynamoDB dynamo, TimeProvider timeProv
         {
             return dynamo.QueryPageAsync(
                 () => ByStatusRequest(query.Status, severity, query.Limit),
-                PageCursor.Decode(query.Cursor, StatusLanes),
+                PageCursor.Decode(query.Cursor, StatusLanes, PageCursor.Pin("status", query.Status)),
                 ByStatusKey,
                 query.Limit,
                 Map,
@@ -201,7 +207,7 @@ public sealed class AlertReadModel(IAmazonDynamoDB dynamo, TimeProvider timeProv
                 (OpenLane, () => ByStatusRequest(AlertStatuses.Open, severity, query.Limit)),
                 (AcknowledgedLane, () => ByStatusRequest(AlertStatuses.Acknowledged, severity, query.Limit)),
             ],
-            PageCursor.Decode(query.Cursor, MergedStatusLanes),
+            PageCursor.Decode(query.Cursor, MergedStatusLanes, MergedStatusPartitions),
             query.Limit,
             cancellationToken);
     }
@@ -306,7 +312,7 @@ public sealed class AlertReadModel(IAmazonDynamoDB dynamo, TimeProvider timeProv
                 var state = new MergeLane(lane, cursor.StartKey(lane));
                 if (!cursor.IsExhausted(lane))
                 {
-                    state.Items = dynamo.QueryItemsAsync(createRequest, state.StartKey, cancellationToken).GetAsyncEnumerator(cancellationToken);
+                    state.Items = dynamo.QueryItemsAsync(createRequest, state.StartKey, state.Progress, cancellationToken).GetAsyncEnumerator(cancellationToken);
                     await state.AdvanceAsync();
                 }
 
@@ -314,7 +320,8 @@ public sealed class AlertReadModel(IAmazonDynamoDB dynamo, TimeProvider timeProv
             }
 
             var taken = new List<Dictionary<string, AttributeValue>>(limit);
-            while (taken.Count < limit)
+            // A lane cut short by the page cap has no known head, so nothing can be ordered after it: stop there.
+            while (taken.Count < limit && states.All(s => s.Progress.StoppedAt is null))
             {
                 var next = states
                     .Where(s => s.Head is not null)
@@ -330,12 +337,16 @@ public sealed class AlertReadModel(IAmazonDynamoDB dynamo, TimeProvider timeProv
             }
 
             string? nextCursor = null;
-            if (states.Any(s => s.Head is not null))
+            if (states.Any(s => s.Head is not null || s.Progress.StoppedAt is not null))
             {
                 var positions = new Dictionary<string, Dictionary<string, AttributeValue>?>();
                 foreach (var state in states)
                 {
-                    if (state.Head is null)
+                    if (state.Progress.StoppedAt is { } stoppedAt)
+                    {
+                        positions[state.Lane] = stoppedAt.KeyOf(ByStatusKey);
+                    }
+                    else if (state.Head is null)
                     {
                         positions[state.Lane] = null;
                     }
@@ -373,6 +384,8 @@ public sealed class AlertReadModel(IAmazonDynamoDB dynamo, TimeProvider timeProv
         public Dictionary<string, AttributeValue>? Head { get; private set; }
 
         public Dictionary<string, AttributeValue>? LastTaken { get; set; }
+
+        public QueryProgress Progress { get; } = new();
 
         public async Task AdvanceAsync() =>
             Head = Items is not null && await Items.MoveNextAsync() ? Items.Current : null;

@@ -4,24 +4,56 @@ using Amazon.DynamoDBv2.Model;
 
 namespace HealthFlow.Aws.ReadModels;
 
+/// <summary>Where a query stopped because it used up its pages, so the reply can carry a cursor from there.</summary>
+internal sealed class QueryProgress
+{
+    public Dictionary<string, AttributeValue>? StoppedAt { get; set; }
+}
+
 internal static class DynamoQueries
 {
     /// <summary>
-    /// Streams the items of a query across pages, starting after <paramref name="startKey"/>. A filter
-    /// can leave pages short or empty, so the caller takes what it needs and stops enumerating.
+    /// The most DynamoDB pages one query reads for one API request. A filter (severity, status) can leave
+    /// pages empty; without a cap one request could read a whole partition. A page cut short by the cap
+    /// carries a cursor to continue from where the reading stopped.
+    /// </summary>
+    public const int MaxPagesPerRequest = 8;
+
+    /// <summary>
+    /// Streams the items of a query across pages, starting after <paramref name="startKey"/>, for at most
+    /// <see cref="MaxPagesPerRequest"/> pages (then <paramref name="progress"/> says where it stopped).
+    /// A filter can leave pages short or empty, so the caller takes what it needs and stops enumerating.
     /// </summary>
     public static async IAsyncEnumerable<Dictionary<string, AttributeValue>> QueryItemsAsync(
         this IAmazonDynamoDB dynamo,
         Func<QueryRequest> createRequest,
         Dictionary<string, AttributeValue>? startKey,
+        QueryProgress progress,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var exclusiveStartKey = startKey;
+        var pages = 0;
         do
         {
+            if (pages++ == MaxPagesPerRequest)
+            {
+                progress.StoppedAt = exclusiveStartKey;
+                yield break;
+            }
+
             var request = createRequest();
             request.ExclusiveStartKey = exclusiveStartKey;
-            var response = await dynamo.QueryAsync(request, cancellationToken);
+            QueryResponse response;
+            try
+            {
+                response = await dynamo.QueryAsync(request, cancellationToken);
+            }
+            catch (AmazonDynamoDBException e) when (startKey is not null && e.ErrorCode == "ValidationException")
+            {
+                // The cursor passed its checks but DynamoDB refuses it (e.g. a sort key outside the range).
+                throw new InvalidCursorException();
+            }
+
             foreach (var item in response.Items ?? [])
             {
                 yield return item;
@@ -46,7 +78,8 @@ internal static class DynamoQueries
         CancellationToken cancellationToken)
     {
         var items = new List<Dictionary<string, AttributeValue>>(limit + 1);
-        await foreach (var item in dynamo.QueryItemsAsync(createRequest, cursor.StartKey(PageCursor.SingleLane), cancellationToken))
+        var progress = new QueryProgress();
+        await foreach (var item in dynamo.QueryItemsAsync(createRequest, cursor.StartKey(PageCursor.SingleLane), progress, cancellationToken))
         {
             items.Add(item);
             if (items.Count > limit)
@@ -62,6 +95,14 @@ internal static class DynamoQueries
             next = PageCursor.Encode(new Dictionary<string, Dictionary<string, AttributeValue>?>
             {
                 [PageCursor.SingleLane] = items[^1].KeyOf(keyAttributes),
+            });
+        }
+        else if (progress.StoppedAt is { } stoppedAt)
+        {
+            // A short page: the page cap ended the reading before the page filled, not the data.
+            next = PageCursor.Encode(new Dictionary<string, Dictionary<string, AttributeValue>?>
+            {
+                [PageCursor.SingleLane] = stoppedAt.KeyOf(keyAttributes),
             });
         }
 

@@ -95,7 +95,7 @@ public sealed class ObservationReadModel(IAmazonDynamoDB dynamo)
                 ScanIndexForward = false,
                 Limit = limit + 1,
             },
-            PageCursor.Decode(cursor, CursorLanes),
+            PageCursor.Decode(cursor, CursorLanes, PageCursor.Pin("patientId", patientId.ToString())),
             TableKey,
             limit,
             Map,

@@ -20,6 +20,10 @@ public sealed class PageCursor
 
     public static PageCursor Start { get; } = new([]);
 
+    /// <summary>Pins the single lane's partition attribute to the value the query reads.</summary>
+    public static IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> Pin(string attribute, string value) =>
+        new Dictionary<string, IReadOnlyDictionary<string, string>> { [SingleLane] = new Dictionary<string, string> { [attribute] = value } };
+
     public bool IsExhausted(string lane) => _lanes.TryGetValue(lane, out var key) && key is null;
 
     /// <summary>The key to continue after in a lane, or null to start from the beginning.</summary>
@@ -37,11 +41,17 @@ public sealed class PageCursor
     }
 
     /// <summary>
-    /// Decodes and checks a cursor against the lanes and key attributes the query expects, so a tampered
-    /// or foreign cursor is a 400 rather than a DynamoDB error.
+    /// Decodes and checks a cursor against the lanes and key attributes the query expects, and the
+    /// partition each lane reads (<paramref name="pinned"/>: lane → attribute → the only value it may
+    /// hold), so a tampered or foreign cursor is a 400 rather than a DynamoDB error or another
+    /// partition's position. A position altered within the right partition is just another position
+    /// of the same query; DynamoDB's own check of the sort-key range is the last guard (DynamoQueries).
     /// </summary>
     /// <exception cref="InvalidCursorException"/>
-    public static PageCursor Decode(string? cursor, IReadOnlyDictionary<string, IReadOnlyCollection<string>> expectedLanes)
+    public static PageCursor Decode(
+        string? cursor,
+        IReadOnlyDictionary<string, IReadOnlyCollection<string>> expectedLanes,
+        IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>? pinned = null)
     {
         if (string.IsNullOrEmpty(cursor))
         {
@@ -79,6 +89,12 @@ public sealed class PageCursor
                 && (key.Count != attributes.Count
                     || !attributes.All(key.ContainsKey)
                     || key.Values.Any(v => string.IsNullOrEmpty(v) || v.Length > 1024)))
+            {
+                throw new InvalidCursorException();
+            }
+
+            if (key is not null && pinned?.GetValueOrDefault(lane) is { } partition
+                && partition.Any(p => !key.TryGetValue(p.Key, out var value) || value != p.Value))
             {
                 throw new InvalidCursorException();
             }

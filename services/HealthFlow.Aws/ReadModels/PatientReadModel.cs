@@ -83,7 +83,7 @@ public sealed class PatientReadModel(IAmazonDynamoDB dynamo)
                 ScanIndexForward = false,
                 Limit = limit + 1,
             },
-            PageCursor.Decode(cursor, CursorLanes),
+            PageCursor.Decode(cursor, CursorLanes, PageCursor.Pin("listKey", ListKeyValue)),
             ByRegistrationKey,
             limit,
             Map,

@@ -13,6 +13,7 @@ public static class AlertEndpoints
 {
     public const int DefaultLimit = 50;
     public const int MaxLimit = 100;
+    private const int ReplayPageSize = 100;
 
     public static IEndpointRouteBuilder MapAlertEndpoints(this IEndpointRouteBuilder app)
     {
@@ -33,7 +34,7 @@ public static class AlertEndpoints
             .WithName("StreamAlerts")
             .WithSummary("Server-Sent Events of new and changed alerts.")
             .WithDescription("Each event is `event: alert`, `id:` its position and `data:` the alert as in the list. "
-                + "Reconnect with `Last-Event-ID` to resume. Clients that cannot send headers (EventSource) pass a ticket from POST /api/alerts/stream-ticket as `?ticket=`.")
+                + "Reconnect with `Last-Event-ID` to resume within 15 minutes and 500 changes; beyond that, or for an unreadable id, the stream sends `event: reset` and the client reloads its list. Clients that cannot send headers (EventSource) pass a ticket from POST /api/alerts/stream-ticket as `?ticket=`.")
             .Produces(StatusCodes.Status200OK, contentType: "text/event-stream")
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden);
@@ -110,12 +111,20 @@ public static class AlertEndpoints
 
         var sent = new HashSet<string>(StringComparer.Ordinal);
         var lastEventId = context.Request.Headers["Last-Event-ID"].ToString();
-        if (lastEventId.Length is > 0 and <= 128)
+        if (lastEventId.Length > 0)
         {
-            var position = feed.ResumeFrom(lastEventId);
-            while (true)
+            // Resume within a bounded window and count; otherwise say so, and the client reloads its list.
+            var position = lastEventId.Length <= 128 ? feed.ResumeFrom(lastEventId) : null;
+            var replayed = 0;
+            while (position is not null)
             {
-                var missed = await alerts.ReadFeedAsync(position, 100, cancellationToken);
+                if (replayed >= streamOptions.Value.MaxReplayedEvents)
+                {
+                    position = null;
+                    break;
+                }
+
+                var missed = await alerts.ReadFeedAsync(position, ReplayPageSize, cancellationToken);
                 foreach (var change in missed)
                 {
                     // The lookback rereads a little before the client's position; what it has seen is not resent.
@@ -125,15 +134,21 @@ public static class AlertEndpoints
                     }
 
                     sent.Add(DedupeKey(change));
+                    replayed++;
                     await WriteAsync(response, Format(change, json), cancellationToken);
                 }
 
-                if (missed.Count < 100)
+                if (missed.Count < ReplayPageSize)
                 {
                     break;
                 }
 
                 position = missed[^1].UpdatedKey;
+            }
+
+            if (position is null)
+            {
+                await WriteAsync(response, "event: reset\ndata: {}\n\n", cancellationToken);
             }
         }
 

@@ -50,18 +50,30 @@ public sealed class AlertFeed(
         return new AlertSubscription(channel.Reader, () => _subscribers.TryRemove(id, out _));
     }
 
-    /// <summary>The lower bound to query from when resuming after <paramref name="updatedKey"/>: the lookback before it.</summary>
-    public string ResumeFrom(string updatedKey)
+    /// <summary>
+    /// The lower bound to query from when resuming after <paramref name="updatedKey"/>: the lookback before
+    /// it. Null when the id is unreadable or older than the resume window: the client must reload instead.
+    /// </summary>
+    public string? ResumeFrom(string updatedKey)
     {
         var time = updatedKey.Split('#')[0];
+        DateTimeOffset position;
         try
         {
-            return SortableTime.Format(SortableTime.Parse(time) - TimeSpan.FromMilliseconds(options.Value.LookbackMilliseconds));
+            position = SortableTime.Parse(time);
         }
         catch (FormatException)
         {
-            return updatedKey;
+            return null;
         }
+
+        var now = timeProvider.GetUtcNow();
+        if (position < now - TimeSpan.FromMinutes(options.Value.ResumeWindowMinutes) || position > now + TimeSpan.FromMinutes(1))
+        {
+            return null;
+        }
+
+        return SortableTime.Format(position - TimeSpan.FromMilliseconds(options.Value.LookbackMilliseconds));
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

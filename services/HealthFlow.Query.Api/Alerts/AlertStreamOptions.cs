@@ -24,6 +24,17 @@ public sealed class AlertStreamOptions
     [Range(1, 300)]
     public int HeartbeatSeconds { get; set; } = 15;
 
+    /// <summary>
+    /// How far back a Last-Event-ID may resume. An older or unreadable one (e.g. "0") gets a `reset` event
+    /// instead of a replay of the whole feed, and the client reloads its first page.
+    /// </summary>
+    [Range(1, 24 * 60)]
+    public int ResumeWindowMinutes { get; set; } = 15;
+
+    /// <summary>The most changes one reconnect replays; beyond it the client gets `reset` and reloads.</summary>
+    [Range(10, 100_000)]
+    public int MaxReplayedEvents { get; set; } = 500;
+
     /// <summary>Events buffered per connection; a client that falls further behind is disconnected and resumes with Last-Event-ID.</summary>
     [Range(10, 100_000)]
     public int MaxBufferedEvents { get; set; } = 1_000;

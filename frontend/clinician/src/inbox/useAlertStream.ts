@@ -73,6 +73,8 @@ export function useAlertStream(
       source.onmessage = receive;
       // Typed events are accepted too, so the server may name them without breaking the inbox.
       source.addEventListener('alert', receive as EventListener);
+      // The server could not resume from our Last-Event-ID (too old): reload the list instead.
+      source.addEventListener('reset', () => handlersRef.current.onOpen());
       source.onerror = () => {
         const dropped = source?.readyState === EventSource.CONNECTING;
         source?.close();
