@@ -10,7 +10,7 @@ namespace HealthFlow.EndToEnd.Tests.Browser;
 public sealed class CheckInValidationBrowserTests(AppHostFixture system, ChromiumFixture chromium, ITestOutputHelper output)
     : IClassFixture<ChromiumFixture>
 {
-    [Fact]
+    [BrowserFact]
     public async Task Out_of_range_vitals_show_inline_errors_and_nothing_is_submitted()
     {
         SetDefaultExpectTimeout(30_000);

@@ -10,7 +10,7 @@ namespace HealthFlow.EndToEnd.Tests.Browser;
 public sealed class LiveAlertBrowserTests(AppHostFixture system, ChromiumFixture chromium, ITestOutputHelper output)
     : IClassFixture<ChromiumFixture>
 {
-    [Fact]
+    [BrowserFact]
     public async Task Alarming_check_in_appears_live_in_the_clinician_inbox_and_moves_to_acknowledged()
     {
         SetExpectTimeout();
