@@ -29,10 +29,16 @@ internal sealed class CliHost : IAsyncDisposable
 
     public IServiceProvider Services => _host.Services;
 
-    /// <summary>`--aws-endpoint`: where the AWS calls go; otherwise AWS_ENDPOINT_URL, otherwise real AWS.</summary>
+    /// <summary>The AppHost's LocalAws, where the CLI goes when nothing says otherwise.</summary>
+    public const string LocalEndpoint = "http://localhost:4566/";
+
+    /// <summary>
+    /// `--aws-endpoint`: where the AWS calls go; otherwise AWS_ENDPOINT_URL; otherwise real AWS when AWS
+    /// settings exist (AWS_PROFILE, AWS_ACCESS_KEY_ID, a container or web-identity role); otherwise LocalAws.
+    /// </summary>
     public static Option<Uri?> AwsEndpointOption() => new("--aws-endpoint")
     {
-        Description = "AWS endpoint, e.g. http://localhost:4566 (default: AWS_ENDPOINT_URL, else real AWS).",
+        Description = $"AWS endpoint (default: AWS_ENDPOINT_URL; else real AWS when AWS_PROFILE or AWS_ACCESS_KEY_ID is set; else {LocalEndpoint}).",
         CustomParser = result => result.Tokens is [var token] && Uri.TryCreate(token.Value, UriKind.Absolute, out var uri)
             ? uri
             : ParseError(result, "--aws-endpoint must be an absolute URL."),
@@ -68,14 +74,25 @@ internal sealed class CliHost : IAsyncDisposable
     public ValueTask DisposeAsync() => ((IAsyncDisposable)_host).DisposeAsync();
 
     /// <summary>
-    /// Points the SDK at the endpoint the standard way (AWS_ENDPOINT_URL). An emulator on this machine
-    /// accepts any credentials, so an operator pointing at one need not configure any.
+    /// Points the SDK at the endpoint the standard way (AWS_ENDPOINT_URL). With no AWS settings at all, that
+    /// is the AppHost's LocalAws, so the README's commands work next to it as written. An emulator on this
+    /// machine accepts any credentials, so an operator pointing at one need not configure any: LocalStack's
+    /// test/test are used.
     /// </summary>
     private static void UseAwsEndpoint(Uri? awsEndpoint)
     {
+        string[] realAwsSettings =
+        [
+            "AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_WEB_IDENTITY_TOKEN_FILE",
+        ];
         if (awsEndpoint is not null)
         {
             Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL", awsEndpoint.ToString());
+        }
+        else if (realAwsSettings.All(name => string.IsNullOrEmpty(Environment.GetEnvironmentVariable(name))))
+        {
+            Environment.SetEnvironmentVariable("AWS_ENDPOINT_URL", LocalEndpoint);
         }
 
         var configured = Environment.GetEnvironmentVariable("AWS_ENDPOINT_URL");

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using HealthFlow.Cli;
 using HealthFlow.Cli.Bench;
 using HealthFlow.Cli.Provisioning;
 using HealthFlow.Cli.Redrive;
@@ -15,4 +16,12 @@ var root = new RootCommand("HealthFlow operator CLI: provision the AWS topology,
     BenchCommand.Create(),
 };
 
-return await root.Parse(args).InvokeAsync();
+try
+{
+    return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+}
+catch (Exception e) when (CliErrors.Describe(e) is { } message)
+{
+    Console.Error.WriteLine("error: " + message);
+    return 2;
+}

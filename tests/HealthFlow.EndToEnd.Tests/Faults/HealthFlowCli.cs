@@ -12,7 +12,17 @@ public sealed class HealthFlowCli(Uri awsEndpoint)
 {
     private static readonly string Assembly = BuiltProject.EntryAssembly(new Projects.HealthFlow_Cli(), "healthflow");
 
-    public async Task<CliRun> RunAsync(params string[] args)
+    public Task<CliRun> RunAsync(params string[] args) =>
+        RunAsync(["--aws-endpoint", awsEndpoint.ToString()], new Dictionary<string, string?>(), args);
+
+    /// <summary>
+    /// Runs the CLI with the given arguments only and no AWS settings in its environment but
+    /// <paramref name="environment"/>, as on a developer's machine next to the AppHost.
+    /// </summary>
+    public Task<CliRun> RunWithEnvironmentAsync(IReadOnlyDictionary<string, string?> environment, params string[] args) =>
+        RunAsync([], environment, args);
+
+    private static async Task<CliRun> RunAsync(string[] endpointArgs, IReadOnlyDictionary<string, string?> environment, string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -26,8 +36,24 @@ public sealed class HealthFlowCli(Uri awsEndpoint)
             start.ArgumentList.Add(arg);
         }
 
-        start.ArgumentList.Add("--aws-endpoint");
-        start.ArgumentList.Add(awsEndpoint.ToString());
+        foreach (var arg in endpointArgs)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        if (endpointArgs.Length == 0)
+        {
+            foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("AWS_", StringComparison.Ordinal)).ToList())
+            {
+                start.Environment.Remove(name);
+            }
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         // Not the dashboard of the test's AppHost: the CLI's spans are not under test here.
         start.Environment.Remove("OTEL_EXPORTER_OTLP_ENDPOINT");
 

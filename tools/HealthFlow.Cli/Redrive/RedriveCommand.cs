@@ -40,9 +40,10 @@ internal static class RedriveCommand
         {
             result = await host.Get<DeadLetterRedriver>().RedriveAsync(queue.Name, queue.DeadLetterQueueName, dryRun, max, cancellationToken);
         }
-        catch (AmazonSQSException ex) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && (ex is AmazonSQSException || CliErrors.Describe(ex) is not null))
         {
-            Console.Error.WriteLine($"Redrive of {queue.DeadLetterQueueName} failed: {ex.ErrorCode}: {ex.Message}");
+            Console.Error.WriteLine($"Redrive of {queue.DeadLetterQueueName} failed: "
+                + (CliErrors.Describe(ex) ?? $"{((AmazonSQSException)ex).ErrorCode}: {ex.Message}"));
             return 1;
         }
 

@@ -74,7 +74,8 @@ internal static class ReplayCommand
                 catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
                 {
                     activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, ex.Message);
-                    Console.Error.WriteLine($"Replay of {table.ReadModel} failed after {progress.EventsRead:N0} events: {ex.GetType().Name}: {ex.Message}");
+                    Console.Error.WriteLine($"Replay of {table.ReadModel} failed after {progress.EventsRead:N0} events: "
+                        + (CliErrors.Describe(ex) ?? $"{ex.GetType().Name}: {ex.Message}"));
                     return 1;
                 }
             }
