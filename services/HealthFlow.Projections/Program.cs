@@ -14,15 +14,16 @@ builder.AddHealthFlowAws();
 builder.Services.AddHealthFlowProjections();
 builder.Services.AddSingleton<ProjectionMetrics>();
 
-builder.Services.AddEventConsumer(HealthFlowTopology.Queues.PatientProjection)
-    .AddSubscription<PatientRegistered, ReadModelEventHandler<PatientRegistered, PatientProjection>>();
-
-builder.Services.AddEventConsumer(HealthFlowTopology.Queues.ObservationProjection)
-    .AddSubscription<ObservationSubmitted, ReadModelEventHandler<ObservationSubmitted, ObservationProjection>>();
-
-builder.Services.AddEventConsumer(HealthFlowTopology.Queues.AlertProjection)
-    .AddSubscription<AlertRaised, ReadModelEventHandler<AlertRaised, AlertProjection>>()
-    .AddSubscription<AlertAcknowledged, ReadModelEventHandler<AlertAcknowledged, AlertProjection>>();
+builder.Services.AddEventConsumers(consumers =>
+{
+    consumers.Queue(HealthFlowTopology.Queues.PatientProjection)
+        .Consume<PatientRegistered, ReadModelConsumer<PatientRegistered, PatientProjection>>();
+    consumers.Queue(HealthFlowTopology.Queues.ObservationProjection)
+        .Consume<ObservationSubmitted, ReadModelConsumer<ObservationSubmitted, ObservationProjection>>();
+    consumers.Queue(HealthFlowTopology.Queues.AlertProjection)
+        .Consume<AlertRaised, ReadModelConsumer<AlertRaised, AlertProjection>>()
+        .Consume<AlertAcknowledged, ReadModelConsumer<AlertAcknowledged, AlertProjection>>();
+});
 
 var app = builder.Build();
 

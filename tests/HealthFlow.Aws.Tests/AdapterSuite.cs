@@ -11,6 +11,7 @@ using HealthFlow.Domain;
 using HealthFlow.Domain.Events;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using MassTransit;
 using Microsoft.Extensions.Hosting;
 
 namespace HealthFlow.Aws.Tests;
@@ -207,7 +208,9 @@ public abstract class AdapterSuite<TFixture>(TFixture aws) : IClassFixture<TFixt
         using var app = Aws.CreateHost(b =>
         {
             b.Services.AddSingleton<ProbeLog>();
-            b.Services.AddEventConsumer(queue.Definition).AddSubscription<DlqProbe, AlwaysFailingHandler>();
+            b.Services.AddEventConsumers(c => c
+                .UseRetry(r => r.Immediate(2))
+                .Queue(queue.Definition).Consume<DlqProbe, AlwaysFailingConsumer>());
         });
         var log = app.Services.GetRequiredService<ProbeLog>();
         await app.StartAsync();
@@ -220,7 +223,8 @@ public abstract class AdapterSuite<TFixture>(TFixture aws) : IClassFixture<TFixt
             var dead = await Aws.ReceiveEventAsync(queue.DeadLetterUrl, eventId, TimeSpan.FromSeconds(12));
 
             Assert.Equal(nameof(DlqProbe), dead.GetProperty("detail-type").GetString());
-            Assert.Equal(HealthFlowTopology.MaxReceiveCount, log.Deliveries(eventId));
+            // MassTransit's retry policy runs inside each receive: 1 + 2 attempts, 5 receives.
+            Assert.Equal(HealthFlowTopology.MaxReceiveCount * 3, log.Deliveries(eventId));
             Assert.Equal(0, await Aws.MessagesInAsync(queue.Url));
         }
         finally
@@ -236,7 +240,7 @@ public abstract class AdapterSuite<TFixture>(TFixture aws) : IClassFixture<TFixt
         using var app = Aws.CreateHost(b =>
         {
             b.Services.AddSingleton<ProbeLog>();
-            b.Services.AddEventConsumer(queue.Definition).AddSubscription<DuplicateProbe, ApplyOnceHandler>();
+            b.Services.AddEventConsumers(c => c.Queue(queue.Definition).Consume<DuplicateProbe, ApplyOnceConsumer>());
         });
         var log = app.Services.GetRequiredService<ProbeLog>();
         var store = app.Services.GetRequiredService<IEventStore>();
@@ -253,7 +257,7 @@ public abstract class AdapterSuite<TFixture>(TFixture aws) : IClassFixture<TFixt
 
             Assert.Equal(1, log.Applied);
             Assert.Equal(1, log.SkippedAsDuplicate);
-            Assert.Equal(1, await store.GetVersionAsync(ApplyOnceHandler.EffectStream(eventId)));
+            Assert.Equal(1, await store.GetVersionAsync(ApplyOnceConsumer.EffectStream(eventId)));
             Assert.Equal(0, await Aws.MessagesInAsync(queue.DeadLetterUrl));
         }
         finally
@@ -269,7 +273,7 @@ public abstract class AdapterSuite<TFixture>(TFixture aws) : IClassFixture<TFixt
         var spans = new System.Collections.Concurrent.ConcurrentQueue<Activity>();
         using var listener = new ActivityListener
         {
-            ShouldListenTo = source => source.Name is HealthFlowTelemetry.ActivitySourceName or nameof(AdapterSuite<TFixture>),
+            ShouldListenTo = source => source.Name is HealthFlowTelemetry.ActivitySourceName or "MassTransit" or nameof(AdapterSuite<TFixture>),
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
             ActivityStopped = spans.Enqueue,
         };
@@ -278,7 +282,7 @@ public abstract class AdapterSuite<TFixture>(TFixture aws) : IClassFixture<TFixt
         using var app = Aws.CreateHost(b =>
         {
             b.Services.AddSingleton<ProbeLog>();
-            b.Services.AddEventConsumer(queue.Definition).AddSubscription<TraceProbe, TraceRecordingHandler>();
+            b.Services.AddEventConsumers(c => c.Queue(queue.Definition).Consume<TraceProbe, TraceRecordingConsumer>());
         });
         var log = app.Services.GetRequiredService<ProbeLog>();
         await app.StartAsync();
@@ -298,9 +302,20 @@ public abstract class AdapterSuite<TFixture>(TFixture aws) : IClassFixture<TFixt
             var (consumer, consumerParent, followUp) = handled;
 
             Assert.Equal(request.TraceId, consumer.TraceId);
-            Assert.Equal(request.SpanId, consumerParent);
-            var consumerSpan = Assert.Single(spans, s => s.Kind == ActivityKind.Consumer && s.SpanId == consumer.SpanId);
-            Assert.Equal(appended.Events[0].EventId.ToString(), consumerSpan.GetTagItem("healthflow.event_id"));
+            // The consumer runs in MassTransit's consume span, under MassTransit's receive span, under
+            // the transport's receive span, whose parent is the span that appended the event.
+            var receive = await Eventually.ReturnsAsync(
+                () => Task.FromResult(spans.FirstOrDefault(s => s.Source.Name == HealthFlowTelemetry.ActivitySourceName && s.Kind == ActivityKind.Consumer && s.TraceId == request.TraceId)),
+                Patience, "the transport's receive span ends");
+            Assert.Equal(request.SpanId, receive.ParentSpanId);
+            Assert.Equal(appended.Events[0].EventId.ToString(), receive.GetTagItem("healthflow.event_id"));
+            var consume = Assert.Single(spans, s => s.SpanId == consumer.SpanId);
+            Assert.Equal("MassTransit", consume.Source.Name);
+            Assert.Equal(ActivityKind.Consumer, consume.Kind);
+            Assert.Equal(appended.Events[0].EventId.ToString(), consume.GetTagItem("messaging.masstransit.message_id"));
+            var massTransitReceive = Assert.Single(spans, s => s.SpanId == consumerParent);
+            Assert.Equal("MassTransit", massTransitReceive.Source.Name);
+            Assert.Equal(receive.SpanId, massTransitReceive.ParentSpanId);
             Assert.Contains(spans, s => s.Kind == ActivityKind.Producer && s.TraceId == request.TraceId && s.ParentSpanId == request.SpanId);
             // The event the handler appended carries the consumer span on to the next hop.
             Assert.Equal($"00-{consumer.TraceId}-{consumer.SpanId}-01", followUp.Events[0].Metadata.Traceparent);
@@ -321,7 +336,7 @@ public abstract class AdapterSuite<TFixture>(TFixture aws) : IClassFixture<TFixt
         using var app = Aws.CreateHost(b =>
         {
             b.Services.AddSingleton<ProbeLog>();
-            b.Services.AddEventConsumer(queue.Definition).AddSubscription<SlowProbe, SlowHandler>();
+            b.Services.AddEventConsumers(c => c.Queue(queue.Definition).Consume<SlowProbe, SlowConsumer>());
         });
         var log = app.Services.GetRequiredService<ProbeLog>();
         await app.StartAsync();
@@ -350,13 +365,13 @@ public abstract class AdapterSuite<TFixture>(TFixture aws) : IClassFixture<TFixt
         using var app = Aws.CreateHost(b =>
         {
             b.Services.AddSingleton<ProbeLog>();
-            b.Services.AddEventConsumer(queue.Definition)
-                .AddSubscription<SlowProbe, SlowHandler>()
+            b.Services.AddEventConsumers(c => c.Queue(queue.Definition)
+                .Consume<SlowProbe, SlowConsumer>()
                 .Configure(o =>
                 {
                     o.MaxConcurrency = 1;
                     o.DepthPollInterval = TimeSpan.FromSeconds(1);
-                });
+                }));
         });
         var log = app.Services.GetRequiredService<ProbeLog>();
         var store = app.Services.GetRequiredService<IEventStore>();
@@ -388,25 +403,27 @@ public abstract class AdapterSuite<TFixture>(TFixture aws) : IClassFixture<TFixt
     }
 
     [AdapterFact]
-    public async Task An_event_no_handler_subscribes_to_is_deleted_not_dead_lettered()
+    public async Task An_event_no_consumer_reads_goes_to_the_DLQ_where_it_can_be_redriven()
     {
-        var queue = await Aws.CreateRoutedQueueAsync("unknown", nameof(UnsubscribedProbe), visibilityTimeout: TimeSpan.FromSeconds(1));
+        var queue = await Aws.CreateRoutedQueueAsync("unknown", nameof(UnsubscribedProbe), visibilityTimeout: TimeSpan.FromSeconds(30));
         using var metrics = new MetricRecorder();
         using var app = Aws.CreateHost(b =>
         {
             b.Services.AddSingleton<ProbeLog>();
-            b.Services.AddEventConsumer(queue.Definition).AddSubscription<DlqProbe, AlwaysFailingHandler>();
+            b.Services.AddEventConsumers(c => c.Queue(queue.Definition).Consume<DlqProbe, AlwaysFailingConsumer>());
         });
         await app.StartAsync();
         try
         {
-            await app.Services.GetRequiredService<IEventStore>()
+            var appended = await app.Services.GetRequiredService<IEventStore>()
                 .AppendAsync(new StreamId($"probe-{Guid.NewGuid():D}"), ExpectedVersion.NoStream, [new UnsubscribedProbe(Guid.NewGuid())], Metadata());
 
-            await Eventually.HoldsAsync(() => metrics.Total("healthflow.consumer.messages.unknown", queue.Definition.Name) == 1,
-                Patience, "the consumer meets the unknown event");
-            await Eventually.HoldsAsync(async () => await Aws.MessagesInAsync(queue.Url) == 0, Patience, "the message is deleted");
-            Assert.Equal(0, await Aws.MessagesInAsync(queue.DeadLetterUrl));
+            // Released at once on every receive (not after the 30 s visibility timeout), so SQS dead-letters it after five.
+            var dead = await Aws.ReceiveEventAsync(queue.DeadLetterUrl, appended.Events[0].EventId, Patience);
+
+            Assert.Equal(nameof(UnsubscribedProbe), dead.GetProperty("detail-type").GetString());
+            Assert.Equal(HealthFlowTopology.MaxReceiveCount, metrics.Total("healthflow.consumer.messages.unknown", queue.Definition.Name));
+            Assert.Equal(0, await Aws.MessagesInAsync(queue.Url));
         }
         finally
         {

@@ -4,6 +4,7 @@ using HealthFlow.Aws.EventStore;
 using HealthFlow.Aws.Messaging;
 using HealthFlow.Domain;
 using HealthFlow.Domain.Events;
+using MassTransit;
 
 namespace HealthFlow.Aws.Tests;
 
@@ -47,12 +48,12 @@ public sealed class ProbeLog
     public TaskCompletionSource SlowHandlerFinished { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }
 
-public sealed class AlwaysFailingHandler(ProbeLog log) : IEventHandler<DlqProbe>
+public sealed class AlwaysFailingConsumer(ProbeLog log) : IConsumer<DlqProbe>
 {
-    public Task HandleAsync(DlqProbe @event, EventEnvelope envelope, CancellationToken cancellationToken)
+    public Task Consume(ConsumeContext<DlqProbe> context)
     {
-        log.Delivered(envelope.EventId);
-        throw new InvalidOperationException($"Probe {@event.ProbeId} always fails.");
+        log.Delivered(context.Envelope().EventId);
+        throw new InvalidOperationException($"Probe {context.Message.ProbeId} always fails.");
     }
 }
 
@@ -61,12 +62,14 @@ public sealed class AlwaysFailingHandler(ProbeLog log) : IEventHandler<DlqProbe>
 /// stream whose name derives from the event, with "stream must not exist". A redelivery hits the
 /// existing stream, gets a conflict, and is acknowledged without applying anything twice.
 /// </summary>
-public sealed class ApplyOnceHandler(IEventStore store, ProbeLog log) : IEventHandler<DuplicateProbe>
+public sealed class ApplyOnceConsumer(IEventStore store, ProbeLog log) : IConsumer<DuplicateProbe>
 {
     public static StreamId EffectStream(Guid eventId) => new($"probe-effect-{eventId:D}");
 
-    public async Task HandleAsync(DuplicateProbe @event, EventEnvelope envelope, CancellationToken cancellationToken)
+    public async Task Consume(ConsumeContext<DuplicateProbe> context)
     {
+        var envelope = context.Envelope();
+        var cancellationToken = context.CancellationToken;
         log.Delivered(envelope.EventId);
         try
         {
@@ -81,24 +84,25 @@ public sealed class ApplyOnceHandler(IEventStore store, ProbeLog log) : IEventHa
     }
 }
 
-public sealed class TraceRecordingHandler(IEventStore store, ProbeLog log) : IEventHandler<TraceProbe>
+public sealed class TraceRecordingConsumer(IEventStore store, ProbeLog log) : IConsumer<TraceProbe>
 {
-    public async Task HandleAsync(TraceProbe @event, EventEnvelope envelope, CancellationToken cancellationToken)
+    public async Task Consume(ConsumeContext<TraceProbe> context)
     {
         var current = Activity.Current!;
-        var followUp = await store.AppendAsync(new StreamId($"probe-trace-{@event.ProbeId:D}"), ExpectedVersion.NoStream,
-            [new TraceFollowUp(@event.ProbeId)], EventMetadataFactory.CausedBy(envelope), cancellationToken);
+        var probeId = context.Message.ProbeId;
+        var followUp = await store.AppendAsync(new StreamId($"probe-trace-{probeId:D}"), ExpectedVersion.NoStream,
+            [new TraceFollowUp(probeId)], EventMetadataFactory.CausedBy(context.Envelope()), context.CancellationToken);
         log.Traces.Enqueue((current.Context, current.ParentSpanId, followUp));
     }
 }
 
-public sealed class SlowHandler(ProbeLog log) : IEventHandler<SlowProbe>
+public sealed class SlowConsumer(ProbeLog log) : IConsumer<SlowProbe>
 {
-    public async Task HandleAsync(SlowProbe @event, EventEnvelope envelope, CancellationToken cancellationToken)
+    public async Task Consume(ConsumeContext<SlowProbe> context)
     {
-        log.Delivered(envelope.EventId);
+        log.Delivered(context.Envelope().EventId);
         log.SlowHandlerStarted.TrySetResult();
-        await log.ReleaseSlowHandler.Task.WaitAsync(cancellationToken);
+        await log.ReleaseSlowHandler.Task.WaitAsync(context.CancellationToken);
         log.SlowHandlerFinished.TrySetResult();
     }
 }

@@ -3,6 +3,7 @@ using HealthFlow.Aws.Messaging;
 using HealthFlow.Domain;
 using HealthFlow.Domain.Alerts;
 using HealthFlow.Domain.Events;
+using MassTransit;
 using Microsoft.Extensions.Options;
 
 namespace HealthFlow.AlertWorker;
@@ -12,15 +13,18 @@ namespace HealthFlow.AlertWorker;
 /// Idempotent: the alert id is a UUIDv5 of (observation event id, rule) and its stream must not exist,
 /// so a redelivered observation finds its alerts raised already and does nothing.
 /// </summary>
-public sealed class ObservationAlertHandler(
+public sealed class ObservationAlertConsumer(
     IEventStore eventStore,
     IOptionsMonitor<AlertRulesOptions> rules,
     AlertMetrics metrics,
     TimeProvider timeProvider,
-    ILogger<ObservationAlertHandler> logger) : IEventHandler<ObservationSubmitted>
+    ILogger<ObservationAlertConsumer> logger) : IConsumer<ObservationSubmitted>
 {
-    public async Task HandleAsync(ObservationSubmitted observation, EventEnvelope envelope, CancellationToken cancellationToken)
+    public async Task Consume(ConsumeContext<ObservationSubmitted> context)
     {
+        var observation = context.Message;
+        var envelope = context.Envelope();
+        var cancellationToken = context.CancellationToken;
         foreach (var decision in AlertEvaluator.Evaluate(observation.Vitals, rules.CurrentValue))
         {
             var alertId = AlertId.For(envelope.EventId, decision.Rule);
