@@ -358,6 +358,90 @@ public abstract class AdapterSuite<TFixture>(TFixture aws) : IClassFixture<TFixt
     }
 
     [AdapterFact]
+    public async Task A_failed_visibility_extension_is_retried_and_the_message_stays_with_its_consumer()
+    {
+        var queue = await Aws.CreateRoutedQueueAsync("heartbeat", nameof(HeartbeatProbe), visibilityTimeout: TimeSpan.FromSeconds(2));
+        var failures = 0;
+        var (sqs, _) = VisibilityFaultSqs.Wrap(Aws.Sqs, (_, _) => Interlocked.Increment(ref failures) <= 2
+            ? throw new Amazon.SQS.AmazonSQSException("Injected: the endpoint is briefly unreachable.")
+            : Task.CompletedTask);
+        using var metrics = new MetricRecorder();
+        using var app = Aws.CreateHost(b =>
+        {
+            b.Services.Replace(ServiceDescriptor.Singleton(sqs));
+            b.Services.AddSingleton<ProbeLog>();
+            b.Services.AddEventConsumers(c => c.Queue(queue.Definition).Consume<HeartbeatProbe, SlowConsumer>());
+        });
+        var log = app.Services.GetRequiredService<ProbeLog>();
+        await app.StartAsync();
+        try
+        {
+            var appended = await app.Services.GetRequiredService<IEventStore>()
+                .AppendAsync(new StreamId($"probe-{Guid.NewGuid():D}"), ExpectedVersion.NoStream, [new HeartbeatProbe(Guid.NewGuid())], Metadata());
+            await log.SlowHandlerStarted.Task.WaitAsync(Patience);
+
+            // Two failed extensions (retried after 200 ms, then 400 ms), then the heartbeat carries on past the 2 s timeout.
+            var name = queue.Definition.Name;
+            await Eventually.HoldsAsync(() => metrics.Total("healthflow.consumer.visibility_extended", name) >= 3,
+                Patience, "the heartbeat keeps extending after its failures");
+            Assert.Equal(2, metrics.Total("healthflow.consumer.visibility_extension_failures", name));
+            log.ReleaseSlowHandler.SetResult();
+            await Eventually.HoldsAsync(async () => await Aws.MessagesInAsync(queue.Url) == 0, Patience, "the handled message is deleted");
+            Assert.Equal(1, log.Deliveries(appended.Events[0].EventId));
+        }
+        finally
+        {
+            log.ReleaseSlowHandler.TrySetResult();
+            await app.StopAsync();
+        }
+    }
+
+    [AdapterFact]
+    public async Task A_failed_message_comes_back_after_its_retry_delay_even_when_an_extension_was_in_flight()
+    {
+        var queue = await Aws.CreateRoutedQueueAsync("retrydelay", nameof(RetryDelayProbe), visibilityTimeout: TimeSpan.FromSeconds(1));
+        var retryDelay = TimeSpan.FromSeconds(3);
+        ProbeLog? log = null;
+        // Every heartbeat extension (1 s) takes 700 ms on its way; the consumer fails while one is in flight.
+        var (sqs, faults) = VisibilityFaultSqs.Wrap(Aws.Sqs, async (request, cancellationToken) =>
+        {
+            if (request.VisibilityTimeout == 1)
+            {
+                log!.ExtensionInFlight.TrySetResult();
+                await Task.Delay(TimeSpan.FromMilliseconds(700), cancellationToken);
+            }
+        });
+        using var app = Aws.CreateHost(b =>
+        {
+            b.Services.Replace(ServiceDescriptor.Singleton(sqs));
+            b.Services.AddSingleton<ProbeLog>();
+            b.Services.AddEventConsumers(c => c
+                .UseRetry(r => r.None())
+                .Queue(queue.Definition).Consume<RetryDelayProbe, FailsMidExtensionConsumer>()
+                .Configure(o => o.RetryDelay = retryDelay));
+        });
+        log = app.Services.GetRequiredService<ProbeLog>();
+        await app.StartAsync();
+        try
+        {
+            await app.Services.GetRequiredService<IEventStore>()
+                .AppendAsync(new StreamId($"probe-{Guid.NewGuid():D}"), ExpectedVersion.NoStream, [new RetryDelayProbe(Guid.NewGuid())], Metadata());
+
+            var failedAt = await log.FailedAt.Task.WaitAsync(Patience);
+            var redeliveredAt = await log.RedeliveredAt.Task.WaitAsync(Patience);
+
+            // The heartbeat was stopped (its extension abandoned) before the retry delay was set, so nothing overrode it.
+            Assert.Equal((int)retryDelay.TotalSeconds, faults.Applied.Last());
+            Assert.True(redeliveredAt - failedAt >= retryDelay - TimeSpan.FromMilliseconds(500),
+                $"redelivered {(redeliveredAt - failedAt).TotalSeconds:0.0} s after the failure; the retry delay is {retryDelay.TotalSeconds} s");
+        }
+        finally
+        {
+            await app.StopAsync();
+        }
+    }
+
+    [AdapterFact]
     public async Task Queue_depth_in_flight_dead_letters_and_lag_are_measured()
     {
         var queue = await Aws.CreateRoutedQueueAsync("metrics", nameof(SlowProbe), visibilityTimeout: TimeSpan.FromSeconds(30));

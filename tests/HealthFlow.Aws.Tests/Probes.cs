@@ -23,6 +23,10 @@ public sealed record SlowProbe(Guid ProbeId) : IDomainEvent;
 
 public sealed record UnsubscribedProbe(Guid ProbeId) : IDomainEvent;
 
+public sealed record HeartbeatProbe(Guid ProbeId) : IDomainEvent;
+
+public sealed record RetryDelayProbe(Guid ProbeId) : IDomainEvent;
+
 /// <summary>The effect a handler applies once per event: what a projection writes, what the alert worker appends.</summary>
 public sealed record ProbeApplied(Guid CausingEventId) : IDomainEvent;
 
@@ -46,6 +50,13 @@ public sealed class ProbeLog
     public TaskCompletionSource ReleaseSlowHandler { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public TaskCompletionSource SlowHandlerFinished { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Set by the test's SQS client when a visibility extension is on its way to the queue.</summary>
+    public TaskCompletionSource ExtensionInFlight { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public TaskCompletionSource<DateTimeOffset> FailedAt { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public TaskCompletionSource<DateTimeOffset> RedeliveredAt { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }
 
 public sealed class AlwaysFailingConsumer(ProbeLog log) : IConsumer<DlqProbe>
@@ -96,9 +107,31 @@ public sealed class TraceRecordingConsumer(IEventStore store, ProbeLog log) : IC
     }
 }
 
-public sealed class SlowConsumer(ProbeLog log) : IConsumer<SlowProbe>
+/// <summary>Fails its first delivery while a visibility extension is in flight; succeeds on the next.</summary>
+public sealed class FailsMidExtensionConsumer(ProbeLog log) : IConsumer<RetryDelayProbe>
 {
-    public async Task Consume(ConsumeContext<SlowProbe> context)
+    public async Task Consume(ConsumeContext<RetryDelayProbe> context)
+    {
+        log.Delivered(context.Envelope().EventId);
+        if (log.FailedAt.Task.IsCompleted)
+        {
+            log.RedeliveredAt.TrySetResult(DateTimeOffset.UtcNow);
+            return;
+        }
+
+        await log.ExtensionInFlight.Task.WaitAsync(context.CancellationToken);
+        log.FailedAt.TrySetResult(DateTimeOffset.UtcNow);
+        throw new InvalidOperationException($"Probe {context.Message.ProbeId} fails once.");
+    }
+}
+
+public sealed class SlowConsumer(ProbeLog log) : IConsumer<SlowProbe>, IConsumer<HeartbeatProbe>
+{
+    public Task Consume(ConsumeContext<HeartbeatProbe> context) => ConsumeSlowlyAsync(context);
+
+    public Task Consume(ConsumeContext<SlowProbe> context) => ConsumeSlowlyAsync(context);
+
+    private async Task ConsumeSlowlyAsync<T>(ConsumeContext<T> context) where T : class
     {
         log.Delivered(context.Envelope().EventId);
         log.SlowHandlerStarted.TrySetResult();

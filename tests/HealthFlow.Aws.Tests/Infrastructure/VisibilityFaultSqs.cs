@@ -1,0 +1,50 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using Amazon.SQS;
+using Amazon.SQS.Model;
+
+namespace HealthFlow.Aws.Tests.Infrastructure;
+
+/// <summary>
+/// An SQS client whose ChangeMessageVisibility passes through a fault the test chooses (fail, or be
+/// slow) and records every change that reached the queue. Everything else goes straight to the real client.
+/// </summary>
+public class VisibilityFaultSqs : DispatchProxy
+{
+    private IAmazonSQS _inner = null!;
+    private Func<ChangeMessageVisibilityRequest, CancellationToken, Task> _fault = null!;
+
+    /// <summary>The visibility timeouts (seconds) that reached the queue, in order.</summary>
+    public ConcurrentQueue<int> Applied { get; } = new();
+
+    public static (IAmazonSQS Client, VisibilityFaultSqs Faults) Wrap(IAmazonSQS inner, Func<ChangeMessageVisibilityRequest, CancellationToken, Task> fault)
+    {
+        var proxy = Create<IAmazonSQS, VisibilityFaultSqs>();
+        var faults = (VisibilityFaultSqs)(object)proxy;
+        faults._inner = inner;
+        faults._fault = fault;
+        return (proxy, faults);
+    }
+
+    protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
+    {
+        if (targetMethod?.Name == nameof(IAmazonSQS.ChangeMessageVisibilityAsync) && args is [ChangeMessageVisibilityRequest request, CancellationToken cancellationToken])
+            return ChangeAsync(request, cancellationToken);
+        try
+        {
+            return targetMethod!.Invoke(_inner, args);
+        }
+        catch (TargetInvocationException ex) when (ex.InnerException is not null)
+        {
+            throw ex.InnerException;
+        }
+    }
+
+    private async Task<ChangeMessageVisibilityResponse> ChangeAsync(ChangeMessageVisibilityRequest request, CancellationToken cancellationToken)
+    {
+        await _fault(request, cancellationToken);
+        var response = await _inner.ChangeMessageVisibilityAsync(request, cancellationToken);
+        Applied.Enqueue(request.VisibilityTimeout ?? 0);
+        return response;
+    }
+}
