@@ -111,12 +111,11 @@ public sealed class HealthFlowStack : Stack
         // Least privilege, per service (DESIGN.md section 9).
         // auth-api: users; registers patients (PatientRegistered).
         tables[Tables.Users].GrantReadWriteData(auth.TaskDefinition.TaskRole);
-        GrantEventStoreAppend(tables[Tables.Events], auth.TaskDefinition.TaskRole);
+        GrantEventStoreAppend(tables, auth.TaskDefinition.TaskRole);
         routing.Bus.GrantPutEventsTo(auth.TaskDefinition.TaskRole);
 
-        // command-api: observations and acknowledgements, idempotent on Idempotency-Key.
-        GrantEventStoreAppend(tables[Tables.Events], command.TaskDefinition.TaskRole);
-        tables[Tables.IdempotencyKeys].GrantReadWriteData(command.TaskDefinition.TaskRole);
+        // command-api: observations (idempotent through their own streams) and acknowledgements.
+        GrantEventStoreAppend(tables, command.TaskDefinition.TaskRole);
         routing.Bus.GrantPutEventsTo(command.TaskDefinition.TaskRole);
 
         // query-api: reads read models, nothing else.
@@ -127,7 +126,7 @@ public sealed class HealthFlowStack : Stack
 
         // alert-worker: ObservationSubmitted in, AlertRaised out.
         routing.GrantConsume(Queues.AlertEvaluation, alertWorker.TaskDefinition.TaskRole);
-        GrantEventStoreAppend(tables[Tables.Events], alertWorker.TaskDefinition.TaskRole);
+        GrantEventStoreAppend(tables, alertWorker.TaskDefinition.TaskRole);
         routing.Bus.GrantPutEventsTo(alertWorker.TaskDefinition.TaskRole);
 
         // projections: the only writer of read models (conditional updates read the row they guard).
@@ -187,8 +186,12 @@ public sealed class HealthFlowStack : Stack
     /// Append-only access to the event store: conditional PutItem to append, UpdateItem to clear the
     /// outbox `pending` flag, Query to read a stream and sweep the outbox index. No DeleteItem, no Scan.
     /// </summary>
-    private static void GrantEventStoreAppend(Amazon.CDK.AWS.DynamoDB.Table events, IGrantable grantee) =>
-        events.Grant(grantee, "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:GetItem", "dynamodb:DescribeTable");
+    // Every appender runs an outbox relay, which takes its shards through the leases table.
+    private static void GrantEventStoreAppend(DataTables tables, IGrantable grantee)
+    {
+        tables[Tables.Events].Grant(grantee, "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:GetItem", "dynamodb:DescribeTable");
+        tables[Tables.Leases].Grant(grantee, "dynamodb:UpdateItem", "dynamodb:DeleteItem");
+    }
 
     /// <summary>What auth-api writes into tokens and the APIs require of them.</summary>
     private static Dictionary<string, string> TokenSettings() => new()

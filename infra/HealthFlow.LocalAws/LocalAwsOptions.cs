@@ -27,4 +27,7 @@ public sealed class LocalAwsOptions
 
     /// <summary>How long dynalite may take to start before LocalAws gives up.</summary>
     public TimeSpan DynaliteStartTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Faults injected from the start (LocalAws:Faults:PutEventsDelayMs, :PutEventsFailureRate); none by default.</summary>
+    public Faults.FaultSettings? Faults { get; set; }
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using HealthFlow.LocalAws.DynamoDb;
 using HealthFlow.LocalAws.EventBridge;
+using HealthFlow.LocalAws.Faults;
 using HealthFlow.LocalAws.Protocol;
 using HealthFlow.LocalAws.Sqs;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -76,6 +77,7 @@ public sealed class LocalAwsServer : IAsyncDisposable
         builder.Services.AddSingleton<SqsService>();
         builder.Services.AddSingleton<EventBusRegistry>();
         builder.Services.AddSingleton<EventBridgeService>();
+        builder.Services.AddSingleton<FaultInjector>();
         builder.Services.AddSingleton<DynaliteProcess>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DynaliteProcess>());
         builder.Services.AddSingleton<DynamoDbForwarder>();
@@ -89,6 +91,7 @@ public sealed class LocalAwsServer : IAsyncDisposable
         var endpoint = app.Services.GetRequiredService<AwsJsonEndpoint>();
         app.Use(next => context => AwsJsonEndpoint.IsAwsRequest(context) ? endpoint.HandleAsync(context) : next(context));
         app.MapDefaultEndpoints();
+        app.MapFaultEndpoints();
         return app;
     }
 

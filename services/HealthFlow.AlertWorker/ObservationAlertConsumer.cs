@@ -9,9 +9,10 @@ using Microsoft.Extensions.Options;
 namespace HealthFlow.AlertWorker;
 
 /// <summary>
-/// Evaluates the alert rules for each submitted check-in and raises one alert per rule that fires.
-/// Idempotent: the alert id is a UUIDv5 of (observation event id, rule) and its stream must not exist,
-/// so a redelivered observation finds its alerts raised already and does nothing.
+/// Evaluates every alert rule for a submitted check-in together and raises at most one alert: the
+/// highest severity, every rule and every reason. Idempotent: the alert id is a UUIDv5 of the
+/// observation id and its stream must not exist, so a redelivered (or duplicated) observation finds
+/// its alert raised already and does nothing.
 /// </summary>
 public sealed class ObservationAlertConsumer(
     IEventStore eventStore,
@@ -25,35 +26,38 @@ public sealed class ObservationAlertConsumer(
         var observation = context.Message;
         var envelope = context.Envelope();
         var cancellationToken = context.CancellationToken;
-        foreach (var decision in AlertEvaluator.Evaluate(observation.Vitals, rules.CurrentValue))
+        if (AlertEvaluator.Decide(observation.Vitals, rules.CurrentValue) is not { } alert)
         {
-            var alertId = AlertId.For(envelope.EventId, decision.Rule);
-            var raised = new AlertRaised(
-                alertId,
-                observation.PatientId,
-                observation.ObservationId,
-                decision.Severity,
-                decision.Rule,
-                decision.Reasons,
-                decision.Score,
-                decision.News2,
-                decision.Partial,
-                timeProvider.GetUtcNow());
-            try
-            {
-                await eventStore.AppendAsync(
-                    StreamId.ForAlert(alertId), ExpectedVersion.NoStream, [raised], EventMetadataFactory.CausedBy(envelope), cancellationToken);
-                metrics.AlertRaised(decision.Severity, decision.Rule);
-                logger.LogInformation(
-                    "Raised {Severity} alert {AlertId} ({Rule}) for observation {ObservationId} of patient {PatientId}.",
-                    decision.Severity, alertId, decision.Rule, observation.ObservationId, observation.PatientId);
-            }
-            catch (ConcurrencyConflictException)
-            {
-                // The stream exists: this observation was delivered before and its alert is raised. Success.
-                metrics.DuplicateSkipped(decision.Rule);
-                logger.LogDebug("Alert {AlertId} was raised already; redelivery of observation {ObservationId} skipped.", alertId, observation.ObservationId);
-            }
+            return;
+        }
+
+        var alertId = AlertId.For(observation.ObservationId);
+        var raised = new AlertRaised(
+            alertId,
+            observation.PatientId,
+            observation.ObservationId,
+            alert.Severity,
+            alert.Rule,
+            alert.Reasons,
+            alert.Score,
+            alert.News2,
+            alert.Partial,
+            timeProvider.GetUtcNow(),
+            alert.Rules);
+        try
+        {
+            await eventStore.AppendAsync(
+                StreamId.ForAlert(alertId), ExpectedVersion.NoStream, [raised], EventMetadataFactory.CausedBy(envelope), cancellationToken);
+            metrics.AlertRaised(alert.Severity, alert.Rule);
+            logger.LogInformation(
+                "Raised {Severity} alert {AlertId} ({Rules}) for observation {ObservationId} of patient {PatientId}.",
+                alert.Severity, alertId, string.Join(", ", alert.Rules), observation.ObservationId, observation.PatientId);
+        }
+        catch (ConcurrencyConflictException)
+        {
+            // The stream exists: this observation was delivered before and its alert is raised. Success.
+            metrics.DuplicateSkipped(alert.Rule);
+            logger.LogDebug("Alert {AlertId} was raised already; redelivery of observation {ObservationId} skipped.", alertId, observation.ObservationId);
         }
     }
 }

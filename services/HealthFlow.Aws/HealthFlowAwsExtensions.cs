@@ -9,6 +9,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace HealthFlow.Aws;
 
@@ -51,6 +52,12 @@ public static class HealthFlowAwsExtensions
         services.AddOptions<OutboxOptions>()
             .BindConfiguration(OutboxOptions.Section)
             .ValidateDataAnnotations()
+            .Validate<IOptions<EventStoreOptions>>(
+                (outbox, store) => !outbox.RelayEnabled
+                    || outbox.RepublishAfter >= OutboxOptions.RepublishAfterPublishTimeouts * store.Value.PublishTimeout,
+                $"HealthFlow:Outbox:RepublishAfter must be at least {OutboxOptions.RepublishAfterPublishTimeouts}× HealthFlow:EventStore:PublishTimeout, or a slow but successful publish would be repeated.")
+            .Validate(outbox => outbox.LeaseDuration >= 2 * outbox.SweepInterval,
+                "HealthFlow:Outbox:LeaseDuration must be at least twice SweepInterval, or a relay loses its shards between sweeps.")
             .ValidateOnStart();
         var serviceName = configuration["HealthFlow:ServiceName"] is { Length: > 0 } configured ? configured
             : configuration["OTEL_SERVICE_NAME"] is { Length: > 0 } otel ? otel
@@ -66,6 +73,8 @@ public static class HealthFlowAwsExtensions
             .ValidateOnStart();
 
         services.TryAddSingleton<IEventPublisher, EventBridgePublisher>();
+        services.TryAddSingleton<OutboxMarks>();
+        services.TryAddSingleton<Leases>();
         services.TryAddSingleton<IEventStore, DynamoEventStore>();
         services.AddHostedService<OutboxRelay>();
         services.TryAddSingleton<TopologyProvisioner>();

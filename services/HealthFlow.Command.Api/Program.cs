@@ -16,8 +16,6 @@ builder.AddHealthFlowAws();
 builder.Services.AddHealthFlowReadModels();
 
 builder.Services.AddSingleton<CommandMetrics>();
-builder.Services.AddSingleton<StreamLocks>();
-builder.Services.AddSingleton<KnownStreamVersions>();
 builder.Services.AddSingleton<ObservationSubmitter>();
 
 builder.Services.AddOpenApi();

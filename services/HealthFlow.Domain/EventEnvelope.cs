@@ -2,13 +2,18 @@ using System.Text.Json;
 
 namespace HealthFlow.Domain;
 
-/// <summary>Who caused an event, and the W3C trace context that lets consumers continue the producer's trace.</summary>
+/// <summary>
+/// Who caused an event, and the W3C trace context that lets consumers continue the producer's trace.
+/// <c>RequestHash</c> is the SHA-256 of the HTTP body that produced the commit, where a retry must be
+/// told apart from a different request under the same Idempotency-Key.
+/// </summary>
 public sealed record EventMetadata(
     string CorrelationId,
     string? CausationId,
     string? UserId,
     string? Traceparent,
-    string? Tracestate);
+    string? Tracestate,
+    string? RequestHash = null);
 
 /// <summary>
 /// A stored event as it travels: the EventBridge `detail` and what handlers receive.

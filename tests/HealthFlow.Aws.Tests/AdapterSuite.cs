@@ -152,9 +152,9 @@ public abstract class AdapterSuite<TFixture>(TFixture aws) : IClassFixture<TFixt
 
         var result = await store.AppendAsync(stream, ExpectedVersion.NoStream, [Registration(patientId)], Metadata());
 
-        var item = await GetCommitAsync(stream, result.Version);
-        Assert.False(item.ContainsKey("pending"), "the writer clears the outbox mark once the bus has the events");
-        Assert.True(item.ContainsKey("committedAt"));
+        Assert.True((await GetCommitAsync(stream, result.Version)).ContainsKey("committedAt"));
+        await Eventually.HoldsAsync(async () => !(await GetCommitAsync(stream, result.Version)).ContainsKey("pending"),
+            Patience, "the writer clears the outbox mark (in the background) once the bus has the events");
         var queueUrl = (await Aws.Sqs.GetQueueUrlAsync(HealthFlowTopology.Queues.PatientProjection.Name)).QueueUrl;
         var delivered = await Aws.ReceiveEventAsync(queueUrl, result.Events[0].EventId, Patience);
         Assert.Equal(EventTypes.PatientRegistered, delivered.GetProperty("detail-type").GetString());
@@ -184,7 +184,8 @@ public abstract class AdapterSuite<TFixture>(TFixture aws) : IClassFixture<TFixt
         {
             ["HealthFlow:Outbox:RelayEnabled"] = "true",
             ["HealthFlow:Outbox:SweepInterval"] = "00:00:00.100",
-            ["HealthFlow:Outbox:RepublishAfter"] = "00:00:00",
+            ["HealthFlow:EventStore:PublishTimeout"] = "00:00:00.100",
+            ["HealthFlow:Outbox:RepublishAfter"] = "00:00:00.300",
         });
         await restarted.StartAsync();
         try
@@ -198,6 +199,98 @@ public abstract class AdapterSuite<TFixture>(TFixture aws) : IClassFixture<TFixt
         finally
         {
             await restarted.StopAsync();
+        }
+    }
+
+    [AdapterFact]
+    public async Task The_relay_leaves_a_commit_younger_than_RepublishAfter_to_its_writer_and_publishes_it_once_older()
+    {
+        var stream = StreamId.ForObservation(Guid.NewGuid());
+        using var crashing = Aws.CreateHost(b => b.Services.Replace(ServiceDescriptor.Singleton<IEventPublisher, ProcessDiesBeforePublishing>()));
+        var appended = await crashing.Services.GetRequiredService<IEventStore>()
+            .AppendAsync(stream, ExpectedVersion.NoStream, [Observation(Guid.NewGuid(), 9)], Metadata());
+        var republishAfter = TimeSpan.FromMinutes(10);
+        var publisher = new CountingPublisher();
+        var leases = new Leases(Aws.Dynamo, TimeProvider.System);
+        try
+        {
+            await RelayAtAsync(TimeSpan.Zero);
+            Assert.Equal(0, publisher.TimesPublished(appended.Events[0].EventId));
+            Assert.True((await GetCommitAsync(stream, appended.Version)).ContainsKey("pending"), "a young commit stays in the outbox");
+
+            await RelayAtAsync(republishAfter + TimeSpan.FromSeconds(1));
+            Assert.Equal(1, publisher.TimesPublished(appended.Events[0].EventId));
+            Assert.False((await GetCommitAsync(stream, appended.Version)).ContainsKey("pending"), "a relayed commit leaves the outbox");
+        }
+        finally
+        {
+            foreach (var shard in Enumerable.Range(0, 4))
+                await leases.ReleaseAsync(OutboxRelay.LeaseName(shard.ToString(System.Globalization.CultureInfo.InvariantCulture)), CancellationToken.None);
+        }
+
+        // The relay's clock runs ahead; the leases keep real time, so no other relay is locked out for long.
+        async Task RelayAtAsync(TimeSpan ahead)
+        {
+            using var relay = new OutboxRelay(
+                Aws.Dynamo, publisher, leases,
+                Microsoft.Extensions.Options.Options.Create(new OutboxOptions { RepublishAfter = republishAfter }),
+                Microsoft.Extensions.Logging.Abstractions.NullLogger<OutboxRelay>.Instance,
+                new ShiftedTime(ahead));
+            await relay.RelayPendingAsync();
+        }
+    }
+
+    [AdapterFact]
+    public async Task Two_relays_sweeping_at_once_publish_each_stranded_commit_exactly_once()
+    {
+        var stranded = new List<Guid>();
+        var streams = new List<StreamId>();
+        using (var crashing = Aws.CreateHost(b => b.Services.Replace(ServiceDescriptor.Singleton<IEventPublisher, ProcessDiesBeforePublishing>())))
+        {
+            var store = crashing.Services.GetRequiredService<IEventStore>();
+            for (var i = 0; i < 12; i++)
+            {
+                var stream = StreamId.ForObservation(Guid.NewGuid());
+                var appended = await store.AppendAsync(stream, ExpectedVersion.NoStream, [Observation(Guid.NewGuid(), 9)], Metadata());
+                stranded.Add(appended.Events[0].EventId);
+                streams.Add(stream);
+            }
+        }
+
+        var publisher = new CountingPublisher();
+        var relays = Enumerable.Range(0, 2).Select(_ => Aws.CreateHost(
+            b => b.Services.Replace(ServiceDescriptor.Singleton<IEventPublisher>(publisher)),
+            new Dictionary<string, string?>
+            {
+                ["HealthFlow:Outbox:RelayEnabled"] = "true",
+                ["HealthFlow:Outbox:SweepInterval"] = "00:00:00.050",
+                ["HealthFlow:EventStore:PublishTimeout"] = "00:00:00.100",
+                ["HealthFlow:Outbox:RepublishAfter"] = "00:00:00.300",
+            })).ToList();
+        await Task.WhenAll(relays.Select(r => r.StartAsync()));
+        try
+        {
+            await Eventually.HoldsAsync(async () =>
+            {
+                foreach (var stream in streams)
+                {
+                    if ((await GetCommitAsync(stream, 1)).ContainsKey("pending"))
+                        return false;
+                }
+
+                return true;
+            }, Patience, "every stranded commit is relayed and leaves the outbox");
+            // Both go on sweeping: five more sweeps each, at once, in which a duplicate could appear.
+            var sweepers = relays.Select(r => r.Services.GetServices<IHostedService>().OfType<OutboxRelay>().Single()).ToList();
+            for (var round = 0; round < 5; round++)
+                Assert.Equal(new[] { 0, 0 }, await Task.WhenAll(sweepers.Select(relay => relay.RelayPendingAsync())));
+
+            Assert.All(stranded, id => Assert.Equal(1, publisher.TimesPublished(id)));
+        }
+        finally
+        {
+            await Task.WhenAll(relays.Select(r => r.StopAsync()));
+            relays.ForEach(r => r.Dispose());
         }
     }
 
@@ -558,6 +651,26 @@ public abstract class AdapterSuite<TFixture>(TFixture aws) : IClassFixture<TFixt
         });
         Assert.True(response.IsItemSet, $"commit {stream}@{version} exists");
         return response.Item;
+    }
+
+    /// <summary>Counts what it is asked to publish, and publishes nothing.</summary>
+    private sealed class CountingPublisher : IEventPublisher
+    {
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, int> _published = new();
+
+        public int TimesPublished(Guid eventId) => _published.GetValueOrDefault(eventId);
+
+        public Task PublishAsync(IReadOnlyList<EventEnvelope> events, CancellationToken cancellationToken = default)
+        {
+            foreach (var e in events)
+                _published.AddOrUpdate(e.EventId, 1, (_, n) => n + 1);
+            return Task.CompletedTask;
+        }
+    }
+
+    private sealed class ShiftedTime(TimeSpan ahead) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + ahead;
     }
 
     /// <summary>The fault injected for "the process died between the append and the publish".</summary>

@@ -20,16 +20,15 @@ public sealed class AccessTests(SynthesizedStack stack)
         Assert.Superset(new HashSet<string> { "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem" }, On(role, Tables.Users));
         AssertAppendsToEventStore(role);
         Assert.Contains("events:PutEvents", Model.ActionsOn(role, Model.BusId()));
-        AssertNoAccess(role, [Tables.IdempotencyKeys, .. ReadModels]);
+        AssertNoAccess(role, ReadModels);
         AssertNoQueueAccess(role);
     }
 
     [Fact]
-    public void Command_api_appends_events_records_idempotency_keys_and_publishes()
+    public void Command_api_appends_events_and_publishes()
     {
         var role = TaskRole(ServiceCatalog.CommandApi);
         AssertAppendsToEventStore(role);
-        Assert.Superset(new HashSet<string> { "dynamodb:GetItem", "dynamodb:PutItem" }, On(role, Tables.IdempotencyKeys));
         Assert.Contains("events:PutEvents", Model.ActionsOn(role, Model.BusId()));
         AssertNoAccess(role, [Tables.Users, .. ReadModels]);
         AssertNoQueueAccess(role);
@@ -47,7 +46,7 @@ public sealed class AccessTests(SynthesizedStack stack)
         var actions = Model.PermissionsOf(role).Select(p => p.Action).ToHashSet();
         Assert.Empty(actions.Intersect(DynamoWrites));
         Assert.DoesNotContain("events:PutEvents", actions);
-        AssertNoAccess(role, [Tables.Events, Tables.Users, Tables.IdempotencyKeys]);
+        AssertNoAccess(role, [Tables.Events, Tables.Users, Tables.Leases]);
         AssertNoQueueAccess(role);
     }
 
@@ -58,7 +57,7 @@ public sealed class AccessTests(SynthesizedStack stack)
         Assert.Superset(ConsumeActions, Model.ActionsOn(role, Model.QueueId(Queues.AlertEvaluation.Name)));
         AssertAppendsToEventStore(role);
         Assert.Contains("events:PutEvents", Model.ActionsOn(role, Model.BusId()));
-        AssertNoAccess(role, [Tables.Users, Tables.IdempotencyKeys, .. ReadModels]);
+        AssertNoAccess(role, [Tables.Users, .. ReadModels]);
         AssertConsumesOnly(role, [Queues.AlertEvaluation]);
     }
 
@@ -73,7 +72,7 @@ public sealed class AccessTests(SynthesizedStack stack)
 
         AssertConsumesOnly(role, [.. HealthFlowStack.ProjectionQueues]);
         Assert.DoesNotContain("events:PutEvents", Model.PermissionsOf(role).Select(p => p.Action));
-        AssertNoAccess(role, [Tables.Events, Tables.Users, Tables.IdempotencyKeys]);
+        AssertNoAccess(role, [Tables.Events, Tables.Users, Tables.Leases]);
     }
 
     [Fact]

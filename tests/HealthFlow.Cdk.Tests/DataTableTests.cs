@@ -30,15 +30,13 @@ public sealed class DataTableTests(SynthesizedStack stack)
     }
 
     [Fact]
-    public void Idempotency_keys_expire_through_ttl_and_no_other_table_does()
+    public void A_table_expires_items_through_ttl_exactly_when_the_topology_says_so()
     {
         foreach (var definition in HealthFlowTopology.Tables.All)
         {
             var ttl = stack.Model.Resource(stack.Model.TableId(definition.Name))["Properties"]!["TimeToLiveSpecification"];
             Assert.Equal(definition.TimeToLiveAttribute, (string?)ttl?["AttributeName"]);
         }
-
-        Assert.Equal("expiresAt", HealthFlowTopology.Tables.IdempotencyKeys.TimeToLiveAttribute);
     }
 
     [Fact]

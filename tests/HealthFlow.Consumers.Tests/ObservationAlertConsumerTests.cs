@@ -10,8 +10,10 @@ namespace HealthFlow.Consumers.Tests;
 
 public sealed class ObservationAlertConsumerTests
 {
-    private static ObservationSubmitted CheckIn(int score) =>
-        new(Guid.CreateVersion7(), Guid.NewGuid(), new VitalSigns(Score: score), DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, null);
+    private static ObservationSubmitted CheckIn(int score) => CheckIn(new VitalSigns(Score: score));
+
+    private static ObservationSubmitted CheckIn(VitalSigns vitals) =>
+        new(Guid.CreateVersion7(), Guid.NewGuid(), vitals, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, null);
 
     private static Task<ConsumerHarness> StartAsync(RecordingEventStore store) =>
         ConsumerHarness.StartAsync<ObservationAlertConsumer>(services =>
@@ -28,13 +30,14 @@ public sealed class ObservationAlertConsumerTests
         var store = new RecordingEventStore();
         await using var harness = await StartAsync(store);
         var checkIn = CheckIn(score: 9);
-        var envelope = ConsumerHarness.Envelope(checkIn, $"patient-{checkIn.PatientId}");
+        var envelope = ConsumerHarness.Envelope(checkIn, StreamId.ForObservation(checkIn.ObservationId).Value);
 
         await harness.PublishAsync(checkIn, envelope);
 
         Assert.True(await harness.Harness.GetConsumerHarness<ObservationAlertConsumer>().Consumed.Any<ObservationSubmitted>(m => m.Context.MessageId == envelope.EventId));
         var (stream, raised, metadata) = Assert.Single(store.Appended);
         var alert = Assert.IsType<AlertRaised>(raised);
+        Assert.Equal(AlertId.For(checkIn.ObservationId), alert.AlertId);
         Assert.Equal(StreamId.ForAlert(alert.AlertId), stream);
         Assert.Equal(checkIn.ObservationId, alert.ObservationId);
         Assert.Equal(checkIn.PatientId, alert.PatientId);
@@ -44,13 +47,29 @@ public sealed class ObservationAlertConsumerTests
     }
 
     [Fact]
+    public async Task A_check_in_that_trips_both_rules_raises_one_alert_naming_both()
+    {
+        var store = new RecordingEventStore();
+        await using var harness = await StartAsync(store);
+        var checkIn = CheckIn(new VitalSigns(Score: 9, HeartRate: 125, RespiratoryRate: 26, OxygenSaturation: 90, OnSupplementalOxygen: false,
+            SystolicBp: 95, Temperature: 38.5m, Consciousness: Consciousness.Alert));
+
+        await harness.PublishAsync(checkIn, ConsumerHarness.Envelope(checkIn, StreamId.ForObservation(checkIn.ObservationId).Value));
+
+        Assert.True(await harness.Harness.GetConsumerHarness<ObservationAlertConsumer>().Consumed.Any<ObservationSubmitted>());
+        var alert = Assert.IsType<AlertRaised>(Assert.Single(store.Appended).Event);
+        Assert.Equal("high", alert.Severity);
+        Assert.Equal(["news2", "score-threshold"], alert.AllRules);
+    }
+
+    [Fact]
     public async Task A_calm_check_in_raises_no_alert()
     {
         var store = new RecordingEventStore();
         await using var harness = await StartAsync(store);
         var checkIn = CheckIn(score: 2);
 
-        await harness.PublishAsync(checkIn, ConsumerHarness.Envelope(checkIn, $"patient-{checkIn.PatientId}"));
+        await harness.PublishAsync(checkIn, ConsumerHarness.Envelope(checkIn, StreamId.ForObservation(checkIn.ObservationId).Value));
 
         Assert.True(await harness.Harness.GetConsumerHarness<ObservationAlertConsumer>().Consumed.Any<ObservationSubmitted>());
         Assert.Empty(store.Appended);
@@ -63,7 +82,7 @@ public sealed class ObservationAlertConsumerTests
         var store = new RecordingEventStore();
         await using var harness = await StartAsync(store);
         var checkIn = CheckIn(score: 9);
-        var envelope = ConsumerHarness.Envelope(checkIn, $"patient-{checkIn.PatientId}");
+        var envelope = ConsumerHarness.Envelope(checkIn, StreamId.ForObservation(checkIn.ObservationId).Value);
 
         await harness.PublishAsync(checkIn, envelope);
         await harness.PublishAsync(checkIn, envelope);

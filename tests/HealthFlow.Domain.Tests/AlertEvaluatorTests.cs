@@ -65,7 +65,7 @@ public class AlertEvaluatorTests
     }
 
     [Fact]
-    public void A_high_score_and_a_high_NEWS2_raise_two_separate_alerts()
+    public void A_high_score_and_a_high_NEWS2_are_each_judged_by_their_own_rule()
     {
         var vitals = Normal with { Score = 9, SystolicBp = 85, Consciousness = Consciousness.Voice, HeartRate = 135 };
 
@@ -93,4 +93,45 @@ public class AlertEvaluatorTests
     [Fact]
     public void A_NEWS2_of_1_to_4_without_a_red_score_raises_nothing() =>
         Assert.Empty(AlertEvaluator.Evaluate(Normal with { RespiratoryRate = 22, HeartRate = 115 }, Defaults));
+
+    [Fact]
+    public void A_check_in_that_trips_both_rules_raises_one_alert_with_the_higher_severity_and_every_reason()
+    {
+        var vitals = Normal with { Score = 9, SystolicBp = 85, Consciousness = Consciousness.Voice, HeartRate = 135 };
+
+        var alert = AlertEvaluator.Decide(vitals, Defaults);
+
+        Assert.NotNull(alert);
+        Assert.Equal(Severities.High, alert.Severity);
+        Assert.Equal([AlertRules.News2, AlertRules.ScoreThreshold], alert.Rules);
+        Assert.Equal(AlertRules.News2, alert.Rule);
+        Assert.Equal((9, 9), (alert.Score, alert.News2));
+        Assert.Equal(["systolicBp 85 → 3", "heartRate 135 → 3", "consciousness voice → 3", "score 9 > 7"], alert.Reasons);
+    }
+
+    [Fact]
+    public void When_both_rules_give_the_same_severity_NEWS2_leads()
+    {
+        var vitals = Normal with { Score = 9, RespiratoryRate = 22, HeartRate = 115, Temperature = 38.5m };
+
+        var alert = AlertEvaluator.Decide(vitals, Defaults);
+
+        Assert.NotNull(alert);
+        Assert.Equal(Severities.Medium, alert.Severity);
+        Assert.Equal([AlertRules.News2, AlertRules.ScoreThreshold], alert.Rules);
+    }
+
+    [Fact]
+    public void A_single_rule_alert_names_that_rule_alone()
+    {
+        var alert = AlertEvaluator.Decide(new VitalSigns(Score: 8), Defaults);
+
+        Assert.NotNull(alert);
+        Assert.Equal((Severities.Medium, AlertRules.ScoreThreshold), (alert.Severity, alert.Rule));
+        Assert.Equal([AlertRules.ScoreThreshold], alert.Rules);
+    }
+
+    [Fact]
+    public void A_check_in_that_trips_no_rule_raises_no_alert() =>
+        Assert.Null(AlertEvaluator.Decide(Normal with { Score = 3 }, Defaults));
 }

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 using HealthFlow.Domain.Alerts;
+using HealthFlow.Domain.CheckIns;
 using UUIDNext;
 
 namespace HealthFlow.Domain.Tests;
@@ -13,30 +14,46 @@ public class AlertIdTests
 
     [Fact]
     public void A_redelivered_observation_gets_the_same_alert_id() =>
-        Assert.Equal(AlertId.For(EventA, AlertRules.News2), AlertId.For(EventA, AlertRules.News2));
-
-    [Fact]
-    public void Each_rule_gets_its_own_alert_id() =>
-        Assert.NotEqual(AlertId.For(EventA, AlertRules.News2), AlertId.For(EventA, AlertRules.ScoreThreshold));
+        Assert.Equal(AlertId.For(EventA), AlertId.For(EventA));
 
     [Fact]
     public void Each_observation_gets_its_own_alert_id() =>
-        Assert.NotEqual(AlertId.For(EventA, AlertRules.News2), AlertId.For(EventB, AlertRules.News2));
+        Assert.NotEqual(AlertId.For(EventA), AlertId.For(EventB));
 
     [Fact]
     public void Alert_id_is_an_RFC_4122_version_5_uuid()
     {
-        var id = AlertId.For(EventA, AlertRules.ScoreThreshold);
+        var id = AlertId.For(EventA);
 
         Assert.Equal(5, id.Version);
         Assert.Equal(0b10, id.ToByteArray(bigEndian: true)[8] >> 6);
     }
 
     [Fact]
-    public void Alert_id_is_the_SHA1_name_based_uuid_of_event_and_rule_in_the_HealthFlow_namespace() =>
-        Assert.Equal(
-            ReferenceUuidV5(AlertId.Namespace, $"{EventA:D}/{AlertRules.News2}"),
-            AlertId.For(EventA, AlertRules.News2));
+    public void Alert_id_is_the_SHA1_name_based_uuid_of_the_observation_id_in_the_HealthFlow_namespace() =>
+        Assert.Equal(ReferenceUuidV5(AlertId.Namespace, $"{EventA:D}"), AlertId.For(EventA));
+
+    [Fact]
+    public void A_retried_check_in_with_the_same_idempotency_key_gets_the_same_observation_id() =>
+        Assert.Equal(ObservationId.For(EventA, "key-1"), ObservationId.For(EventA, "key-1"));
+
+    [Fact]
+    public void The_same_idempotency_key_of_two_patients_names_two_observations() =>
+        Assert.NotEqual(ObservationId.For(EventA, "key-1"), ObservationId.For(EventB, "key-1"));
+
+    [Fact]
+    public void Observation_id_with_a_key_is_the_SHA1_name_based_uuid_of_patient_and_key() =>
+        Assert.Equal(ReferenceUuidV5(ObservationId.Namespace, $"{EventA:D}/key-1"), ObservationId.For(EventA, "key-1"));
+
+    [Fact]
+    public void Observation_id_without_a_key_is_a_fresh_time_ordered_uuid()
+    {
+        var first = ObservationId.For(EventA, null);
+        var second = ObservationId.For(EventA, null);
+
+        Assert.Equal(7, first.Version);
+        Assert.NotEqual(first, second);
+    }
 
     [Fact]
     public void The_uuid_library_matches_the_published_v5_of_www_example_com()

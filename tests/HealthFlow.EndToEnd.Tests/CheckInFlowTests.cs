@@ -66,6 +66,32 @@ public sealed class CheckInFlowTests(AppHostFixture system) : IDisposable
     }
 
     [Fact]
+    public async Task A_check_in_that_trips_both_rules_raises_one_alert_with_both_rules_reasons_and_the_higher_severity()
+    {
+        var patient = await _api.RegisterPatientAsync();
+        var clinician = await _api.LoginClinicianAsync();
+
+        var observationId = await _api.CheckInAsync(patient, new
+        {
+            score = 9, respiratoryRate = 26, oxygenSaturation = 90, onSupplementalOxygen = false, systolicBp = 95,
+            heartRate = 125, consciousness = "alert", temperature = 38.5,
+        });
+
+        var alert = await Eventually.GetAsync(
+            async () => (await _api.AlertsForPatientAsync(clinician, patient.PatientId!.Value)).FirstOrDefault(),
+            "the alert");
+        await _quiescence.WaitAsync();
+        Assert.Single(await _api.AlertsForPatientAsync(clinician, patient.PatientId!.Value));
+        Assert.Equal(observationId.ToString(), alert["observationId"]!.GetValue<string>());
+        Assert.Equal("high", alert["severity"]!.GetValue<string>());
+        Assert.Equal(["news2", "score-threshold"], alert["rules"]!.AsArray().Select(r => r!.GetValue<string>()));
+        var reasons = alert["reasons"]!.AsArray().Select(r => r!.GetValue<string>()).ToList();
+        Assert.Contains("score 9 > 7", reasons);
+        Assert.Contains(reasons, r => r.StartsWith("respiratoryRate", StringComparison.Ordinal));
+        Assert.Equal((9, 11), (alert["score"]!.GetValue<int>(), alert["news2"]!.GetValue<int>()));
+    }
+
+    [Fact]
     public async Task Unremarkable_check_in_raises_no_alert()
     {
         var patient = await _api.RegisterPatientAsync();
@@ -99,6 +125,23 @@ public sealed class CheckInFlowTests(AppHostFixture system) : IDisposable
         await _quiescence.WaitAsync();
         var stored = await _api.ObservationsAsync(patient, patient.PatientId!.Value);
         Assert.Equal(firstId, Assert.Single(stored)["observationId"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task The_same_idempotency_key_with_another_body_is_refused_and_stores_nothing_more()
+    {
+        var patient = await _api.RegisterPatientAsync();
+        var key = Guid.NewGuid().ToString();
+
+        var first = await _api.SubmitCheckInAsync(patient, new { score = 3 }, key);
+        var reused = await _api.SubmitCheckInAsync(patient, new { score = 4 }, key);
+
+        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, reused.StatusCode);
+        Assert.Equal("application/problem+json", reused.Content.Headers.ContentType?.MediaType);
+        await _quiescence.WaitAsync();
+        var stored = Assert.Single(await _api.ObservationsAsync(patient, patient.PatientId!.Value));
+        Assert.Equal(3, stored["score"]!.GetValue<int>());
     }
 
     public void Dispose() => _quiescence.Dispose();

@@ -20,8 +20,8 @@ public sealed class RedeliveryTests(AppHostFixture system) : IDisposable
         await Eventually.UntilAsync(async () => (await _api.AlertsForPatientAsync(clinician, patientId)).Count > 0, "the first alert");
 
         // Deliver the very same stored event again, as the outbox relay or SQS may.
-        var submitted = await _aws.EventStore.ReadStreamAsync(StreamId.ForPatient(patientId))
-            .FirstAsync(e => e.Type == EventTypes.ObservationSubmitted);
+        var submitted = await _aws.EventStore.ReadStreamAsync(StreamId.ForObservation(observationId))
+            .SingleAsync(e => e.Type == EventTypes.ObservationSubmitted);
         await _aws.Publisher.PublishAsync([submitted]);
         await _aws.Publisher.PublishAsync([submitted]);
         await _quiescence.WaitAsync();

@@ -1,13 +1,17 @@
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
 using Amazon.Runtime;
+using HealthFlow.Aws.Topology;
 using Amazon.SQS;
 using Amazon.SQS.Model;
 
 namespace HealthFlow.EndToEnd.Tests;
 
 /// <summary>
-/// "Nothing more will happen": every work queue is empty and has nothing in flight.
-/// Appends publish before the API answers, and a worker publishes what it appends
-/// before deleting its message, so once the queues drain in pipeline order the
+/// "Nothing more will happen": the outbox holds no unpublished commit, and every work queue is
+/// empty and has nothing in flight. A commit is either published or still marked in the outbox
+/// (the relay publishes it later), and a worker publishes what it appends before deleting its
+/// message; so once the outbox is empty before and after the queues drain in pipeline order, the
 /// read models hold everything that will ever come of the requests made so far.
 /// This lets a test assert that something did NOT happen without sleeping.
 /// </summary>
@@ -17,6 +21,10 @@ public sealed class SystemQuiescence(Uri awsEndpoint) : IDisposable
     private static readonly string[] QueuesInPipelineOrder =
         ["alert-evaluation", "patient-projection", "observation-projection", "alert-projection"];
 
+    private readonly AmazonDynamoDBClient _dynamo = new(
+        new BasicAWSCredentials("test", "test"),
+        new AmazonDynamoDBConfig { ServiceURL = awsEndpoint.ToString(), AuthenticationRegion = "us-east-1" });
+
     private readonly AmazonSQSClient _sqs = new(
         new BasicAWSCredentials("test", "test"),
         new AmazonSQSConfig { ServiceURL = awsEndpoint.ToString(), AuthenticationRegion = "us-east-1" });
@@ -25,6 +33,11 @@ public sealed class SystemQuiescence(Uri awsEndpoint) : IDisposable
     {
         await Eventually.UntilAsync(async () =>
         {
+            if (!await IsOutboxEmptyAsync())
+            {
+                return false;
+            }
+
             foreach (var queue in QueuesInPipelineOrder)
             {
                 if (!await IsDrainedAsync(queue))
@@ -33,8 +46,8 @@ public sealed class SystemQuiescence(Uri awsEndpoint) : IDisposable
                 }
             }
 
-            return true;
-        }, "every work queue to drain", timeout ?? TimeSpan.FromSeconds(30));
+            return await IsOutboxEmptyAsync();
+        }, "the outbox and every work queue to drain", timeout ?? TimeSpan.FromSeconds(30));
     }
 
     private async Task<bool> IsDrainedAsync(string queue)
@@ -48,5 +61,21 @@ public sealed class SystemQuiescence(Uri awsEndpoint) : IDisposable
         return attributes.ApproximateNumberOfMessages == 0 && attributes.ApproximateNumberOfMessagesNotVisible == 0;
     }
 
-    public void Dispose() => _sqs.Dispose();
+    private async Task<bool> IsOutboxEmptyAsync()
+    {
+        var pending = await _dynamo.ScanAsync(new ScanRequest
+        {
+            TableName = HealthFlowTopology.Tables.Events.Name,
+            IndexName = HealthFlowTopology.Indexes.Outbox,
+            Select = Select.COUNT,
+            ConsistentRead = false,
+        });
+        return pending.Count == 0 && pending.LastEvaluatedKey is not { Count: > 0 };
+    }
+
+    public void Dispose()
+    {
+        _sqs.Dispose();
+        _dynamo.Dispose();
+    }
 }

@@ -77,6 +77,8 @@ export interface Alert {
   observationId: string;
   severity: Severity;
   rule: string;
+  /** Every rule that fired for the check-in, the most severe first (`rule` is the first). */
+  rules: string[];
   reasons: string[];
   score?: number | null;
   news2?: number | null;

@@ -17,6 +17,7 @@ internal sealed partial class EventBridgeService(
     EventBusRegistry buses,
     SqsQueueStore queues,
     LocalAwsOptions options,
+    Faults.FaultInjector faults,
     ILogger<EventBridgeService> logger)
 {
     private const int MaxEntriesPerPutEvents = 10;
@@ -263,6 +264,7 @@ internal sealed partial class EventBridgeService(
         int size = entries.Sum(e => Encoding.UTF8.GetByteCount(e.Detail ?? string.Empty) + (e.Source?.Length ?? 0) + (e.DetailType?.Length ?? 0));
         if (size > MaxPutEventsSize)
             throw EventBridgeErrors.Validation("Total size of the entries in the request is over the limit.");
+        await faults.BeforePutEventsAsync();
 
         var results = new List<PutEventsResultEntry>(entries.Count);
         int failed = 0;

@@ -19,22 +19,26 @@ namespace HealthFlow.Aws.EventStore;
 //
 // | attribute   | type | meaning                                                                        |
 // |-------------|------|--------------------------------------------------------------------------------|
-// | streamId    | S    | partition key: `patient-<id>`, `alert-<id>` (StreamId)                         |
+// | streamId    | S    | partition key: `patient-<id>`, `observation-<id>`, `alert-<id>` (StreamId)     |
 // | version     | N    | sort key: the stream version this commit creates (expected + 1, no gaps)      |
 // | committedAt | S    | ISO-8601 UTC, fixed width; sort key of the `outbox` index                      |
 // | pending     | S    | outbox shard `0`..`3` while unpublished, then REMOVEd: the sparse `outbox` GSI |
-// | metadata    | M    | correlationId, causationId, userId, traceparent, tracestate (S; absent = null) |
+// | metadata    | M    | correlationId, causationId, userId, traceparent, tracestate, requestHash       |
+// |             |      | (S; absent = null). requestHash: SHA-256 of the HTTP body, told apart on retry |
 // | events      | L    | one M per event: eventId (S, UUIDv7), type (S), occurredAt (S), data (S, JSON) |
 //
 // Every event of a commit carries the commit's version and metadata in its envelope.
 
 /// <summary>
 /// The event store on DynamoDB. An append is one conditional PutItem (no transactions), followed
-/// by an immediate publish; the outbox relay covers a publish that failed or never happened.
+/// by an immediate publish; the outbox mark is removed in the background (<see cref="OutboxMarks"/>),
+/// and the outbox relay covers a publish that failed or never happened. So an append costs its caller
+/// one write and one PutEvents, and holds no lock.
 /// </summary>
 public sealed class DynamoEventStore(
     IAmazonDynamoDB dynamo,
     IEventPublisher publisher,
+    OutboxMarks outboxMarks,
     IOptions<EventStoreOptions> options,
     ILogger<DynamoEventStore> logger,
     TimeProvider? timeProvider = null) : IEventStore
@@ -125,35 +129,7 @@ public sealed class DynamoEventStore(
             return;
         }
 
-        try
-        {
-            await ClearPendingAsync(dynamo, streamId, version, timeout.Token).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            // Published but still marked: the relay will publish it once more (at least once).
-            logger.LogWarning(ex, "Clearing the outbox mark of {StreamId}@{Version} failed", streamId, version);
-        }
-    }
-
-    internal static async Task ClearPendingAsync(IAmazonDynamoDB dynamo, string streamId, long version, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await dynamo.UpdateItemAsync(new UpdateItemRequest
-            {
-                TableName = CommitItems.Table,
-                Key = CommitItems.Key(streamId, version),
-                UpdateExpression = "REMOVE #pending",
-                // UpdateItem would otherwise create a stub item for a key that does not exist.
-                ConditionExpression = "attribute_exists(#version)",
-                ExpressionAttributeNames = new() { ["#pending"] = CommitItems.Pending, ["#version"] = CommitItems.Version },
-            }, cancellationToken).ConfigureAwait(false);
-        }
-        catch (ConditionalCheckFailedException)
-        {
-            // Nothing to clear.
-        }
+        outboxMarks.Clear(streamId, version);
     }
 
     public async Task<long> GetVersionAsync(StreamId stream, CancellationToken cancellationToken = default)
@@ -354,6 +330,7 @@ internal static class CommitItems
         Add("userId", metadata.UserId);
         Add("traceparent", metadata.Traceparent);
         Add("tracestate", metadata.Tracestate);
+        Add("requestHash", metadata.RequestHash);
         return map;
 
         void Add(string name, string? value)
@@ -366,6 +343,6 @@ internal static class CommitItems
     private static EventMetadata FromMap(Dictionary<string, AttributeValue>? map)
     {
         string? Get(string name) => map is not null && map.TryGetValue(name, out var v) ? v.S : null;
-        return new EventMetadata(Get("correlationId") ?? string.Empty, Get("causationId"), Get("userId"), Get("traceparent"), Get("tracestate"));
+        return new EventMetadata(Get("correlationId") ?? string.Empty, Get("causationId"), Get("userId"), Get("traceparent"), Get("tracestate"), Get("requestHash"));
     }
 }

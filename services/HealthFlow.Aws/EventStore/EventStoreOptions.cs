@@ -12,7 +12,7 @@ public sealed class EventStoreOptions
     /// The append has already succeeded by then, so this bounds command latency, not correctness.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
-    public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(5);
+    public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(3);
 
     /// <summary>Parallel Scan segments used by <see cref="IEventStore.ReadAllAsync"/> (replay).</summary>
     [Range(1, 64)]
@@ -33,8 +33,16 @@ public sealed class OutboxOptions
 
     /// <summary>
     /// A commit still pending after this long is republished by the relay. Younger commits are
-    /// most likely being published by their writer right now; republishing them would only add duplicates.
+    /// most likely being published by their writer right now; republishing them would only add
+    /// duplicates. Must be well above <see cref="EventStoreOptions.PublishTimeout"/> (checked on start).
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
-    public TimeSpan RepublishAfter { get; set; } = TimeSpan.FromSeconds(5);
+    public TimeSpan RepublishAfter { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>How long a relay holds an outbox shard per sweep; renewed at every sweep, so well above <see cref="SweepInterval"/>.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>The republish age must leave the writer's own publish (and its mark's removal) time to finish.</summary>
+    public const int RepublishAfterPublishTimeouts = 3;
 }

@@ -13,14 +13,21 @@ namespace HealthFlow.Aws.EventStore;
 
 /// <summary>
 /// Publishes commits that their writer did not (publish failed, process died between append and
-/// publish). Sweeps the sparse outbox index and republishes what has been pending for longer than
-/// <see cref="OutboxOptions.RepublishAfter"/>; together with the writer's own publish this makes
-/// publication at least once.
+/// publish). Together with the writer's own publish this makes publication at least once, and the
+/// relay keeps the "at least" small:
+/// <list type="bullet">
+/// <item>Each outbox shard has one owner at a time, through a lease (<see cref="Leases"/>), so N
+/// instances never republish one commit N times.</item>
+/// <item>A sweep reads only commits older than <see cref="OutboxOptions.RepublishAfter"/>, by a key
+/// condition on the index's sort key (`committedAt`), and that age is well above the writer's publish
+/// timeout: a slow but successful publish is never repeated.</item>
+/// </list>
 /// </summary>
 public sealed class OutboxRelay : BackgroundService
 {
     private readonly IAmazonDynamoDB _dynamo;
     private readonly IEventPublisher _publisher;
+    private readonly Leases _leases;
     private readonly OutboxOptions _options;
     private readonly ILogger<OutboxRelay> _logger;
     private readonly TimeProvider _time;
@@ -29,17 +36,21 @@ public sealed class OutboxRelay : BackgroundService
     public OutboxRelay(
         IAmazonDynamoDB dynamo,
         IEventPublisher publisher,
+        Leases leases,
         IOptions<OutboxOptions> options,
         ILogger<OutboxRelay> logger,
         TimeProvider? timeProvider = null)
     {
         _dynamo = dynamo;
         _publisher = publisher;
+        _leases = leases;
         _options = options.Value;
         _logger = logger;
         _time = timeProvider ?? TimeProvider.System;
         _pendingGauge = HealthFlowTelemetry.RegisterOutbox(this);
     }
+
+    public static string LeaseName(string shard) => $"outbox-shard-{shard}";
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -50,101 +61,141 @@ public sealed class OutboxRelay : BackgroundService
         }
 
         using var timer = new PeriodicTimer(_options.SweepInterval, _time);
-        do
+        try
         {
-            try
+            do
             {
-                await RelayPendingAsync(stoppingToken).ConfigureAwait(false);
+                try
+                {
+                    await RelayPendingAsync(stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                {
+                    break;
+                }
+                catch (Exception ex)
+                {
+                    // The store may be briefly unreachable; the next sweep tries again.
+                    _logger.LogWarning(ex, "Outbox sweep failed");
+                }
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception ex)
-            {
-                // The store may be briefly unreachable; the next sweep tries again.
-                _logger.LogWarning(ex, "Outbox sweep failed");
-            }
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            await ReleaseLeasesAsync().ConfigureAwait(false);
+        }
     }
 
     /// <summary>
-    /// One sweep: publishes every commit pending for longer than <see cref="OutboxOptions.RepublishAfter"/>
-    /// and clears its mark. Returns how many commits it published.
+    /// One sweep over the shards this instance holds (or can take), all at once: publishes every
+    /// commit pending for longer than <see cref="OutboxOptions.RepublishAfter"/>, up to ten events per
+    /// PutEvents call, and clears their marks. Returns how many commits it published.
     /// </summary>
     public async Task<int> RelayPendingAsync(CancellationToken cancellationToken = default)
     {
-        var cutoff = CommitItems.FormatTime(_time.GetUtcNow() - _options.RepublishAfter);
-        var pending = 0;
-        var relayed = 0;
-        foreach (var shard in CommitItems.OutboxShardValues)
-        {
-            await foreach (var item in ReadShardAsync(shard, cancellationToken).ConfigureAwait(false))
-            {
-                pending++;
-                if (string.CompareOrdinal(item[CommitItems.CommittedAt].S, cutoff) >= 0)
-                    continue;
-
-                var envelopes = CommitItems.ToEnvelopes(item).ToList();
-                var streamId = item[CommitItems.StreamId].S;
-                var version = CommitItems.VersionOf(item);
-                if (!await RelayAsync(envelopes, cancellationToken).ConfigureAwait(false))
-                    continue;
-
-                pending--;
-                relayed++;
-                HealthFlowTelemetry.Relayed.Add(1);
-                _logger.LogInformation("Relayed {StreamId}@{Version} ({Count} events) from the outbox", streamId, version, envelopes.Count);
-            }
-        }
-
-        Interlocked.Exchange(ref _pendingGauge.Pending, pending);
-        return relayed;
+        var shards = await Task.WhenAll(CommitItems.OutboxShardValues.Select(shard => RelayShardAsync(shard, cancellationToken))).ConfigureAwait(false);
+        Interlocked.Exchange(ref _pendingGauge.Pending, shards.Sum(s => s.Pending));
+        return shards.Sum(s => s.Relayed);
     }
 
-    // A relayed commit has no request span around it; parenting the relay to the span that
-    // appended the commit keeps the late publish (and the mark's removal) inside the original trace.
-    private async Task<bool> RelayAsync(IReadOnlyList<EventEnvelope> envelopes, CancellationToken cancellationToken)
+    private async Task<(int Relayed, long Pending)> RelayShardAsync(string shard, CancellationToken cancellationToken)
     {
-        var commit = envelopes[0];
-        ActivityContext.TryParse(commit.Metadata.Traceparent, commit.Metadata.Tracestate, isRemote: true, out var parent);
-        using var activity = HealthFlowTelemetry.ActivitySource.StartActivity("outbox relay", ActivityKind.Internal, parent);
-        activity?.SetTag("healthflow.stream_id", commit.StreamId);
-        activity?.SetTag("healthflow.version", commit.Version);
+        // Stop well before the lease runs out, so a slow sweep never overlaps the next owner's.
+        var stopAt = _time.GetUtcNow() + (_options.LeaseDuration * 2 / 3);
+        bool held;
+        // A sweep every two seconds would otherwise put a root trace in the dashboard each time.
+        using (SuppressInstrumentationScope.Begin())
+        {
+            held = await _leases.TryAcquireAsync(LeaseName(shard), _options.LeaseDuration, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (!held)
+            return (0, 0);
+
+        var relayed = 0;
+        var group = new List<IReadOnlyList<EventEnvelope>>();
+        var cutoff = CommitItems.FormatTime(_time.GetUtcNow() - _options.RepublishAfter);
+        await foreach (var item in ReadDueAsync(shard, cutoff, cancellationToken).ConfigureAwait(false))
+        {
+            if (_time.GetUtcNow() >= stopAt)
+                break;
+
+            var commit = CommitItems.ToEnvelopes(item).ToList();
+            if (group.Count > 0 && group.Sum(c => c.Count) + commit.Count > MaxEventsPerPublish)
+            {
+                relayed += await RelayAsync(group, cancellationToken).ConfigureAwait(false);
+                group.Clear();
+            }
+
+            group.Add(commit);
+        }
+
+        if (group.Count > 0)
+            relayed += await RelayAsync(group, cancellationToken).ConfigureAwait(false);
+
+        return (relayed, await CountPendingAsync(shard, cancellationToken).ConfigureAwait(false));
+    }
+
+    // One PutEvents call takes ten entries: after an outage, a backlog drains ten commits a call, not one.
+    private const int MaxEventsPerPublish = 10;
+
+    // A relayed commit has no request span around it; parenting the relay to the span that appended
+    // the (first) commit keeps the late publish inside the original trace; the others are linked.
+    private async Task<int> RelayAsync(IReadOnlyList<IReadOnlyList<EventEnvelope>> commits, CancellationToken cancellationToken)
+    {
+        var contexts = commits
+            .Select(c => ActivityContext.TryParse(c[0].Metadata.Traceparent, c[0].Metadata.Tracestate, isRemote: true, out var context) ? context : default)
+            .ToList();
+        using var activity = HealthFlowTelemetry.ActivitySource.StartActivity(
+            "outbox relay", ActivityKind.Internal, contexts[0], links: contexts.Skip(1).Where(c => c != default).Select(c => new ActivityLink(c)));
+        activity?.SetTag("healthflow.stream_id", commits[0][0].StreamId);
+        activity?.SetTag("healthflow.commits", commits.Count);
         try
         {
-            await _publisher.PublishAsync(envelopes, cancellationToken).ConfigureAwait(false);
+            await _publisher.PublishAsync([.. commits.SelectMany(c => c)], cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            // Stays pending; the next sweep retries it.
+            // They stay pending; the next sweep retries them.
             activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
-            _logger.LogWarning(ex, "Relaying {StreamId}@{Version} failed", commit.StreamId, commit.Version);
-            return false;
+            _logger.LogWarning(ex, "Relaying {Count} commits from {StreamId}@{Version} failed", commits.Count, commits[0][0].StreamId, commits[0][0].Version);
+            return 0;
         }
 
-        await DynamoEventStore.ClearPendingAsync(_dynamo, commit.StreamId, commit.Version, cancellationToken).ConfigureAwait(false);
-        return true;
+        await Task.WhenAll(commits.Select(c => OutboxMarks.ClearAsync(_dynamo, c[0].StreamId, c[0].Version, cancellationToken))).ConfigureAwait(false);
+        HealthFlowTelemetry.Relayed.Add(commits.Count);
+        foreach (var commit in commits)
+        {
+            _logger.LogInformation("Relayed {StreamId}@{Version} ({Count} events) from the outbox", commit[0].StreamId, commit[0].Version, commit.Count);
+        }
+
+        return commits.Count;
     }
 
-    private async IAsyncEnumerable<Dictionary<string, AttributeValue>> ReadShardAsync(
-        string shard, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<Dictionary<string, AttributeValue>> ReadDueAsync(
+        string shard, string cutoff, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         Dictionary<string, AttributeValue>? startKey = null;
         do
         {
             QueryResponse page;
-            // A sweep every two seconds would otherwise put a root trace in the dashboard each time.
             using (SuppressInstrumentationScope.Begin())
             {
                 page = await _dynamo.QueryAsync(new QueryRequest
                 {
                     TableName = CommitItems.Table,
                     IndexName = Topology.HealthFlowTopology.Indexes.Outbox,
-                    KeyConditionExpression = "#pending = :shard",
-                    ExpressionAttributeNames = new() { ["#pending"] = CommitItems.Pending },
-                    ExpressionAttributeValues = new() { [":shard"] = new AttributeValue { S = shard } },
+                    KeyConditionExpression = "#pending = :shard AND #committedAt < :cutoff",
+                    ExpressionAttributeNames = new() { ["#pending"] = CommitItems.Pending, ["#committedAt"] = CommitItems.CommittedAt },
+                    ExpressionAttributeValues = new()
+                    {
+                        [":shard"] = new AttributeValue { S = shard },
+                        [":cutoff"] = new AttributeValue { S = cutoff },
+                    },
                     ExclusiveStartKey = startKey,
                 }, cancellationToken).ConfigureAwait(false);
             }
@@ -155,6 +206,48 @@ public sealed class OutboxRelay : BackgroundService
             startKey = page.LastEvaluatedKey is { Count: > 0 } ? page.LastEvaluatedKey : null;
         }
         while (startKey is not null);
+    }
+
+    // For the outbox-pending gauge: every commit of the shard still marked, young or old.
+    private async Task<long> CountPendingAsync(string shard, CancellationToken cancellationToken)
+    {
+        long count = 0;
+        Dictionary<string, AttributeValue>? startKey = null;
+        using var _ = SuppressInstrumentationScope.Begin();
+        do
+        {
+            var page = await _dynamo.QueryAsync(new QueryRequest
+            {
+                TableName = CommitItems.Table,
+                IndexName = Topology.HealthFlowTopology.Indexes.Outbox,
+                KeyConditionExpression = "#pending = :shard",
+                ExpressionAttributeNames = new() { ["#pending"] = CommitItems.Pending },
+                ExpressionAttributeValues = new() { [":shard"] = new AttributeValue { S = shard } },
+                Select = Select.COUNT,
+                ExclusiveStartKey = startKey,
+            }, cancellationToken).ConfigureAwait(false);
+            count += page.Count ?? 0;
+            startKey = page.LastEvaluatedKey is { Count: > 0 } ? page.LastEvaluatedKey : null;
+        }
+        while (startKey is not null);
+        return count;
+    }
+
+    private async Task ReleaseLeasesAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        foreach (var shard in CommitItems.OutboxShardValues)
+        {
+            try
+            {
+                await _leases.ReleaseAsync(LeaseName(shard), timeout.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                // It expires on its own; another instance takes it over then.
+                _logger.LogDebug(ex, "Releasing the lease of outbox shard {Shard} failed", shard);
+            }
+        }
     }
 
     public override void Dispose()

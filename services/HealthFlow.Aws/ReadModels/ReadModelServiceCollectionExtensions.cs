@@ -11,14 +11,13 @@ namespace HealthFlow.Aws.ReadModels;
 public static class ReadModelServiceCollectionExtensions
 {
     /// <summary>
-    /// The users and idempotency tables and the three read models, for reading and writing. Needs an
+    /// The users table and the three read models, for reading and writing. Needs an
     /// IAmazonDynamoDB client: from AddHealthFlowAws in writers, or AddHealthFlowReadModelQueries.
     /// </summary>
     public static IServiceCollection AddHealthFlowReadModels(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<UserStore>();
-        services.TryAddSingleton<IdempotencyStore>();
         services.TryAddSingleton<PatientReadModel>();
         services.TryAddSingleton<ObservationReadModel>();
         services.TryAddSingleton<AlertReadModel>();

@@ -60,13 +60,15 @@ public static class HealthFlowTopology
             null,
             []);
 
-        /// <summary>Idempotency-Key records of command-api; expire through TTL on AWS.</summary>
-        public static readonly TableDefinition IdempotencyKeys = new(
-            "idempotency-keys",
-            new KeyAttribute("key", KeyType.String),
+        /// <summary>
+        /// Time-limited ownership, e.g. of an outbox shard by one relay, so that N instances never
+        /// republish one commit N times. A handful of items, rewritten every sweep.
+        /// </summary>
+        public static readonly TableDefinition Leases = new(
+            "leases",
+            new KeyAttribute("name", KeyType.String),
             null,
-            [],
-            TimeToLiveAttribute: "expiresAt");
+            []);
 
         /// <summary>Read model: one item per patient.</summary>
         public static readonly TableDefinition Patients = new(
@@ -100,7 +102,7 @@ public static class HealthFlowTopology
                 new GlobalIndex(Indexes.AlertsByUpdate, new KeyAttribute("feed", KeyType.String), new KeyAttribute("updatedKey", KeyType.String)),
             ]);
 
-        public static IReadOnlyList<TableDefinition> All { get; } = [Events, Users, IdempotencyKeys, Patients, Observations, Alerts];
+        public static IReadOnlyList<TableDefinition> All { get; } = [Events, Users, Leases, Patients, Observations, Alerts];
     }
 
     public static class Indexes

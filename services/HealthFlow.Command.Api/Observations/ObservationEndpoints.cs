@@ -42,7 +42,6 @@ public static class ObservationEndpoints
                 .Accepts<CheckInRequest>("application/json")
                 .ProducesProblem(StatusCodes.Status401Unauthorized)
                 .ProducesProblem(StatusCodes.Status403Forbidden)
-                .ProducesProblem(StatusCodes.Status409Conflict)
                 .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
                 .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
                 .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
@@ -114,16 +113,7 @@ public static class ObservationEndpoints
                 statusCode: StatusCodes.Status422UnprocessableEntity,
                 title: "Idempotency-Key reused",
                 detail: $"This {IdempotencyKeyHeader} was used before with a different body. Use a new key for a new check-in."),
-            SubmissionResult.InProgress => TypedResults.Problem(
-                statusCode: StatusCodes.Status409Conflict,
-                title: "Request in progress",
-                detail: $"A request with this {IdempotencyKeyHeader} is still being processed. Retry shortly for its answer."),
-            SubmissionResult.PatientNotRegistered => TypedResults.Problem(
-                statusCode: StatusCodes.Status403Forbidden, title: "Forbidden", detail: "The access token's patient is not registered."),
-            _ => TypedResults.Problem(
-                statusCode: StatusCodes.Status409Conflict,
-                title: "Concurrent check-ins",
-                detail: "Too many check-ins for this patient at once. Retry with the same Idempotency-Key."),
+            _ => throw new InvalidOperationException($"Unhandled submission result {result}."),
         };
     }
 

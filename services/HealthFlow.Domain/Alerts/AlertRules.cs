@@ -17,6 +17,10 @@ public static class Severities
     public const string LowMedium = "low-medium";
 
     public static readonly IReadOnlyList<string> All = [High, Medium, LowMedium];
+
+    /// <summary>0 for the most urgent; an unknown severity ranks last.</summary>
+    public static int Rank(string severity) =>
+        Array.IndexOf([High, Medium, LowMedium], severity) is var rank and >= 0 ? rank : All.Count;
 }
 
 /// <summary>
@@ -61,3 +65,18 @@ public sealed record AlertDecision(
     int? Score,
     int? News2,
     bool Partial);
+
+/// <summary>
+/// The one alert a check-in raises: the highest severity of the rules that fired, every rule (the
+/// most severe first, which is <see cref="Rule"/>) and every reason.
+/// </summary>
+public sealed record CheckInAlert(
+    string Severity,
+    IReadOnlyList<string> Rules,
+    IReadOnlyList<string> Reasons,
+    int? Score,
+    int? News2,
+    bool Partial)
+{
+    public string Rule => Rules[0];
+}

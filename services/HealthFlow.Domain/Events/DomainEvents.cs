@@ -12,7 +12,7 @@ public sealed record PatientRegistered(
     string DisplayName,
     DateTimeOffset RegisteredAt) : IDomainEvent;
 
-/// <summary>Appended by command-api to stream patient-{id} for every accepted check-in.</summary>
+/// <summary>Appended by command-api as the only event of its own stream observation-{id}, one per accepted check-in.</summary>
 public sealed record ObservationSubmitted(
     Guid ObservationId,
     Guid PatientId,
@@ -21,7 +21,11 @@ public sealed record ObservationSubmitted(
     DateTimeOffset SubmittedAt,
     string? Note) : IDomainEvent;
 
-/// <summary>Appended by alert-worker to a new stream alert-{id}; the id is a UUIDv5 of (observation eventId, rule).</summary>
+/// <summary>
+/// Appended by alert-worker to a new stream alert-{id}; the id is a UUIDv5 of the observation id, so a
+/// check-in raises at most one alert. <c>Rule</c> is the most severe rule that fired; <c>Rules</c> lists
+/// every one (absent in alerts raised before rules were combined: then it is just <c>Rule</c>).
+/// </summary>
 public sealed record AlertRaised(
     Guid AlertId,
     Guid PatientId,
@@ -32,7 +36,11 @@ public sealed record AlertRaised(
     int? Score,
     int? News2,
     bool Partial,
-    DateTimeOffset RaisedAt) : IDomainEvent;
+    DateTimeOffset RaisedAt,
+    IReadOnlyList<string>? Rules = null) : IDomainEvent
+{
+    public IReadOnlyList<string> AllRules => Rules is { Count: > 0 } ? Rules : [Rule];
+}
 
 /// <summary>Appended by command-api to stream alert-{id} when a clinician acknowledges.</summary>
 public sealed record AlertAcknowledged(

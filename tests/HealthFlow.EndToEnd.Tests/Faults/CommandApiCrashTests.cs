@@ -45,7 +45,7 @@ public sealed class CommandApiCrashTests(AppHostFixture system) : IDisposable
         var outcome = await posting;
 
         Assert.Null(outcome.Status);
-        var stored = Assert.Single(await _store.ReadPatientAsync(patientId), e => e.Type == EventTypes.ObservationSubmitted);
+        var stored = Assert.Single(await _store.ObservationsOfAsync(patientId));
         var observationId = stored.DataAs<ObservationSubmitted>().ObservationId;
 
         var alert = await Eventually.GetAsync(

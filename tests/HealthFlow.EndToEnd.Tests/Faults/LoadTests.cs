@@ -57,10 +57,10 @@ public sealed class LoadTests(AppHostFixture system, ITestOutputHelper output) :
         output.WriteLine($"{Clients} clients for {seconds:0.0} s: {total} check-ins accepted ({total / seconds:0} per second); answers {string.Join(", ", answers.Select(a => $"{a.Key} × {a.Value}"))}");
 
         Assert.Equal([((int)HttpStatusCode.Accepted).ToString(CultureInfo.InvariantCulture)], answers.Keys);
+        var observations = await _store.ObservationsByPatientAsync();
         foreach (var patient in patients)
         {
-            var stored = (await _store.ReadPatientAsync(patient.PatientId!.Value))
-                .Where(e => e.Type == EventTypes.ObservationSubmitted)
+            var stored = observations[patient.PatientId!.Value]
                 .Select(e => e.DataAs<ObservationSubmitted>().ObservationId)
                 .ToList();
             Assert.Equal(accepted.GetValueOrDefault(patient.PatientId!.Value, []).Order(), stored.Order());

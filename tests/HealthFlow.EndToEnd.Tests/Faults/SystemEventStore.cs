@@ -4,6 +4,7 @@ using Amazon.Runtime;
 using HealthFlow.Aws;
 using HealthFlow.Aws.EventStore;
 using HealthFlow.Domain;
+using HealthFlow.Domain.Events;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -30,16 +31,26 @@ public sealed class SystemEventStore : IDisposable
 
     public IServiceProvider Services => _host.Services;
 
-    public async Task<IReadOnlyList<EventEnvelope>> ReadPatientAsync(Guid patientId)
+    /// <summary>
+    /// Every stored check-in, grouped by patient. Each check-in is its own stream, so this reads the
+    /// whole store: the ground truth, not an index that could itself be wrong.
+    /// </summary>
+    public async Task<ILookup<Guid, EventEnvelope>> ObservationsByPatientAsync()
     {
-        var events = new List<EventEnvelope>();
-        await foreach (var envelope in _host.Services.GetRequiredService<IEventStore>().ReadStreamAsync(StreamId.ForPatient(patientId)))
+        var observations = new List<(Guid PatientId, EventEnvelope Envelope)>();
+        await foreach (var envelope in _host.Services.GetRequiredService<IEventStore>().ReadAllAsync())
         {
-            events.Add(envelope);
+            if (envelope.Type == EventTypes.ObservationSubmitted)
+            {
+                observations.Add((envelope.DataAs<ObservationSubmitted>().PatientId, envelope));
+            }
         }
 
-        return events;
+        return observations.ToLookup(o => o.PatientId, o => o.Envelope);
     }
+
+    public async Task<IReadOnlyList<EventEnvelope>> ObservationsOfAsync(Guid patientId) =>
+        [.. (await ObservationsByPatientAsync())[patientId]];
 
     public void Dispose() => _host.Dispose();
 }

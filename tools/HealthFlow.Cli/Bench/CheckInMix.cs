@@ -48,7 +48,7 @@ public sealed class CheckInMix
     }
 
     /// <summary>How many alerts the check-in raises under the default rules.</summary>
-    public static int AlertsFor(CheckIn checkIn) => AlertEvaluator.Evaluate(checkIn.Vitals, DefaultRules).Count;
+    public static int AlertsFor(CheckIn checkIn) => AlertEvaluator.Decide(checkIn.Vitals, DefaultRules) is null ? 0 : 1;
 
     public static CheckIn NormalCheckIn(long n) => Normal[n % Normal.Length];
 

@@ -1,7 +1,7 @@
 // One alert in the inbox: severity, patient, why it was raised, and the acknowledge-with-note action.
 import { useId, useState, type FormEvent } from 'react';
 import { Link } from 'react-router-dom';
-import { SeverityBadge, StatusBadge, formatDateTime, ruleLabel, type Alert } from '@healthflow/shared';
+import { SeverityBadge, StatusBadge, formatDateTime, ruleLabel, rulesLabel, type Alert } from '@healthflow/shared';
 
 export interface AlertRowProps {
   alert: Alert;
@@ -49,7 +49,7 @@ export function AlertRow({ alert, flashing, acknowledging, onAcknowledge }: Aler
         </ul>
       )}
       <p className="alert-card__meta">
-        {ruleLabel(alert.rule)} · raised <time dateTime={alert.raisedAt}>{formatDateTime(alert.raisedAt)}</time>
+        {rulesLabel(alert)} · raised <time dateTime={alert.raisedAt}>{formatDateTime(alert.raisedAt)}</time>
         {alert.status === 'acknowledged' && (
           <span data-testid="alert-acknowledged-by">
             {' '}

@@ -12,6 +12,7 @@ export function anAlert(overrides: Partial<Alert> = {}): Alert {
     observationId: `obs-${counter}`,
     severity: 'medium',
     rule: 'score-threshold',
+    rules: ['score-threshold'],
     reasons: ['score 9 > 7'],
     score: 9,
     news2: null,

@@ -9,6 +9,11 @@ export function ruleLabel(rule: string): string {
   return rule;
 }
 
+/** Every rule that fired for the alert's check-in, most severe first: "NEWS2 + Symptom score". */
+export function rulesLabel(alert: Pick<Alert, 'rule' | 'rules'>): string {
+  return (alert.rules?.length ? alert.rules : [alert.rule]).map(ruleLabel).join(' + ');
+}
+
 export function AlertHistory({ alerts }: { alerts: Alert[] }) {
   if (alerts.length === 0) {
     return (
@@ -30,7 +35,7 @@ export function AlertHistory({ alerts }: { alerts: Alert[] }) {
           <div className="alert-card__head">
             <SeverityBadge severity={alert.severity} />
             <span className="alert-card__rule">
-              {ruleLabel(alert.rule)}
+              {rulesLabel(alert)}
               {alert.news2 != null && ` ${alert.news2}${alert.partial ? ' (partial)' : ''}`}
               {alert.news2 == null && alert.score != null && ` ${alert.score}/10`}
             </span>
