@@ -6,7 +6,7 @@ using HealthFlow.Aws.Topology;
 using HealthFlow.Domain.Events;
 using HealthFlow.Projections;
 
-// The projections worker: the only writer of the read-model tables, one consumer per queue.
+// The projections worker: the only writer of the read-model tables; one MassTransit consumer per event type, one receive loop per queue.
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();

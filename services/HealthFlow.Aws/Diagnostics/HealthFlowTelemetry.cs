@@ -38,7 +38,7 @@ public static class HealthFlowTelemetry
         Meter.CreateCounter<long>("healthflow.consumer.messages.unknown", "{message}", "Messages of a type no consumer here handles; released at once for the DLQ, where they can be redriven.");
 
     internal static readonly Counter<long> VisibilityExtended =
-        Meter.CreateCounter<long>("healthflow.consumer.visibility_extended", "{extension}", "Times a slow handler's message was kept invisible for longer.");
+        Meter.CreateCounter<long>("healthflow.consumer.visibility_extended", "{extension}", "Times a slow consumer's message was kept invisible for longer.");
 
     internal static readonly Counter<long> VisibilityExtensionFailures =
         Meter.CreateCounter<long>("healthflow.consumer.visibility_extension_failures", "{attempt}", "Visibility extensions that failed and were retried with backoff.");
