@@ -9,9 +9,8 @@ namespace HealthFlow.Aws.Tests.Infrastructure;
 /// An SQS client whose ChangeMessageVisibility passes through a fault the test chooses (fail, or be
 /// slow) and records every change that reached the queue. Everything else goes straight to the real client.
 /// </summary>
-public class VisibilityFaultSqs : DispatchProxy
+public class VisibilityFaultSqs : ClientProxy<IAmazonSQS>
 {
-    private IAmazonSQS _inner = null!;
     private Func<ChangeMessageVisibilityRequest, CancellationToken, Task> _fault = null!;
 
     /// <summary>The visibility timeouts (seconds) that reached the queue, in order.</summary>
@@ -19,31 +18,20 @@ public class VisibilityFaultSqs : DispatchProxy
 
     public static (IAmazonSQS Client, VisibilityFaultSqs Faults) Wrap(IAmazonSQS inner, Func<ChangeMessageVisibilityRequest, CancellationToken, Task> fault)
     {
-        var proxy = Create<IAmazonSQS, VisibilityFaultSqs>();
-        var faults = (VisibilityFaultSqs)(object)proxy;
-        faults._inner = inner;
+        var (client, faults) = Create<VisibilityFaultSqs>(inner);
         faults._fault = fault;
-        return (proxy, faults);
+        return (client, faults);
     }
 
-    protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
-    {
-        if (targetMethod?.Name == nameof(IAmazonSQS.ChangeMessageVisibilityAsync) && args is [ChangeMessageVisibilityRequest request, CancellationToken cancellationToken])
-            return ChangeAsync(request, cancellationToken);
-        try
-        {
-            return targetMethod!.Invoke(_inner, args);
-        }
-        catch (TargetInvocationException ex) when (ex.InnerException is not null)
-        {
-            throw ex.InnerException;
-        }
-    }
+    protected override object? Intercept(MethodInfo method, object?[]? args) =>
+        method.Name == nameof(IAmazonSQS.ChangeMessageVisibilityAsync) && args is [ChangeMessageVisibilityRequest request, CancellationToken cancellationToken]
+            ? ChangeAsync(request, cancellationToken)
+            : null;
 
     private async Task<ChangeMessageVisibilityResponse> ChangeAsync(ChangeMessageVisibilityRequest request, CancellationToken cancellationToken)
     {
         await _fault(request, cancellationToken);
-        var response = await _inner.ChangeMessageVisibilityAsync(request, cancellationToken);
+        var response = await Inner.ChangeMessageVisibilityAsync(request, cancellationToken);
         Applied.Enqueue(request.VisibilityTimeout ?? 0);
         return response;
     }
