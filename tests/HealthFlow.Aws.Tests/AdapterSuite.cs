@@ -580,31 +580,56 @@ public abstract class AdapterSuite<TFixture>(TFixture aws) : IClassFixture<TFixt
     }
 
     [AdapterFact]
-    public async Task An_event_no_consumer_reads_goes_to_the_DLQ_where_it_can_be_redriven()
+    public async Task An_event_no_consumer_reads_goes_to_the_DLQ_and_is_consumed_once_redriven_to_a_consumer_that_reads_it()
     {
         var queue = await Aws.CreateRoutedQueueAsync("unknown", nameof(UnsubscribedProbe), visibilityTimeout: TimeSpan.FromSeconds(30));
         using var metrics = new MetricRecorder();
-        using var app = Aws.CreateHost(b =>
+        Guid eventId;
+        using (var app = Aws.CreateHost(b =>
         {
             b.Services.AddSingleton<ProbeLog>();
             b.Services.AddEventConsumers(c => c.Queue(queue.Definition).Consume<DlqProbe, AlwaysFailingConsumer>());
+        }))
+        {
+            await app.StartAsync();
+            try
+            {
+                var appended = await app.Services.GetRequiredService<IEventStore>()
+                    .AppendAsync(new StreamId($"probe-{Guid.NewGuid():D}"), ExpectedVersion.NoStream, [new UnsubscribedProbe(Guid.NewGuid())], Metadata());
+                eventId = appended.Events[0].EventId;
+
+                // Released at once on every receive (not after the 30 s visibility timeout), so SQS dead-letters it after five.
+                await Eventually.HoldsAsync(async () => await Aws.MessagesInAsync(queue.DeadLetterUrl) == 1, Patience, "the event is dead-lettered");
+                Assert.Equal(HealthFlowTopology.MaxReceiveCount, metrics.Total("healthflow.consumer.messages.unknown", queue.Definition.Name));
+                Assert.Equal(0, await Aws.MessagesInAsync(queue.Url));
+            }
+            finally
+            {
+                await app.StopAsync();
+            }
+        }
+
+        // The operator deploys a consumer for the type, then redrives the DLQ.
+        using var fixedApp = Aws.CreateHost(b =>
+        {
+            b.Services.AddSingleton<ProbeLog>();
+            b.Services.AddEventConsumers(c => c.Queue(queue.Definition).Consume<UnsubscribedProbe, LateConsumer>());
         });
-        await app.StartAsync();
+        var log = fixedApp.Services.GetRequiredService<ProbeLog>();
+        await fixedApp.StartAsync();
         try
         {
-            var appended = await app.Services.GetRequiredService<IEventStore>()
-                .AppendAsync(new StreamId($"probe-{Guid.NewGuid():D}"), ExpectedVersion.NoStream, [new UnsubscribedProbe(Guid.NewGuid())], Metadata());
+            var redrive = await new HealthFlow.Cli.Redrive.DeadLetterRedriver(Aws.Sqs)
+                .RedriveAsync(queue.Definition.Name, queue.Definition.DeadLetterQueueName, dryRun: false, maxMessages: null, CancellationToken.None);
 
-            // Released at once on every receive (not after the 30 s visibility timeout), so SQS dead-letters it after five.
-            var dead = await Aws.ReceiveEventAsync(queue.DeadLetterUrl, appended.Events[0].EventId, Patience);
-
-            Assert.Equal(nameof(UnsubscribedProbe), dead.GetProperty("detail-type").GetString());
-            Assert.Equal(HealthFlowTopology.MaxReceiveCount, metrics.Total("healthflow.consumer.messages.unknown", queue.Definition.Name));
-            Assert.Equal(0, await Aws.MessagesInAsync(queue.Url));
+            Assert.Equal(1, redrive.Moved);
+            await Eventually.HoldsAsync(() => log.Deliveries(eventId) == 1, Patience, "the redriven event is consumed");
+            await Eventually.HoldsAsync(async () => await Aws.MessagesInAsync(queue.Url) == 0, Patience, "and deleted");
+            Assert.Equal(0, await Aws.MessagesInAsync(queue.DeadLetterUrl));
         }
         finally
         {
-            await app.StopAsync();
+            await fixedApp.StopAsync();
         }
     }
 

@@ -107,6 +107,16 @@ public sealed class TraceRecordingConsumer(IEventStore store, ProbeLog log) : IC
     }
 }
 
+/// <summary>The consumer an operator deploys for a type that had none, before redriving its dead letters.</summary>
+public sealed class LateConsumer(ProbeLog log) : IConsumer<UnsubscribedProbe>
+{
+    public Task Consume(ConsumeContext<UnsubscribedProbe> context)
+    {
+        log.Delivered(context.Envelope().EventId);
+        return Task.CompletedTask;
+    }
+}
+
 /// <summary>Fails its first delivery while a visibility extension is in flight; succeeds on the next.</summary>
 public sealed class FailsMidExtensionConsumer(ProbeLog log) : IConsumer<RetryDelayProbe>
 {
