@@ -21,6 +21,9 @@ internal enum DispatchResult
     Undeliverable,
 }
 
+/// <summary>What became of one message, and the span that settling it continues.</summary>
+internal readonly record struct Dispatched(DispatchResult Result, ActivityContext Trace);
+
 /// <summary>
 /// Turns one SQS message into a MassTransit message: reads the EventBridge envelope, picks the
 /// message type by detail-type, continues the producer's trace, and sends it through the mediator,
@@ -30,13 +33,13 @@ internal sealed class MediatorDispatcher(SqsQueue queue, EventTypeMap types, IMe
 {
     private readonly KeyValuePair<string, object?> _queueTag = new("queue", queue.Name);
 
-    public async Task<(DispatchResult Result, ActivityContext Trace)> DispatchAsync(Message message, int receiveCount, CancellationToken cancellationToken)
+    public async Task<Dispatched> DispatchAsync(Message message, int receiveCount, CancellationToken cancellationToken)
     {
         if (!EventMessage.TryParse(message.Body, out var envelope, out var error))
         {
             HealthFlowTelemetry.MessagesFailed.Add(1, _queueTag);
             logger.LogError("Message {MessageId} on {Queue} is not a HealthFlow event ({Error}); giving it to the DLQ", message.MessageId, queue.Name, error);
-            return (DispatchResult.Undeliverable, default);
+            return new(DispatchResult.Undeliverable, default);
         }
 
         if (!types.TryGet(envelope.Type, out var messageType))
@@ -44,7 +47,7 @@ internal sealed class MediatorDispatcher(SqsQueue queue, EventTypeMap types, IMe
             HealthFlowTelemetry.MessagesUnknown.Add(1, _queueTag);
             logger.LogWarning("No consumer for {EventType} on {Queue}; giving event {EventId} to the DLQ, from where it can be redriven",
                 envelope.Type, queue.Name, envelope.EventId);
-            return (DispatchResult.Undeliverable, default);
+            return new(DispatchResult.Undeliverable, default);
         }
 
         object @event;
@@ -56,7 +59,7 @@ internal sealed class MediatorDispatcher(SqsQueue queue, EventTypeMap types, IMe
         {
             HealthFlowTelemetry.MessagesFailed.Add(1, _queueTag);
             logger.LogError(ex, "{EventType} {EventId} on {Queue} cannot be read; giving it to the DLQ", envelope.Type, envelope.EventId, queue.Name);
-            return (DispatchResult.Undeliverable, default);
+            return new(DispatchResult.Undeliverable, default);
         }
 
         // Continue the producer's trace: the span that appended the event is this span's parent, and
@@ -85,7 +88,7 @@ internal sealed class MediatorDispatcher(SqsQueue queue, EventTypeMap types, IMe
             activity?.AddException(ex);
             logger.LogWarning(ex, "Consuming {EventType} {EventId} from {Queue} failed after retries (receive {ReceiveCount} of {MaxReceiveCount}); it will be redelivered",
                 envelope.Type, envelope.EventId, queue.Name, receiveCount, queue.Definition.MaxReceiveCount);
-            return (DispatchResult.Failed, activity?.Context ?? default);
+            return new(DispatchResult.Failed, activity?.Context ?? default);
         }
         finally
         {
@@ -93,6 +96,6 @@ internal sealed class MediatorDispatcher(SqsQueue queue, EventTypeMap types, IMe
         }
 
         HealthFlowTelemetry.MessagesHandled.Add(1, _queueTag);
-        return (DispatchResult.Handled, activity?.Context ?? default);
+        return new(DispatchResult.Handled, activity?.Context ?? default);
     }
 }

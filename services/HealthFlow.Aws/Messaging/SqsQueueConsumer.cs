@@ -170,7 +170,7 @@ internal sealed class SqsQueueConsumer : BackgroundService
         try
         {
             var receiveCount = ReceiveCount(message);
-            (DispatchResult Result, System.Diagnostics.ActivityContext Trace) outcome;
+            Dispatched outcome;
             await using (var heartbeat = visibility.Hold(message))
             {
                 try
