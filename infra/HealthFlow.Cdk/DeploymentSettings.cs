@@ -11,6 +11,12 @@ public sealed record DeploymentSettings
     public const string CertificateArnKey = "healthflow:certificateArn";
     public const string AlarmEmailKey = "healthflow:alarmEmail";
     public const string HoldAuthApiKey = "healthflow:holdAuthApi";
+    public const string DemoKey = "healthflow:demo";
+    public const string BackupRetentionDaysKey = "healthflow:backupRetentionDays";
+    public const string RegionKey = "healthflow:region";
+
+    /// <summary>Daily table backups are kept this long unless the operator says otherwise.</summary>
+    public const int DefaultBackupRetentionDays = 35;
 
     /// <summary>ACM certificate for HTTPS on the ALB. Without it the ALB listens on plain HTTP (demo only).</summary>
     public string? CertificateArn { get; init; }
@@ -24,15 +30,45 @@ public sealed record DeploymentSettings
     /// </summary>
     public bool HoldAuthApi { get; init; }
 
+    /// <summary>A throw-away stack: no deletion protection on the ALB and the tables, so `cdk destroy` goes through.</summary>
+    public bool Demo { get; init; }
+
+    /// <summary>How long AWS Backup keeps each daily recovery point of the tables.</summary>
+    public int BackupRetentionDays { get; init; } = DefaultBackupRetentionDays;
+
+    /// <summary>
+    /// The region the stack is for: `-c healthflow:region=...`, else the one the cdk CLI resolved
+    /// (CDK_DEFAULT_REGION: AWS_REGION, the profile, or us-east-1). The ALB's access-log bucket policy
+    /// names the region's ELB log-delivery account, so the template cannot be region-agnostic.
+    /// </summary>
+    public static string Region(Node node) =>
+        node.TryGetContext(RegionKey) as string
+        ?? System.Environment.GetEnvironmentVariable("CDK_DEFAULT_REGION")
+        ?? throw new InvalidOperationException(
+            $"No AWS region: pass -c {RegionKey}=<region> or configure one for the AWS CLI (AWS_REGION or a profile). "
+            + "The ALB's access-log bucket policy names the region's ELB log-delivery account.");
+
     public static DeploymentSettings FromContext(Node node) => new()
     {
         CertificateArn = node.TryGetContext(CertificateArnKey) as string,
         AlarmEmail = node.TryGetContext(AlarmEmailKey) as string,
-        HoldAuthApi = node.TryGetContext(HoldAuthApiKey) switch
+        HoldAuthApi = Flag(node, HoldAuthApiKey),
+        Demo = Flag(node, DemoKey),
+        BackupRetentionDays = node.TryGetContext(BackupRetentionDaysKey) switch
         {
-            bool value => value,
-            string text => bool.Parse(text),
-            _ => false,
+            null => DefaultBackupRetentionDays,
+            double days => (int)days,
+            int days => days,
+            string text => int.Parse(text, System.Globalization.CultureInfo.InvariantCulture),
+            var other => throw new ArgumentException($"{BackupRetentionDaysKey} must be a number of days, not {other}."),
         },
+    };
+
+    // `-c key=true` arrives as a string, cdk.json's `true` as a bool.
+    private static bool Flag(Node node, string key) => node.TryGetContext(key) switch
+    {
+        bool value => value,
+        string text => bool.Parse(text),
+        _ => false,
     };
 }

@@ -38,10 +38,12 @@ public static class HealthFlowApp
         }
 
         var app = new App(new AppProps { Outdir = outdir, Context = allContext });
-        // Environment-agnostic: account and region come from the deploying credentials, so synth needs none.
+        // The account comes from the deploying credentials, so synth needs none; the region is fixed at synth
+        // time because the ALB's access-log bucket policy depends on it (DeploymentSettings.Region).
         var stack = new HealthFlowStack(app, StackName, new HealthFlowStackProps
         {
             RepositoryRoot = repositoryRoot,
+            Env = new Amazon.CDK.Environment { Region = DeploymentSettings.Region(app.Node) },
             Description = "HealthFlow remote patient monitoring: Fargate services, DynamoDB event store and read models, EventBridge to SQS.",
         });
         return (app, stack);

@@ -4,7 +4,6 @@ using Amazon.CDK.AWS.CloudWatch;
 using Amazon.CDK.AWS.EC2;
 using Amazon.CDK.AWS.ECS;
 using Amazon.CDK.AWS.IAM;
-using Amazon.CDK.AWS.KMS;
 using Amazon.CDK.AWS.SecretsManager;
 using Amazon.CDK.AWS.ServiceDiscovery;
 using Constructs;
@@ -35,6 +34,9 @@ public sealed class HealthFlowStack : Stack
     /// <summary>auth-api's configuration key for the PEM (`Jwt:SigningKey`, JwtSigningOptions).</summary>
     public const string JwtSigningKeyVariable = "Jwt__SigningKey";
 
+    /// <summary>The secret's AWSPREVIOUS version, for auth-api's JWKS to keep publishing the previous public key after a rotation.</summary>
+    public const string JwtPreviousSigningKeyVariable = "Jwt__PreviousSigningKey";
+
     /// <summary>Service Connect namespace: how the APIs reach auth-api's JWKS inside the VPC.</summary>
     public const string ServiceConnectNamespace = "healthflow.internal";
 
@@ -47,7 +49,7 @@ public sealed class HealthFlowStack : Stack
     private static readonly TableDefinition[] ReadModels = [Tables.Patients, Tables.Observations, Tables.Alerts];
 
     private readonly string _repositoryRoot;
-    private readonly Key _logsKey;
+    private readonly EncryptionKeys _keys;
 
     public HealthFlowStack(Construct scope, string id, HealthFlowStackProps props) : base(scope, id, props)
     {
@@ -70,9 +72,18 @@ public sealed class HealthFlowStack : Stack
         // DynamoDB traffic stays inside the VPC (and off the NAT gateway's per-GB charge).
         vpc.AddGatewayEndpoint("DynamoDb", new GatewayVpcEndpointOptions { Service = GatewayVpcEndpointAwsService.DYNAMODB });
 
-        _logsKey = LogEncryptionKey();
-        var tables = new DataTables(this, "Tables", RemovalPolicy.RETAIN);
-        var routing = new EventRouting(this, "Events");
+        // The ALB's access logs and the VPC's flow logs (accepted and rejected traffic) land in one private bucket.
+        var logArchive = new LogArchive(this, "LogArchive");
+        vpc.AddFlowLog("FlowLogs", new FlowLogOptions
+        {
+            Destination = FlowLogDestination.ToS3(logArchive.Bucket, LogArchive.FlowLogPrefix),
+            TrafficType = FlowLogTrafficType.ALL,
+        });
+
+        _keys = new EncryptionKeys(this);
+        var tables = new DataTables(this, "Tables", RemovalPolicy.RETAIN, _keys.Data, deletionProtection: !settings.Demo);
+        _ = new TableBackups(this, "Backups", tables, _keys.Data, settings.BackupRetentionDays);
+        var routing = new EventRouting(this, "Events", _keys.Messaging);
 
         var cluster = new Cluster(this, "Cluster", new ClusterProps { Vpc = vpc, ContainerInsights = true });
         cluster.AddDefaultCloudMapNamespace(new CloudMapNamespaceOptions
@@ -88,11 +99,17 @@ public sealed class HealthFlowStack : Stack
             SecretName = JwtSigningKeySecretName,
             Description = "auth-api's ES256 private key, PKCS#8 PEM. Set with: openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256",
             RemovalPolicy = RemovalPolicy.RETAIN,
+            EncryptionKey = _keys.Secrets,
         });
 
         var authTasks = settings.HoldAuthApi ? 0 : ApiMinTasks;
         var auth = Service(ServiceCatalog.AuthApi, cluster, authTasks, environment: TokenSettings(),
-            secrets: new Dictionary<string, EcsSecret> { [JwtSigningKeyVariable] = EcsSecret.FromSecretsManager(jwtSigningKey) },
+            secrets: new Dictionary<string, EcsSecret>
+            {
+                [JwtSigningKeyVariable] = EcsSecret.FromSecretsManager(jwtSigningKey),
+                // After a rotation, the key that signed the tokens still in circulation (README, "Key rotation").
+                [JwtPreviousSigningKeyVariable] = EcsSecret.FromSecretsManagerVersion(jwtSigningKey, new SecretVersionInfo { VersionStage = "AWSPREVIOUS" }),
+            },
             serviceConnect: new ServiceConnectProps
             {
                 Services = [new ServiceConnectService { PortMappingName = FargateContainerService.PortMappingName, DnsName = ServiceCatalog.AuthApi.Name, Port = ServiceCatalog.ContainerPort }],
@@ -152,6 +169,8 @@ public sealed class HealthFlowStack : Stack
                 [ServiceCatalog.QueryApi.Name] = query.Service,
             },
             CertificateArn = settings.CertificateArn,
+            AccessLogs = logArchive,
+            DeletionProtection = !settings.Demo,
         });
 
         // The APIs scale on CPU; the workers on the backlog of the queues they drain.
@@ -169,7 +188,17 @@ public sealed class HealthFlowStack : Stack
         ScaleOnBacklog(alertWorker, routing, [Queues.AlertEvaluation]);
         ScaleOnBacklog(projections, routing, ProjectionQueues);
 
-        var alarms = new OperationalAlarms(this, "Alarms", routing, settings.AlarmEmail);
+        var alarms = new OperationalAlarms(this, "Alarms", routing, _keys.Messaging, settings.AlarmEmail);
+
+        _ = new SigningKeyRotation(this, "JwtSigningKeyRotation", new SigningKeyRotationProps
+        {
+            Secret = jwtSigningKey,
+            AuthApi = auth.Service,
+            Vpc = vpc,
+            RepositoryRoot = _repositoryRoot,
+            LogEncryptionKey = _keys.Logs,
+            AlarmTopic = alarms.Topic,
+        });
 
         _ = new CfnOutput(this, "Url", new CfnOutputProps
         {
@@ -189,8 +218,11 @@ public sealed class HealthFlowStack : Stack
     // Every appender runs an outbox relay, which takes its shards through the leases table.
     private static void GrantEventStoreAppend(DataTables tables, IGrantable grantee)
     {
-        tables[Tables.Events].Grant(grantee, "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:GetItem", "dynamodb:DescribeTable");
+        var events = tables[Tables.Events];
+        events.Grant(grantee, "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:GetItem", "dynamodb:DescribeTable");
         tables[Tables.Leases].Grant(grantee, "dynamodb:UpdateItem", "dynamodb:DeleteItem");
+        // Table.Grant, unlike GrantReadWriteData, leaves out the table's customer-managed key (one key for every table).
+        events.EncryptionKey!.GrantEncryptDecrypt(grantee);
     }
 
     /// <summary>What auth-api writes into tokens and the APIs require of them.</summary>
@@ -221,7 +253,8 @@ public sealed class HealthFlowStack : Stack
         };
         if (definition.Kind != ServiceKind.Web)
         {
-            variables["AWS_REGION"] = Region;
+            // The pseudo parameter: CloudFormation fills in the region the stack is deployed to.
+            variables["AWS_REGION"] = Amazon.CDK.Aws.REGION;
         }
 
         if (definition.Kind == ServiceKind.Api)
@@ -240,49 +273,8 @@ public sealed class HealthFlowStack : Stack
             Environment = variables,
             Secrets = secrets ?? [],
             ServiceConnect = serviceConnect,
-            LogEncryptionKey = _logsKey,
+            LogEncryptionKey = _keys.Logs,
         });
-    }
-
-    /// <summary>One customer-managed key for every log group; CloudWatch Logs may use it for this account's log groups only.</summary>
-    private Key LogEncryptionKey()
-    {
-        var key = new Key(this, "LogsKey", new KeyProps
-        {
-            Description = "Encrypts HealthFlow's CloudWatch log groups",
-            EnableKeyRotation = true,
-            RemovalPolicy = RemovalPolicy.RETAIN,
-        });
-        key.AddToResourcePolicy(new PolicyStatement(new PolicyStatementProps
-        {
-            Principals = [new ServicePrincipal($"logs.{Region}.amazonaws.com")],
-            Actions = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
-            Resources = ["*"],
-            Conditions = new Dictionary<string, object>
-            {
-                ["ArnLike"] = new Dictionary<string, object>
-                {
-                    ["kms:EncryptionContext:aws:logs:arn"] = $"arn:{Partition}:logs:{Region}:{Account}:log-group:*",
-                },
-            },
-        }));
-        // Only AWS services may create grants on the key (Control Tower CT.KMS.PR.3); CloudWatch Logs needs none.
-        key.AddToResourcePolicy(new PolicyStatement(new PolicyStatementProps
-        {
-            Effect = Effect.DENY,
-            Principals = [new AnyPrincipal()],
-            Actions = ["kms:CreateGrant"],
-            Resources = ["*"],
-            Conditions = new Dictionary<string, object>
-            {
-                ["BoolIfExists"] = new Dictionary<string, object>
-                {
-                    ["kms:GrantIsForAWSResource"] = "false",
-                    ["aws:PrincipalIsAWSService"] = "false",
-                },
-            },
-        }));
-        return key;
     }
 
     /// <summary>Step scaling on the visible backlog (summed over the worker's queues): out fast, in one task at a time.</summary>

@@ -82,6 +82,7 @@ public sealed class LocalAwsServer : IAsyncDisposable
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DynaliteProcess>());
         builder.Services.AddSingleton<DynamoDbForwarder>();
         builder.Services.AddSingleton<AwsJsonEndpoint>();
+        builder.Services.AddSingleton<SqsQueryEndpoint>();
         builder.AddDefaultHealthChecks();
         builder.Services.AddHealthChecks().AddCheck<DynaliteHealthCheck>("dynalite");
 
@@ -89,7 +90,12 @@ public sealed class LocalAwsServer : IAsyncDisposable
         // Kestrel waits for in-flight requests on shutdown; parked long polls would hold it up to 20 s.
         app.Lifetime.ApplicationStopping.Register(() => app.Services.GetRequiredService<SqsQueueStore>().ReleaseWaiters());
         var endpoint = app.Services.GetRequiredService<AwsJsonEndpoint>();
-        app.Use(next => context => AwsJsonEndpoint.IsAwsRequest(context) ? endpoint.HandleAsync(context) : next(context));
+        var sqsQuery = app.Services.GetRequiredService<SqsQueryEndpoint>();
+        // The wire format is chosen per request: an X-Amz-Target header is JSON, Action=… is the SQS query protocol.
+        app.Use(next => context =>
+            AwsJsonEndpoint.IsAwsRequest(context) ? endpoint.HandleAsync(context)
+            : SqsQueryEndpoint.IsQueryRequest(context) ? sqsQuery.HandleAsync(context)
+            : next(context));
         app.MapDefaultEndpoints();
         app.MapFaultEndpoints();
         return app;

@@ -14,18 +14,22 @@ public sealed class DataTableTests(SynthesizedStack stack)
             Assert.Equal("PAY_PER_REQUEST", (string?)properties["BillingMode"]);
             Assert.True((bool)properties["PointInTimeRecoverySpecification"]!["PointInTimeRecoveryEnabled"]!, definition.Name);
             Assert.True((bool)properties["SSESpecification"]!["SSEEnabled"]!, definition.Name);
+            Assert.Equal("KMS", (string?)properties["SSESpecification"]!["SSEType"]);
+            Assert.Equal(stack.Model.KeyId("DataKey"), TemplateModel.GetAttTarget(properties["SSESpecification"]!["KMSMasterKeyId"]!));
         }
     }
 
     [Fact]
-    public void Tables_outlive_the_stack_and_the_event_store_cannot_be_deleted_by_accident()
+    public void Tables_outlive_the_stack_and_cannot_be_deleted_by_accident_except_in_a_demo()
     {
         foreach (var definition in HealthFlowTopology.Tables.All)
         {
             var resource = stack.Model.Resource(stack.Model.TableId(definition.Name));
             Assert.Equal("Retain", (string?)resource["DeletionPolicy"]);
-            var protectedTable = (bool?)resource["Properties"]!["DeletionProtectionEnabled"] ?? false;
-            Assert.Equal(definition == HealthFlowTopology.Tables.Events, protectedTable);
+            Assert.True((bool?)resource["Properties"]!["DeletionProtectionEnabled"], definition.Name);
+
+            var demo = stack.WithOptions.Resource(stack.WithOptions.TableId(definition.Name));
+            Assert.False((bool?)demo["Properties"]!["DeletionProtectionEnabled"] ?? false, definition.Name);
         }
     }
 

@@ -33,10 +33,12 @@ public sealed class EventRoutingTests(SynthesizedStack stack)
             var policy = Model.OfType("AWS::SQS::QueuePolicy")
                 .Single(p => TemplateModel.ReferencedLogicalIds(p.Properties["Queues"]).Contains(queueId)).Properties;
 
-            var send = policy["PolicyDocument"]!["Statement"]!.AsArray()
-                .Single(s => TemplateModel.Strings(s!["Action"]!).Contains("sqs:SendMessage"))!;
-            Assert.Equal("events.amazonaws.com", (string?)send["Principal"]!["Service"]);
-            Assert.Equal(ruleId, TemplateModel.GetAttTarget(send["Condition"]!["ArnEquals"]!["aws:SourceArn"]!));
+            var statements = policy["PolicyDocument"]!["Statement"]!.AsArray()
+                .Where(s => TemplateModel.Strings(s!["Action"]!).Contains("sqs:SendMessage"))
+                .ToDictionary(s => (string)s!["Effect"]!);
+            Assert.Equal("events.amazonaws.com", (string?)statements["Allow"]!["Principal"]!["Service"]);
+            Assert.Equal("events.amazonaws.com", (string?)statements["Deny"]!["Principal"]!["Service"]);
+            Assert.Equal(ruleId, TemplateModel.GetAttTarget(statements["Deny"]!["Condition"]!["ArnNotEquals"]!["aws:SourceArn"]!));
         }
     }
 
@@ -63,13 +65,13 @@ public sealed class EventRoutingTests(SynthesizedStack stack)
     }
 
     [Fact]
-    public void Every_queue_is_encrypted_and_refuses_plain_http()
+    public void Every_queue_is_encrypted_with_the_messaging_key_and_refuses_plain_http()
     {
         var queues = Model.OfType("AWS::SQS::Queue").ToArray();
         Assert.Equal(HealthFlowTopology.Queues.All.Count * 2, queues.Length);
         foreach (var (queueId, properties) in queues)
         {
-            Assert.True((bool)properties["SqsManagedSseEnabled"]!, queueId);
+            Assert.Equal(Model.KeyId("MessagingKey"), TemplateModel.GetAttTarget(properties["KmsMasterKeyId"]!));
 
             var policy = Model.OfType("AWS::SQS::QueuePolicy")
                 .Single(p => TemplateModel.ReferencedLogicalIds(p.Properties["Queues"]).Contains(queueId)).Properties;

@@ -19,6 +19,8 @@ public sealed class SynthesizedStack : IDisposable
 
     public const string CertificateArn = "arn:aws:acm:eu-west-1:111122223333:certificate/5e3b7a3c-0000-4000-8000-000000000001";
     public const string AlarmEmail = "on-call@example.org";
+    public const string Region = "eu-west-1";
+    public const int BackupRetentionDays = 7;
 
     public SynthesizedStack(IMessageSink diagnostics)
     {
@@ -29,14 +31,21 @@ public sealed class SynthesizedStack : IDisposable
 
         var stopwatch = Stopwatch.StartNew();
         RepositoryRoot = Cdk.RepositoryRoot.Find(AppContext.BaseDirectory);
-        var (app, stack) = HealthFlowApp.Create(RepositoryRoot, Path.Combine(_runDirectory, "cdk.out"));
+        var (app, stack) = HealthFlowApp.Create(RepositoryRoot, Path.Combine(_runDirectory, "cdk.out"),
+            new Dictionary<string, object> { [DeploymentSettings.RegionKey] = Region });
 
         // Context set on a stage reaches every construct below it, so this copy sees the options and the default one does not.
         var withOptions = new Stage(app, "WithOptions");
         withOptions.Node.SetContext(DeploymentSettings.CertificateArnKey, CertificateArn);
         withOptions.Node.SetContext(DeploymentSettings.AlarmEmailKey, AlarmEmail);
         withOptions.Node.SetContext(DeploymentSettings.HoldAuthApiKey, "true");
-        var optionsStack = new HealthFlowStack(withOptions, HealthFlowApp.StackName, new HealthFlowStackProps { RepositoryRoot = RepositoryRoot });
+        withOptions.Node.SetContext(DeploymentSettings.DemoKey, "true");
+        withOptions.Node.SetContext(DeploymentSettings.BackupRetentionDaysKey, BackupRetentionDays.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var optionsStack = new HealthFlowStack(withOptions, HealthFlowApp.StackName, new HealthFlowStackProps
+        {
+            RepositoryRoot = RepositoryRoot,
+            Env = new Amazon.CDK.Environment { Region = Region },
+        });
 
         var constructed = stopwatch.Elapsed;
         var assembly = app.Synth();
@@ -70,7 +79,7 @@ public sealed class SynthesizedStack : IDisposable
     /// <summary>The cloud assembly: template, asset manifest and the staged Docker build contexts.</summary>
     public string OutputDirectory { get; }
 
-    /// <summary>The stack synthesized with a certificate, an alarm e-mail and auth-api held at zero tasks.</summary>
+    /// <summary>The stack synthesized with a certificate, an alarm e-mail, auth-api held at zero tasks, as a demo, and a short backup retention.</summary>
     public TemplateModel WithOptions { get; }
 
     public TimeSpan SynthesisTime { get; }

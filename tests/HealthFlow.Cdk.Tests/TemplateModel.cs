@@ -28,6 +28,15 @@ public sealed class TemplateModel(JsonObject template)
 
     public string SecretId() => OfType("AWS::SecretsManager::Secret").Single().LogicalId;
 
+    /// <summary>One of the stack's customer-managed keys, by its construct id (`DataKey`, `MessagingKey`, `SecretsKey`, `LogsKey`).</summary>
+    public string KeyId(string constructId) => OfType("AWS::KMS::Key").Single(k => k.LogicalId.StartsWith(constructId, StringComparison.Ordinal)).LogicalId;
+
+    /// <summary>The Lambda function the secret's rotation schedule invokes.</summary>
+    public string RotationFunctionId() =>
+        GetAttTarget(OfType("AWS::SecretsManager::RotationSchedule").Single().Properties["RotationLambdaARN"]!);
+
+    public string RotationFunctionRoleId() => GetAttTarget(Resource(RotationFunctionId())["Properties"]!["Role"]!);
+
     /// <summary>The container definition named after the service, and the task definition holding it.</summary>
     public (string TaskDefinitionId, JsonObject Container) Container(string service)
     {

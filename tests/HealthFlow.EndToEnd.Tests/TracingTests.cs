@@ -64,6 +64,37 @@ public sealed class TracingTests(AppHostFixture system)
         Assert.Contains(Ancestors(alertProjection, byId), s => s.SpanId == evaluation.SpanId);
     }
 
+    [Fact]
+    public async Task A_check_in_costs_its_request_path_two_DynamoDB_writes_and_one_PutEvents()
+    {
+        var patient = await _api.RegisterPatientAsync();
+        var traceId = ActivityTraceId.CreateRandom();
+
+        var response = await _api.SubmitCheckInAsync(patient, new { score = 3 }, traceparent: $"00-{traceId}-{ActivitySpanId.CreateRandom()}-01");
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
+
+        // The outbox mark's removal is command-api's last act for a check-in; once its span is in, the rest is.
+        using var dashboard = new HttpClient { BaseAddress = new Uri(system.DashboardUrl.GetLeftPart(UriPartial.Authority)) };
+        var spans = await Eventually.GetAsync(async () =>
+        {
+            var reply = await dashboard.GetAsync($"/api/telemetry/traces/{traceId}");
+            var found = reply.IsSuccessStatusCode ? Span.ReadAll(await reply.Content.ReadAsStringAsync()) : [];
+            return found.Any(s => s.Service == "command-api" && s.Name == "outbox clear")
+                && found.Count(s => s.Service == "command-api" && s.Name == "DynamoDB.UpdateItem") > 0
+                ? found
+                : null;
+        }, "command-api's spans of the check-in", TimeSpan.FromSeconds(60));
+
+        var calls = spans
+            .Where(s => s.Service == "command-api" && s.Attributes.ContainsKey("rpc.service"))
+            .Select(s => $"{s.Attributes["rpc.service"]}.{s.Attributes["rpc.method"]}")
+            .ToList();
+        string[] writes = ["DynamoDB.PutItem", "DynamoDB.UpdateItem", "DynamoDB.DeleteItem", "DynamoDB.BatchWriteItem"];
+        Assert.Equal(["DynamoDB.PutItem", "DynamoDB.UpdateItem"], calls.Where(writes.Contains).Order());
+        Assert.Equal(1, calls.Count(c => c == "EventBridge.PutEvents"));
+        Assert.DoesNotContain(calls, c => c.StartsWith("DynamoDB.", StringComparison.Ordinal) && !writes.Contains(c));
+    }
+
     // MassTransit names its receive span "<endpoint> receive" and the consume span under it "<endpoint> process".
     private static bool IsMassTransitConsume(Span span, string service) =>
         span.Service == service && span.Scope == MassTransitScope && span.IsConsumer && span.Name.EndsWith(" process", StringComparison.Ordinal);
@@ -82,8 +113,9 @@ public sealed class TracingTests(AppHostFixture system)
         Ancestors(span, byId).FirstOrDefault(a => a.Service != span.Service)
         ?? throw new Xunit.Sdk.XunitException($"Span {span.Name} of {span.Service} has no ancestor in another service: its parent is not in the trace.");
 
-    /// <summary>One span of the dashboard's OTLP JSON, with its service and instrumentation scope.</summary>
-    private sealed record Span(string Service, string Scope, string Name, string TraceId, string SpanId, string? ParentSpanId, string Kind)
+    /// <summary>One span of the dashboard's OTLP JSON, with its service, instrumentation scope and string attributes.</summary>
+    private sealed record Span(
+        string Service, string Scope, string Name, string TraceId, string SpanId, string? ParentSpanId, string Kind, IReadOnlyDictionary<string, string> Attributes)
     {
         public bool IsConsumer => Kind is "5" or "SPAN_KIND_CONSUMER";
 
@@ -95,10 +127,7 @@ public sealed class TracingTests(AppHostFixture system)
             var root = document.RootElement.TryGetProperty("data", out var data) ? data : document.RootElement;
             foreach (var resourceSpans in Array(root, "resourceSpans"))
             {
-                var service = Array(resourceSpans.GetProperty("resource"), "attributes")
-                    .Where(a => a.GetProperty("key").GetString() == "service.name")
-                    .Select(a => a.GetProperty("value").GetProperty("stringValue").GetString())
-                    .FirstOrDefault() ?? "?";
+                var service = resourceSpans.TryGetProperty("resource", out var resource) ? ReadAttributes(resource).GetValueOrDefault("service.name", "?") : "?";
                 foreach (var scopeSpans in Array(resourceSpans, "scopeSpans"))
                 {
                     var scope = scopeSpans.TryGetProperty("scope", out var s) && s.TryGetProperty("name", out var n) ? n.GetString() ?? "" : "";
@@ -111,7 +140,8 @@ public sealed class TracingTests(AppHostFixture system)
                             span.GetProperty("traceId").GetString() ?? "",
                             span.GetProperty("spanId").GetString() ?? "",
                             span.TryGetProperty("parentSpanId", out var parent) ? parent.GetString() : null,
-                            span.TryGetProperty("kind", out var kind) ? kind.ToString() : ""));
+                            span.TryGetProperty("kind", out var kind) ? kind.ToString() : "",
+                            ReadAttributes(span)));
                     }
                 }
             }
@@ -121,5 +151,10 @@ public sealed class TracingTests(AppHostFixture system)
 
         private static IEnumerable<JsonElement> Array(JsonElement element, string property) =>
             element.TryGetProperty(property, out var array) && array.ValueKind == JsonValueKind.Array ? array.EnumerateArray() : [];
+
+        private static Dictionary<string, string> ReadAttributes(JsonElement element) =>
+            Array(element, "attributes")
+                .Where(a => a.GetProperty("value").TryGetProperty("stringValue", out _))
+                .ToDictionary(a => a.GetProperty("key").GetString()!, a => a.GetProperty("value").GetProperty("stringValue").GetString()!);
     }
 }

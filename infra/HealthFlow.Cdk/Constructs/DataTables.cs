@@ -1,5 +1,6 @@
 using Amazon.CDK;
 using Amazon.CDK.AWS.DynamoDB;
+using Amazon.CDK.AWS.KMS;
 using Constructs;
 using HealthFlow.Aws.Topology;
 using Attribute = Amazon.CDK.AWS.DynamoDB.Attribute;
@@ -8,15 +9,15 @@ using TopologyKeyType = HealthFlow.Aws.Topology.KeyType;
 namespace HealthFlow.Cdk.Constructs;
 
 /// <summary>
-/// Every DynamoDB table of the topology: on-demand, point-in-time recovery, KMS encryption
-/// (AWS-managed key), TTL where the topology defines it. Physical names are the topology's,
-/// because the services address tables by those names.
+/// Every DynamoDB table of the topology: on-demand, point-in-time recovery, encrypted with the
+/// customer-managed data key, TTL where the topology defines it, deletion protection unless the stack
+/// is a throw-away demo. Physical names are the topology's, because the services address tables by those names.
 /// </summary>
 public sealed class DataTables : Construct
 {
     private readonly Dictionary<string, Table> _tables = [];
 
-    public DataTables(Construct scope, string id, RemovalPolicy removalPolicy) : base(scope, id)
+    public DataTables(Construct scope, string id, RemovalPolicy removalPolicy, IKey encryptionKey, bool deletionProtection) : base(scope, id)
     {
         foreach (var definition in HealthFlowTopology.Tables.All)
         {
@@ -27,11 +28,12 @@ public sealed class DataTables : Construct
                 SortKey = definition.SortKey is null ? null : ToAttribute(definition.SortKey),
                 BillingMode = BillingMode.PAY_PER_REQUEST,
                 PointInTimeRecovery = true,
-                Encryption = TableEncryption.AWS_MANAGED,
+                Encryption = TableEncryption.CUSTOMER_MANAGED,
+                EncryptionKey = encryptionKey,
                 TimeToLiveAttribute = definition.TimeToLiveAttribute,
                 RemovalPolicy = removalPolicy,
-                // The event store is the system of record; every read model can be rebuilt from it.
-                DeletionProtection = definition == HealthFlowTopology.Tables.Events,
+                // The event store is the system of record, and rebuilding a read model takes the service down for a while.
+                DeletionProtection = deletionProtection,
             });
 
             foreach (var index in definition.Indexes)

@@ -1,5 +1,6 @@
 using Amazon.CDK;
 using Amazon.CDK.AWS.Events;
+using Amazon.CDK.AWS.IAM;
 using SqsQueue = Amazon.CDK.AWS.Events.Targets.SqsQueue;
 using Amazon.CDK.AWS.SQS;
 using Constructs;
@@ -9,8 +10,8 @@ namespace HealthFlow.Cdk.Constructs;
 
 /// <summary>
 /// The EventBridge bus, and for every rule of the topology its SQS work queue and DLQ.
-/// Queues use SQS-managed encryption: EventBridge cannot send to a queue encrypted with
-/// the AWS-managed KMS key, and a customer key would cost a key per month for no gain here.
+/// Queues are encrypted with the customer-managed messaging key (EventBridge cannot send to a queue
+/// under the AWS-managed SQS key); each rule's target grants EventBridge the use of the key.
 /// </summary>
 public sealed class EventRouting : Construct
 {
@@ -20,7 +21,7 @@ public sealed class EventRouting : Construct
     private readonly Dictionary<string, Queue> _queues = [];
     private readonly Dictionary<string, Queue> _deadLetterQueues = [];
 
-    public EventRouting(Construct scope, string id) : base(scope, id)
+    public EventRouting(Construct scope, string id, Amazon.CDK.AWS.KMS.IKey encryptionKey) : base(scope, id)
     {
         Bus = new EventBus(this, "Bus", new EventBusProps { EventBusName = HealthFlowTopology.EventBusName });
 
@@ -29,7 +30,8 @@ public sealed class EventRouting : Construct
             var deadLetters = new Queue(this, definition.DeadLetterQueueName, new QueueProps
             {
                 QueueName = definition.DeadLetterQueueName,
-                Encryption = QueueEncryption.SQS_MANAGED,
+                Encryption = QueueEncryption.KMS,
+                EncryptionMasterKey = encryptionKey,
                 EnforceSSL = true,
                 RetentionPeriod = DeadLetterRetention,
                 // Dead letters come from this DLQ's own work queue only. The ARN is built from the name:
@@ -48,7 +50,8 @@ public sealed class EventRouting : Construct
             var queue = new Queue(this, definition.Name, new QueueProps
             {
                 QueueName = definition.Name,
-                Encryption = QueueEncryption.SQS_MANAGED,
+                Encryption = QueueEncryption.KMS,
+                EncryptionMasterKey = encryptionKey,
                 EnforceSSL = true,
                 VisibilityTimeout = Duration.Seconds(definition.VisibilityTimeout.TotalSeconds),
                 RetentionPeriod = Duration.Seconds(definition.MessageRetention.TotalSeconds),
@@ -76,6 +79,20 @@ public sealed class EventRouting : Construct
                 Targets = [new SqsQueue(_queues[definition.Target.Name])],
             });
             ((Amazon.CDK.AWS.Events.CfnRule)rule.Node.DefaultChild!).AddPropertyOverride("EventPattern", JsiiJson.Parse(definition.EventPattern));
+
+            // For a queue under a customer key the target's Allow names only the account (naming the rule would make
+            // the CDK's key policy circular), so this Deny keeps every other rule of the account out.
+            _queues[definition.Target.Name].AddToResourcePolicy(new PolicyStatement(new PolicyStatementProps
+            {
+                Effect = Effect.DENY,
+                Principals = [new ServicePrincipal("events.amazonaws.com")],
+                Actions = ["sqs:SendMessage"],
+                Resources = [_queues[definition.Target.Name].QueueArn],
+                Conditions = new Dictionary<string, object>
+                {
+                    ["ArnNotEquals"] = new Dictionary<string, object> { ["aws:SourceArn"] = rule.RuleArn },
+                },
+            }));
         }
     }
 

@@ -32,6 +32,9 @@ public sealed class FargateContainerService : Construct
     /// <summary>A year, as Control Tower's CT.CLOUDWATCH.PR.2 asks: enough to investigate an incident reported late.</summary>
     public static readonly RetentionDays LogRetention = RetentionDays.ONE_YEAR;
 
+    /// <summary><see cref="LogRetention"/> in days, for logs kept outside CloudWatch (the log archive bucket).</summary>
+    public const int LogRetentionDays = 365;
+
     public const int TaskMemoryMiB = 512;
 
     /// <summary>The container's hard limit leaves 64 MiB of the task for the Service Connect proxy, as AWS advises.</summary>

@@ -1,6 +1,8 @@
 using Amazon.CDK;
 using Amazon.CDK.AWS.CloudWatch;
 using Amazon.CDK.AWS.CloudWatch.Actions;
+using Amazon.CDK.AWS.IAM;
+using Amazon.CDK.AWS.KMS;
 using Amazon.CDK.AWS.SNS;
 using Amazon.CDK.AWS.SNS.Subscriptions;
 using Constructs;
@@ -21,9 +23,22 @@ public sealed class OperationalAlarms : Construct
     /// </summary>
     public static readonly Duration MaxMessageAge = Duration.Minutes(5);
 
-    public OperationalAlarms(Construct scope, string id, EventRouting routing, string? notificationEmail) : base(scope, id)
+    public OperationalAlarms(Construct scope, string id, EventRouting routing, IKey encryptionKey, string? notificationEmail) : base(scope, id)
     {
-        Topic = new Topic(this, "Topic", new TopicProps { DisplayName = "HealthFlow alarms", EnforceSSL = true });
+        Topic = new Topic(this, "Topic", new TopicProps { DisplayName = "HealthFlow alarms", EnforceSSL = true, MasterKey = encryptionKey });
+        // A topic policy replaces SNS's default one, so CloudWatch needs its own statement. Adding it is also
+        // what makes the CDK write the policy with EnforceSSL's deny of plain-HTTP publishing.
+        var stack = Stack.Of(this);
+        Topic.AddToResourcePolicy(new PolicyStatement(new PolicyStatementProps
+        {
+            Principals = [new ServicePrincipal("cloudwatch.amazonaws.com")],
+            Actions = ["sns:Publish"],
+            Resources = [Topic.TopicArn],
+            Conditions = new Dictionary<string, object>
+            {
+                ["ArnLike"] = new Dictionary<string, object> { ["aws:SourceArn"] = $"arn:{stack.Partition}:cloudwatch:{stack.Region}:{stack.Account}:alarm:*" },
+            },
+        }));
         if (notificationEmail is { Length: > 0 })
         {
             Topic.AddSubscription(new EmailSubscription(notificationEmail));

@@ -19,6 +19,12 @@ public sealed class PublicGatewayProps
 
     /// <summary>An ACM certificate ARN: HTTPS on 443 and a redirect from 80. Without one, the ALB serves plain HTTP.</summary>
     public string? CertificateArn { get; init; }
+
+    /// <summary>Where the ALB writes its access logs (under <see cref="LogArchive.LoadBalancerPrefix"/>).</summary>
+    public required LogArchive AccessLogs { get; init; }
+
+    /// <summary>Off only for a throw-away demo stack.</summary>
+    public required bool DeletionProtection { get; init; }
 }
 
 /// <summary>
@@ -40,7 +46,10 @@ public sealed class PublicGateway : Construct
             DropInvalidHeaderFields = true,
             // Server-Sent Events (/api/alerts/stream) hold a connection open; query-api sends keep-alives well within this.
             IdleTimeout = Duration.Seconds(120),
+            DeletionProtection = props.DeletionProtection,
         });
+        // Writes the bucket policy that lets the region's ELB log-delivery account put objects under the prefix.
+        LoadBalancer.LogAccessLogs(props.AccessLogs.Bucket, LogArchive.LoadBalancerPrefix);
 
         Listener = props.CertificateArn is { Length: > 0 } certificateArn
             ? HttpsListener(certificateArn)

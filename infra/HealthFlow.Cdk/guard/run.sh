@@ -4,7 +4,8 @@
 #   1. HealthFlow's own rules (guard/rules/*.guard): MUST pass; a failure exits 1.
 #   2. The AWS Control Tower proactive controls bundled with the package: findings are reported
 #      (accepted ones are explained in infra/HealthFlow.Cdk/README.md) and never fail the run.
-# Usage: bash guard/run.sh [template.json]   (without a template, synthesizes one offline with `npx cdk synth`)
+# Usage: bash guard/run.sh [template.json]   (without a template, synthesizes one offline with `npx cdk synth`,
+#   for AWS_REGION, else us-east-1: the template names its region since the ALB's access logs need it)
 set -euo pipefail
 
 guard_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -34,7 +35,8 @@ if [[ -z "$template" ]]; then
   start=$SECONDS
   # jsii unpacks ~66 MB into TMPDIR per process; keep it in the folder this script deletes.
   (cd "$app_dir" && TMPDIR="$work" JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20 \
-    npx cdk synth --quiet --no-notices --output "$work/cdk.out" >"$work/synth.log" 2>&1) || { cat "$work/synth.log" >&2; exit 2; }
+    npx cdk synth --quiet --no-notices --output "$work/cdk.out" \
+      -c "healthflow:region=${AWS_REGION:-${AWS_DEFAULT_REGION:-us-east-1}}" >"$work/synth.log" 2>&1) || { cat "$work/synth.log" >&2; exit 2; }
   echo "Synthesized in $((SECONDS - start)) s."
   template="$work/cdk.out/HealthFlow.template.json"
 fi

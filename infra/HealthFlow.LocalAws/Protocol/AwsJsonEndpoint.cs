@@ -45,7 +45,7 @@ internal sealed partial class AwsJsonEndpoint(
         try
         {
             if (isSqs)
-                await sqs.HandleAsync(target[SqsTargetPrefix.Length..], context, new AwsResponder(context, SqsContentType)).ConfigureAwait(false);
+                await sqs.HandleAsync(target[SqsTargetPrefix.Length..], new SqsJsonWire(context, new AwsResponder(context, SqsContentType))).ConfigureAwait(false);
             else if (isEvents)
                 await eventBridge.HandleAsync(target[EventBridgeTargetPrefix.Length..], new AwsResponder(context, EventBridgeContentType)).ConfigureAwait(false);
             else

@@ -53,5 +53,12 @@ internal static class SqsErrors
         new(Namespace + "UnsupportedOperation", message, "AWS.SimpleQueueService.UnsupportedOperation");
 
     public static AwsServiceException UnknownOperation(string operation) =>
-        new("com.amazon.coral.service#UnknownOperationException", $"Operation {operation} is not supported by LocalAws.", "UnknownOperation");
+        new("com.amazon.coral.service#UnknownOperationException", $"Operation {operation} is not supported by LocalAws.", "InvalidAction");
+
+    // The two below arise only on the query protocol, where the action and the fields are form fields.
+    public static AwsServiceException MissingAction() =>
+        new(Namespace + "MissingAction", "The request must contain the parameter Action.", "MissingAction");
+
+    public static AwsServiceException MalformedQueryString(string reason) =>
+        new(Namespace + "MalformedQueryString", reason, "MalformedQueryString");
 }

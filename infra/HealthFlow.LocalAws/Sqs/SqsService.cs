@@ -5,7 +5,12 @@ using HealthFlow.LocalAws.Protocol;
 
 namespace HealthFlow.LocalAws.Sqs;
 
-/// <summary>The SQS operations (JSON protocol). Queue URLs are built from the request's Host, so they work for any port.</summary>
+/// <summary>
+/// The SQS operations, on typed requests and results. Both wire formats (<see cref="SqsJsonWire"/>,
+/// <see cref="SqsQueryWire"/>) read into and write from the same shapes, so queue state and rules are
+/// one SQS whichever protocol a client speaks. Queue URLs are built from the request's origin, so
+/// they work for any port.
+/// </summary>
 internal sealed partial class SqsService(SqsQueueStore queues)
 {
     private const int MaxBatchEntries = 10;
@@ -16,30 +21,77 @@ internal sealed partial class SqsService(SqsQueueStore queues)
     private static readonly string[] SystemAttributeNames =
         ["SenderId", "SentTimestamp", "ApproximateReceiveCount", "ApproximateFirstReceiveTimestamp", "AWSTraceHeader"];
 
-    public Task HandleAsync(string operation, HttpContext context, AwsResponder responder) => operation switch
+    /// <summary>The actions LocalAws serves, in both wire formats.</summary>
+    public static readonly IReadOnlyList<string> Actions =
+    [
+        "CreateQueue", "GetQueueUrl", "GetQueueAttributes", "SetQueueAttributes", "PurgeQueue", "DeleteQueue", "ListQueues",
+        "ListDeadLetterSourceQueues", "SendMessage", "SendMessageBatch", "ReceiveMessage", "DeleteMessage", "DeleteMessageBatch",
+        "ChangeMessageVisibility", "ChangeMessageVisibilityBatch",
+    ];
+
+    public async Task HandleAsync(string operation, SqsWire wire)
     {
-        "SendMessage" => SendMessageAsync(responder),
-        "ReceiveMessage" => ReceiveMessageAsync(responder),
-        "DeleteMessage" => DeleteMessageAsync(responder),
-        "SendMessageBatch" => SendMessageBatchAsync(responder),
-        "DeleteMessageBatch" => DeleteMessageBatchAsync(responder),
-        "ChangeMessageVisibility" => ChangeMessageVisibilityAsync(responder),
-        "ChangeMessageVisibilityBatch" => ChangeMessageVisibilityBatchAsync(responder),
-        "CreateQueue" => CreateQueueAsync(context, responder),
-        "GetQueueUrl" => GetQueueUrlAsync(context, responder),
-        "GetQueueAttributes" => GetQueueAttributesAsync(responder),
-        "SetQueueAttributes" => SetQueueAttributesAsync(responder),
-        "PurgeQueue" => PurgeQueueAsync(responder),
-        "ListQueues" => ListQueuesAsync(context, responder),
-        "DeleteQueue" => DeleteQueueAsync(responder),
-        _ => throw SqsErrors.UnknownOperation(operation),
-    };
+        switch (operation)
+        {
+            case "SendMessage":
+                await wire.WriteAsync(SendMessage(await wire.ReadAsync<SendMessageRequest>()));
+                break;
+            case "ReceiveMessage":
+                await wire.WriteAsync(await ReceiveMessageAsync(await wire.ReadAsync<ReceiveMessageRequest>(), wire.Aborted));
+                break;
+            case "DeleteMessage":
+                DeleteMessage(await wire.ReadAsync<DeleteMessageRequest>());
+                await wire.WriteEmptyAsync();
+                break;
+            case "SendMessageBatch":
+                await wire.WriteAsync(SendMessageBatch(await wire.ReadAsync<SendMessageBatchRequest>()));
+                break;
+            case "DeleteMessageBatch":
+                await wire.WriteAsync(DeleteMessageBatch(await wire.ReadAsync<ReceiptBatchRequest>()));
+                break;
+            case "ChangeMessageVisibility":
+                ChangeMessageVisibility(await wire.ReadAsync<ChangeMessageVisibilityRequest>());
+                await wire.WriteEmptyAsync();
+                break;
+            case "ChangeMessageVisibilityBatch":
+                await wire.WriteAsync(ChangeMessageVisibilityBatch(await wire.ReadAsync<ReceiptBatchRequest>()));
+                break;
+            case "CreateQueue":
+                await wire.WriteAsync(CreateQueue(await wire.ReadAsync<CreateQueueRequest>(), wire.Origin));
+                break;
+            case "GetQueueUrl":
+                await wire.WriteAsync(GetQueueUrl(await wire.ReadAsync<GetQueueUrlRequest>(), wire.Origin));
+                break;
+            case "GetQueueAttributes":
+                await wire.WriteAsync(GetQueueAttributes(await wire.ReadAsync<GetQueueAttributesRequest>()));
+                break;
+            case "SetQueueAttributes":
+                SetQueueAttributes(await wire.ReadAsync<SetQueueAttributesRequest>());
+                await wire.WriteEmptyAsync();
+                break;
+            case "PurgeQueue":
+                Resolve((await wire.ReadAsync<QueueUrlRequest>()).QueueUrl).Purge();
+                await wire.WriteEmptyAsync();
+                break;
+            case "ListQueues":
+                await wire.WriteAsync(ListQueues(await wire.ReadAsync<ListQueuesRequest>(), wire.Origin));
+                break;
+            case "ListDeadLetterSourceQueues":
+                await wire.WriteAsync(ListDeadLetterSourceQueues(await wire.ReadAsync<ListDeadLetterSourceQueuesRequest>(), wire.Origin));
+                break;
+            case "DeleteQueue":
+                DeleteQueue(await wire.ReadAsync<QueueUrlRequest>());
+                await wire.WriteEmptyAsync();
+                break;
+            default:
+                throw SqsErrors.UnknownOperation(operation);
+        }
+    }
 
     // ---- Queues ---------------------------------------------------------------------------------
 
-    private async Task CreateQueueAsync(HttpContext context, AwsResponder responder)
+    public QueueUrlResponse CreateQueue(CreateQueueRequest request, string origin)
     {
-        var request = await responder.ReadAsync(SqsJsonContext.Default.CreateQueueRequest);
         var name = request.QueueName;
         if (string.IsNullOrEmpty(name))
             throw SqsErrors.MissingParameter("QueueName");
@@ -53,22 +105,21 @@ internal sealed partial class SqsService(SqsQueueStore queues)
         if (!ReferenceEquals(queue.Settings, settings) && !queue.Settings.Agrees(request.Attributes))
             throw SqsErrors.QueueNameExists(name);
 
-        await responder.WriteAsync(new QueueUrlResponse(QueueUrl(context, name)), SqsJsonContext.Default.QueueUrlResponse);
+        return new QueueUrlResponse(QueueUrl(origin, name));
     }
 
-    private async Task GetQueueUrlAsync(HttpContext context, AwsResponder responder)
+    public QueueUrlResponse GetQueueUrl(GetQueueUrlRequest request, string origin)
     {
-        var request = await responder.ReadAsync(SqsJsonContext.Default.GetQueueUrlRequest);
         if (string.IsNullOrEmpty(request.QueueName))
             throw SqsErrors.MissingParameter("QueueName");
         if (!queues.TryGet(request.QueueName, out _))
             throw SqsErrors.QueueDoesNotExist();
-        await responder.WriteAsync(new QueueUrlResponse(QueueUrl(context, request.QueueName)), SqsJsonContext.Default.QueueUrlResponse);
+        return new QueueUrlResponse(QueueUrl(origin, request.QueueName));
     }
 
-    private async Task GetQueueAttributesAsync(AwsResponder responder)
+    /// <summary>The selected attributes; none selected is an answer without attributes, as on AWS.</summary>
+    public QueueAttributesResponse GetQueueAttributes(GetQueueAttributesRequest request)
     {
-        var request = await responder.ReadAsync(SqsJsonContext.Default.GetQueueAttributesRequest);
         var queue = Resolve(request.QueueUrl);
         var all = new Dictionary<string, string>(StringComparer.Ordinal);
         queue.Settings.WriteTo(all);
@@ -81,32 +132,23 @@ internal sealed partial class SqsService(SqsQueueStore queues)
         all["QueueArn"] = queue.Arn;
 
         var names = request.AttributeNames ?? [];
-        Dictionary<string, string> selected;
         if (names.Contains("All"))
+            return new QueueAttributesResponse(all);
+
+        var selected = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var attributeName in names)
         {
-            selected = all;
-        }
-        else
-        {
-            selected = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var attributeName in names)
-            {
-                if (all.TryGetValue(attributeName, out var value))
-                    selected[attributeName] = value;
-                else if (!IsKnownOptionalAttribute(attributeName))
-                    throw SqsErrors.InvalidAttributeName(attributeName);
-            }
+            if (all.TryGetValue(attributeName, out var value))
+                selected[attributeName] = value;
+            else if (!IsKnownOptionalAttribute(attributeName))
+                throw SqsErrors.InvalidAttributeName(attributeName);
         }
 
-        if (selected.Count == 0)
-            await responder.WriteEmptyAsync();
-        else
-            await responder.WriteAsync(new QueueAttributesResponse(selected), SqsJsonContext.Default.QueueAttributesResponse);
+        return new QueueAttributesResponse(selected.Count > 0 ? selected : null);
     }
 
-    private async Task SetQueueAttributesAsync(AwsResponder responder)
+    public void SetQueueAttributes(SetQueueAttributesRequest request)
     {
-        var request = await responder.ReadAsync(SqsJsonContext.Default.SetQueueAttributesRequest);
         var queue = Resolve(request.QueueUrl);
         if (request.Attributes is { } attributes)
         {
@@ -118,63 +160,66 @@ internal sealed partial class SqsService(SqsQueueStore queues)
         }
 
         queue.UpdateSettings(queue.Settings.With(request.Attributes, arn => queues.TryGetByArn(arn, out _)));
-        await responder.WriteEmptyAsync();
     }
 
-    private async Task PurgeQueueAsync(AwsResponder responder)
+    public void DeleteQueue(QueueUrlRequest request)
     {
-        var request = await responder.ReadAsync(SqsJsonContext.Default.QueueUrlRequest);
-        Resolve(request.QueueUrl).Purge();
-        await responder.WriteEmptyAsync();
-    }
-
-    private async Task DeleteQueueAsync(AwsResponder responder)
-    {
-        var request = await responder.ReadAsync(SqsJsonContext.Default.QueueUrlRequest);
         var queue = Resolve(request.QueueUrl);
         if (queues.TryRemove(queue.Name, out var removed))
             removed.MarkDeleted();
-        await responder.WriteEmptyAsync();
     }
 
-    private async Task ListQueuesAsync(HttpContext context, AwsResponder responder)
+    public ListQueuesResponse ListQueues(ListQueuesRequest request, string origin)
     {
-        var request = await responder.ReadAsync(SqsJsonContext.Default.ListQueuesRequest);
-        int max = request.MaxResults ?? 1000;
+        var page = Page(
+            queues.All.Where(q => request.QueueNamePrefix is null || q.Name.StartsWith(request.QueueNamePrefix, StringComparison.Ordinal)),
+            request.MaxResults,
+            request.NextToken,
+            origin);
+        return new ListQueuesResponse(page.QueueUrls, page.NextToken);
+    }
+
+    /// <summary>The queues whose RedrivePolicy sends their dead letters to this one.</summary>
+    public ListDeadLetterSourceQueuesResponse ListDeadLetterSourceQueues(ListDeadLetterSourceQueuesRequest request, string origin)
+    {
+        var deadLetterQueue = Resolve(request.QueueUrl);
+        var page = Page(
+            queues.All.Where(q => q.Settings.RedrivePolicy?.DeadLetterTargetArn == deadLetterQueue.Arn),
+            request.MaxResults,
+            request.NextToken,
+            origin);
+        // AWS always answers this one with a (possibly empty) list.
+        return new ListDeadLetterSourceQueuesResponse(page.QueueUrls ?? [], page.NextToken);
+    }
+
+    private static (List<string>? QueueUrls, string? NextToken) Page(IEnumerable<SqsQueue> matching, int? maxResults, string? nextToken, string origin)
+    {
+        int max = maxResults ?? 1000;
         if (max is < 1 or > 1000)
             throw SqsErrors.InvalidParameterValue("Value for parameter MaxResults is invalid. Reason: Must be between 1 and 1000.");
         int start = 0;
-        if (request.NextToken is { Length: > 0 } token && !int.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out start))
+        if (nextToken is { Length: > 0 } token && !int.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out start))
             throw SqsErrors.InvalidParameterValue("Invalid NextToken value.");
 
-        var names = queues.All
-            .Select(q => q.Name)
-            .Where(n => request.QueueNamePrefix is null || n.StartsWith(request.QueueNamePrefix, StringComparison.Ordinal))
-            .Order(StringComparer.Ordinal)
-            .ToList();
-        var page = names.Skip(start).Take(max).Select(n => QueueUrl(context, n)).ToList();
+        var names = matching.Select(q => q.Name).Order(StringComparer.Ordinal).ToList();
+        var page = names.Skip(start).Take(max).Select(n => QueueUrl(origin, n)).ToList();
         bool more = start + page.Count < names.Count;
         // NextToken is only used when the caller pages (MaxResults given), as on AWS.
-        string? nextToken = more && request.MaxResults is not null ? Text(start + page.Count) : null;
-        await responder.WriteAsync(new ListQueuesResponse(page.Count > 0 ? page : null, nextToken), SqsJsonContext.Default.ListQueuesResponse);
+        return (page.Count > 0 ? page : null, more && maxResults is not null ? Text(start + page.Count) : null);
     }
 
     // ---- Messages -------------------------------------------------------------------------------
 
-    private async Task SendMessageAsync(AwsResponder responder)
+    public SendMessageResponse SendMessage(SendMessageRequest request)
     {
-        var request = await responder.ReadAsync(SqsJsonContext.Default.SendMessageRequest);
         var queue = Resolve(request.QueueUrl);
-        var message = CreateMessage(queue, request.MessageBody, request.DelaySeconds, request.MessageAttributes, request.MessageSystemAttributes, out var delay, out var systemMd5);
+        var message = CreateMessage(queue, request, out var delay, out var systemMd5);
         queue.Enqueue(message, delay);
-        await responder.WriteAsync(
-            new SendMessageResponse(message.MessageId, message.BodyMd5, message.AttributesMd5, systemMd5),
-            SqsJsonContext.Default.SendMessageResponse);
+        return new SendMessageResponse(message.MessageId, message.BodyMd5, message.AttributesMd5, systemMd5);
     }
 
-    private async Task SendMessageBatchAsync(AwsResponder responder)
+    public SendMessageBatchResponse SendMessageBatch(SendMessageBatchRequest request)
     {
-        var request = await responder.ReadAsync(SqsJsonContext.Default.SendMessageBatchRequest);
         var queue = Resolve(request.QueueUrl);
         var entries = ValidateBatch(request.Entries, e => e.Id);
 
@@ -188,22 +233,21 @@ internal sealed partial class SqsService(SqsQueueStore queues)
         {
             try
             {
-                var message = CreateMessage(queue, entry.MessageBody, entry.DelaySeconds, entry.MessageAttributes, entry.MessageSystemAttributes, out var delay, out var systemMd5);
+                var message = CreateMessage(queue, entry, out var delay, out var systemMd5);
                 queue.Enqueue(message, delay);
                 successful.Add(new SendMessageBatchResultEntry(entry.Id!, message.MessageId, message.BodyMd5, message.AttributesMd5, systemMd5));
             }
             catch (AwsServiceException error)
             {
-                failed.Add(new BatchResultErrorEntry(entry.Id!, true, error.QueryErrorCode ?? error.Type, error.Message));
+                failed.Add(BatchFailure(entry.Id!, error));
             }
         }
 
-        await responder.WriteAsync(new SendMessageBatchResponse(successful, failed), SqsJsonContext.Default.SendMessageBatchResponse);
+        return new SendMessageBatchResponse(successful, failed);
     }
 
-    private async Task ReceiveMessageAsync(AwsResponder responder)
+    public async Task<ReceiveMessageResponse> ReceiveMessageAsync(ReceiveMessageRequest request, CancellationToken aborted)
     {
-        var request = await responder.ReadAsync(SqsJsonContext.Default.ReceiveMessageRequest);
         var queue = Resolve(request.QueueUrl);
         var settings = queue.Settings;
 
@@ -217,13 +261,12 @@ internal sealed partial class SqsService(SqsQueueStore queues)
         if (wait is < 0 or > MaxWaitTimeSeconds)
             throw SqsErrors.InvalidParameterValue($"Value {wait} for parameter WaitTimeSeconds is invalid. Reason: Must be >= 0 and <= 20, if provided.");
 
-        var deliveries = await queue.ReceiveAsync(max, visibility, TimeSpan.FromSeconds(wait), responder.Aborted);
+        var deliveries = await queue.ReceiveAsync(max, visibility, TimeSpan.FromSeconds(wait), aborted);
         if (deliveries.Count == 0)
         {
             if (queue.IsDeleted)
                 throw SqsErrors.QueueDoesNotExist();
-            await responder.WriteEmptyAsync();
-            return;
+            return new ReceiveMessageResponse(null);
         }
 
         var systemNames = SelectSystemAttributes(request.AttributeNames, request.MessageSystemAttributeNames);
@@ -245,54 +288,41 @@ internal sealed partial class SqsService(SqsQueueStore queues)
                 attributes as Dictionary<string, MessageAttributeValue> ?? (attributes is null ? null : new Dictionary<string, MessageAttributeValue>(attributes))));
         }
 
-        await responder.WriteAsync(new ReceiveMessageResponse(messages), SqsJsonContext.Default.ReceiveMessageResponse);
+        return new ReceiveMessageResponse(messages);
     }
 
-    private async Task DeleteMessageAsync(AwsResponder responder)
+    public void DeleteMessage(DeleteMessageRequest request)
     {
-        var request = await responder.ReadAsync(SqsJsonContext.Default.DeleteMessageRequest);
         var queue = Resolve(request.QueueUrl);
         if (!ReceiptHandle.TryParse(request.ReceiptHandle, out var id, out var generation))
             throw SqsErrors.ReceiptHandleIsInvalid(request.ReceiptHandle);
         // A stale handle (the message was received again since) succeeds without deleting, as on AWS.
         queue.Delete(id, generation);
-        await responder.WriteEmptyAsync();
     }
 
-    private async Task DeleteMessageBatchAsync(AwsResponder responder)
+    public ReceiptBatchResponse DeleteMessageBatch(ReceiptBatchRequest request)
     {
-        var request = await responder.ReadAsync(SqsJsonContext.Default.ReceiptBatchRequest);
         var queue = Resolve(request.QueueUrl);
-        var entries = ValidateBatch(request.Entries, e => e.Id);
-        var successful = new List<BatchIdEntry>(entries.Count);
-        var failed = new List<BatchResultErrorEntry>();
-        foreach (var entry in entries)
+        return EachReceipt(request, entry =>
         {
             if (!ReceiptHandle.TryParse(entry.ReceiptHandle, out var id, out var generation))
-            {
-                failed.Add(new BatchResultErrorEntry(entry.Id!, true, "ReceiptHandleIsInvalid", $"The input receipt handle \"{entry.ReceiptHandle}\" is not a valid receipt handle."));
-                continue;
-            }
-
+                throw SqsErrors.ReceiptHandleIsInvalid(entry.ReceiptHandle);
             queue.Delete(id, generation);
-            successful.Add(new BatchIdEntry(entry.Id!));
-        }
-
-        await responder.WriteAsync(new ReceiptBatchResponse(successful, failed), SqsJsonContext.Default.ReceiptBatchResponse);
+        });
     }
 
-    private async Task ChangeMessageVisibilityAsync(AwsResponder responder)
+    public void ChangeMessageVisibility(ChangeMessageVisibilityRequest request) =>
+        ChangeVisibility(Resolve(request.QueueUrl), request.ReceiptHandle, request.VisibilityTimeout);
+
+    public ReceiptBatchResponse ChangeMessageVisibilityBatch(ReceiptBatchRequest request)
     {
-        var request = await responder.ReadAsync(SqsJsonContext.Default.ChangeMessageVisibilityRequest);
         var queue = Resolve(request.QueueUrl);
-        ChangeVisibility(queue, request.ReceiptHandle, request.VisibilityTimeout);
-        await responder.WriteEmptyAsync();
+        return EachReceipt(request, entry => ChangeVisibility(queue, entry.ReceiptHandle, entry.VisibilityTimeout));
     }
 
-    private async Task ChangeMessageVisibilityBatchAsync(AwsResponder responder)
+    /// <summary>Applies <paramref name="action"/> to every entry; an entry's error is its failure, not the batch's.</summary>
+    private static ReceiptBatchResponse EachReceipt(ReceiptBatchRequest request, Action<ReceiptBatchEntry> action)
     {
-        var request = await responder.ReadAsync(SqsJsonContext.Default.ReceiptBatchRequest);
-        var queue = Resolve(request.QueueUrl);
         var entries = ValidateBatch(request.Entries, e => e.Id);
         var successful = new List<BatchIdEntry>(entries.Count);
         var failed = new List<BatchResultErrorEntry>();
@@ -300,17 +330,20 @@ internal sealed partial class SqsService(SqsQueueStore queues)
         {
             try
             {
-                ChangeVisibility(queue, entry.ReceiptHandle, entry.VisibilityTimeout);
+                action(entry);
                 successful.Add(new BatchIdEntry(entry.Id!));
             }
             catch (AwsServiceException error)
             {
-                failed.Add(new BatchResultErrorEntry(entry.Id!, true, error.QueryErrorCode ?? error.Type, error.Message));
+                failed.Add(BatchFailure(entry.Id!, error));
             }
         }
 
-        await responder.WriteAsync(new ReceiptBatchResponse(successful, failed), SqsJsonContext.Default.ReceiptBatchResponse);
+        return new ReceiptBatchResponse(successful, failed);
     }
+
+    private static BatchResultErrorEntry BatchFailure(string id, AwsServiceException error) =>
+        new(id, error.SenderFault, error.QueryErrorCode ?? error.Type, error.Message);
 
     private static void ChangeVisibility(SqsQueue queue, string? handle, int? timeout)
     {
@@ -338,18 +371,12 @@ internal sealed partial class SqsService(SqsQueueStore queues)
         return queue;
     }
 
-    private static string QueueUrl(HttpContext context, string name) =>
-        $"{context.Request.Scheme}://{context.Request.Host.Value}/{LocalAwsOptions.AccountId}/{name}";
+    private static string QueueUrl(string origin, string name) => $"{origin}/{LocalAwsOptions.AccountId}/{name}";
 
-    private static SqsMessage CreateMessage(
-        SqsQueue queue,
-        string? body,
-        int? delaySeconds,
-        Dictionary<string, MessageAttributeValue>? attributes,
-        Dictionary<string, MessageAttributeValue>? systemAttributes,
-        out int delay,
-        out string? systemAttributesMd5)
+    private static SqsMessage CreateMessage(SqsQueue queue, OutgoingMessage outgoing, out int delay, out string? systemAttributesMd5)
     {
+        var (body, delaySeconds, attributes, systemAttributes) =
+            (outgoing.MessageBody, outgoing.DelaySeconds, outgoing.MessageAttributes, outgoing.MessageSystemAttributes);
         var settings = queue.Settings;
         if (string.IsNullOrEmpty(body))
             throw SqsErrors.MissingParameter("MessageBody");

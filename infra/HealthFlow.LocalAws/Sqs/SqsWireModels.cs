@@ -2,8 +2,10 @@ using System.Text.Json.Serialization;
 
 namespace HealthFlow.LocalAws.Sqs;
 
-// The SQS JSON protocol (awsJson1_0) shapes, named as on the wire. Only members LocalAws acts on
-// are declared; unknown members are ignored, as AWS does for optional ones it does not need.
+// The SQS request and result shapes, named as in AWS's API model. The JSON protocol (awsJson1_0)
+// serializes them as they are; the query protocol maps them to and from form fields and XML
+// (SqsQueryWire). Only members LocalAws acts on are declared; unknown members are ignored, as AWS
+// does for optional ones it does not need.
 
 internal sealed class CreateQueueRequest
 {
@@ -44,9 +46,9 @@ internal sealed class MessageAttributeValue
     public List<byte[]>? BinaryListValues { get; set; }
 }
 
-internal sealed class SendMessageRequest
+/// <summary>What SendMessage and each SendMessageBatch entry carry alike.</summary>
+internal abstract class OutgoingMessage
 {
-    public string? QueueUrl { get; set; }
     public string? MessageBody { get; set; }
     public int? DelaySeconds { get; set; }
     public Dictionary<string, MessageAttributeValue>? MessageAttributes { get; set; }
@@ -55,15 +57,14 @@ internal sealed class SendMessageRequest
     public string? MessageGroupId { get; set; }
 }
 
-internal sealed class SendMessageBatchEntry
+internal sealed class SendMessageRequest : OutgoingMessage
+{
+    public string? QueueUrl { get; set; }
+}
+
+internal sealed class SendMessageBatchEntry : OutgoingMessage
 {
     public string? Id { get; set; }
-    public string? MessageBody { get; set; }
-    public int? DelaySeconds { get; set; }
-    public Dictionary<string, MessageAttributeValue>? MessageAttributes { get; set; }
-    public Dictionary<string, MessageAttributeValue>? MessageSystemAttributes { get; set; }
-    public string? MessageDeduplicationId { get; set; }
-    public string? MessageGroupId { get; set; }
 }
 
 internal sealed class SendMessageBatchRequest
@@ -110,6 +111,13 @@ internal sealed class ChangeMessageVisibilityRequest
     public int? VisibilityTimeout { get; set; }
 }
 
+internal sealed class ListDeadLetterSourceQueuesRequest
+{
+    public string? QueueUrl { get; set; }
+    public int? MaxResults { get; set; }
+    public string? NextToken { get; set; }
+}
+
 internal sealed class ListQueuesRequest
 {
     public string? QueueNamePrefix { get; set; }
@@ -119,9 +127,13 @@ internal sealed class ListQueuesRequest
 
 internal sealed record QueueUrlResponse(string QueueUrl);
 
-internal sealed record QueueAttributesResponse(Dictionary<string, string> Attributes);
+internal sealed record QueueAttributesResponse(Dictionary<string, string>? Attributes);
 
 internal sealed record ListQueuesResponse(List<string>? QueueUrls, string? NextToken);
+
+internal sealed record ListDeadLetterSourceQueuesResponse(
+    [property: JsonPropertyName("queueUrls")] List<string> QueueUrls,
+    string? NextToken);
 
 internal sealed record SendMessageResponse(
     string MessageId,
@@ -168,6 +180,8 @@ internal sealed record ReceiveMessageResponse(List<ReceivedMessage>? Messages);
 [JsonSerializable(typeof(ReceiptBatchRequest))]
 [JsonSerializable(typeof(ChangeMessageVisibilityRequest))]
 [JsonSerializable(typeof(ListQueuesRequest))]
+[JsonSerializable(typeof(ListDeadLetterSourceQueuesRequest))]
+[JsonSerializable(typeof(ListDeadLetterSourceQueuesResponse))]
 [JsonSerializable(typeof(QueueUrlResponse))]
 [JsonSerializable(typeof(QueueAttributesResponse))]
 [JsonSerializable(typeof(ListQueuesResponse))]
