@@ -1,3 +1,4 @@
+using HealthFlow.Aws.Diagnostics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using HealthFlow.AlertWorker;
 using HealthFlow.Aws;
@@ -11,6 +12,8 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddHealthFlowAws();
+// Ready only once DynamoDB has answered: the SDK's first-call costs are paid before the first request.
+builder.Services.AddDynamoDbHealthCheck(HealthFlowTopology.Tables.Events);
 
 builder.Services.AddOptions<AlertRulesOptions>()
     .BindConfiguration(AlertRulesOptions.SectionName)

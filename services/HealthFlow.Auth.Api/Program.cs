@@ -1,3 +1,5 @@
+using HealthFlow.Aws.Topology;
+using HealthFlow.Aws.Diagnostics;
 using HealthFlow.Auth.Api;
 using HealthFlow.Auth.Api.Tokens;
 using HealthFlow.Auth.Api.Users;
@@ -12,6 +14,9 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddHealthFlowHttp();
 builder.AddHealthFlowAws();
+// Ready only once DynamoDB has answered: the SDK's first-call costs are paid before the first request.
+builder.Services.AddDynamoDbHealthCheck(HealthFlowTopology.Tables.Events);
+builder.Services.AddDynamoDbHealthCheck(HealthFlowTopology.Tables.Users);
 builder.Services.AddHealthFlowReadModels();
 
 builder.Services.AddOptions<AuthOptions>()

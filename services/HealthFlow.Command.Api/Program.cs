@@ -1,3 +1,5 @@
+using HealthFlow.Aws.Topology;
+using HealthFlow.Aws.Diagnostics;
 using HealthFlow.Aws;
 using HealthFlow.Aws.ReadModels;
 using HealthFlow.Command.Api;
@@ -13,6 +15,8 @@ builder.AddServiceDefaults();
 builder.AddHealthFlowHttp();
 builder.AddHealthFlowJwtBearer();
 builder.AddHealthFlowAws();
+// Ready only once DynamoDB has answered: the SDK's first-call costs are paid before the first request.
+builder.Services.AddDynamoDbHealthCheck(HealthFlowTopology.Tables.Events);
 builder.Services.AddHealthFlowReadModels();
 
 builder.Services.AddSingleton<CommandMetrics>();
