@@ -26,6 +26,7 @@ public sealed class ValidationTests(AppHostFixture system) : IDisposable
         { """{"score": 5, "measuredAt": "2999-01-01T00:00:00Z"}""", "measuredAt" },
         { """{"score": 5, "patient_id": "someone-else"}""", "patient_id" },
         { """{"note": "only a note"}""", "measurements" },
+        { """{"score": 5, "note": "a lone surrogate \udfff"}""", "note" },
         { """{}""", "measurements" },
     };
 
@@ -57,6 +58,15 @@ public sealed class ValidationTests(AppHostFixture system) : IDisposable
 
         await _quiescence.WaitAsync();
         Assert.Empty(await _api.ObservationsAsync(patient, patient.PatientId!.Value));
+    }
+
+    [Fact]
+    public async Task Logging_in_with_a_5000_character_username_is_an_ordinary_401()
+    {
+        var response = await _api.Http.PostAsJsonAsync("/api/auth/login", new { username = new string('u', 5_000), password = "whatever-it-is" });
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
     }
 
     [Fact]
