@@ -21,6 +21,6 @@ public static class JwksEndpoints
     {
         // Validators cache the set and refetch on an unknown kid, so a short public cache is safe.
         context.Response.Headers.CacheControl = "public, max-age=300";
-        return TypedResults.Ok(new JsonWebKeySetDocument([keys.PublicKey]));
+        return TypedResults.Ok(new JsonWebKeySetDocument(keys.PublicKeys));
     }
 }

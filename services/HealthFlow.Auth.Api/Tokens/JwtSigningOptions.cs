@@ -14,6 +14,13 @@ public sealed class JwtSigningOptions
     /// </summary>
     public string? SigningKey { get; set; }
 
+    /// <summary>
+    /// The key before the last rotation (Secrets Manager's AWSPREVIOUS on AWS), public half used only: the
+    /// JWKS keeps publishing it so tokens it signed stay valid until they expire. Ignored unless it is a
+    /// P-256 PEM.
+    /// </summary>
+    public string? PreviousSigningKey { get; set; }
+
     /// <summary>Where Development keeps its generated key; default under the user's local app data.</summary>
     public string? DevelopmentKeyFile { get; set; }
 

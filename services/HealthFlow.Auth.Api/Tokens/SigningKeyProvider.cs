@@ -40,30 +40,84 @@ public sealed class SigningKeyProvider
             throw new InvalidOperationException("Jwt:SigningKey must be an EC key on curve P-256 (ES256).");
         }
 
-        var privateKey = new ECDsaSecurityKey(ecdsa);
-        var publicJwk = JsonWebKeyConverter.ConvertFromECDsaSecurityKey(new ECDsaSecurityKey(ECDsa.Create(ecdsa.ExportParameters(includePrivateParameters: false))));
-        // RFC 7638 thumbprint: the same key always gets the same kid, on every instance.
-        var keyId = Base64UrlEncoder.Encode(publicJwk.ComputeJwkThumbprint());
-        privateKey.KeyId = keyId;
-
+        var privateKey = new ECDsaSecurityKey(ecdsa) { KeyId = KeyId(ecdsa) };
         Credentials = new SigningCredentials(privateKey, SecurityAlgorithms.EcdsaSha256);
-        var parameters = ecdsa.ExportParameters(includePrivateParameters: false);
-        PublicKey = new PublicJsonWebKey(
-            Kty: "EC",
-            Crv: "P-256",
-            X: Base64UrlEncoder.Encode(parameters.Q.X!),
-            Y: Base64UrlEncoder.Encode(parameters.Q.Y!),
-            Kid: keyId,
-            Use: "sig",
-            Alg: SecurityAlgorithms.EcdsaSha256);
+        PublicKey = Describe(ecdsa);
+
+        // Rotation without logouts: tokens signed with the key before the last rotation stay valid until they
+        // expire, because the JWKS keeps publishing it (Secrets Manager's AWSPREVIOUS, injected by the CDK).
+        var previousKeys = new List<PublicJsonWebKey>();
+        var validationKeys = new List<SecurityKey> { privateKey };
+        if (ReadPreviousKey(options.Value.PreviousSigningKey, logger) is { } previous && KeyId(previous) != privateKey.KeyId)
+        {
+            previousKeys.Add(Describe(previous));
+            validationKeys.Add(new ECDsaSecurityKey(previous) { KeyId = KeyId(previous) });
+        }
+
+        PublicKeys = [PublicKey, .. previousKeys];
+        ValidationKeys = validationKeys;
     }
 
     public SigningCredentials Credentials { get; }
 
-    /// <summary>The public keys that verify tokens this service issued.</summary>
-    public IReadOnlyList<SecurityKey> ValidationKeys => [Credentials.Key];
+    /// <summary>The public keys that verify tokens this service issued: the current key, then the previous one.</summary>
+    public IReadOnlyList<SecurityKey> ValidationKeys { get; }
+
+    /// <summary>What the JWKS publishes: the current key, then the previous one if configured.</summary>
+    public IReadOnlyList<PublicJsonWebKey> PublicKeys { get; }
 
     public PublicJsonWebKey PublicKey { get; }
+
+    // A previous key that is absent, not PEM or not P-256 is ignored: the first rotation has no previous
+    // version, and a bad one must not stop the current key from working.
+    private static ECDsa? ReadPreviousKey(string? pem, ILogger logger)
+    {
+        if (string.IsNullOrWhiteSpace(pem))
+        {
+            return null;
+        }
+
+        var previous = ECDsa.Create();
+        try
+        {
+            previous.ImportFromPem(pem);
+            if (previous.KeySize == 256)
+            {
+                // Only the public half is kept: nothing is ever signed with the previous key.
+                var publicOnly = ECDsa.Create(previous.ExportParameters(includePrivateParameters: false));
+                previous.Dispose();
+                return publicOnly;
+            }
+        }
+        catch (Exception e) when (e is ArgumentException or CryptographicException)
+        {
+            logger.LogWarning("Jwt:PreviousSigningKey is not a PEM EC key; ignoring it ({Reason}).", e.GetType().Name);
+            previous.Dispose();
+            return null;
+        }
+
+        logger.LogWarning("Jwt:PreviousSigningKey is not on curve P-256; ignoring it.");
+        previous.Dispose();
+        return null;
+    }
+
+    // RFC 7638 thumbprint: the same key always gets the same kid, on every instance.
+    private static string KeyId(ECDsa key) => Base64UrlEncoder.Encode(JsonWebKeyConverter
+        .ConvertFromECDsaSecurityKey(new ECDsaSecurityKey(ECDsa.Create(key.ExportParameters(includePrivateParameters: false))))
+        .ComputeJwkThumbprint());
+
+    private static PublicJsonWebKey Describe(ECDsa key)
+    {
+        var parameters = key.ExportParameters(includePrivateParameters: false);
+        return new PublicJsonWebKey(
+            Kty: "EC",
+            Crv: "P-256",
+            X: Base64UrlEncoder.Encode(parameters.Q.X!),
+            Y: Base64UrlEncoder.Encode(parameters.Q.Y!),
+            Kid: KeyId(key),
+            Use: "sig",
+            Alg: SecurityAlgorithms.EcdsaSha256);
+    }
 
     private static string DefaultDevelopmentKeyFile() => Path.Combine(
         Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create),

@@ -24,7 +24,7 @@ public sealed class CommandApiCrashTests(AppHostFixture system) : IDisposable
         var clinician = await FaultPatients.ClinicianAsync(_api);
         using var eventBridge = new SilentEndpoint();
         var aws = system.AwsEndpointUrl.GetLeftPart(UriPartial.Authority);
-        await using var doomed = await CommandApiProcess.StartAsync(new Dictionary<string, string>
+        await using var doomed = await ServiceProcess.StartCommandApiAsync(new Dictionary<string, string>
         {
             ["AWS_ENDPOINT_URL"] = aws,
             ["AWS_ENDPOINT_URL_EVENTBRIDGE"] = eventBridge.Url.ToString(),
