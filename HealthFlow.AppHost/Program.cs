@@ -20,6 +20,7 @@ var authApi = builder.AddProject<Projects.HealthFlow_Auth_Api>("auth-api")
     .WithEnvironment("Auth__AutoRegisterOnLogin", "true")
     // Locally every client is 127.0.0.1 behind the gateway: limit logins per user, not per address.
     .WithEnvironment("Auth__LoginRateLimit__PerIpPermitLimit", "100000")
+    .WithEnvironment("Auth__LoginRateLimit__RegisterPerIpPermitLimit", "100000")
     .WithEnvironment("ASPNETCORE_FORWARDEDHEADERS_ENABLED", "true")
     .WaitForCompletion(provision);
 

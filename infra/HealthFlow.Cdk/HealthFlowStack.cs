@@ -126,8 +126,9 @@ public sealed class HealthFlowStack : Stack
         }
 
         // Least privilege, per service (DESIGN.md section 9).
-        // auth-api: users; registers patients (PatientRegistered).
+        // auth-api: users and the shared failed-login counters; registers patients (PatientRegistered).
         tables[Tables.Users].GrantReadWriteData(auth.TaskDefinition.TaskRole);
+        tables[Tables.LoginThrottle].GrantReadWriteData(auth.TaskDefinition.TaskRole);
         GrantEventStoreAppend(tables, auth.TaskDefinition.TaskRole);
         routing.Bus.GrantPutEventsTo(auth.TaskDefinition.TaskRole);
 

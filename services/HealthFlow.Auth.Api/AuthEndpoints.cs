@@ -35,7 +35,8 @@ public static class AuthEndpoints
         auth.MapPost("/register", RegisterAsync)
             .WithName("Register")
             .WithSummary("Registers a patient. Clinicians cannot self-register.")
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
         auth.MapPost("/login", LoginAsync)
             .WithName("Login")
@@ -56,8 +57,13 @@ public static class AuthEndpoints
     }
 
     private static async Task<Results<Created<RegisterResponse>, ValidationProblem, ProblemHttpResult>> RegisterAsync(
-        RegisterRequest request, PatientRegistrar registrar, HttpContext context, CancellationToken cancellationToken)
+        RegisterRequest request, PatientRegistrar registrar, LoginRateLimiter rateLimiter, HttpContext context, CancellationToken cancellationToken)
     {
+        if (rateLimiter.TryAcquireRegistration(context.Connection.RemoteIpAddress) is { } wait)
+        {
+            return TooManyAttempts(context, wait, "Too many registrations");
+        }
+
         var result = await registrar.RegisterAsync(request.Username, request.Password, request.DisplayName, context.GetCorrelationId(), cancellationToken);
         return result switch
         {
@@ -72,6 +78,7 @@ public static class AuthEndpoints
         LoginRequest request,
         CredentialVerifier verifier,
         LoginRateLimiter rateLimiter,
+        AccountThrottle throttle,
         AccessTokenIssuer tokens,
         HttpContext context,
         CancellationToken cancellationToken)
@@ -86,7 +93,13 @@ public static class AuthEndpoints
             return TooManyAttempts(context, retryAfter);
         }
 
+        if (await throttle.BlockedForAsync(request.Username!, cancellationToken) is { } blockedFor)
+        {
+            return TooManyAttempts(context, blockedFor);
+        }
+
         var user = await verifier.VerifyAsync(request.Username!, request.Password!, cancellationToken);
+        await throttle.RecordAsync(request.Username!, succeeded: user is not null, cancellationToken);
         return user is null ? Unauthorized() : TypedResults.Ok(Reply(user, tokens));
     }
 
@@ -94,6 +107,7 @@ public static class AuthEndpoints
         LegacyLoginRequest request,
         CredentialVerifier verifier,
         LoginRateLimiter rateLimiter,
+        AccountThrottle throttle,
         AccessTokenIssuer tokens,
         PatientRegistrar registrar,
         IOptions<AuthOptions> options,
@@ -118,6 +132,11 @@ public static class AuthEndpoints
             return TooManyAttempts(context, retryAfter);
         }
 
+        if (await throttle.BlockedForAsync(request.Username!, cancellationToken) is { } blockedFor)
+        {
+            return TooManyAttempts(context, blockedFor);
+        }
+
         var user = await verifier.VerifyAsync(request.Username!, request.Password!, cancellationToken);
         if (user is null && options.Value.AutoRegisterOnLogin && request.Role is null or HealthFlowRoles.Patient)
         {
@@ -135,12 +154,14 @@ public static class AuthEndpoints
         }
 
         // A role that differs from the stored one fails like a wrong password: the reply must not reveal the account's role.
-        if (user is null || (request.Role is not null && request.Role != user.Role))
+        var succeeded = user is not null && (request.Role is null || request.Role == user.Role);
+        await throttle.RecordAsync(request.Username!, succeeded, cancellationToken);
+        if (!succeeded)
         {
             return Unauthorized();
         }
 
-        return TypedResults.Ok(Reply(user, tokens));
+        return TypedResults.Ok(Reply(user!, tokens));
     }
 
     private static LoginResponse Reply(UserRecord user, AccessTokenIssuer tokens)
@@ -171,12 +192,12 @@ public static class AuthEndpoints
     private static ProblemHttpResult UsernameTaken() => TypedResults.Problem(
         statusCode: StatusCodes.Status409Conflict, title: "Username taken", detail: "That username is already registered.");
 
-    private static ProblemHttpResult TooManyAttempts(HttpContext context, TimeSpan retryAfter)
+    private static ProblemHttpResult TooManyAttempts(HttpContext context, TimeSpan retryAfter, string title = "Too many login attempts")
     {
         context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
         return TypedResults.Problem(
             statusCode: StatusCodes.Status429TooManyRequests,
-            title: "Too many login attempts",
+            title: title,
             detail: "Wait before trying again.");
     }
 }

@@ -29,4 +29,16 @@ public sealed class LoginRateLimitOptions
 
     [Range(1, 3600)]
     public int WindowSeconds { get; set; } = 60;
+
+    /// <summary>Registrations per client IP per window: each costs a PBKDF2 hash and two writes.</summary>
+    [Range(1, 10_000_000)]
+    public int RegisterPerIpPermitLimit { get; set; } = 20;
+
+    /// <summary>Consecutive failed logins an account gets before the shared (DynamoDB) backoff starts.</summary>
+    [Range(1, 1000)]
+    public int FreeFailuresPerAccount { get; set; } = 5;
+
+    /// <summary>The backoff doubles from 1 s with each further failure, up to this.</summary>
+    [Range(1, 86_400)]
+    public int MaxBackoffSeconds { get; set; } = 900;
 }

@@ -43,6 +43,7 @@ builder.Services.AddSingleton<StreamTicketIssuer>();
 builder.Services.AddSingleton<CredentialVerifier>();
 builder.Services.AddSingleton<PatientRegistrar>();
 builder.Services.AddSingleton<LoginRateLimiter>();
+builder.Services.AddSingleton<AccountThrottle>();
 builder.Services.AddHostedService<DemoClinicianSeeder>();
 
 // auth-api validates its own access tokens (for the stream ticket) with its local keys, not over HTTP.

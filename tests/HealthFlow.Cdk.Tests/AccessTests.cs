@@ -18,6 +18,7 @@ public sealed class AccessTests(SynthesizedStack stack)
     {
         var role = TaskRole(ServiceCatalog.AuthApi);
         Assert.Superset(new HashSet<string> { "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem" }, On(role, Tables.Users));
+        Assert.Superset(new HashSet<string> { "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem" }, On(role, Tables.LoginThrottle));
         AssertAppendsToEventStore(role);
         Assert.Contains("events:PutEvents", Model.ActionsOn(role, Model.BusId()));
         AssertNoAccess(role, ReadModels);
@@ -30,7 +31,7 @@ public sealed class AccessTests(SynthesizedStack stack)
         var role = TaskRole(ServiceCatalog.CommandApi);
         AssertAppendsToEventStore(role);
         Assert.Contains("events:PutEvents", Model.ActionsOn(role, Model.BusId()));
-        AssertNoAccess(role, [Tables.Users, .. ReadModels]);
+        AssertNoAccess(role, [Tables.Users, Tables.LoginThrottle, .. ReadModels]);
         AssertNoQueueAccess(role);
     }
 
@@ -46,7 +47,7 @@ public sealed class AccessTests(SynthesizedStack stack)
         var actions = Model.PermissionsOf(role).Select(p => p.Action).ToHashSet();
         Assert.Empty(actions.Intersect(DynamoWrites));
         Assert.DoesNotContain("events:PutEvents", actions);
-        AssertNoAccess(role, [Tables.Events, Tables.Users, Tables.Leases]);
+        AssertNoAccess(role, [Tables.Events, Tables.Users, Tables.LoginThrottle, Tables.Leases]);
         AssertNoQueueAccess(role);
     }
 
@@ -57,7 +58,7 @@ public sealed class AccessTests(SynthesizedStack stack)
         Assert.Superset(ConsumeActions, Model.ActionsOn(role, Model.QueueId(Queues.AlertEvaluation.Name)));
         AssertAppendsToEventStore(role);
         Assert.Contains("events:PutEvents", Model.ActionsOn(role, Model.BusId()));
-        AssertNoAccess(role, [Tables.Users, .. ReadModels]);
+        AssertNoAccess(role, [Tables.Users, Tables.LoginThrottle, .. ReadModels]);
         AssertConsumesOnly(role, [Queues.AlertEvaluation]);
     }
 
@@ -72,7 +73,7 @@ public sealed class AccessTests(SynthesizedStack stack)
 
         AssertConsumesOnly(role, [.. HealthFlowStack.ProjectionQueues]);
         Assert.DoesNotContain("events:PutEvents", Model.PermissionsOf(role).Select(p => p.Action));
-        AssertNoAccess(role, [Tables.Events, Tables.Users, Tables.Leases]);
+        AssertNoAccess(role, [Tables.Events, Tables.Users, Tables.LoginThrottle, Tables.Leases]);
     }
 
     [Fact]

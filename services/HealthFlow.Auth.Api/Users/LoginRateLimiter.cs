@@ -8,11 +8,13 @@ namespace HealthFlow.Auth.Api.Users;
 /// Limits login attempts with the ASP.NET Core rate limiter primitives, in two fixed-window partitions
 /// chained: per client IP and username (password guessing against one account) and per client IP alone
 /// (one client spraying many usernames). The username is in the body, which the rate-limiting middleware
-/// cannot read, so the endpoint acquires the lease after binding.
+/// cannot read, so the endpoint acquires the lease after binding. These windows are per task (a cheap first
+/// line against floods); the per-account backoff that must hold across tasks is in DynamoDB (LoginThrottleStore).
 /// </summary>
 public sealed class LoginRateLimiter : IDisposable
 {
     private readonly PartitionedRateLimiter<LoginAttempt> _limiter;
+    private readonly PartitionedRateLimiter<string> _registrations;
 
     public LoginRateLimiter(IOptions<LoginRateLimitOptions> options)
     {
@@ -25,6 +27,16 @@ public sealed class LoginRateLimiter : IDisposable
             PartitionedRateLimiter.Create<LoginAttempt, string>(attempt => RateLimitPartition.GetFixedWindowLimiter(
                 $"{attempt.ClientIp}|{attempt.Username}",
                 _ => new FixedWindowRateLimiterOptions { PermitLimit = settings.PermitLimit, Window = window, QueueLimit = 0 })));
+        _registrations = PartitionedRateLimiter.Create<string, string>(clientIp => RateLimitPartition.GetFixedWindowLimiter(
+            clientIp,
+            _ => new FixedWindowRateLimiterOptions { PermitLimit = settings.RegisterPerIpPermitLimit, Window = window, QueueLimit = 0 }));
+    }
+
+    /// <summary>Null when a registration from this client may proceed; otherwise how long to wait.</summary>
+    public TimeSpan? TryAcquireRegistration(IPAddress? clientIp)
+    {
+        using var lease = _registrations.AttemptAcquire(clientIp?.ToString() ?? "unknown");
+        return lease.IsAcquired ? null : lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromSeconds(1);
     }
 
     /// <summary>Null when the attempt may proceed; otherwise how long to wait (for Retry-After).</summary>
@@ -39,7 +51,11 @@ public sealed class LoginRateLimiter : IDisposable
         return lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromSeconds(1);
     }
 
-    public void Dispose() => _limiter.Dispose();
+    public void Dispose()
+    {
+        _limiter.Dispose();
+        _registrations.Dispose();
+    }
 
     public readonly record struct LoginAttempt(string ClientIp, string Username);
 }

@@ -18,6 +18,7 @@ public static class ReadModelServiceCollectionExtensions
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<UserStore>();
+        services.TryAddSingleton<LoginThrottleStore>();
         services.TryAddSingleton<PatientReadModel>();
         services.TryAddSingleton<ObservationReadModel>();
         services.TryAddSingleton<AlertReadModel>();

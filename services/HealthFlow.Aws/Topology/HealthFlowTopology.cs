@@ -61,6 +61,17 @@ public static class HealthFlowTopology
             []);
 
         /// <summary>
+        /// Failed logins per account (auth-api only), shared by every auth-api task so the backoff holds
+        /// however many run. Items expire by TTL once an account has been quiet for a while.
+        /// </summary>
+        public static readonly TableDefinition LoginThrottle = new(
+            "login-throttle",
+            new KeyAttribute("account", KeyType.String),
+            null,
+            [],
+            TimeToLiveAttribute: "expiresAt");
+
+        /// <summary>
         /// Time-limited ownership, e.g. of an outbox shard by one relay, so that N instances never
         /// republish one commit N times. A handful of items, rewritten every sweep.
         /// </summary>
@@ -102,7 +113,7 @@ public static class HealthFlowTopology
                 new GlobalIndex(Indexes.AlertsByUpdate, new KeyAttribute("feed", KeyType.String), new KeyAttribute("updatedKey", KeyType.String)),
             ]);
 
-        public static IReadOnlyList<TableDefinition> All { get; } = [Events, Users, Leases, Patients, Observations, Alerts];
+        public static IReadOnlyList<TableDefinition> All { get; } = [Events, Users, LoginThrottle, Leases, Patients, Observations, Alerts];
     }
 
     public static class Indexes
