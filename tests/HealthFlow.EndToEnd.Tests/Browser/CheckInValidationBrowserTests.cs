@@ -33,7 +33,15 @@ public sealed class CheckInValidationBrowserTests(AppHostFixture system, Chromiu
                 observationPosts.Enqueue(request.Url);
             }
         };
+        var axe = new AccessibilityAudit(output);
+        await page.GotoAsync(new Uri(system.PatientAppUrl, "/sign-in").ToString());
+        await Expect(page.GetByTestId("login-submit")).ToBeVisibleAsync();
+        await axe.CheckAsync(page, "patient sign-in");
+        await page.GetByTestId("register-link").ClickAsync();
+        await Expect(page.GetByLabel("Confirm password")).ToBeVisibleAsync();
+        await axe.CheckAsync(page, "patient registration");
         await WebApps.SignInAsync(page, system.PatientAppUrl, username, password);
+        await axe.CheckAsync(page, "patient check-in, empty");
 
         await page.GetByLabel("Symptom score").FillAsync("12");
         await page.GetByLabel("Heart rate").FillAsync("400");
@@ -49,6 +57,7 @@ public sealed class CheckInValidationBrowserTests(AppHostFixture system, Chromiu
         await Expect(page.GetByLabel("Heart rate")).ToHaveAttributeAsync("aria-invalid", "true");
         await Expect(page.GetByLabel("Symptom score")).ToBeFocusedAsync();
         await ScreenshotArtifacts.SaveAsync(page, "patient-check-in-inline-errors", output);
+        await axe.CheckAsync(page, "patient check-in, inline errors");
         Assert.Empty(observationPosts);
 
         // The same form, corrected, does send: proof that the counter above sees real submissions.
@@ -59,5 +68,6 @@ public sealed class CheckInValidationBrowserTests(AppHostFixture system, Chromiu
         await page.GetByTestId("checkin-submit").ClickAsync();
         await Expect(page.GetByTestId("checkin-confirmation")).ToBeVisibleAsync();
         Assert.Single(observationPosts);
+        axe.AssertNone();
     }
 }

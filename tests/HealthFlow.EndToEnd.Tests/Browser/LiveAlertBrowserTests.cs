@@ -14,10 +14,15 @@ public sealed class LiveAlertBrowserTests(AppHostFixture system, ChromiumFixture
     public async Task Alarming_check_in_appears_live_in_the_clinician_inbox_and_moves_to_acknowledged()
     {
         SetExpectTimeout();
+        var axe = new AccessibilityAudit(output);
         await WebApps.WaitUntilServingAsync(system.PatientAppUrl);
         await WebApps.WaitUntilServingAsync(system.ClinicianAppUrl);
 
         // Two clinicians: one acknowledges; the other, who does nothing, must see it change through the stream alone.
+        var signIn = await chromium.NewPageAsync();
+        await signIn.GotoAsync(new Uri(system.ClinicianAppUrl, "/sign-in").ToString());
+        await Expect(signIn.GetByTestId("login-submit")).ToBeVisibleAsync();
+        await axe.CheckAsync(signIn, "clinician sign-in");
         var inbox = await chromium.NewPageAsync();
         await WebApps.OpenLiveInboxAsync(inbox, system.ClinicianAppUrl, status: "open");
         var colleague = await chromium.NewPageAsync();
@@ -40,8 +45,10 @@ public sealed class LiveAlertBrowserTests(AppHostFixture system, ChromiumFixture
         await patient.GetByLabel("Temperature").FillAsync("39.5");
         await patient.GetByLabel("Alertness").SelectOptionAsync("confusion");
         await ScreenshotArtifacts.SaveAsync(patient, "patient-check-in", output);
+        await axe.CheckAsync(patient, "patient check-in, filled in");
         await patient.GetByTestId("checkin-submit").ClickAsync();
         await Expect(patient.GetByTestId("checkin-confirmation")).ToContainTextAsync("Check-in received");
+        await axe.CheckAsync(patient, "patient check-in, confirmed");
 
         var row = WebApps.AlertRow(inbox, displayName, "high");
         await Expect(row).ToBeVisibleAsync();
@@ -52,11 +59,13 @@ public sealed class LiveAlertBrowserTests(AppHostFixture system, ChromiumFixture
         Assert.Equal(0, inboxWatch.Navigations);
         Assert.Empty(inboxWatch.AlertListFetches);
         await ScreenshotArtifacts.SaveAsync(inbox, "clinician-inbox-new-high-alert", output);
+        await axe.CheckAsync(inbox, "clinician inbox with a new high alert");
 
         var alertId = await row.GetAttributeAsync("data-alert-id");
         Assert.False(string.IsNullOrEmpty(alertId));
         await row.GetByTestId("ack-open").ClickAsync();
         await row.GetByTestId("ack-note").FillAsync("Called the patient; ambulance arranged.");
+        await axe.CheckAsync(inbox, "clinician inbox, acknowledging");
         await row.GetByTestId("ack-confirm").ClickAsync();
         await Expect(inbox.GetByTestId("ack-status")).ToContainTextAsync($"Alert for {displayName} acknowledged.");
         await Expect(inbox.Locator($"[data-alert-id='{alertId}']")).ToHaveCountAsync(0);
@@ -68,6 +77,15 @@ public sealed class LiveAlertBrowserTests(AppHostFixture system, ChromiumFixture
         Assert.Equal(0, colleagueWatch.Navigations);
         Assert.Empty(colleagueWatch.AlertListFetches);
         await ScreenshotArtifacts.SaveAsync(colleague, "clinician-inbox-acknowledged", output);
+        await axe.CheckAsync(colleague, "clinician inbox, all statuses, acknowledged");
+
+        // The clinician's other pages: the patient list and the patient's page (chart, table, alert history).
+        await colleague.GetByTestId("nav-patients").ClickAsync();
+        await Expect(colleague.GetByTestId("patient-table")).ToBeVisibleAsync();
+        await axe.CheckAsync(colleague, "clinician patient list");
+        await colleague.GetByTestId("patient-table").GetByText(displayName).ClickAsync();
+        await Expect(colleague.GetByTestId("patient-name")).ToContainTextAsync(displayName);
+        await axe.CheckAsync(colleague, "clinician patient page");
 
         await inbox.GetByTestId("filter-status").SelectOptionAsync("acknowledged");
         await Expect(inbox.Locator($"[data-alert-id='{alertId}']")).ToHaveAttributeAsync("data-status", "acknowledged");
@@ -85,6 +103,12 @@ public sealed class LiveAlertBrowserTests(AppHostFixture system, ChromiumFixture
             "the patient's alert to show as acknowledged",
             TimeSpan.FromSeconds(30));
         await ScreenshotArtifacts.SaveAsync(patient, "patient-my-alerts", output);
+        await axe.CheckAsync(patient, "patient my alerts");
+        await patient.GetByTestId("nav-history").ClickAsync();
+        await Expect(patient.GetByTestId("nav-history")).ToBeVisibleAsync();
+        await axe.CheckAsync(patient, "patient history");
+
+        axe.AssertNone();
     }
 
     private static void SetExpectTimeout() => SetDefaultExpectTimeout(30_000);
