@@ -33,6 +33,16 @@ public sealed class PageCursorTests
         Assert.Throws<InvalidCursorException>(() => PageCursor.Decode(cursor, Lanes));
 
     [Fact]
+    public void A_cursor_for_another_partition_is_rejected()
+    {
+        var key = new Dictionary<string, AttributeValue> { ["patientId"] = new() { S = "p-1" }, ["sk"] = new() { S = "2025-05-01T08:30:00.0000000Z#o-1" } };
+        var cursor = PageCursor.Encode(new Dictionary<string, Dictionary<string, AttributeValue>?> { [PageCursor.SingleLane] = key });
+
+        Assert.NotNull(PageCursor.Decode(cursor, Lanes, PageCursor.Pin("patientId", "p-1")).StartKey(PageCursor.SingleLane));
+        Assert.Throws<InvalidCursorException>(() => PageCursor.Decode(cursor, Lanes, PageCursor.Pin("patientId", "p-2")));
+    }
+
+    [Fact]
     public void No_cursor_starts_from_the_beginning() =>
         Assert.Null(PageCursor.Decode(null, Lanes).StartKey(PageCursor.SingleLane));
 }
