@@ -13,7 +13,6 @@ using HealthFlow.ServiceDefaults.Authentication;
 using EcsSecret = Amazon.CDK.AWS.ECS.Secret;
 using Queues = HealthFlow.Aws.Topology.HealthFlowTopology.Queues;
 using SecretsManagerSecret = Amazon.CDK.AWS.SecretsManager.Secret;
-using Tables = HealthFlow.Aws.Topology.HealthFlowTopology.Tables;
 
 namespace HealthFlow.Cdk;
 
@@ -45,8 +44,6 @@ public sealed class HealthFlowStack : Stack
     private const int ApiMaxTasks = 8;
     private const int WorkerMinTasks = 1;
     private const int WorkerMaxTasks = 6;
-
-    private static readonly TableDefinition[] ReadModels = [Tables.Patients, Tables.Observations, Tables.Alerts];
 
     private readonly string _repositoryRoot;
     private readonly EncryptionKeys _keys;
@@ -125,37 +122,10 @@ public sealed class HealthFlowStack : Stack
             auth.Service.Connections.AllowFrom(api.Service, Port.Tcp(ServiceCatalog.ContainerPort), "JWKS over Service Connect");
         }
 
-        // Least privilege, per service (DESIGN.md section 9).
-        // auth-api: users; registers patients (PatientRegistered).
-        tables[Tables.Users].GrantReadWriteData(auth.TaskDefinition.TaskRole);
-        GrantEventStoreAppend(tables, auth.TaskDefinition.TaskRole);
-        routing.Bus.GrantPutEventsTo(auth.TaskDefinition.TaskRole);
-
-        // command-api: observations (idempotent through their own streams) and acknowledgements.
-        GrantEventStoreAppend(tables, command.TaskDefinition.TaskRole);
-        routing.Bus.GrantPutEventsTo(command.TaskDefinition.TaskRole);
-
-        // query-api: reads read models, nothing else.
-        foreach (var readModel in ReadModels)
+        // Least privilege, per service (DESIGN.md section 9): every task role holds exactly its declared access.
+        foreach (var service in new[] { auth, command, query, alertWorker, projections })
         {
-            tables[readModel].GrantReadData(query.TaskDefinition.TaskRole);
-        }
-
-        // alert-worker: ObservationSubmitted in, AlertRaised out.
-        routing.GrantConsume(Queues.AlertEvaluation, alertWorker.TaskDefinition.TaskRole);
-        GrantEventStoreAppend(tables, alertWorker.TaskDefinition.TaskRole);
-        routing.Bus.GrantPutEventsTo(alertWorker.TaskDefinition.TaskRole);
-
-        // projections: the only writer of read models (conditional updates read the row they guard).
-        // Replay reads the event store through the operator CLI, never from this service.
-        foreach (var queue in ProjectionQueues)
-        {
-            routing.GrantConsume(queue, projections.TaskDefinition.TaskRole);
-        }
-
-        foreach (var readModel in ReadModels)
-        {
-            tables[readModel].GrantReadWriteData(projections.TaskDefinition.TaskRole);
+            DeclaredAccess.Grant(HealthFlowAccess.For(service.Definition.Name), service.TaskDefinition.TaskRole, tables, routing);
         }
 
         var gateway = new PublicGateway(this, "Gateway", new PublicGatewayProps
@@ -210,20 +180,6 @@ public sealed class HealthFlowStack : Stack
     }
 
     public static IReadOnlyList<QueueDefinition> ProjectionQueues { get; } = [Queues.PatientProjection, Queues.ObservationProjection, Queues.AlertProjection];
-
-    /// <summary>
-    /// Append-only access to the event store: conditional PutItem to append, UpdateItem to clear the
-    /// outbox `pending` flag, Query to read a stream and sweep the outbox index. No DeleteItem, no Scan.
-    /// </summary>
-    // Every appender runs an outbox relay, which takes its shards through the leases table.
-    private static void GrantEventStoreAppend(DataTables tables, IGrantable grantee)
-    {
-        var events = tables[Tables.Events];
-        events.Grant(grantee, "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:GetItem", "dynamodb:DescribeTable");
-        tables[Tables.Leases].Grant(grantee, "dynamodb:UpdateItem", "dynamodb:DeleteItem");
-        // Table.Grant, unlike GrantReadWriteData, leaves out the table's customer-managed key (one key for every table).
-        events.EncryptionKey!.GrantEncryptDecrypt(grantee);
-    }
 
     /// <summary>What auth-api writes into tokens and the APIs require of them.</summary>
     private static Dictionary<string, string> TokenSettings() => new()

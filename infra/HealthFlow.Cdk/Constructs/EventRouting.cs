@@ -20,9 +20,11 @@ public sealed class EventRouting : Construct
 
     private readonly Dictionary<string, Queue> _queues = [];
     private readonly Dictionary<string, Queue> _deadLetterQueues = [];
+    private readonly Dictionary<string, Queue> _byName = [];
 
     public EventRouting(Construct scope, string id, Amazon.CDK.AWS.KMS.IKey encryptionKey) : base(scope, id)
     {
+        EncryptionKey = encryptionKey;
         Bus = new EventBus(this, "Bus", new EventBusProps { EventBusName = HealthFlowTopology.EventBusName });
 
         foreach (var definition in HealthFlowTopology.Queues.All)
@@ -60,6 +62,8 @@ public sealed class EventRouting : Construct
 
             _queues.Add(definition.Name, queue);
             _deadLetterQueues.Add(definition.Name, deadLetters);
+            _byName.Add(definition.Name, queue);
+            _byName.Add(definition.DeadLetterQueueName, deadLetters);
         }
 
         foreach (var definition in HealthFlowTopology.Rules.All)
@@ -97,6 +101,13 @@ public sealed class EventRouting : Construct
     }
 
     public EventBus Bus { get; }
+
+    /// <summary>The customer-managed key of every queue.</summary>
+    public Amazon.CDK.AWS.KMS.IKey EncryptionKey { get; }
+
+    /// <summary>A work queue or a DLQ, by its topology name.</summary>
+    public Queue QueueNamed(string name) =>
+        _byName.TryGetValue(name, out var queue) ? queue : throw new InvalidOperationException($"The stack has no queue {name}.");
 
     public Queue WorkQueue(QueueDefinition definition) => _queues[definition.Name];
 

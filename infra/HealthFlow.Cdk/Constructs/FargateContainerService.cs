@@ -52,6 +52,7 @@ public sealed class FargateContainerService : Construct
     public FargateContainerService(Construct scope, string id, FargateContainerServiceProps props) : base(scope, id)
     {
         var definition = props.Definition;
+        Definition = definition;
 
         LogGroup = new LogGroup(this, "Logs", new LogGroupProps
         {
@@ -114,6 +115,8 @@ public sealed class FargateContainerService : Construct
             ServiceConnectConfiguration = props.ServiceConnect,
         });
     }
+
+    public DeployableService Definition { get; }
 
     public LogGroup LogGroup { get; }
 
