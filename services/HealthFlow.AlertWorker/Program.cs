@@ -10,7 +10,8 @@ using HealthFlow.Domain.Events;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddHealthFlowAws();
+builder.AddHealthFlowEventStore();
+builder.AddHealthFlowSqs();
 
 builder.Services.AddOptions<AlertRulesOptions>()
     .BindConfiguration(AlertRulesOptions.SectionName)

@@ -11,7 +11,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddHealthFlowHttp();
-builder.AddHealthFlowAws();
+builder.AddHealthFlowEventStore();
 builder.Services.AddHealthFlowReadModels();
 
 builder.Services.AddOptions<AuthOptions>()

@@ -1,5 +1,4 @@
 using HealthFlow.Aws;
-using HealthFlow.Aws.ReadModels;
 using HealthFlow.Command.Api;
 using HealthFlow.Command.Api.Alerts;
 using HealthFlow.Command.Api.Observations;
@@ -12,8 +11,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddHealthFlowHttp();
 builder.AddHealthFlowJwtBearer();
-builder.AddHealthFlowAws();
-builder.Services.AddHealthFlowReadModels();
+builder.AddHealthFlowEventStore();
 
 builder.Services.AddSingleton<CommandMetrics>();
 builder.Services.AddSingleton<ObservationSubmitter>();

@@ -10,7 +10,8 @@ using HealthFlow.Projections;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddHealthFlowAws();
+builder.AddHealthFlowSqs();
+builder.AddHealthFlowEventStreams();
 builder.Services.AddHealthFlowProjections();
 builder.Services.AddSingleton<ProjectionMetrics>();
 
