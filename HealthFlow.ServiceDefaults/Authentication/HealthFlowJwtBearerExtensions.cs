@@ -32,6 +32,7 @@ public static class HealthFlowJwtBearerExtensions
         builder.Services.AddHttpClient(JwksHttpClient);
 
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        builder.Services.AddHealthChecks().AddCheck<JwksHealthCheck>("jwks");
         builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<IOptions<JwtValidationOptions>, IHttpClientFactory>((options, jwtOptions, httpClientFactory) =>
             {

@@ -1,7 +1,10 @@
+using HealthFlow.Aws.Topology;
+using HealthFlow.Aws.Diagnostics;
 using HealthFlow.Auth.Api;
 using HealthFlow.Auth.Api.Tokens;
 using HealthFlow.Auth.Api.Users;
 using HealthFlow.Aws;
+using HealthFlow.Domain;
 using HealthFlow.Aws.ReadModels;
 using HealthFlow.ServiceDefaults.Http;
 using Microsoft.AspNetCore.Identity;
@@ -12,6 +15,9 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddHealthFlowHttp();
 builder.AddHealthFlowEventStore();
+// Ready only once DynamoDB has answered: the SDK's first-call costs are paid before the first request.
+builder.Services.AddDynamoDbHealthCheck(HealthFlowTopology.Tables.Events, StreamId.PatientPrefix);
+builder.Services.AddDynamoDbHealthCheck(HealthFlowTopology.Tables.Users);
 builder.Services.AddHealthFlowReadModels();
 
 builder.Services.AddOptions<AuthOptions>()

@@ -1,3 +1,4 @@
+using HealthFlow.Aws.Diagnostics;
 using HealthFlow.Aws;
 using HealthFlow.Aws.Messaging;
 using HealthFlow.Aws.ReadModels;
@@ -12,6 +13,8 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddHealthFlowSqs();
 builder.AddHealthFlowEventStreams();
+// Ready only once DynamoDB has answered: the SDK's first-call costs are paid before the first request.
+builder.Services.AddDynamoDbHealthCheck(HealthFlowTopology.Tables.Alerts);
 builder.Services.AddHealthFlowProjections();
 builder.Services.AddSingleton<ProjectionMetrics>();
 

@@ -1,3 +1,5 @@
+using HealthFlow.Aws.Topology;
+using HealthFlow.Aws.Diagnostics;
 using HealthFlow.Aws.ReadModels;
 using HealthFlow.Query.Api.Alerts;
 using HealthFlow.Query.Api.Patients;
@@ -12,6 +14,8 @@ builder.AddServiceDefaults();
 builder.AddHealthFlowHttp();
 builder.AddHealthFlowJwtBearer();
 builder.AddHealthFlowReadModelQueries();
+// Ready only once DynamoDB has answered: the SDK's first-call costs are paid before the first request.
+builder.Services.AddDynamoDbHealthCheck(HealthFlowTopology.Tables.Alerts);
 
 builder.Services.AddOptions<AlertStreamOptions>()
     .BindConfiguration(AlertStreamOptions.SectionName)
