@@ -76,6 +76,49 @@ public sealed class OperationalAlarms : Construct
             oldest.AddAlarmAction(notify);
             oldest.AddOkAction(notify);
         }
+
+        AlarmOnDeliveryFailures(routing, notify);
+    }
+
+    /// <summary>
+    /// EventBridge accepted an event (the outbox mark is already cleared) but could not deliver it to a rule's
+    /// target: FailedInvocations per rule, and anything in the targets' DLQ.
+    /// </summary>
+    private void AlarmOnDeliveryFailures(EventRouting routing, SnsAction notify)
+    {
+        foreach (var rule in HealthFlowTopology.Rules.All)
+        {
+            var failed = new Metric(new MetricProps
+            {
+                Namespace = "AWS/Events",
+                MetricName = "FailedInvocations",
+                DimensionsMap = new Dictionary<string, string> { ["EventBusName"] = rule.EventBusName, ["RuleName"] = rule.Name },
+                Period = Duration.Minutes(1),
+                Statistic = Stats.SUM,
+            }).CreateAlarm(this, $"{rule.Name}-failed-invocations", new CreateAlarmOptions
+            {
+                AlarmDescription = $"EventBridge could not deliver events of rule {rule.Name} to {rule.Target.Name}; after retries they go to {rule.Delivery.DeadLetterQueueName}.",
+                Threshold = 0,
+                ComparisonOperator = ComparisonOperator.GREATER_THAN_THRESHOLD,
+                EvaluationPeriods = 1,
+                TreatMissingData = TreatMissingData.NOT_BREACHING,
+            });
+            failed.AddAlarmAction(notify);
+        }
+
+        var deadLettered = routing.DeliveryDeadLetterQueue.MetricApproximateNumberOfMessagesVisible(new MetricOptions
+        {
+            Period = Duration.Minutes(1),
+            Statistic = Stats.MAXIMUM,
+        }).CreateAlarm(this, $"{HealthFlowTopology.Delivery.DeadLetterQueueName}-not-empty", new CreateAlarmOptions
+        {
+            AlarmDescription = $"Events in {HealthFlowTopology.Delivery.DeadLetterQueueName}: EventBridge gave up delivering them to a rule's queue. Fix the target, then send them on to it.",
+            Threshold = 0,
+            ComparisonOperator = ComparisonOperator.GREATER_THAN_THRESHOLD,
+            EvaluationPeriods = 1,
+            TreatMissingData = TreatMissingData.NOT_BREACHING,
+        });
+        deadLettered.AddAlarmAction(notify);
     }
 
     public Topic Topic { get; }
