@@ -51,6 +51,7 @@ public sealed class HealthFlowStack : Stack
     public HealthFlowStack(Construct scope, string id, HealthFlowStackProps props) : base(scope, id, props)
     {
         var settings = DeploymentSettings.FromContext(Node);
+        settings.RequireHttpsUnlessAllowed();
         _repositoryRoot = props.RepositoryRoot;
 
         // Two AZs, public subnets for the ALB and NAT, private subnets for the tasks. One NAT gateway
