@@ -80,6 +80,7 @@ public sealed class FargateContainerService : Construct
             Image = ContainerImage.FromAsset(props.RepositoryRoot, new AssetImageProps
             {
                 File = definition.Dockerfile,
+                BuildArgs = definition.BuildArgs,
                 Platform = Platform_.LINUX_AMD64,
             }),
             Essential = true,
