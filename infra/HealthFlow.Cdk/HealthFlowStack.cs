@@ -47,6 +47,7 @@ public sealed class HealthFlowStack : Stack
 
     private readonly string _repositoryRoot;
     private readonly EncryptionKeys _keys;
+    private readonly TelemetryCollector _telemetry;
 
     public HealthFlowStack(Construct scope, string id, HealthFlowStackProps props) : base(scope, id, props)
     {
@@ -82,6 +83,9 @@ public sealed class HealthFlowStack : Stack
         var tables = new DataTables(this, "Tables", RemovalPolicy.RETAIN, _keys.Data, deletionProtection: !settings.Demo);
         _ = new TableBackups(this, "Backups", tables, _keys.Data, settings.BackupRetentionDays);
         var routing = new EventRouting(this, "Events", _keys.Messaging);
+
+        // Traces to X-Ray, metrics to CloudWatch: an ADOT collector beside every .NET service.
+        _telemetry = new TelemetryCollector(this, "Telemetry", _keys.Logs);
 
         var cluster = new Cluster(this, "Cluster", new ClusterProps { Vpc = vpc, ContainerInsights = true });
         cluster.AddDefaultCloudMapNamespace(new CloudMapNamespaceOptions
@@ -212,6 +216,8 @@ public sealed class HealthFlowStack : Stack
         {
             // The pseudo parameter: CloudFormation fills in the region the stack is deployed to.
             variables["AWS_REGION"] = Amazon.CDK.Aws.REGION;
+            // Traces and metrics to the collector in the same task (TelemetryCollector).
+            variables["OTEL_EXPORTER_OTLP_ENDPOINT"] = TelemetryCollector.OtlpEndpoint;
         }
 
         if (definition.Kind == ServiceKind.Api)
@@ -231,6 +237,7 @@ public sealed class HealthFlowStack : Stack
             Secrets = secrets ?? [],
             ServiceConnect = serviceConnect,
             LogEncryptionKey = _keys.Logs,
+            Telemetry = definition.Kind == ServiceKind.Web ? null : _telemetry,
         });
     }
 

@@ -27,7 +27,7 @@ public sealed class AccessTests(SynthesizedStack stack)
                 grant.Resource.ArnResource,
                 TemplateModel.CanonicalJson(JsonSerializer.SerializeToNode(DeclaredAccess.Conditions(grant))))))
             .ToHashSet();
-        var granted = Model.StatementsOf(TaskRole(service)).Where(s => !s.Action.StartsWith("kms:", StringComparison.Ordinal)).ToHashSet();
+        var granted = Model.StatementsOf(TaskRole(service)).Where(s => !s.Action.StartsWith("kms:", StringComparison.Ordinal) && !IsTelemetry(s)).ToHashSet();
 
         Assert.True(granted.SetEquals(declared),
             $"{service}: granted but not declared: [{string.Join("; ", granted.Except(declared))}]; declared but not granted: [{string.Join("; ", declared.Except(granted))}]");
@@ -109,6 +109,20 @@ public sealed class AccessTests(SynthesizedStack stack)
     {
         Assert.Equal(ServiceCatalog.Backend.Select(s => s.Name).Order(), HealthFlowAccess.All.Select(a => a.Service).Order());
     }
+
+    [Theory]
+    [MemberData(nameof(Services))]
+    public void The_collector_may_write_traces_and_the_metrics_log_group_and_nothing_else(string service)
+    {
+        var telemetry = Model.StatementsOf(TaskRole(service)).Where(IsTelemetry).ToArray();
+
+        Assert.Equal(TelemetryCollector.TraceActions.Order(), telemetry.Where(s => s.Resource == "*").Select(s => s.Action).Order());
+        Assert.Equal(["logs:CreateLogStream", "logs:PutLogEvents"], telemetry.Where(s => s.Resource != "*").Select(s => s.Action).Order());
+        Assert.All(telemetry.Where(s => s.Resource != "*"), s => Assert.StartsWith("logs:", s.Action, StringComparison.Ordinal));
+    }
+
+    private static bool IsTelemetry(GrantedStatement statement) =>
+        statement.Action.StartsWith("xray:", StringComparison.Ordinal) || statement.Action.StartsWith("logs:", StringComparison.Ordinal);
 
     private string TaskRole(string service) => Model.TaskRoleId(service);
 }

@@ -78,6 +78,34 @@ public sealed class OperationalAlarms : Construct
         }
 
         AlarmOnDeliveryFailures(routing, notify);
+        AlarmOnOutboxBacklog(notify);
+    }
+
+    /// <summary>The outbox-pending metric (exported by each task's collector), as CloudWatch names it.</summary>
+    public const string OutboxPendingMetric = "healthflow.outbox.pending";
+
+    /// <summary>
+    /// Commits stored but not published: normally a few, for a moment, between an append and its publish. If every
+    /// sample for five minutes shows some, the relays are not getting them out (EventBridge refusing, relays down).
+    /// </summary>
+    private void AlarmOnOutboxBacklog(SnsAction notify)
+    {
+        var backlog = new Metric(new MetricProps
+        {
+            Namespace = TelemetryCollector.MetricsNamespace,
+            MetricName = OutboxPendingMetric,
+            Period = Duration.Minutes(1),
+            Statistic = Stats.MINIMUM,
+        }).CreateAlarm(this, "outbox-pending", new CreateAlarmOptions
+        {
+            AlarmDescription = "Commits have stayed unpublished in the outbox for five minutes: events are not reaching EventBridge. Check the relays' logs and PutEvents errors.",
+            Threshold = 0,
+            ComparisonOperator = ComparisonOperator.GREATER_THAN_THRESHOLD,
+            EvaluationPeriods = 5,
+            TreatMissingData = TreatMissingData.NOT_BREACHING,
+        });
+        backlog.AddAlarmAction(notify);
+        backlog.AddOkAction(notify);
     }
 
     /// <summary>
