@@ -21,6 +21,9 @@ public static class Extensions
     /// <summary>Every HealthFlow ActivitySource and Meter is named "HealthFlow.*".</summary>
     public const string TelemetryPrefix = "HealthFlow.*";
 
+    /// <summary>MassTransit's ActivitySource (its receive and consume spans); a process without MassTransit simply emits none.</summary>
+    public const string MassTransitSource = "MassTransit";
+
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.ConfigureOpenTelemetry();
@@ -52,6 +55,7 @@ public static class Extensions
             .WithTracing(tracing => tracing
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource(TelemetryPrefix)
+                .AddSource(MassTransitSource)
                 .AddAspNetCoreInstrumentation(aspNetCore =>
                     // Health probes would drown the traces that matter.
                     aspNetCore.Filter = context =>

@@ -24,8 +24,9 @@ builder.Services.AddOptions<AlertRulesOptions>()
 builder.Services.AddSingleton<AlertMetrics>();
 builder.Services.TryAddSingleton(TimeProvider.System);
 
-builder.Services.AddEventConsumer(HealthFlowTopology.Queues.AlertEvaluation)
-    .AddSubscription<ObservationSubmitted, ObservationAlertHandler>();
+builder.Services.AddEventConsumers(consumers => consumers
+    .Queue(HealthFlowTopology.Queues.AlertEvaluation)
+    .Consume<ObservationSubmitted, ObservationAlertConsumer>());
 
 var app = builder.Build();
 

@@ -7,7 +7,7 @@ using HealthFlow.Aws.Topology;
 using HealthFlow.Domain.Events;
 using HealthFlow.Projections;
 
-// The projections worker: the only writer of the read-model tables, one consumer per queue.
+// The projections worker: the only writer of the read-model tables; one MassTransit consumer per event type, one receive loop per queue.
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
@@ -18,15 +18,16 @@ builder.Services.AddDynamoDbHealthCheck(HealthFlowTopology.Tables.Alerts);
 builder.Services.AddHealthFlowProjections();
 builder.Services.AddSingleton<ProjectionMetrics>();
 
-builder.Services.AddEventConsumer(HealthFlowTopology.Queues.PatientProjection)
-    .AddSubscription<PatientRegistered, ReadModelEventHandler<PatientRegistered, PatientProjection>>();
-
-builder.Services.AddEventConsumer(HealthFlowTopology.Queues.ObservationProjection)
-    .AddSubscription<ObservationSubmitted, ReadModelEventHandler<ObservationSubmitted, ObservationProjection>>();
-
-builder.Services.AddEventConsumer(HealthFlowTopology.Queues.AlertProjection)
-    .AddSubscription<AlertRaised, ReadModelEventHandler<AlertRaised, AlertProjection>>()
-    .AddSubscription<AlertAcknowledged, ReadModelEventHandler<AlertAcknowledged, AlertProjection>>();
+builder.Services.AddEventConsumers(consumers =>
+{
+    consumers.Queue(HealthFlowTopology.Queues.PatientProjection)
+        .Consume<PatientRegistered, ReadModelConsumer<PatientRegistered, PatientProjection>>();
+    consumers.Queue(HealthFlowTopology.Queues.ObservationProjection)
+        .Consume<ObservationSubmitted, ReadModelConsumer<ObservationSubmitted, ObservationProjection>>();
+    consumers.Queue(HealthFlowTopology.Queues.AlertProjection)
+        .Consume<AlertRaised, ReadModelConsumer<AlertRaised, AlertProjection>>()
+        .Consume<AlertAcknowledged, ReadModelConsumer<AlertAcknowledged, AlertProjection>>();
+});
 
 var app = builder.Build();
 

@@ -11,6 +11,7 @@ using HealthFlow.Domain;
 using HealthFlow.Domain.Events;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using MassTransit;
 using Microsoft.Extensions.Hosting;
 
 namespace HealthFlow.Aws.Tests;
@@ -300,7 +301,9 @@ public abstract class AdapterSuite<TFixture>(TFixture aws) : IClassFixture<TFixt
         using var app = Aws.CreateHost(b =>
         {
             b.Services.AddSingleton<ProbeLog>();
-            b.Services.AddEventConsumer(queue.Definition).AddSubscription<DlqProbe, AlwaysFailingHandler>();
+            b.Services.AddEventConsumers(c => c
+                .UseRetry(r => r.Immediate(2))
+                .Queue(queue.Definition).Consume<DlqProbe, AlwaysFailingConsumer>());
         });
         var log = app.Services.GetRequiredService<ProbeLog>();
         await app.StartAsync();
@@ -313,7 +316,8 @@ public abstract class AdapterSuite<TFixture>(TFixture aws) : IClassFixture<TFixt
             var dead = await Aws.ReceiveEventAsync(queue.DeadLetterUrl, eventId, TimeSpan.FromSeconds(12));
 
             Assert.Equal(nameof(DlqProbe), dead.GetProperty("detail-type").GetString());
-            Assert.Equal(HealthFlowTopology.MaxReceiveCount, log.Deliveries(eventId));
+            // MassTransit's retry policy runs inside each receive: 1 + 2 attempts, 5 receives.
+            Assert.Equal(HealthFlowTopology.MaxReceiveCount * 3, log.Deliveries(eventId));
             Assert.Equal(0, await Aws.MessagesInAsync(queue.Url));
         }
         finally
@@ -329,7 +333,7 @@ public abstract class AdapterSuite<TFixture>(TFixture aws) : IClassFixture<TFixt
         using var app = Aws.CreateHost(b =>
         {
             b.Services.AddSingleton<ProbeLog>();
-            b.Services.AddEventConsumer(queue.Definition).AddSubscription<DuplicateProbe, ApplyOnceHandler>();
+            b.Services.AddEventConsumers(c => c.Queue(queue.Definition).Consume<DuplicateProbe, ApplyOnceConsumer>());
         });
         var log = app.Services.GetRequiredService<ProbeLog>();
         var store = app.Services.GetRequiredService<IEventStore>();
@@ -346,7 +350,7 @@ public abstract class AdapterSuite<TFixture>(TFixture aws) : IClassFixture<TFixt
 
             Assert.Equal(1, log.Applied);
             Assert.Equal(1, log.SkippedAsDuplicate);
-            Assert.Equal(1, await store.GetVersionAsync(ApplyOnceHandler.EffectStream(eventId)));
+            Assert.Equal(1, await store.GetVersionAsync(ApplyOnceConsumer.EffectStream(eventId)));
             Assert.Equal(0, await Aws.MessagesInAsync(queue.DeadLetterUrl));
         }
         finally
@@ -362,7 +366,7 @@ public abstract class AdapterSuite<TFixture>(TFixture aws) : IClassFixture<TFixt
         var spans = new System.Collections.Concurrent.ConcurrentQueue<Activity>();
         using var listener = new ActivityListener
         {
-            ShouldListenTo = source => source.Name is HealthFlowTelemetry.ActivitySourceName or nameof(AdapterSuite<TFixture>),
+            ShouldListenTo = source => source.Name is HealthFlowTelemetry.ActivitySourceName or "MassTransit" or nameof(AdapterSuite<TFixture>),
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
             ActivityStopped = spans.Enqueue,
         };
@@ -371,7 +375,7 @@ public abstract class AdapterSuite<TFixture>(TFixture aws) : IClassFixture<TFixt
         using var app = Aws.CreateHost(b =>
         {
             b.Services.AddSingleton<ProbeLog>();
-            b.Services.AddEventConsumer(queue.Definition).AddSubscription<TraceProbe, TraceRecordingHandler>();
+            b.Services.AddEventConsumers(c => c.Queue(queue.Definition).Consume<TraceProbe, TraceRecordingConsumer>());
         });
         var log = app.Services.GetRequiredService<ProbeLog>();
         await app.StartAsync();
@@ -391,9 +395,20 @@ public abstract class AdapterSuite<TFixture>(TFixture aws) : IClassFixture<TFixt
             var (consumer, consumerParent, followUp) = handled;
 
             Assert.Equal(request.TraceId, consumer.TraceId);
-            Assert.Equal(request.SpanId, consumerParent);
-            var consumerSpan = Assert.Single(spans, s => s.Kind == ActivityKind.Consumer && s.SpanId == consumer.SpanId);
-            Assert.Equal(appended.Events[0].EventId.ToString(), consumerSpan.GetTagItem("healthflow.event_id"));
+            // The consumer runs in MassTransit's consume span, under MassTransit's receive span, under
+            // the transport's receive span, whose parent is the span that appended the event.
+            var receive = await Eventually.ReturnsAsync(
+                () => Task.FromResult(spans.FirstOrDefault(s => s.Source.Name == HealthFlowTelemetry.ActivitySourceName && s.Kind == ActivityKind.Consumer && s.TraceId == request.TraceId)),
+                Patience, "the transport's receive span ends");
+            Assert.Equal(request.SpanId, receive.ParentSpanId);
+            Assert.Equal(appended.Events[0].EventId.ToString(), receive.GetTagItem("healthflow.event_id"));
+            var consume = Assert.Single(spans, s => s.SpanId == consumer.SpanId);
+            Assert.Equal("MassTransit", consume.Source.Name);
+            Assert.Equal(ActivityKind.Consumer, consume.Kind);
+            Assert.Equal(appended.Events[0].EventId.ToString(), consume.GetTagItem("messaging.masstransit.message_id"));
+            var massTransitReceive = Assert.Single(spans, s => s.SpanId == consumerParent);
+            Assert.Equal("MassTransit", massTransitReceive.Source.Name);
+            Assert.Equal(receive.SpanId, massTransitReceive.ParentSpanId);
             Assert.Contains(spans, s => s.Kind == ActivityKind.Producer && s.TraceId == request.TraceId && s.ParentSpanId == request.SpanId);
             // The event the handler appended carries the consumer span on to the next hop.
             Assert.Equal($"00-{consumer.TraceId}-{consumer.SpanId}-01", followUp.Events[0].Metadata.Traceparent);
@@ -414,7 +429,7 @@ public abstract class AdapterSuite<TFixture>(TFixture aws) : IClassFixture<TFixt
         using var app = Aws.CreateHost(b =>
         {
             b.Services.AddSingleton<ProbeLog>();
-            b.Services.AddEventConsumer(queue.Definition).AddSubscription<SlowProbe, SlowHandler>();
+            b.Services.AddEventConsumers(c => c.Queue(queue.Definition).Consume<SlowProbe, SlowConsumer>());
         });
         var log = app.Services.GetRequiredService<ProbeLog>();
         await app.StartAsync();
@@ -436,6 +451,90 @@ public abstract class AdapterSuite<TFixture>(TFixture aws) : IClassFixture<TFixt
     }
 
     [AdapterFact]
+    public async Task A_failed_visibility_extension_is_retried_and_the_message_stays_with_its_consumer()
+    {
+        var queue = await Aws.CreateRoutedQueueAsync("heartbeat", nameof(HeartbeatProbe), visibilityTimeout: TimeSpan.FromSeconds(2));
+        var failures = 0;
+        var (sqs, _) = VisibilityFaultSqs.Wrap(Aws.Sqs, (_, _) => Interlocked.Increment(ref failures) <= 2
+            ? throw new Amazon.SQS.AmazonSQSException("Injected: the endpoint is briefly unreachable.")
+            : Task.CompletedTask);
+        using var metrics = new MetricRecorder();
+        using var app = Aws.CreateHost(b =>
+        {
+            b.Services.Replace(ServiceDescriptor.Singleton(sqs));
+            b.Services.AddSingleton<ProbeLog>();
+            b.Services.AddEventConsumers(c => c.Queue(queue.Definition).Consume<HeartbeatProbe, SlowConsumer>());
+        });
+        var log = app.Services.GetRequiredService<ProbeLog>();
+        await app.StartAsync();
+        try
+        {
+            var appended = await app.Services.GetRequiredService<IEventStore>()
+                .AppendAsync(new StreamId($"probe-{Guid.NewGuid():D}"), ExpectedVersion.NoStream, [new HeartbeatProbe(Guid.NewGuid())], Metadata());
+            await log.SlowHandlerStarted.Task.WaitAsync(Patience);
+
+            // Two failed extensions (retried after 200 ms, then 400 ms), then the heartbeat carries on past the 2 s timeout.
+            var name = queue.Definition.Name;
+            await Eventually.HoldsAsync(() => metrics.Total("healthflow.consumer.visibility_extended", name) >= 3,
+                Patience, "the heartbeat keeps extending after its failures");
+            Assert.Equal(2, metrics.Total("healthflow.consumer.visibility_extension_failures", name));
+            log.ReleaseSlowHandler.SetResult();
+            await Eventually.HoldsAsync(async () => await Aws.MessagesInAsync(queue.Url) == 0, Patience, "the handled message is deleted");
+            Assert.Equal(1, log.Deliveries(appended.Events[0].EventId));
+        }
+        finally
+        {
+            log.ReleaseSlowHandler.TrySetResult();
+            await app.StopAsync();
+        }
+    }
+
+    [AdapterFact]
+    public async Task A_failed_message_comes_back_after_its_retry_delay_even_when_an_extension_was_in_flight()
+    {
+        var queue = await Aws.CreateRoutedQueueAsync("retrydelay", nameof(RetryDelayProbe), visibilityTimeout: TimeSpan.FromSeconds(1));
+        var retryDelay = TimeSpan.FromSeconds(3);
+        ProbeLog? log = null;
+        // Every heartbeat extension (1 s) takes 700 ms on its way; the consumer fails while one is in flight.
+        var (sqs, faults) = VisibilityFaultSqs.Wrap(Aws.Sqs, async (request, cancellationToken) =>
+        {
+            if (request.VisibilityTimeout == 1)
+            {
+                log!.ExtensionInFlight.TrySetResult();
+                await Task.Delay(TimeSpan.FromMilliseconds(700), cancellationToken);
+            }
+        });
+        using var app = Aws.CreateHost(b =>
+        {
+            b.Services.Replace(ServiceDescriptor.Singleton(sqs));
+            b.Services.AddSingleton<ProbeLog>();
+            b.Services.AddEventConsumers(c => c
+                .UseRetry(r => r.None())
+                .Queue(queue.Definition).Consume<RetryDelayProbe, FailsMidExtensionConsumer>()
+                .Configure(o => o.RetryDelay = retryDelay));
+        });
+        log = app.Services.GetRequiredService<ProbeLog>();
+        await app.StartAsync();
+        try
+        {
+            await app.Services.GetRequiredService<IEventStore>()
+                .AppendAsync(new StreamId($"probe-{Guid.NewGuid():D}"), ExpectedVersion.NoStream, [new RetryDelayProbe(Guid.NewGuid())], Metadata());
+
+            var failedAt = await log.FailedAt.Task.WaitAsync(Patience);
+            var redeliveredAt = await log.RedeliveredAt.Task.WaitAsync(Patience);
+
+            // The heartbeat was stopped (its extension abandoned) before the retry delay was set, so nothing overrode it.
+            Assert.Equal((int)retryDelay.TotalSeconds, faults.Applied.Last());
+            Assert.True(redeliveredAt - failedAt >= retryDelay - TimeSpan.FromMilliseconds(500),
+                $"redelivered {(redeliveredAt - failedAt).TotalSeconds:0.0} s after the failure; the retry delay is {retryDelay.TotalSeconds} s");
+        }
+        finally
+        {
+            await app.StopAsync();
+        }
+    }
+
+    [AdapterFact]
     public async Task Queue_depth_in_flight_dead_letters_and_lag_are_measured()
     {
         var queue = await Aws.CreateRoutedQueueAsync("metrics", nameof(SlowProbe), visibilityTimeout: TimeSpan.FromSeconds(30));
@@ -443,13 +542,13 @@ public abstract class AdapterSuite<TFixture>(TFixture aws) : IClassFixture<TFixt
         using var app = Aws.CreateHost(b =>
         {
             b.Services.AddSingleton<ProbeLog>();
-            b.Services.AddEventConsumer(queue.Definition)
-                .AddSubscription<SlowProbe, SlowHandler>()
+            b.Services.AddEventConsumers(c => c.Queue(queue.Definition)
+                .Consume<SlowProbe, SlowConsumer>()
                 .Configure(o =>
                 {
                     o.MaxConcurrency = 1;
                     o.DepthPollInterval = TimeSpan.FromSeconds(1);
-                });
+                }));
         });
         var log = app.Services.GetRequiredService<ProbeLog>();
         var store = app.Services.GetRequiredService<IEventStore>();
@@ -481,29 +580,56 @@ public abstract class AdapterSuite<TFixture>(TFixture aws) : IClassFixture<TFixt
     }
 
     [AdapterFact]
-    public async Task An_event_no_handler_subscribes_to_is_deleted_not_dead_lettered()
+    public async Task An_event_no_consumer_reads_goes_to_the_DLQ_and_is_consumed_once_redriven_to_a_consumer_that_reads_it()
     {
-        var queue = await Aws.CreateRoutedQueueAsync("unknown", nameof(UnsubscribedProbe), visibilityTimeout: TimeSpan.FromSeconds(1));
+        var queue = await Aws.CreateRoutedQueueAsync("unknown", nameof(UnsubscribedProbe), visibilityTimeout: TimeSpan.FromSeconds(30));
         using var metrics = new MetricRecorder();
-        using var app = Aws.CreateHost(b =>
+        Guid eventId;
+        using (var app = Aws.CreateHost(b =>
         {
             b.Services.AddSingleton<ProbeLog>();
-            b.Services.AddEventConsumer(queue.Definition).AddSubscription<DlqProbe, AlwaysFailingHandler>();
+            b.Services.AddEventConsumers(c => c.Queue(queue.Definition).Consume<DlqProbe, AlwaysFailingConsumer>());
+        }))
+        {
+            await app.StartAsync();
+            try
+            {
+                var appended = await app.Services.GetRequiredService<IEventStore>()
+                    .AppendAsync(new StreamId($"probe-{Guid.NewGuid():D}"), ExpectedVersion.NoStream, [new UnsubscribedProbe(Guid.NewGuid())], Metadata());
+                eventId = appended.Events[0].EventId;
+
+                // Released at once on every receive (not after the 30 s visibility timeout), so SQS dead-letters it after five.
+                await Eventually.HoldsAsync(async () => await Aws.MessagesInAsync(queue.DeadLetterUrl) == 1, Patience, "the event is dead-lettered");
+                Assert.Equal(HealthFlowTopology.MaxReceiveCount, metrics.Total("healthflow.consumer.messages.unknown", queue.Definition.Name));
+                Assert.Equal(0, await Aws.MessagesInAsync(queue.Url));
+            }
+            finally
+            {
+                await app.StopAsync();
+            }
+        }
+
+        // The operator deploys a consumer for the type, then redrives the DLQ.
+        using var fixedApp = Aws.CreateHost(b =>
+        {
+            b.Services.AddSingleton<ProbeLog>();
+            b.Services.AddEventConsumers(c => c.Queue(queue.Definition).Consume<UnsubscribedProbe, LateConsumer>());
         });
-        await app.StartAsync();
+        var log = fixedApp.Services.GetRequiredService<ProbeLog>();
+        await fixedApp.StartAsync();
         try
         {
-            await app.Services.GetRequiredService<IEventStore>()
-                .AppendAsync(new StreamId($"probe-{Guid.NewGuid():D}"), ExpectedVersion.NoStream, [new UnsubscribedProbe(Guid.NewGuid())], Metadata());
+            var redrive = await new HealthFlow.Cli.Redrive.DeadLetterRedriver(Aws.Sqs)
+                .RedriveAsync(queue.Definition.Name, queue.Definition.DeadLetterQueueName, dryRun: false, maxMessages: null, CancellationToken.None);
 
-            await Eventually.HoldsAsync(() => metrics.Total("healthflow.consumer.messages.unknown", queue.Definition.Name) == 1,
-                Patience, "the consumer meets the unknown event");
-            await Eventually.HoldsAsync(async () => await Aws.MessagesInAsync(queue.Url) == 0, Patience, "the message is deleted");
+            Assert.Equal(1, redrive.Moved);
+            await Eventually.HoldsAsync(() => log.Deliveries(eventId) == 1, Patience, "the redriven event is consumed");
+            await Eventually.HoldsAsync(async () => await Aws.MessagesInAsync(queue.Url) == 0, Patience, "and deleted");
             Assert.Equal(0, await Aws.MessagesInAsync(queue.DeadLetterUrl));
         }
         finally
         {
-            await app.StopAsync();
+            await fixedApp.StopAsync();
         }
     }
 

@@ -4,6 +4,7 @@ using HealthFlow.Aws.EventStore;
 using HealthFlow.Aws.Messaging;
 using HealthFlow.Domain;
 using HealthFlow.Domain.Events;
+using MassTransit;
 
 namespace HealthFlow.Aws.Tests;
 
@@ -21,6 +22,10 @@ public sealed record TraceFollowUp(Guid ProbeId) : IDomainEvent;
 public sealed record SlowProbe(Guid ProbeId) : IDomainEvent;
 
 public sealed record UnsubscribedProbe(Guid ProbeId) : IDomainEvent;
+
+public sealed record HeartbeatProbe(Guid ProbeId) : IDomainEvent;
+
+public sealed record RetryDelayProbe(Guid ProbeId) : IDomainEvent;
 
 /// <summary>The effect a handler applies once per event: what a projection writes, what the alert worker appends.</summary>
 public sealed record ProbeApplied(Guid CausingEventId) : IDomainEvent;
@@ -45,14 +50,21 @@ public sealed class ProbeLog
     public TaskCompletionSource ReleaseSlowHandler { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public TaskCompletionSource SlowHandlerFinished { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Set by the test's SQS client when a visibility extension is on its way to the queue.</summary>
+    public TaskCompletionSource ExtensionInFlight { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public TaskCompletionSource<DateTimeOffset> FailedAt { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public TaskCompletionSource<DateTimeOffset> RedeliveredAt { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }
 
-public sealed class AlwaysFailingHandler(ProbeLog log) : IEventHandler<DlqProbe>
+public sealed class AlwaysFailingConsumer(ProbeLog log) : IConsumer<DlqProbe>
 {
-    public Task HandleAsync(DlqProbe @event, EventEnvelope envelope, CancellationToken cancellationToken)
+    public Task Consume(ConsumeContext<DlqProbe> context)
     {
-        log.Delivered(envelope.EventId);
-        throw new InvalidOperationException($"Probe {@event.ProbeId} always fails.");
+        log.Delivered(context.Envelope().EventId);
+        throw new InvalidOperationException($"Probe {context.Message.ProbeId} always fails.");
     }
 }
 
@@ -61,12 +73,14 @@ public sealed class AlwaysFailingHandler(ProbeLog log) : IEventHandler<DlqProbe>
 /// stream whose name derives from the event, with "stream must not exist". A redelivery hits the
 /// existing stream, gets a conflict, and is acknowledged without applying anything twice.
 /// </summary>
-public sealed class ApplyOnceHandler(IEventStore store, ProbeLog log) : IEventHandler<DuplicateProbe>
+public sealed class ApplyOnceConsumer(IEventStore store, ProbeLog log) : IConsumer<DuplicateProbe>
 {
     public static StreamId EffectStream(Guid eventId) => new($"probe-effect-{eventId:D}");
 
-    public async Task HandleAsync(DuplicateProbe @event, EventEnvelope envelope, CancellationToken cancellationToken)
+    public async Task Consume(ConsumeContext<DuplicateProbe> context)
     {
+        var envelope = context.Envelope();
+        var cancellationToken = context.CancellationToken;
         log.Delivered(envelope.EventId);
         try
         {
@@ -81,24 +95,57 @@ public sealed class ApplyOnceHandler(IEventStore store, ProbeLog log) : IEventHa
     }
 }
 
-public sealed class TraceRecordingHandler(IEventStore store, ProbeLog log) : IEventHandler<TraceProbe>
+public sealed class TraceRecordingConsumer(IEventStore store, ProbeLog log) : IConsumer<TraceProbe>
 {
-    public async Task HandleAsync(TraceProbe @event, EventEnvelope envelope, CancellationToken cancellationToken)
+    public async Task Consume(ConsumeContext<TraceProbe> context)
     {
         var current = Activity.Current!;
-        var followUp = await store.AppendAsync(new StreamId($"probe-trace-{@event.ProbeId:D}"), ExpectedVersion.NoStream,
-            [new TraceFollowUp(@event.ProbeId)], EventMetadataFactory.CausedBy(envelope), cancellationToken);
+        var probeId = context.Message.ProbeId;
+        var followUp = await store.AppendAsync(new StreamId($"probe-trace-{probeId:D}"), ExpectedVersion.NoStream,
+            [new TraceFollowUp(probeId)], EventMetadataFactory.CausedBy(context.Envelope()), context.CancellationToken);
         log.Traces.Enqueue((current.Context, current.ParentSpanId, followUp));
     }
 }
 
-public sealed class SlowHandler(ProbeLog log) : IEventHandler<SlowProbe>
+/// <summary>The consumer an operator deploys for a type that had none, before redriving its dead letters.</summary>
+public sealed class LateConsumer(ProbeLog log) : IConsumer<UnsubscribedProbe>
 {
-    public async Task HandleAsync(SlowProbe @event, EventEnvelope envelope, CancellationToken cancellationToken)
+    public Task Consume(ConsumeContext<UnsubscribedProbe> context)
     {
-        log.Delivered(envelope.EventId);
+        log.Delivered(context.Envelope().EventId);
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>Fails its first delivery while a visibility extension is in flight; succeeds on the next.</summary>
+public sealed class FailsMidExtensionConsumer(ProbeLog log) : IConsumer<RetryDelayProbe>
+{
+    public async Task Consume(ConsumeContext<RetryDelayProbe> context)
+    {
+        log.Delivered(context.Envelope().EventId);
+        if (log.FailedAt.Task.IsCompleted)
+        {
+            log.RedeliveredAt.TrySetResult(DateTimeOffset.UtcNow);
+            return;
+        }
+
+        await log.ExtensionInFlight.Task.WaitAsync(context.CancellationToken);
+        log.FailedAt.TrySetResult(DateTimeOffset.UtcNow);
+        throw new InvalidOperationException($"Probe {context.Message.ProbeId} fails once.");
+    }
+}
+
+public sealed class SlowConsumer(ProbeLog log) : IConsumer<SlowProbe>, IConsumer<HeartbeatProbe>
+{
+    public Task Consume(ConsumeContext<HeartbeatProbe> context) => ConsumeSlowlyAsync(context);
+
+    public Task Consume(ConsumeContext<SlowProbe> context) => ConsumeSlowlyAsync(context);
+
+    private async Task ConsumeSlowlyAsync<T>(ConsumeContext<T> context) where T : class
+    {
+        log.Delivered(context.Envelope().EventId);
         log.SlowHandlerStarted.TrySetResult();
-        await log.ReleaseSlowHandler.Task.WaitAsync(cancellationToken);
+        await log.ReleaseSlowHandler.Task.WaitAsync(context.CancellationToken);
         log.SlowHandlerFinished.TrySetResult();
     }
 }

@@ -6,6 +6,8 @@ namespace HealthFlow.EndToEnd.Tests;
 [Collection(AppHostCollection.Name)]
 public sealed class TracingTests(AppHostFixture system)
 {
+    private const string MassTransitScope = "MassTransit";
+
     private readonly HealthFlowApi _api = new(system.CreateGatewayClient());
 
     [Fact]
@@ -21,7 +23,8 @@ public sealed class TracingTests(AppHostFixture system)
         // The dashboard's telemetry API serves the trace as OTLP JSON.
         using var dashboard = new HttpClient { BaseAddress = new Uri(system.DashboardUrl.GetLeftPart(UriPartial.Authority)) };
         string[] expected = ["gateway", "command-api", "alert-worker", "projections"];
-        var services = await Eventually.GetAsync(async () =>
+        List<Span> seen = [];
+        var waiting = Eventually.GetAsync(async () =>
         {
             var reply = await dashboard.GetAsync($"/api/telemetry/traces/{traceId}");
             if (!reply.IsSuccessStatusCode)
@@ -29,11 +32,36 @@ public sealed class TracingTests(AppHostFixture system)
                 return null;
             }
 
-            var found = ServiceNames(await reply.Content.ReadAsStringAsync());
-            return expected.All(found.Contains) && found.Contains("projections") ? found : null;
-        }, "the trace to reach the alert projection", TimeSpan.FromSeconds(60));
+            var found = seen = Span.ReadAll(await reply.Content.ReadAsStringAsync());
+            var services = found.Select(s => s.Service).ToHashSet();
+            // Wait for both hops' MassTransit consume spans, not just for the services to show up.
+            var byId = found.ToDictionary(s => s.SpanId);
+            return expected.All(services.Contains)
+                && found.Any(s => IsMassTransitConsume(s, "alert-worker"))
+                && found.Any(s => IsMassTransitConsume(s, "projections") && Ancestors(s, byId).Any(a => a.Service == "alert-worker"))
+                ? found : null;
+        }, "the trace to reach the alert projection through MassTransit", TimeSpan.FromSeconds(60));
+        List<Span> spans;
+        try
+        {
+            spans = await waiting;
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException($"{ex.Message} Spans so far: {string.Join("; ", seen.Select(s => $"{s.Service}/{s.Scope}/{s.Name}"))}", ex);
+        }
 
-        Assert.Superset(expected.ToHashSet(), services);
+        Assert.Superset(expected.ToHashSet(), spans.Select(s => s.Service).ToHashSet());
+        Assert.All(spans, s => Assert.Equal(traceId.ToHexString(), s.TraceId));
+        var byId = spans.ToDictionary(s => s.SpanId);
+
+        // alert-worker consumes ObservationSubmitted in MassTransit's consume span, whose ancestors
+        // lead, without leaving the trace, to the command-api span that appended the event.
+        var evaluation = Assert.Single(spans, s => IsMassTransitConsume(s, "alert-worker"));
+        Assert.Equal("command-api", FirstAncestorOutside(evaluation, byId).Service);
+        // The projection of the AlertRaised that alert-worker appended continues the same trace.
+        var alertProjection = Assert.Single(spans, s => IsMassTransitConsume(s, "projections") && FirstAncestorOutside(s, byId).Service == "alert-worker");
+        Assert.Contains(Ancestors(alertProjection, byId), s => s.SpanId == evaluation.SpanId);
     }
 
     [Fact]
@@ -50,7 +78,7 @@ public sealed class TracingTests(AppHostFixture system)
         var spans = await Eventually.GetAsync(async () =>
         {
             var reply = await dashboard.GetAsync($"/api/telemetry/traces/{traceId}");
-            var found = reply.IsSuccessStatusCode ? Spans(await reply.Content.ReadAsStringAsync()) : [];
+            var found = reply.IsSuccessStatusCode ? Span.ReadAll(await reply.Content.ReadAsStringAsync()) : [];
             return found.Any(s => s.Service == "command-api" && s.Name == "outbox clear")
                 && found.Count(s => s.Service == "command-api" && s.Name == "DynamoDB.UpdateItem") > 0
                 ? found
@@ -67,68 +95,66 @@ public sealed class TracingTests(AppHostFixture system)
         Assert.DoesNotContain(calls, c => c.StartsWith("DynamoDB.", StringComparison.Ordinal) && !writes.Contains(c));
     }
 
-    private sealed record Span(string Service, string Name, IReadOnlyDictionary<string, string> Attributes);
+    // MassTransit names its receive span "<endpoint> receive" and the consume span under it "<endpoint> process".
+    private static bool IsMassTransitConsume(Span span, string service) =>
+        span.Service == service && span.Scope == MassTransitScope && span.IsConsumer && span.Name.EndsWith(" process", StringComparison.Ordinal);
 
-    private static List<Span> Spans(string otlpJson)
+    private static IEnumerable<Span> Ancestors(Span span, Dictionary<string, Span> byId)
     {
-        var spans = new List<Span>();
-        using var document = JsonDocument.Parse(otlpJson);
-        // The dashboard wraps the OTLP document: {"data": {"resourceSpans": [...]}}.
-        var root = document.RootElement.TryGetProperty("data", out var data) ? data : document.RootElement;
-        foreach (var resource in Array(root, "resourceSpans"))
+        var current = span;
+        while (current.ParentSpanId is { Length: > 0 } parent && byId.TryGetValue(parent, out var next))
         {
-            var service = resource.TryGetProperty("resource", out var r) ? Attributes(r).GetValueOrDefault("service.name", "") : "";
-            foreach (var scope in Array(resource, "scopeSpans"))
+            yield return next;
+            current = next;
+        }
+    }
+
+    private static Span FirstAncestorOutside(Span span, Dictionary<string, Span> byId) =>
+        Ancestors(span, byId).FirstOrDefault(a => a.Service != span.Service)
+        ?? throw new Xunit.Sdk.XunitException($"Span {span.Name} of {span.Service} has no ancestor in another service: its parent is not in the trace.");
+
+    /// <summary>One span of the dashboard's OTLP JSON, with its service, instrumentation scope and string attributes.</summary>
+    private sealed record Span(
+        string Service, string Scope, string Name, string TraceId, string SpanId, string? ParentSpanId, string Kind, IReadOnlyDictionary<string, string> Attributes)
+    {
+        public bool IsConsumer => Kind is "5" or "SPAN_KIND_CONSUMER";
+
+        public static List<Span> ReadAll(string otlpJson)
+        {
+            var spans = new List<Span>();
+            using var document = JsonDocument.Parse(otlpJson);
+            // The dashboard wraps the OTLP document: {"data": {"resourceSpans": [...]}, "totalCount": ...}.
+            var root = document.RootElement.TryGetProperty("data", out var data) ? data : document.RootElement;
+            foreach (var resourceSpans in Array(root, "resourceSpans"))
             {
-                foreach (var span in Array(scope, "spans"))
+                var service = resourceSpans.TryGetProperty("resource", out var resource) ? ReadAttributes(resource).GetValueOrDefault("service.name", "?") : "?";
+                foreach (var scopeSpans in Array(resourceSpans, "scopeSpans"))
                 {
-                    spans.Add(new Span(service, span.GetProperty("name").GetString()!, Attributes(span)));
+                    var scope = scopeSpans.TryGetProperty("scope", out var s) && s.TryGetProperty("name", out var n) ? n.GetString() ?? "" : "";
+                    foreach (var span in Array(scopeSpans, "spans"))
+                    {
+                        spans.Add(new Span(
+                            service,
+                            scope,
+                            span.GetProperty("name").GetString() ?? "",
+                            span.GetProperty("traceId").GetString() ?? "",
+                            span.GetProperty("spanId").GetString() ?? "",
+                            span.TryGetProperty("parentSpanId", out var parent) ? parent.GetString() : null,
+                            span.TryGetProperty("kind", out var kind) ? kind.ToString() : "",
+                            ReadAttributes(span)));
+                    }
                 }
             }
+
+            return spans;
         }
 
-        return spans;
+        private static IEnumerable<JsonElement> Array(JsonElement element, string property) =>
+            element.TryGetProperty(property, out var array) && array.ValueKind == JsonValueKind.Array ? array.EnumerateArray() : [];
 
-        static IEnumerable<JsonElement> Array(JsonElement element, string name) =>
-            element.TryGetProperty(name, out var array) && array.ValueKind == JsonValueKind.Array ? array.EnumerateArray() : [];
-
-        static Dictionary<string, string> Attributes(JsonElement element) =>
+        private static Dictionary<string, string> ReadAttributes(JsonElement element) =>
             Array(element, "attributes")
                 .Where(a => a.GetProperty("value").TryGetProperty("stringValue", out _))
                 .ToDictionary(a => a.GetProperty("key").GetString()!, a => a.GetProperty("value").GetProperty("stringValue").GetString()!);
-    }
-
-    private static HashSet<string> ServiceNames(string otlpJson)
-    {
-        var names = new HashSet<string>();
-        Collect(JsonDocument.Parse(otlpJson).RootElement);
-        return names;
-
-        void Collect(JsonElement element)
-        {
-            switch (element.ValueKind)
-            {
-                case JsonValueKind.Object:
-                    if (element.TryGetProperty("key", out var key) && key.ValueKind == JsonValueKind.String && key.GetString() == "service.name"
-                        && element.TryGetProperty("value", out var value) && value.TryGetProperty("stringValue", out var name))
-                    {
-                        names.Add(name.GetString()!);
-                    }
-
-                    foreach (var property in element.EnumerateObject())
-                    {
-                        Collect(property.Value);
-                    }
-
-                    break;
-                case JsonValueKind.Array:
-                    foreach (var item in element.EnumerateArray())
-                    {
-                        Collect(item);
-                    }
-
-                    break;
-            }
-        }
     }
 }

@@ -29,19 +29,22 @@ public static class HealthFlowTelemetry
         Meter.CreateCounter<long>("healthflow.outbox.relayed", "{commit}", "Commits published late by the outbox relay.");
 
     internal static readonly Counter<long> MessagesHandled =
-        Meter.CreateCounter<long>("healthflow.consumer.messages.handled", "{message}", "Messages whose handler succeeded and that were deleted.");
+        Meter.CreateCounter<long>("healthflow.consumer.messages.handled", "{message}", "Messages whose consumer succeeded and that were deleted.");
 
     internal static readonly Counter<long> MessagesFailed =
-        Meter.CreateCounter<long>("healthflow.consumer.messages.failed", "{message}", "Messages whose handler threw; they are left for redelivery and, in the end, the DLQ.");
+        Meter.CreateCounter<long>("healthflow.consumer.messages.failed", "{message}", "Messages whose consumer still failed after MassTransit's retries, or that could not be read; left for redelivery and, in the end, the DLQ.");
 
     internal static readonly Counter<long> MessagesUnknown =
-        Meter.CreateCounter<long>("healthflow.consumer.messages.unknown", "{message}", "Messages of a type no handler subscribes to; deleted.");
+        Meter.CreateCounter<long>("healthflow.consumer.messages.unknown", "{message}", "Messages of a type no consumer here handles; released at once for the DLQ, where they can be redriven.");
 
     internal static readonly Counter<long> VisibilityExtended =
-        Meter.CreateCounter<long>("healthflow.consumer.visibility_extended", "{extension}", "Times a slow handler's message was kept invisible for longer.");
+        Meter.CreateCounter<long>("healthflow.consumer.visibility_extended", "{extension}", "Times a slow consumer's message was kept invisible for longer.");
+
+    internal static readonly Counter<long> VisibilityExtensionFailures =
+        Meter.CreateCounter<long>("healthflow.consumer.visibility_extension_failures", "{attempt}", "Visibility extensions that failed and were retried with backoff.");
 
     internal static readonly Histogram<double> HandlerDuration =
-        Meter.CreateHistogram<double>("healthflow.consumer.handler.duration", "s", "Time a handler took for one message.");
+        Meter.CreateHistogram<double>("healthflow.consumer.handler.duration", "s", "Time MassTransit's consume pipeline took for one message, retries included.");
 
     internal static readonly Histogram<double> MessageAge =
         Meter.CreateHistogram<double>("healthflow.consumer.message.age", "s", "Age of each message when it was received (now - SentTimestamp).");

@@ -7,7 +7,7 @@ public sealed class EventConsumerOptions
 {
     public const string Section = "HealthFlow:Consumers";
 
-    /// <summary>Messages handled at once by this process for this queue.</summary>
+    /// <summary>Messages consumed at once by this process from this queue.</summary>
     [Range(1, 1_000)]
     public int MaxConcurrency { get; set; } = 10;
 
@@ -20,8 +20,9 @@ public sealed class EventConsumerOptions
     public int WaitTimeSeconds { get; set; } = 20;
 
     /// <summary>
-    /// After a handler fails, the message becomes visible again after this delay, doubled on each
-    /// further receive. Unset: the queue's own visibility timeout decides when it is redelivered.
+    /// Once the consumer still failed after MassTransit's retries, the message becomes visible again
+    /// after this delay, doubled on each further receive. Unset: the queue's own visibility timeout
+    /// decides when it is redelivered.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "12:00:00")]
     public TimeSpan? RetryDelay { get; set; }

@@ -5,7 +5,7 @@ namespace HealthFlow.Aws.Messaging;
 
 /// <summary>
 /// Builds the metadata stored with an append. The W3C trace context of the current Activity
-/// (the HTTP request span, or the consumer span inside a handler) rides along, so the consumer
+/// (the HTTP request span, or MassTransit's consume span inside a consumer) rides along, so the consumer
 /// of the event continues the same trace.
 /// </summary>
 public static class EventMetadataFactory
@@ -25,7 +25,7 @@ public static class EventMetadataFactory
     }
 
     /// <summary>
-    /// Metadata for an event a handler appends in reaction to <paramref name="cause"/>: same
+    /// Metadata for an event a consumer appends in reaction to <paramref name="cause"/>: same
     /// correlation, caused by that event, traced under the current (consumer) span.
     /// </summary>
     public static EventMetadata CausedBy(EventEnvelope cause, string? userId = null) =>

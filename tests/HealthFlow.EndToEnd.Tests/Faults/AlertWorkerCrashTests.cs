@@ -33,7 +33,9 @@ public sealed class AlertWorkerCrashTests(AppHostFixture system) : IDisposable
         var accepted = 0;
         var killedAt = Patients * CheckInsPerPatient * 3 / 10;
         var restartedAt = Patients * CheckInsPerPatient * 6 / 10;
-        Task? kill = null;
+        // The kill is published before it is started, so the client that reaches the restart mark
+        // always has it to wait for, however long the kill's synchronous part takes.
+        var killStarted = new TaskCompletionSource<Task>(TaskCreationOptions.RunContinuationsAsynchronously);
         Task? restart = null;
 
         try
@@ -55,11 +57,11 @@ public sealed class AlertWorkerCrashTests(AppHostFixture system) : IDisposable
                     var count = Interlocked.Increment(ref accepted);
                     if (count == killedAt)
                     {
-                        kill = _resources.KillAsync(AlertWorker);
+                        killStarted.SetResult(_resources.KillAsync(AlertWorker));
                     }
                     else if (count == restartedAt)
                     {
-                        restart = RestartAfterAsync(kill!);
+                        restart = RestartAfterAsync(killStarted.Task);
                     }
                 }
             });
@@ -67,9 +69,9 @@ public sealed class AlertWorkerCrashTests(AppHostFixture system) : IDisposable
         finally
         {
             // Whatever happened, leave the worker running for the tests that follow.
-            if (kill is not null)
+            if (killStarted.Task.IsCompleted)
             {
-                await (restart ?? RestartAfterAsync(kill));
+                await (restart ?? RestartAfterAsync(killStarted.Task));
             }
         }
 
@@ -96,9 +98,9 @@ public sealed class AlertWorkerCrashTests(AppHostFixture system) : IDisposable
         }
     }
 
-    private async Task RestartAfterAsync(Task kill)
+    private async Task RestartAfterAsync(Task<Task> killStarted)
     {
-        await kill;
+        await await killStarted;
         await _resources.StartAsync(AlertWorker);
     }
 

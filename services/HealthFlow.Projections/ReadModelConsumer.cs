@@ -3,6 +3,7 @@ using HealthFlow.Aws.Messaging;
 using HealthFlow.Aws.ReadModels.Projections;
 using HealthFlow.Domain;
 using HealthFlow.Domain.Events;
+using MassTransit;
 
 namespace HealthFlow.Projections;
 
@@ -10,14 +11,15 @@ namespace HealthFlow.Projections;
 /// Wires one queue's events to a read-model projection. The mapping itself lives in
 /// HealthFlow.Aws/ReadModels, where `healthflow replay` uses the same code.
 /// </summary>
-public sealed class ReadModelEventHandler<TEvent, TProjection>(TProjection projection, ProjectionMetrics metrics, ILogger<TProjection> logger)
-    : IEventHandler<TEvent>
-    where TEvent : IDomainEvent
+public sealed class ReadModelConsumer<TEvent, TProjection>(TProjection projection, ProjectionMetrics metrics, ILogger<TProjection> logger)
+    : IConsumer<TEvent>
+    where TEvent : class, IDomainEvent
     where TProjection : IReadModelProjection
 {
-    public async Task HandleAsync(TEvent @event, EventEnvelope envelope, CancellationToken cancellationToken)
+    public async Task Consume(ConsumeContext<TEvent> context)
     {
-        var outcome = await projection.ApplyAsync(envelope, cancellationToken);
+        var envelope = context.Envelope();
+        var outcome = await projection.ApplyAsync(envelope, context.CancellationToken);
         metrics.Applied(projection.Name, outcome);
         if (outcome == ProjectionOutcome.Duplicate)
         {

@@ -3,6 +3,7 @@ using HealthFlow.Aws.Messaging;
 using HealthFlow.Domain;
 using HealthFlow.Domain.Alerts;
 using HealthFlow.Domain.Events;
+using MassTransit;
 using Microsoft.Extensions.Options;
 
 namespace HealthFlow.AlertWorker;
@@ -13,15 +14,18 @@ namespace HealthFlow.AlertWorker;
 /// observation id and its stream must not exist, so a redelivered (or duplicated) observation finds
 /// its alert raised already and does nothing.
 /// </summary>
-public sealed class ObservationAlertHandler(
+public sealed class ObservationAlertConsumer(
     IEventStore eventStore,
     IOptionsMonitor<AlertRulesOptions> rules,
     AlertMetrics metrics,
     TimeProvider timeProvider,
-    ILogger<ObservationAlertHandler> logger) : IEventHandler<ObservationSubmitted>
+    ILogger<ObservationAlertConsumer> logger) : IConsumer<ObservationSubmitted>
 {
-    public async Task HandleAsync(ObservationSubmitted observation, EventEnvelope envelope, CancellationToken cancellationToken)
+    public async Task Consume(ConsumeContext<ObservationSubmitted> context)
     {
+        var observation = context.Message;
+        var envelope = context.Envelope();
+        var cancellationToken = context.CancellationToken;
         if (AlertEvaluator.Decide(observation.Vitals, rules.CurrentValue) is not { } alert)
         {
             return;

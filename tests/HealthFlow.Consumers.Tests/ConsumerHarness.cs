@@ -1,0 +1,56 @@
+using System.Text.Json;
+using HealthFlow.Aws.Messaging;
+using HealthFlow.Domain;
+using HealthFlow.Domain.Events;
+using MassTransit;
+using MassTransit.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace HealthFlow.Consumers.Tests;
+
+/// <summary>
+/// MassTransit's test harness with one consumer, and events published the way the SQS dispatcher
+/// hands them over: the event as the message, its envelope as HealthFlow headers.
+/// </summary>
+public sealed class ConsumerHarness : IAsyncDisposable
+{
+    private readonly ServiceProvider _provider;
+
+    private ConsumerHarness(ServiceProvider provider, ITestHarness harness)
+    {
+        _provider = provider;
+        Harness = harness;
+    }
+
+    public ITestHarness Harness { get; }
+
+    public IServiceProvider Services => _provider;
+
+    public static async Task<ConsumerHarness> StartAsync<TConsumer>(Action<IServiceCollection> services) where TConsumer : class, IConsumer
+    {
+        var collection = new ServiceCollection();
+        collection.AddLogging();
+        collection.AddMetrics();
+        services(collection);
+        collection.AddMassTransitTestHarness(x => x.AddConsumer<TConsumer>());
+        var provider = collection.BuildServiceProvider(validateScopes: true);
+        var harness = provider.GetRequiredService<ITestHarness>();
+        await harness.Start();
+        return new ConsumerHarness(provider, harness);
+    }
+
+    /// <summary>An envelope as command-api or alert-worker would have stored it.</summary>
+    public static EventEnvelope Envelope<T>(T @event, string stream, long version = 1) where T : IDomainEvent =>
+        new(Guid.CreateVersion7(), stream, version, EventTypes.Of(@event), DateTimeOffset.UtcNow,
+            JsonSerializer.SerializeToElement(@event, DomainJson.Options),
+            new EventMetadata($"corr-{Guid.NewGuid():N}", "cause-1", "patient-user", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", null));
+
+    public async Task PublishAsync<T>(T @event, EventEnvelope envelope) where T : class =>
+        await Harness.Bus.Publish(@event, context => EventHeaders.Write(context, envelope));
+
+    public async ValueTask DisposeAsync()
+    {
+        await Harness.Stop();
+        await _provider.DisposeAsync();
+    }
+}
