@@ -19,7 +19,15 @@ server.listen(0, '127.0.0.1', () => {
   process.stdout.write(JSON.stringify({ port: server.address().port }) + '\n')
 })
 
-const exit = () => process.exit(0)
+// Close dynalite (and its LevelDB) before exiting, so writes it has acknowledged are on disk when a
+// data directory is set; a hung close still ends within LocalAws's 3 s grace period.
+let exiting = false
+const exit = () => {
+  if (exiting) return
+  exiting = true
+  setTimeout(() => process.exit(0), 2500).unref()
+  server.close(() => process.exit(0))
+}
 process.stdin.on('end', exit)
 process.stdin.on('close', exit)
 process.stdin.on('error', exit)

@@ -33,6 +33,13 @@ public sealed class ConsumerHarness : IAsyncDisposable
         collection.AddMetrics();
         services(collection);
         collection.AddMassTransitTestHarness(x => x.AddConsumer<TConsumer>());
+        // The harness answers "was it consumed?" after a spell of inactivity (about a second by default).
+        // On a loaded 2-core CI machine the first message's JIT alone can take longer than that.
+        collection.Configure<TestHarnessOptions>(options =>
+        {
+            options.TestInactivityTimeout = TimeSpan.FromSeconds(10);
+            options.TestTimeout = TimeSpan.FromSeconds(60);
+        });
         var provider = collection.BuildServiceProvider(validateScopes: true);
         var harness = provider.GetRequiredService<ITestHarness>();
         await harness.Start();
