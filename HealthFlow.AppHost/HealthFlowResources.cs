@@ -39,6 +39,9 @@ public static class HealthFlowResources
         var localAws = builder.AddProject<Projects.HealthFlow_LocalAws>("localaws", options => options.ExcludeLaunchProfile = true)
             .WithHttpEndpoint(port: port, name: "http", isProxied: false)
             .WithHttpHealthCheck("/health");
+        // Each service may do only what the topology's access declaration allows it, as its task role on AWS;
+        // `--LocalAws:EnforceAccess false` lets everything through.
+        localAws.WithEnvironment("LocalAws__EnforceAccess", builder.Configuration.GetValue("LocalAws:EnforceAccess", true) ? "true" : "false");
         if (builder.Configuration["LocalAws:DataDirectory"] is { Length: > 0 } dataDirectory)
         {
             localAws.WithEnvironment("LocalAws__DataDirectory", dataDirectory);
@@ -47,14 +50,30 @@ public static class HealthFlowResources
         return new AwsEndpoint(localAws, localAws.GetEndpoint("http"));
     }
 
-    /// <summary>Standard AWS SDK settings only: no service has emulator-specific configuration.</summary>
+    /// <summary>The administrator's access key id (LocalStack's default): the provisioning step, the CLI, the tests.</summary>
+    public const string AdministratorKeyId = "test";
+
+    /// <summary>
+    /// Standard AWS SDK settings only: no service has emulator-specific configuration. The access key id is the
+    /// service's identity, its resource name, which LocalAws maps to the service's declared access (HealthFlowAccess).
+    /// </summary>
     public static IResourceBuilder<T> WithAwsEndpoint<T>(this IResourceBuilder<T> resource, AwsEndpoint aws)
+        where T : IResourceWithEnvironment, IResourceWithWaitSupport =>
+        resource.WithAwsEndpoint(aws, accessKeyId: resource.Resource.Name);
+
+    /// <summary>As <see cref="WithAwsEndpoint{T}(IResourceBuilder{T}, AwsEndpoint)"/>, as the administrator.</summary>
+    public static IResourceBuilder<T> WithAwsAdministrator<T>(this IResourceBuilder<T> resource, AwsEndpoint aws)
+        where T : IResourceWithEnvironment, IResourceWithWaitSupport =>
+        resource.WithAwsEndpoint(aws, AdministratorKeyId);
+
+    private static IResourceBuilder<T> WithAwsEndpoint<T>(this IResourceBuilder<T> resource, AwsEndpoint aws, string accessKeyId)
         where T : IResourceWithEnvironment, IResourceWithWaitSupport =>
         resource
             .WithEnvironment("AWS_ENDPOINT_URL", aws.Url)
             .WithEnvironment("AWS_REGION", Region)
-            .WithEnvironment("AWS_ACCESS_KEY_ID", "test")
-            .WithEnvironment("AWS_SECRET_ACCESS_KEY", "test")
+            .WithEnvironment("AWS_ACCESS_KEY_ID", accessKeyId)
+            // LocalAws does not check signatures; any secret signs.
+            .WithEnvironment("AWS_SECRET_ACCESS_KEY", "local")
             .WaitFor(aws.Resource);
 
     /// <summary>APIs validate tokens against auth-api's JWKS.</summary>

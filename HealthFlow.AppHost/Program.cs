@@ -8,10 +8,11 @@ var builder = DistributedApplication.CreateBuilder(args);
 // LocalAws (no Docker needed) by default; `--aws localstack` runs LocalStack in a container instead.
 var aws = builder.AddLocalAwsEndpoint();
 
-// Creates every table, queue, DLQ, bus and rule from the shared topology, idempotently.
+// Creates every table, queue, DLQ, bus and rule from the shared topology, idempotently, as the administrator.
+// Every service below signs as itself, and LocalAws allows it only its declared access (HealthFlowAccess).
 var provision = builder.AddProject<Projects.HealthFlow_Cli>("provision")
     .WithArgs("provision")
-    .WithAwsEndpoint(aws);
+    .WithAwsAdministrator(aws);
 
 var authApi = builder.AddProject<Projects.HealthFlow_Auth_Api>("auth-api")
     .WithAwsEndpoint(aws)

@@ -12,14 +12,32 @@ public sealed record DeploymentSettings
     public const string AlarmEmailKey = "healthflow:alarmEmail";
     public const string HoldAuthApiKey = "healthflow:holdAuthApi";
     public const string DemoKey = "healthflow:demo";
+    public const string AllowHttpKey = "healthflow:allowHttp";
     public const string BackupRetentionDaysKey = "healthflow:backupRetentionDays";
     public const string RegionKey = "healthflow:region";
 
     /// <summary>Daily table backups are kept this long unless the operator says otherwise.</summary>
     public const int DefaultBackupRetentionDays = 35;
 
-    /// <summary>ACM certificate for HTTPS on the ALB. Without it the ALB listens on plain HTTP (demo only).</summary>
+    /// <summary>
+    /// ACM certificate for HTTPS on the ALB; plain HTTP redirects to it. Required: without it synthesis fails,
+    /// unless <see cref="AllowHttp"/> or <see cref="Demo"/> says plain HTTP is meant.
+    /// </summary>
     public string? CertificateArn { get; init; }
+
+    /// <summary>Serve plain HTTP when there is no certificate (passwords and patient data in clear text: demos only).</summary>
+    public bool AllowHttp { get; init; }
+
+    /// <summary>Throws unless the stack serves HTTPS, or plain HTTP was asked for explicitly.</summary>
+    public void RequireHttpsUnlessAllowed()
+    {
+        if (CertificateArn is not { Length: > 0 } && !AllowHttp && !Demo)
+        {
+            throw new InvalidOperationException(
+                $"No certificate: the ALB would serve passwords and patient data over plain HTTP. Pass -c {CertificateArnKey}=<ACM certificate ARN>, "
+                + $"or, for a demo, -c {AllowHttpKey}=true (or -c {DemoKey}=true).");
+        }
+    }
 
     /// <summary>Where the DLQ and message-age alarms are emailed (optional; the SNS topic exists either way).</summary>
     public string? AlarmEmail { get; init; }
@@ -54,6 +72,7 @@ public sealed record DeploymentSettings
         AlarmEmail = node.TryGetContext(AlarmEmailKey) as string,
         HoldAuthApi = Flag(node, HoldAuthApiKey),
         Demo = Flag(node, DemoKey),
+        AllowHttp = Flag(node, AllowHttpKey),
         BackupRetentionDays = node.TryGetContext(BackupRetentionDaysKey) switch
         {
             null => DefaultBackupRetentionDays,

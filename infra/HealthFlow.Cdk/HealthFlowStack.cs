@@ -13,7 +13,6 @@ using HealthFlow.ServiceDefaults.Authentication;
 using EcsSecret = Amazon.CDK.AWS.ECS.Secret;
 using Queues = HealthFlow.Aws.Topology.HealthFlowTopology.Queues;
 using SecretsManagerSecret = Amazon.CDK.AWS.SecretsManager.Secret;
-using Tables = HealthFlow.Aws.Topology.HealthFlowTopology.Tables;
 
 namespace HealthFlow.Cdk;
 
@@ -46,14 +45,14 @@ public sealed class HealthFlowStack : Stack
     private const int WorkerMinTasks = 1;
     private const int WorkerMaxTasks = 6;
 
-    private static readonly TableDefinition[] ReadModels = [Tables.Patients, Tables.Observations, Tables.Alerts];
-
     private readonly string _repositoryRoot;
     private readonly EncryptionKeys _keys;
+    private readonly TelemetryCollector _telemetry;
 
     public HealthFlowStack(Construct scope, string id, HealthFlowStackProps props) : base(scope, id, props)
     {
         var settings = DeploymentSettings.FromContext(Node);
+        settings.RequireHttpsUnlessAllowed();
         _repositoryRoot = props.RepositoryRoot;
 
         // Two AZs, public subnets for the ALB and NAT, private subnets for the tasks. One NAT gateway
@@ -84,6 +83,9 @@ public sealed class HealthFlowStack : Stack
         var tables = new DataTables(this, "Tables", RemovalPolicy.RETAIN, _keys.Data, deletionProtection: !settings.Demo);
         _ = new TableBackups(this, "Backups", tables, _keys.Data, settings.BackupRetentionDays);
         var routing = new EventRouting(this, "Events", _keys.Messaging);
+
+        // Traces to X-Ray, metrics to CloudWatch: an ADOT collector beside every .NET service.
+        _telemetry = new TelemetryCollector(this, "Telemetry", _keys.Logs);
 
         var cluster = new Cluster(this, "Cluster", new ClusterProps { Vpc = vpc, ContainerInsights = true });
         cluster.AddDefaultCloudMapNamespace(new CloudMapNamespaceOptions
@@ -125,38 +127,10 @@ public sealed class HealthFlowStack : Stack
             auth.Service.Connections.AllowFrom(api.Service, Port.Tcp(ServiceCatalog.ContainerPort), "JWKS over Service Connect");
         }
 
-        // Least privilege, per service (DESIGN.md section 9).
-        // auth-api: users and the shared failed-login counters; registers patients (PatientRegistered).
-        tables[Tables.Users].GrantReadWriteData(auth.TaskDefinition.TaskRole);
-        tables[Tables.LoginThrottle].GrantReadWriteData(auth.TaskDefinition.TaskRole);
-        GrantEventStoreAppend(tables, auth.TaskDefinition.TaskRole);
-        routing.Bus.GrantPutEventsTo(auth.TaskDefinition.TaskRole);
-
-        // command-api: observations (idempotent through their own streams) and acknowledgements.
-        GrantEventStoreAppend(tables, command.TaskDefinition.TaskRole);
-        routing.Bus.GrantPutEventsTo(command.TaskDefinition.TaskRole);
-
-        // query-api: reads read models, nothing else.
-        foreach (var readModel in ReadModels)
+        // Least privilege, per service (DESIGN.md section 9): every task role holds exactly its declared access.
+        foreach (var service in new[] { auth, command, query, alertWorker, projections })
         {
-            tables[readModel].GrantReadData(query.TaskDefinition.TaskRole);
-        }
-
-        // alert-worker: ObservationSubmitted in, AlertRaised out.
-        routing.GrantConsume(Queues.AlertEvaluation, alertWorker.TaskDefinition.TaskRole);
-        GrantEventStoreAppend(tables, alertWorker.TaskDefinition.TaskRole);
-        routing.Bus.GrantPutEventsTo(alertWorker.TaskDefinition.TaskRole);
-
-        // projections: the only writer of read models (conditional updates read the row they guard).
-        // Replay reads the event store through the operator CLI, never from this service.
-        foreach (var queue in ProjectionQueues)
-        {
-            routing.GrantConsume(queue, projections.TaskDefinition.TaskRole);
-        }
-
-        foreach (var readModel in ReadModels)
-        {
-            tables[readModel].GrantReadWriteData(projections.TaskDefinition.TaskRole);
+            DeclaredAccess.Grant(HealthFlowAccess.For(service.Definition.Name), service.TaskDefinition.TaskRole, tables, routing);
         }
 
         var gateway = new PublicGateway(this, "Gateway", new PublicGatewayProps
@@ -212,20 +186,6 @@ public sealed class HealthFlowStack : Stack
 
     public static IReadOnlyList<QueueDefinition> ProjectionQueues { get; } = [Queues.PatientProjection, Queues.ObservationProjection, Queues.AlertProjection];
 
-    /// <summary>
-    /// Append-only access to the event store: conditional PutItem to append, UpdateItem to clear the
-    /// outbox `pending` flag, Query to read a stream and sweep the outbox index. No DeleteItem, no Scan.
-    /// </summary>
-    // Every appender runs an outbox relay, which takes its shards through the leases table.
-    private static void GrantEventStoreAppend(DataTables tables, IGrantable grantee)
-    {
-        var events = tables[Tables.Events];
-        events.Grant(grantee, "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:GetItem", "dynamodb:DescribeTable");
-        tables[Tables.Leases].Grant(grantee, "dynamodb:UpdateItem", "dynamodb:DeleteItem");
-        // Table.Grant, unlike GrantReadWriteData, leaves out the table's customer-managed key (one key for every table).
-        events.EncryptionKey!.GrantEncryptDecrypt(grantee);
-    }
-
     /// <summary>What auth-api writes into tokens and the APIs require of them.</summary>
     private static Dictionary<string, string> TokenSettings() => new()
     {
@@ -256,6 +216,8 @@ public sealed class HealthFlowStack : Stack
         {
             // The pseudo parameter: CloudFormation fills in the region the stack is deployed to.
             variables["AWS_REGION"] = Amazon.CDK.Aws.REGION;
+            // Traces and metrics to the collector in the same task (TelemetryCollector).
+            variables["OTEL_EXPORTER_OTLP_ENDPOINT"] = TelemetryCollector.OtlpEndpoint;
         }
 
         if (definition.Kind == ServiceKind.Api)
@@ -275,6 +237,7 @@ public sealed class HealthFlowStack : Stack
             Secrets = secrets ?? [],
             ServiceConnect = serviceConnect,
             LogEncryptionKey = _keys.Logs,
+            Telemetry = definition.Kind == ServiceKind.Web ? null : _telemetry,
         });
     }
 

@@ -28,6 +28,15 @@ public sealed class LocalAwsOptions
     /// <summary>How long dynalite may take to start before LocalAws gives up.</summary>
     public TimeSpan DynaliteStartTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Whether each service may do only what HealthFlowAccess declares for it (DESIGN.md section 4). On by default;
+    /// `LocalAws:EnforceAccess=false` (or `--LocalAws:EnforceAccess false`) turns it off.
+    /// </summary>
+    public bool EnforceAccess { get; set; } = true;
+
+    /// <summary>The declared access to enforce; HealthFlowAccess.All when unset (in-process hosts and tests may pass another).</summary>
+    public IReadOnlyList<HealthFlow.Aws.Topology.ServiceAccess>? Access { get; set; }
+
     /// <summary>Faults injected from the start (LocalAws:Faults:PutEventsDelayMs, :PutEventsFailureRate); none by default.</summary>
     public Faults.FaultSettings? Faults { get; set; }
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using HealthFlow.LocalAws.Access;
 using HealthFlow.LocalAws.DynamoDb;
 using HealthFlow.LocalAws.EventBridge;
 using HealthFlow.LocalAws.Faults;
@@ -35,12 +36,15 @@ public sealed class LocalAwsServer : IAsyncDisposable
     /// <summary>Starts LocalAws in-process and returns once it (and dynalite) is ready.</summary>
     /// <param name="port">The port on 127.0.0.1; 0 picks a free one.</param>
     /// <param name="dataDirectory">Persist DynamoDB data there; null keeps everything in memory.</param>
-    public static async Task<LocalAwsServer> StartAsync(int port = 0, string? dataDirectory = null, CancellationToken cancellationToken = default)
+    /// <param name="configure">Further settings, e.g. another access declaration to enforce.</param>
+    public static async Task<LocalAwsServer> StartAsync(
+        int port = 0, string? dataDirectory = null, CancellationToken cancellationToken = default, Action<LocalAwsOptions>? configure = null)
     {
         var app = CreateApplication([], options =>
         {
             options.Port = port;
             options.DataDirectory = dataDirectory;
+            configure?.Invoke(options);
         });
         try
         {
@@ -78,6 +82,7 @@ public sealed class LocalAwsServer : IAsyncDisposable
         builder.Services.AddSingleton<EventBusRegistry>();
         builder.Services.AddSingleton<EventBridgeService>();
         builder.Services.AddSingleton<FaultInjector>();
+        builder.Services.AddSingleton<AccessPolicy>();
         builder.Services.AddSingleton<DynaliteProcess>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DynaliteProcess>());
         builder.Services.AddSingleton<DynamoDbForwarder>();
@@ -98,6 +103,7 @@ public sealed class LocalAwsServer : IAsyncDisposable
             : next(context));
         app.MapDefaultEndpoints();
         app.MapFaultEndpoints();
+        app.MapAccessEndpoints();
         return app;
     }
 

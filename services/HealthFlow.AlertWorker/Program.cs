@@ -2,6 +2,7 @@ using HealthFlow.Aws.Diagnostics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using HealthFlow.AlertWorker;
 using HealthFlow.Aws;
+using HealthFlow.Domain;
 using HealthFlow.Aws.Messaging;
 using HealthFlow.Aws.Topology;
 using HealthFlow.Domain.Alerts;
@@ -11,9 +12,10 @@ using HealthFlow.Domain.Events;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddHealthFlowAws();
+builder.AddHealthFlowEventStore();
+builder.AddHealthFlowSqs();
 // Ready only once DynamoDB has answered: the SDK's first-call costs are paid before the first request.
-builder.Services.AddDynamoDbHealthCheck(HealthFlowTopology.Tables.Events);
+builder.Services.AddDynamoDbHealthCheck(HealthFlowTopology.Tables.Events, StreamId.AlertPrefix);
 
 builder.Services.AddOptions<AlertRulesOptions>()
     .BindConfiguration(AlertRulesOptions.SectionName)

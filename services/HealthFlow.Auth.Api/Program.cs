@@ -4,6 +4,7 @@ using HealthFlow.Auth.Api;
 using HealthFlow.Auth.Api.Tokens;
 using HealthFlow.Auth.Api.Users;
 using HealthFlow.Aws;
+using HealthFlow.Domain;
 using HealthFlow.Aws.ReadModels;
 using HealthFlow.ServiceDefaults.Authentication;
 using HealthFlow.ServiceDefaults.Http;
@@ -17,9 +18,9 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddHealthFlowHttp();
-builder.AddHealthFlowAws();
+builder.AddHealthFlowEventStore();
 // Ready only once DynamoDB has answered: the SDK's first-call costs are paid before the first request.
-builder.Services.AddDynamoDbHealthCheck(HealthFlowTopology.Tables.Events);
+builder.Services.AddDynamoDbHealthCheck(HealthFlowTopology.Tables.Events, StreamId.PatientPrefix);
 builder.Services.AddDynamoDbHealthCheck(HealthFlowTopology.Tables.Users);
 builder.Services.AddHealthFlowReadModels();
 

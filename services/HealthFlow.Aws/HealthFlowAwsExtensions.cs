@@ -16,28 +16,36 @@ namespace HealthFlow.Aws;
 public static class HealthFlowAwsExtensions
 {
     /// <summary>
-    /// The AWS clients (DynamoDB, SQS, EventBridge), the event store with its EventBridge publisher
-    /// and outbox relay, and the topology provisioner. Endpoint, region and credentials come only
-    /// from the standard AWS settings: AWS_ENDPOINT_URL, AWS_REGION, the credential chain (or the
-    /// "AWS" configuration section of AWSSDK.Extensions.NETCore.Setup). Nothing here knows which
-    /// AWS implementation it talks to.
+    /// Everything below at once, for the operator CLI and tests: the event store with its publisher and
+    /// outbox relay, the SQS client, and the topology provisioner. A service registers only what it uses
+    /// (<see cref="AddHealthFlowEventStore{TBuilder}"/>, <see cref="AddHealthFlowSqs{TBuilder}"/>,
+    /// <see cref="AddHealthFlowEventStreams{TBuilder}"/>, ReadModels' AddHealthFlowReadModelQueries), so that it
+    /// needs no IAM access beyond its declaration (HealthFlowAccess).
     /// </summary>
     public static TBuilder AddHealthFlowAws<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
-        var services = builder.Services;
-        if (services.Any(d => d.ServiceType == typeof(Registered)))
-            return builder;
-        services.AddSingleton<Registered>();
-        var configuration = builder.Configuration;
-        services.TryAddSingleton(TimeProvider.System);
+        builder.AddHealthFlowEventStore();
+        builder.AddHealthFlowSqs();
+        builder.Services.TryAddSingleton<TopologyProvisioner>();
+        return builder;
+    }
 
-        if (!services.Any(d => d.ServiceType == typeof(AWSOptions)))
-            services.AddDefaultAWSOptions(configuration.GetAWSOptions());
-        services.TryAddAWSService<IAmazonDynamoDB>();
-        services.TryAddAWSService<IAmazonSQS>();
+    /// <summary>
+    /// For a service that appends events: the event store, its EventBridge publisher, and the outbox relay that
+    /// republishes what a crashed or failed publish left behind. The relay runs only where appends happen.
+    /// </summary>
+    public static TBuilder AddHealthFlowEventStore<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        var services = builder.Services;
+        if (services.Any(d => d.ServiceType == typeof(EventStoreRegistered)))
+            return builder;
+        services.AddSingleton<EventStoreRegistered>();
+        var configuration = builder.Configuration;
+        builder.AddHealthFlowEventStreams();
+
         services.AddEventBridgeClient();
         // The EventBridge client is not an SDK client: hand it the same explicit settings, if any,
-        // so all three clients always talk to the same endpoint as the same identity.
+        // so all clients always talk to the same endpoint as the same identity.
         services.AddOptions<EventBridgeClientOptions>().Configure<AWSOptions>((options, aws) =>
         {
             options.ServiceUrl ??= aws.DefaultClientConfig.ServiceURL is { Length: > 0 } url ? new Uri(url) : null;
@@ -77,9 +85,47 @@ public static class HealthFlowAwsExtensions
         services.TryAddSingleton<Leases>();
         services.TryAddSingleton<IEventStore, DynamoEventStore>();
         services.AddHostedService<OutboxRelay>();
-        services.TryAddSingleton<TopologyProvisioner>();
         return builder;
     }
 
-    private sealed class Registered;
+    /// <summary>
+    /// Reading event streams only (no append, no publish, no relay): what the alert projection's
+    /// fallbacks need. Comes with the DynamoDB client.
+    /// </summary>
+    public static TBuilder AddHealthFlowEventStreams<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.AddHealthFlowDynamoDb();
+        builder.Services.TryAddSingleton<IEventStreamReader, DynamoEventStreams>();
+        return builder;
+    }
+
+    /// <summary>For an SQS consumer: the SQS client (the consumers themselves come from AddEventConsumer).</summary>
+    public static TBuilder AddHealthFlowSqs<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.AddAwsOptions();
+        builder.Services.TryAddAWSService<IAmazonSQS>();
+        return builder;
+    }
+
+    /// <summary>The DynamoDB client, configured the standard AWS way.</summary>
+    public static TBuilder AddHealthFlowDynamoDb<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.AddAwsOptions();
+        builder.Services.TryAddAWSService<IAmazonDynamoDB>();
+        return builder;
+    }
+
+    /// <summary>
+    /// Endpoint, region and credentials come only from the standard AWS settings: AWS_ENDPOINT_URL, AWS_REGION,
+    /// the credential chain (or the "AWS" configuration section of AWSSDK.Extensions.NETCore.Setup). Nothing
+    /// here knows which AWS implementation it talks to.
+    /// </summary>
+    private static void AddAwsOptions<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        if (!builder.Services.Any(d => d.ServiceType == typeof(AWSOptions)))
+            builder.Services.AddDefaultAWSOptions(builder.Configuration.GetAWSOptions());
+    }
+
+    private sealed class EventStoreRegistered;
 }

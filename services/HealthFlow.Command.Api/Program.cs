@@ -1,7 +1,7 @@
 using HealthFlow.Aws.Topology;
 using HealthFlow.Aws.Diagnostics;
 using HealthFlow.Aws;
-using HealthFlow.Aws.ReadModels;
+using HealthFlow.Domain;
 using HealthFlow.Command.Api;
 using HealthFlow.Command.Api.Alerts;
 using HealthFlow.Command.Api.Observations;
@@ -14,10 +14,9 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddHealthFlowHttp();
 builder.AddHealthFlowJwtBearer();
-builder.AddHealthFlowAws();
+builder.AddHealthFlowEventStore();
 // Ready only once DynamoDB has answered: the SDK's first-call costs are paid before the first request.
-builder.Services.AddDynamoDbHealthCheck(HealthFlowTopology.Tables.Events);
-builder.Services.AddHealthFlowReadModels();
+builder.Services.AddDynamoDbHealthCheck(HealthFlowTopology.Tables.Events, StreamId.ObservationPrefix);
 
 builder.Services.AddSingleton<CommandMetrics>();
 builder.Services.AddSingleton<ObservationSubmitter>();

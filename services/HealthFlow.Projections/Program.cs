@@ -11,7 +11,8 @@ using HealthFlow.Projections;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
-builder.AddHealthFlowAws();
+builder.AddHealthFlowSqs();
+builder.AddHealthFlowEventStreams();
 // Ready only once DynamoDB has answered: the SDK's first-call costs are paid before the first request.
 builder.Services.AddDynamoDbHealthCheck(HealthFlowTopology.Tables.Alerts);
 builder.Services.AddHealthFlowProjections();

@@ -1,136 +1,128 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using HealthFlow.Aws.Topology;
-using Tables = HealthFlow.Aws.Topology.HealthFlowTopology.Tables;
-using Queues = HealthFlow.Aws.Topology.HealthFlowTopology.Queues;
+using HealthFlow.Cdk.Constructs;
+using HealthFlow.Domain;
 
 namespace HealthFlow.Cdk.Tests;
 
-/// <summary>Least privilege, per service (DESIGN.md section 9), read back from the synthesized IAM policies.</summary>
+/// <summary>
+/// Least privilege, per service (DESIGN.md sections 9 and 13): every task role's policy in the synthesized
+/// template is exactly the service's declaration in HealthFlowAccess, no more and no less.
+/// </summary>
 [Collection(CdkCollection.Name)]
 public sealed class AccessTests(SynthesizedStack stack)
 {
-    private static readonly string[] DynamoWrites = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"];
-    private static readonly TableDefinition[] ReadModels = [Tables.Patients, Tables.Observations, Tables.Alerts];
-
     private TemplateModel Model => stack.Model;
 
-    [Fact]
-    public void Auth_api_manages_users_appends_registrations_and_publishes_them()
+    public static TheoryData<string> Services => [.. HealthFlowAccess.All.Select(a => a.Service)];
+
+    [Theory]
+    [MemberData(nameof(Services))]
+    public void Task_role_holds_exactly_the_declared_access(string service)
     {
-        var role = TaskRole(ServiceCatalog.AuthApi);
-        Assert.Superset(new HashSet<string> { "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem" }, On(role, Tables.Users));
-        Assert.Superset(new HashSet<string> { "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem" }, On(role, Tables.LoginThrottle));
-        AssertAppendsToEventStore(role);
-        Assert.Contains("events:PutEvents", Model.ActionsOn(role, Model.BusId()));
-        AssertNoAccess(role, ReadModels);
-        AssertNoQueueAccess(role);
+        var declared = HealthFlowAccess.For(service).Grants
+            .SelectMany(grant => grant.Actions.Select(action => new GrantedStatement(
+                action,
+                grant.Resource.ArnResource,
+                TemplateModel.CanonicalJson(JsonSerializer.SerializeToNode(DeclaredAccess.Conditions(grant))))))
+            .ToHashSet();
+        var granted = Model.StatementsOf(TaskRole(service)).Where(s => !s.Action.StartsWith("kms:", StringComparison.Ordinal) && !IsTelemetry(s)).ToHashSet();
+
+        Assert.True(granted.SetEquals(declared),
+            $"{service}: granted but not declared: [{string.Join("; ", granted.Except(declared))}]; declared but not granted: [{string.Join("; ", declared.Except(granted))}]");
     }
 
-    [Fact]
-    public void Command_api_appends_events_and_publishes()
+    [Theory]
+    [MemberData(nameof(Services))]
+    public void Key_use_follows_from_the_declared_access(string service)
     {
-        var role = TaskRole(ServiceCatalog.CommandApi);
-        AssertAppendsToEventStore(role);
-        Assert.Contains("events:PutEvents", Model.ActionsOn(role, Model.BusId()));
-        AssertNoAccess(role, [Tables.Users, Tables.LoginThrottle, .. ReadModels]);
-        AssertNoQueueAccess(role);
+        var access = HealthFlowAccess.For(service);
+        var keys = Model.StatementsOf(TaskRole(service)).Where(s => s.Action.StartsWith("kms:", StringComparison.Ordinal)).ToArray();
+        var dataKey = $"key/{Model.KeyId("DataKey")}";
+        var messagingKey = $"key/{Model.KeyId("MessagingKey")}";
+
+        var writesTables = access.Grants.Any(g => g.Resource.Kind != AccessResourceKind.Queue && g.Actions.Any(DeclaredAccess.IsWrite));
+        var readsTables = access.Grants.Any(g => g.Resource.Kind is AccessResourceKind.Table or AccessResourceKind.Index);
+        var receives = access.Grants.Any(g => g.Actions.Contains("sqs:ReceiveMessage"));
+
+        Assert.Equal(readsTables, keys.Any(k => k.Resource == dataKey && k.Action == "kms:Decrypt"));
+        Assert.Equal(writesTables, keys.Any(k => k.Resource == dataKey && k.Action == "kms:Encrypt"));
+        Assert.Equal(receives, keys.Any(k => k.Resource == messagingKey && k.Action == "kms:Decrypt"));
+        Assert.DoesNotContain(keys, k => k.Resource != dataKey && k.Resource != messagingKey);
     }
 
-    [Fact]
-    public void Query_api_only_reads_the_read_models()
+    [Theory]
+    [InlineData(GatewayRoutes.AuthApi, new[] { StreamId.PatientPrefix })]
+    [InlineData(GatewayRoutes.CommandApi, new[] { StreamId.ObservationPrefix, StreamId.AlertPrefix })]
+    [InlineData("alert-worker", new[] { StreamId.AlertPrefix })]
+    public void Writers_append_only_to_their_own_streams(string service, string[] prefixes)
     {
-        var role = TaskRole(ServiceCatalog.QueryApi);
-        foreach (var table in ReadModels)
+        var puts = Model.StatementsOf(TaskRole(service)).Where(s => s.Action == "dynamodb:PutItem" && s.Resource == "table/events").ToArray();
+
+        var put = Assert.Single(puts);
+        var condition = JsonNode.Parse(put.Condition)!;
+        Assert.Equal(prefixes.Select(p => p + "*"), condition["ForAllValues:StringLike"]!["dynamodb:LeadingKeys"]!.AsArray().Select(v => (string)v!));
+    }
+
+    [Theory]
+    [MemberData(nameof(Services))]
+    public void Updates_to_committed_events_may_only_remove_the_outbox_mark(string service)
+    {
+        foreach (var update in Model.StatementsOf(TaskRole(service)).Where(s => s.Action == "dynamodb:UpdateItem" && s.Resource == "table/events"))
         {
-            Assert.Superset(new HashSet<string> { "dynamodb:GetItem", "dynamodb:Query" }, On(role, table));
+            var attributes = JsonNode.Parse(update.Condition)!["ForAllValues:StringEquals"]!["dynamodb:Attributes"]!.AsArray().Select(v => (string)v!);
+            Assert.Equal(["streamId", "version", "pending"], attributes);
         }
-
-        var actions = Model.PermissionsOf(role).Select(p => p.Action).ToHashSet();
-        Assert.Empty(actions.Intersect(DynamoWrites));
-        Assert.DoesNotContain("events:PutEvents", actions);
-        AssertNoAccess(role, [Tables.Events, Tables.Users, Tables.LoginThrottle, Tables.Leases]);
-        AssertNoQueueAccess(role);
     }
 
     [Fact]
-    public void Alert_worker_consumes_alert_evaluation_appends_alerts_and_publishes_them()
+    public void Projections_read_patient_and_alert_streams_and_write_no_events()
     {
-        var role = TaskRole(ServiceCatalog.AlertWorker);
-        Assert.Superset(ConsumeActions, Model.ActionsOn(role, Model.QueueId(Queues.AlertEvaluation.Name)));
-        AssertAppendsToEventStore(role);
-        Assert.Contains("events:PutEvents", Model.ActionsOn(role, Model.BusId()));
-        AssertNoAccess(role, [Tables.Users, Tables.LoginThrottle, .. ReadModels]);
-        AssertConsumesOnly(role, [Queues.AlertEvaluation]);
+        var onEvents = Model.StatementsOf(TaskRole("projections")).Where(s => s.Resource.StartsWith("table/events", StringComparison.Ordinal)).ToArray();
+
+        var read = Assert.Single(onEvents);
+        Assert.Equal("dynamodb:Query", read.Action);
+        Assert.Equal(["patient-*", "alert-*"], JsonNode.Parse(read.Condition)!["ForAllValues:StringLike"]!["dynamodb:LeadingKeys"]!.AsArray().Select(v => (string)v!));
     }
 
     [Fact]
-    public void Projections_consume_their_three_queues_and_write_only_read_models()
-    {
-        var role = TaskRole(ServiceCatalog.Projections);
-        foreach (var table in ReadModels)
-        {
-            Assert.Superset(new HashSet<string> { "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem" }, On(role, table));
-        }
-
-        AssertConsumesOnly(role, [.. HealthFlowStack.ProjectionQueues]);
-        Assert.DoesNotContain("events:PutEvents", Model.PermissionsOf(role).Select(p => p.Action));
-        AssertNoAccess(role, [Tables.Events, Tables.Users, Tables.LoginThrottle, Tables.Leases]);
-    }
-
-    [Fact]
-    public void No_task_role_holds_a_wildcard_dynamodb_action_or_may_delete_or_scan_events()
+    public void No_task_role_holds_a_wildcard_action_or_may_delete_or_scan_events()
     {
         foreach (var service in ServiceCatalog.All)
         {
-            var role = TaskRole(service);
-            Assert.DoesNotContain(Model.PermissionsOf(role), p => p.Action is "*" or "dynamodb:*");
-            var onEvents = On(role, Tables.Events);
-            Assert.DoesNotContain("dynamodb:DeleteItem", onEvents);
-            Assert.DoesNotContain("dynamodb:BatchWriteItem", onEvents);
-            Assert.DoesNotContain("dynamodb:Scan", onEvents);
+            var statements = Model.StatementsOf(TaskRole(service.Name));
+            Assert.DoesNotContain(statements, s => s.Action.EndsWith('*') && !s.Action.StartsWith("kms:", StringComparison.Ordinal));
+            Assert.DoesNotContain(statements, s => s.Resource == "table/events"
+                && s.Action is "dynamodb:DeleteItem" or "dynamodb:BatchWriteItem" or "dynamodb:Scan");
         }
     }
 
     [Fact]
     public void The_web_apps_have_no_aws_permissions()
     {
-        Assert.Empty(Model.PermissionsOf(TaskRole(ServiceCatalog.Web)));
+        Assert.Empty(Model.PermissionsOf(TaskRole(ServiceCatalog.Web.Name)));
     }
 
-    private static readonly HashSet<string> ConsumeActions = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"];
-
-    private string TaskRole(DeployableService service) => Model.TaskRoleId(service.Name);
-
-    private HashSet<string> On(string role, TableDefinition table) => Model.ActionsOn(role, Model.TableId(table.Name));
-
-    private void AssertAppendsToEventStore(string role) =>
-        Assert.Superset(new HashSet<string> { "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query" }, On(role, Tables.Events));
-
-    private void AssertNoAccess(string role, IEnumerable<TableDefinition> tables)
+    [Fact]
+    public void Every_backend_service_has_a_declaration()
     {
-        foreach (var table in tables)
-        {
-            Assert.True(On(role, table).Count == 0, $"{role} should have no access to {table.Name}, has {string.Join(", ", On(role, table))}");
-        }
+        Assert.Equal(ServiceCatalog.Backend.Select(s => s.Name).Order(), HealthFlowAccess.All.Select(a => a.Service).Order());
     }
 
-    private void AssertNoQueueAccess(string role) =>
-        Assert.DoesNotContain(Model.PermissionsOf(role), p => p.Action.StartsWith("sqs:", StringComparison.Ordinal));
-
-    /// <summary>Receives from exactly these work queues, and only reads the depth of their DLQs (the dead-letter gauge).</summary>
-    private void AssertConsumesOnly(string role, IReadOnlyCollection<QueueDefinition> queues)
+    [Theory]
+    [MemberData(nameof(Services))]
+    public void The_collector_may_write_traces_and_the_metrics_log_group_and_nothing_else(string service)
     {
-        var sqs = Model.PermissionsOf(role).Where(p => p.Action.StartsWith("sqs:", StringComparison.Ordinal)).ToArray();
+        var telemetry = Model.StatementsOf(TaskRole(service)).Where(IsTelemetry).ToArray();
 
-        var receivesFrom = sqs.Where(p => p.Action == "sqs:ReceiveMessage").SelectMany(p => p.ResourceLogicalIds).ToHashSet();
-        Assert.Equal(queues.Select(q => Model.QueueId(q.Name)).Order(), receivesFrom.Order());
-
-        var deadLetterQueues = queues.Select(q => Model.QueueId(q.DeadLetterQueueName)).ToHashSet();
-        foreach (var dlq in deadLetterQueues)
-        {
-            Assert.Equal(["sqs:GetQueueAttributes", "sqs:GetQueueUrl"], Model.ActionsOn(role, dlq).Order());
-        }
-
-        var reachable = sqs.SelectMany(p => p.ResourceLogicalIds).ToHashSet();
-        Assert.Subset(receivesFrom.Union(deadLetterQueues).ToHashSet(), reachable);
+        Assert.Equal(TelemetryCollector.TraceActions.Order(), telemetry.Where(s => s.Resource == "*").Select(s => s.Action).Order());
+        Assert.Equal(["logs:CreateLogStream", "logs:PutLogEvents"], telemetry.Where(s => s.Resource != "*").Select(s => s.Action).Order());
+        Assert.All(telemetry.Where(s => s.Resource != "*"), s => Assert.StartsWith("logs:", s.Action, StringComparison.Ordinal));
     }
+
+    private static bool IsTelemetry(GrantedStatement statement) =>
+        statement.Action.StartsWith("xray:", StringComparison.Ordinal) || statement.Action.StartsWith("logs:", StringComparison.Ordinal);
+
+    private string TaskRole(string service) => Model.TaskRoleId(service);
 }

@@ -68,7 +68,7 @@ public sealed class EventRoutingTests(SynthesizedStack stack)
     public void Every_queue_is_encrypted_with_the_messaging_key_and_refuses_plain_http()
     {
         var queues = Model.OfType("AWS::SQS::Queue").ToArray();
-        Assert.Equal(HealthFlowTopology.Queues.All.Count * 2, queues.Length);
+        Assert.Equal((HealthFlowTopology.Queues.All.Count * 2) + 1, queues.Length);
         foreach (var (queueId, properties) in queues)
         {
             Assert.Equal(Model.KeyId("MessagingKey"), TemplateModel.GetAttTarget(properties["KmsMasterKeyId"]!));
@@ -98,5 +98,36 @@ public sealed class EventRoutingTests(SynthesizedStack stack)
 
             Assert.All(new[] { dlq, age }, a => Assert.NotEmpty(a["AlarmActions"]!.AsArray()));
         }
+    }
+
+    [Fact]
+    public void Every_rule_target_retries_then_keeps_what_it_cannot_deliver_in_the_delivery_dlq()
+    {
+        var deliveryDlq = Model.QueueId(HealthFlowTopology.Delivery.DeadLetterQueueName);
+        var rules = Model.OfType("AWS::Events::Rule").ToArray();
+        Assert.Equal(HealthFlowTopology.Rules.All.Count, rules.Length);
+        foreach (var (_, rule) in rules)
+        {
+            var target = Assert.Single(rule["Targets"]!.AsArray())!;
+            Assert.Equal(deliveryDlq, TemplateModel.GetAttTarget(target["DeadLetterConfig"]!["Arn"]!));
+            Assert.Equal(HealthFlowTopology.Delivery.MaximumRetryAttempts, (int)target["RetryPolicy"]!["MaximumRetryAttempts"]!);
+            Assert.Equal(HealthFlowTopology.Delivery.MaximumEventAge.TotalSeconds, (int)target["RetryPolicy"]!["MaximumEventAgeInSeconds"]!);
+        }
+    }
+
+    [Fact]
+    public void A_failed_invocation_of_any_rule_or_an_event_in_the_delivery_dlq_raises_an_alarm()
+    {
+        var alarms = Model.OfType("AWS::CloudWatch::Alarm").Select(a => a.Properties).ToArray();
+        foreach (var rule in HealthFlowTopology.Rules.All)
+        {
+            var failed = Assert.Single(alarms, a => (string?)a["MetricName"] == "FailedInvocations"
+                && a["Dimensions"]!.AsArray().Any(d => (string?)d!["Name"] == "RuleName" && (string?)d["Value"] == rule.Name));
+            Assert.Equal("AWS/Events", (string?)failed["Namespace"]);
+            Assert.NotEmpty(failed["AlarmActions"]!.AsArray());
+        }
+
+        Assert.Single(alarms, a => (string?)a["MetricName"] == "ApproximateNumberOfMessagesVisible"
+            && TemplateModel.ReferencedLogicalIds(a["Dimensions"]).SetEquals([Model.QueueId(HealthFlowTopology.Delivery.DeadLetterQueueName)]));
     }
 }

@@ -36,7 +36,7 @@ public sealed class GatewayTests(SynthesizedStack stack)
     [Fact]
     public void Paths_no_api_claims_go_to_the_web_apps()
     {
-        var listener = Assert.Single(Model.OfType("AWS::ElasticLoadBalancingV2::Listener")).Properties;
+        var listener = Assert.Single(Model.OfType("AWS::ElasticLoadBalancingV2::Listener"), l => (string?)l.Properties["Protocol"] == "HTTPS").Properties;
         var action = Assert.Single(listener["DefaultActions"]!.AsArray())!;
         var owner = Model.OfType("AWS::ECS::Service")
             .SelectMany(s => s.Properties["LoadBalancers"]?.AsArray() ?? [])

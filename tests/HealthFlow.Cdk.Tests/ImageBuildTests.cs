@@ -12,11 +12,17 @@ namespace HealthFlow.Cdk.Tests;
 public sealed partial class ImageBuildTests(SynthesizedStack stack)
 {
     [Fact]
-    public void Every_service_image_is_built_from_its_own_dockerfile_with_the_repository_as_context()
+    public void Every_dotnet_service_is_built_from_the_one_dockerfile_with_its_project_as_build_argument()
     {
         var images = DockerImageAssets().ToArray();
-        Assert.Equal(ServiceCatalog.All.Select(s => s.Dockerfile).Order(), images.Select(i => i.Dockerfile).Order());
+        Assert.Equal(
+            ServiceCatalog.All.Select(s => $"{s.Dockerfile} {s.Project}").Order(),
+            images.Select(i => $"{i.Dockerfile} {i.BuildArgs.GetValueOrDefault("PROJECT")}").Order());
+        Assert.All(ServiceCatalog.Backend, s => Assert.Equal(ServiceCatalog.DotnetDockerfile, s.Dockerfile));
+        Assert.All(ServiceCatalog.Backend, s => Assert.True(File.Exists(Path.Combine(stack.RepositoryRoot, "services", s.Project!, s.Project + ".csproj"))));
         Assert.All(images, image => Assert.Equal("linux/amd64", image.Platform));
+        Assert.DoesNotContain(Directory.GetFiles(Path.Combine(stack.RepositoryRoot, "services"), "Dockerfile", SearchOption.AllDirectories),
+            f => Path.GetDirectoryName(f) != Path.Combine(stack.RepositoryRoot, "services"));
     }
 
     [Fact]
@@ -27,7 +33,7 @@ public sealed partial class ImageBuildTests(SynthesizedStack stack)
             var dockerfile = Path.Combine(image.Context, image.Dockerfile);
             Assert.True(File.Exists(dockerfile), $"{image.Dockerfile} is missing from its own build context");
 
-            foreach (var source in CopySources(File.ReadAllLines(dockerfile)))
+            foreach (var source in CopySources(File.ReadAllLines(dockerfile), image.BuildArgs))
             {
                 var path = Path.Combine(image.Context, source.TrimEnd('/'));
                 Assert.True(File.Exists(path) || Directory.Exists(path), $"{image.Dockerfile} copies {source}, which the build context lacks");
@@ -64,20 +70,26 @@ public sealed partial class ImageBuildTests(SynthesizedStack stack)
         }
     }
 
-    private IEnumerable<(string Dockerfile, string Context, string Platform)> DockerImageAssets()
+    private IEnumerable<(string Dockerfile, string Context, string Platform, Dictionary<string, string> BuildArgs)> DockerImageAssets()
     {
         var manifest = Directory.GetFiles(stack.OutputDirectory, "*.assets.json").Single();
         var images = JsonNode.Parse(File.ReadAllText(manifest))!["dockerImages"]!.AsObject();
         return images.Select(image => (
             (string)image.Value!["source"]!["dockerFile"]!,
             Path.Combine(stack.OutputDirectory, (string)image.Value["source"]!["directory"]!),
-            (string)image.Value["source"]!["platform"]!));
+            (string)image.Value["source"]!["platform"]!,
+            image.Value["source"]!["dockerBuildArgs"]?.AsObject().ToDictionary(a => a.Key, a => (string)a.Value!) ?? []));
     }
 
-    /// <summary>The sources of every COPY from the build context (not --from another stage), line continuations joined.</summary>
-    private static IEnumerable<string> CopySources(IEnumerable<string> lines)
+    /// <summary>
+    /// The sources of every COPY from the build context (not --from another stage), line continuations joined,
+    /// with the build arguments substituted.
+    /// </summary>
+    private static IEnumerable<string> CopySources(IEnumerable<string> lines, IReadOnlyDictionary<string, string> buildArgs)
     {
-        var joined = string.Join("\n", lines).Replace("\\\n", " ", StringComparison.Ordinal);
+        var joined = buildArgs.Aggregate(
+            string.Join("\n", lines).Replace("\\\n", " ", StringComparison.Ordinal),
+            (text, arg) => text.Replace("${" + arg.Key + "}", arg.Value, StringComparison.Ordinal));
         foreach (Match match in CopyInstruction().Matches(joined))
         {
             var arguments = match.Groups[1].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries);

@@ -18,7 +18,7 @@ public sealed class OperatorOptionsTests(SynthesizedStack stack)
     [Fact]
     public void With_a_certificate_the_api_is_served_over_https_and_http_redirects_to_it()
     {
-        var listeners = stack.WithOptions.OfType("AWS::ElasticLoadBalancingV2::Listener").ToDictionary(l => (int)l.Properties["Port"]!);
+        var listeners = stack.Model.OfType("AWS::ElasticLoadBalancingV2::Listener").ToDictionary(l => (int)l.Properties["Port"]!);
         Assert.Equal([80, 443], listeners.Keys.Order());
 
         var https = listeners[443];
@@ -31,8 +31,39 @@ public sealed class OperatorOptionsTests(SynthesizedStack stack)
         Assert.Equal("443", (string?)redirect["RedirectConfig"]!["Port"]);
 
         // Every API route hangs off the HTTPS listener.
-        Assert.All(stack.WithOptions.OfType("AWS::ElasticLoadBalancingV2::ListenerRule"),
+        Assert.All(stack.Model.OfType("AWS::ElasticLoadBalancingV2::ListenerRule"),
             rule => Assert.Equal(https.LogicalId, (string?)rule.Properties["ListenerArn"]!["Ref"]));
+    }
+
+    [Fact]
+    public void The_default_stack_has_no_listener_that_serves_plain_http()
+    {
+        Assert.All(stack.Model.OfType("AWS::ElasticLoadBalancingV2::Listener"), listener =>
+            Assert.True((string?)listener.Properties["Protocol"] == "HTTPS"
+                || listener.Properties["DefaultActions"]!.AsArray().All(a => (string?)a!["Type"] == "redirect")));
+    }
+
+    [Fact]
+    public void Synthesis_without_a_certificate_fails_unless_plain_http_is_asked_for()
+    {
+        var refused = Assert.Throws<InvalidOperationException>(() => HealthFlowApp.Create(stack.RepositoryRoot, context: new Dictionary<string, object>
+        {
+            [DeploymentSettings.RegionKey] = SynthesizedStack.Region,
+        }));
+        Assert.Contains(DeploymentSettings.AllowHttpKey, refused.Message, StringComparison.Ordinal);
+
+        // The demo copy has no certificate and says so: one plain-HTTP listener.
+        var listener = Assert.Single(stack.WithOptions.OfType("AWS::ElasticLoadBalancingV2::Listener"));
+        Assert.Equal("HTTP", (string?)listener.Properties["Protocol"]);
+    }
+
+    [Fact]
+    public void Allow_http_is_an_explicit_choice_read_from_context()
+    {
+        Assert.Throws<InvalidOperationException>(() => new DeploymentSettings().RequireHttpsUnlessAllowed());
+        new DeploymentSettings { AllowHttp = true }.RequireHttpsUnlessAllowed();
+        new DeploymentSettings { Demo = true }.RequireHttpsUnlessAllowed();
+        new DeploymentSettings { CertificateArn = SynthesizedStack.CertificateArn }.RequireHttpsUnlessAllowed();
     }
 
     [Fact]

@@ -32,11 +32,12 @@ public sealed class SynthesizedStack : IDisposable
         var stopwatch = Stopwatch.StartNew();
         RepositoryRoot = Cdk.RepositoryRoot.Find(AppContext.BaseDirectory);
         var (app, stack) = HealthFlowApp.Create(RepositoryRoot, Path.Combine(_runDirectory, "cdk.out"),
-            new Dictionary<string, object> { [DeploymentSettings.RegionKey] = Region });
+            new Dictionary<string, object> { [DeploymentSettings.RegionKey] = Region, [DeploymentSettings.CertificateArnKey] = CertificateArn });
 
         // Context set on a stage reaches every construct below it, so this copy sees the options and the default one does not.
+        // (The default one has a certificate too: HTTPS is what a deployment without explicit options gets.)
         var withOptions = new Stage(app, "WithOptions");
-        withOptions.Node.SetContext(DeploymentSettings.CertificateArnKey, CertificateArn);
+        withOptions.Node.SetContext(DeploymentSettings.CertificateArnKey, "");
         withOptions.Node.SetContext(DeploymentSettings.AlarmEmailKey, AlarmEmail);
         withOptions.Node.SetContext(DeploymentSettings.HoldAuthApiKey, "true");
         withOptions.Node.SetContext(DeploymentSettings.DemoKey, "true");
@@ -79,7 +80,7 @@ public sealed class SynthesizedStack : IDisposable
     /// <summary>The cloud assembly: template, asset manifest and the staged Docker build contexts.</summary>
     public string OutputDirectory { get; }
 
-    /// <summary>The stack synthesized with a certificate, an alarm e-mail, auth-api held at zero tasks, as a demo, and a short backup retention.</summary>
+    /// <summary>The stack synthesized without a certificate (a demo may serve HTTP), with an alarm e-mail, auth-api held at zero tasks, and a short backup retention.</summary>
     public TemplateModel WithOptions { get; }
 
     public TimeSpan SynthesisTime { get; }

@@ -6,6 +6,12 @@ namespace HealthFlow.Cdk.Tests;
 /// <summary>A permission as the template grants it: one action on the resources one statement names.</summary>
 public sealed record Permission(string Action, IReadOnlySet<string> ResourceLogicalIds, string Effect);
 
+/// <summary>
+/// One Allow of a policy, expanded to a single action on a single resource. The resource is named as in its ARN
+/// (`table/events`, `table/events/index/outbox`, `alert-evaluation`, `event-bus/healthflow`, `key/{logical id}`).
+/// </summary>
+public sealed record GrantedStatement(string Action, string Resource, string Condition);
+
 /// <summary>Read-only queries over the synthesized CloudFormation template.</summary>
 public sealed class TemplateModel(JsonObject template)
 {
@@ -64,6 +70,51 @@ public sealed class TemplateModel(JsonObject template)
                 action,
                 ReferencedLogicalIds(statement["Resource"]!),
                 (string)statement["Effect"]!)))];
+
+    /// <summary>Every Allow attached to a role, one action on one resource each, however CDK merged the statements.</summary>
+    public IReadOnlySet<GrantedStatement> StatementsOf(string roleLogicalId) =>
+        OfType("AWS::IAM::Policy")
+            .Where(p => p.Properties["Roles"]!.AsArray().Any(r => (string?)r!["Ref"] == roleLogicalId))
+            .SelectMany(p => p.Properties["PolicyDocument"]!["Statement"]!.AsArray())
+            .Where(statement => (string?)statement!["Effect"] == "Allow")
+            .SelectMany(statement =>
+                from action in Strings(statement!["Action"]!)
+                from resource in statement["Resource"] is JsonArray resources ? resources.ToArray() : [statement["Resource"]]
+                select new GrantedStatement(action, DescribeResource(resource!), CanonicalJson(statement["Condition"])))
+            .ToHashSet();
+
+    /// <summary>A resource reference as its ARN's resource part; a `Fn::Join` keeps its literal suffix (an index).</summary>
+    public string DescribeResource(JsonNode resource)
+    {
+        if (resource is JsonObject obj && obj["Fn::Join"] is JsonArray join)
+        {
+            return string.Concat(join[1]!.AsArray().Select(part => part is JsonValue literal ? (string)literal! : DescribeResource(part!)));
+        }
+
+        if (resource is JsonValue value)
+        {
+            return (string)value!;
+        }
+
+        var id = GetAttTarget(resource);
+        var properties = Resource(id)["Properties"]!;
+        return (string?)Resource(id)["Type"] switch
+        {
+            "AWS::DynamoDB::Table" => $"table/{properties["TableName"]}",
+            "AWS::SQS::Queue" => (string)properties["QueueName"]!,
+            "AWS::Events::EventBus" => $"event-bus/{properties["Name"]}",
+            _ => $"key/{id}",
+        };
+    }
+
+    /// <summary>JSON with object keys sorted, so equal conditions compare equal as strings.</summary>
+    public static string CanonicalJson(JsonNode? node) => node switch
+    {
+        null => "",
+        JsonObject obj => "{" + string.Join(",", obj.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"\"{p.Key}\":{CanonicalJson(p.Value)}")) + "}",
+        JsonArray array => "[" + string.Join(",", array.Select(CanonicalJson)) + "]",
+        _ => node.ToJsonString(),
+    };
 
     /// <summary>The actions a role may perform on one resource (by logical id), wildcards included.</summary>
     public HashSet<string> ActionsOn(string roleLogicalId, string resourceLogicalId) =>

@@ -34,7 +34,7 @@ public sealed class TopologyAgreementTests(SynthesizedStack stack)
     }
 
     [Fact]
-    public void Queues_and_their_dead_letter_queues_are_the_topology()
+    public void Queues_their_dead_letter_queues_and_the_delivery_dead_letter_queue_are_the_topology()
     {
         var expected = HealthFlowTopology.Queues.All
             .SelectMany(q => new[]
@@ -42,6 +42,7 @@ public sealed class TopologyAgreementTests(SynthesizedStack stack)
                 $"{q.Name} visibility {q.VisibilityTimeout.TotalSeconds}s retention {q.MessageRetention.TotalSeconds}s dlq {q.DeadLetterQueueName} after {q.MaxReceiveCount}",
                 $"{q.DeadLetterQueueName} dead letters",
             })
+            .Append($"{HealthFlowTopology.Delivery.DeadLetterQueueName} dead letters")
             .Order();
 
         var names = Model.OfType("AWS::SQS::Queue").ToDictionary(q => q.LogicalId, q => (string)q.Properties["QueueName"]!);

@@ -61,7 +61,7 @@ public sealed class DynamoDbForwardingTests(LocalAwsFixture aws)
     [Fact]
     public async Task Health_reports_healthy_once_dynalite_answers()
     {
-        using var http = new HttpClient { BaseAddress = aws.Server.BaseUrl };
+        using var http = LocalAwsFixture.AdministratorHttpClient(aws.Server.BaseUrl);
 
         var health = await http.GetAsync("/health");
         var alive = await http.GetAsync("/alive");

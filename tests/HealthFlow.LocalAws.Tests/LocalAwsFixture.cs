@@ -35,6 +35,21 @@ public sealed class LocalAwsFixture : IAsyncLifetime
         await Server.DisposeAsync();
     }
 
+    /// <summary>
+    /// A plain HttpClient for hand-made wire requests, signed (in name only) as the administrator: LocalAws
+    /// refuses requests without a credential, as AWS does.
+    /// </summary>
+    public static HttpClient AdministratorHttpClient(Uri baseAddress)
+    {
+        var http = new HttpClient { BaseAddress = baseAddress };
+        http.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", Signature("test"));
+        return http;
+    }
+
+    /// <summary>The parts of a SigV4 Authorization header LocalAws reads: the access key id of the credential.</summary>
+    public static string Signature(string accessKeyId, string service = "sqs") =>
+        $"AWS4-HMAC-SHA256 Credential={accessKeyId}/20260101/{Region}/{service}/aws4_request, SignedHeaders=host, Signature=0";
+
     /// <summary>A name no other test uses, so tests sharing the server stay independent.</summary>
     public static string UniqueName(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..Math.Min(prefix.Length + 33, 64)];
 }

@@ -15,7 +15,7 @@ public sealed class SqsProtocolConformanceTests(LocalAwsFixture aws) : IDisposab
     public const string Json = "json";
     public const string Query = "query";
 
-    private readonly HttpClient _http = new() { BaseAddress = aws.Server.BaseUrl };
+    private readonly HttpClient _http = LocalAwsFixture.AdministratorHttpClient(aws.Server.BaseUrl);
 
     public void Dispose() => _http.Dispose();
 

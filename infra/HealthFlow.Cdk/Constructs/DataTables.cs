@@ -55,6 +55,8 @@ public sealed class DataTables : Construct
 
     public Table this[TableDefinition definition] => _tables[definition.Name];
 
+    public Table this[string tableName] => _tables[tableName];
+
     private static Attribute ToAttribute(KeyAttribute key) => new()
     {
         Name = key.Name,

@@ -2,6 +2,7 @@ using Amazon.CDK;
 using Amazon.CDK.AWS.Events;
 using Amazon.CDK.AWS.IAM;
 using SqsQueue = Amazon.CDK.AWS.Events.Targets.SqsQueue;
+using SqsQueueProps = Amazon.CDK.AWS.Events.Targets.SqsQueueProps;
 using Amazon.CDK.AWS.SQS;
 using Constructs;
 using HealthFlow.Aws.Topology;
@@ -20,9 +21,12 @@ public sealed class EventRouting : Construct
 
     private readonly Dictionary<string, Queue> _queues = [];
     private readonly Dictionary<string, Queue> _deadLetterQueues = [];
+    private readonly Dictionary<string, Queue> _byName = [];
+    private readonly Dictionary<string, Rule> _rules = [];
 
     public EventRouting(Construct scope, string id, Amazon.CDK.AWS.KMS.IKey encryptionKey) : base(scope, id)
     {
+        EncryptionKey = encryptionKey;
         Bus = new EventBus(this, "Bus", new EventBusProps { EventBusName = HealthFlowTopology.EventBusName });
 
         foreach (var definition in HealthFlowTopology.Queues.All)
@@ -60,7 +64,23 @@ public sealed class EventRouting : Construct
 
             _queues.Add(definition.Name, queue);
             _deadLetterQueues.Add(definition.Name, deadLetters);
+            _byName.Add(definition.Name, queue);
+            _byName.Add(definition.DeadLetterQueueName, deadLetters);
         }
+
+        // What EventBridge could not deliver to a target after its retries (HealthFlowTopology.Delivery).
+        var delivery = HealthFlowTopology.Delivery;
+        DeliveryDeadLetterQueue = new Queue(this, delivery.DeadLetterQueueName, new QueueProps
+        {
+            QueueName = delivery.DeadLetterQueueName,
+            Encryption = QueueEncryption.KMS,
+            EncryptionMasterKey = encryptionKey,
+            EnforceSSL = true,
+            RetentionPeriod = DeadLetterRetention,
+            // EventBridge fills it, not SQS redrive: no queue may use it as its DLQ.
+            RedriveAllowPolicy = new RedriveAllowPolicy { RedrivePermission = RedrivePermission.DENY_ALL },
+        });
+        _byName.Add(delivery.DeadLetterQueueName, DeliveryDeadLetterQueue);
 
         foreach (var definition in HealthFlowTopology.Rules.All)
         {
@@ -75,9 +95,18 @@ public sealed class EventRouting : Construct
                 EventBus = Bus,
                 // Satisfies the L2 construct's validation; the topology's full pattern replaces it below.
                 EventPattern = new EventPattern { DetailType = [.. definition.DetailTypes] },
-                // The SqsQueue target also writes the queue policy that lets only this rule send.
-                Targets = [new SqsQueue(_queues[definition.Target.Name])],
+                // The SqsQueue target also writes the queue policies that let only this rule send, to the queue and to the DLQ.
+                Targets =
+                [
+                    new SqsQueue(_queues[definition.Target.Name], new SqsQueueProps
+                    {
+                        DeadLetterQueue = DeliveryDeadLetterQueue,
+                        RetryAttempts = definition.Delivery.MaximumRetryAttempts,
+                        MaxEventAge = Duration.Seconds(definition.Delivery.MaximumEventAge.TotalSeconds),
+                    }),
+                ],
             });
+            _rules.Add(definition.Name, rule);
             ((Amazon.CDK.AWS.Events.CfnRule)rule.Node.DefaultChild!).AddPropertyOverride("EventPattern", JsiiJson.Parse(definition.EventPattern));
 
             // For a queue under a customer key the target's Allow names only the account (naming the rule would make
@@ -97,6 +126,18 @@ public sealed class EventRouting : Construct
     }
 
     public EventBus Bus { get; }
+
+    /// <summary>Every rule target's dead-letter queue: events EventBridge accepted but could not deliver.</summary>
+    public Queue DeliveryDeadLetterQueue { get; }
+
+    public Rule RuleFor(RuleDefinition definition) => _rules[definition.Name];
+
+    /// <summary>The customer-managed key of every queue.</summary>
+    public Amazon.CDK.AWS.KMS.IKey EncryptionKey { get; }
+
+    /// <summary>A work queue or a DLQ, by its topology name.</summary>
+    public Queue QueueNamed(string name) =>
+        _byName.TryGetValue(name, out var queue) ? queue : throw new InvalidOperationException($"The stack has no queue {name}.");
 
     public Queue WorkQueue(QueueDefinition definition) => _queues[definition.Name];
 

@@ -20,6 +20,9 @@ public sealed class FargateContainerServiceProps
     public IDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
     public IDictionary<string, Amazon.CDK.AWS.ECS.Secret> Secrets { get; init; } = new Dictionary<string, Amazon.CDK.AWS.ECS.Secret>();
     public IServiceConnectProps? ServiceConnect { get; init; }
+
+    /// <summary>The OpenTelemetry collector to run beside the container (the .NET services); none for the web apps.</summary>
+    public TelemetryCollector? Telemetry { get; init; }
 }
 
 /// <summary>
@@ -37,7 +40,10 @@ public sealed class FargateContainerService : Construct
 
     public const int TaskMemoryMiB = 512;
 
-    /// <summary>The container's hard limit leaves 64 MiB of the task for the Service Connect proxy, as AWS advises.</summary>
+    /// <summary>A task with the telemetry collector: 0.25 vCPU allows 1 GiB, the next size up.</summary>
+    public const int TaskWithCollectorMemoryMiB = 1024;
+
+    /// <summary>The container's hard limit leaves 64 MiB of a 512 MiB task for the Service Connect proxy, as AWS advises.</summary>
     public const int ContainerMemoryMiB = TaskMemoryMiB - 64;
 
     /// <summary>The container port's name, which Service Connect publishes.</summary>
@@ -52,6 +58,7 @@ public sealed class FargateContainerService : Construct
     public FargateContainerService(Construct scope, string id, FargateContainerServiceProps props) : base(scope, id)
     {
         var definition = props.Definition;
+        Definition = definition;
 
         LogGroup = new LogGroup(this, "Logs", new LogGroupProps
         {
@@ -64,7 +71,7 @@ public sealed class FargateContainerService : Construct
         TaskDefinition = new FargateTaskDefinition(this, "Task", new FargateTaskDefinitionProps
         {
             Cpu = 256,
-            MemoryLimitMiB = TaskMemoryMiB,
+            MemoryLimitMiB = props.Telemetry is null ? TaskMemoryMiB : TaskWithCollectorMemoryMiB,
             RuntimePlatform = new RuntimePlatform
             {
                 OperatingSystemFamily = OperatingSystemFamily.LINUX,
@@ -79,6 +86,7 @@ public sealed class FargateContainerService : Construct
             Image = ContainerImage.FromAsset(props.RepositoryRoot, new AssetImageProps
             {
                 File = definition.Dockerfile,
+                BuildArgs = definition.BuildArgs,
                 Platform = Platform_.LINUX_AMD64,
             }),
             Essential = true,
@@ -100,6 +108,7 @@ public sealed class FargateContainerService : Construct
             StopTimeout = Duration.Seconds(30),
         });
         Container.AddMountPoints(new MountPoint { SourceVolume = ScratchVolume, ContainerPath = "/tmp", ReadOnly = false });
+        props.Telemetry?.AddTo(TaskDefinition, Container, LogGroup, definition.Name);
 
         Service = new FargateService(this, "Service", new FargateServiceProps
         {
@@ -114,6 +123,8 @@ public sealed class FargateContainerService : Construct
             ServiceConnectConfiguration = props.ServiceConnect,
         });
     }
+
+    public DeployableService Definition { get; }
 
     public LogGroup LogGroup { get; }
 

@@ -76,6 +76,77 @@ public sealed class OperationalAlarms : Construct
             oldest.AddAlarmAction(notify);
             oldest.AddOkAction(notify);
         }
+
+        AlarmOnDeliveryFailures(routing, notify);
+        AlarmOnOutboxBacklog(notify);
+    }
+
+    /// <summary>The outbox-pending metric (exported by each task's collector), as CloudWatch names it.</summary>
+    public const string OutboxPendingMetric = "healthflow.outbox.pending";
+
+    /// <summary>
+    /// Commits stored but not published: normally a few, for a moment, between an append and its publish. If every
+    /// sample for five minutes shows some, the relays are not getting them out (EventBridge refusing, relays down).
+    /// </summary>
+    private void AlarmOnOutboxBacklog(SnsAction notify)
+    {
+        var backlog = new Metric(new MetricProps
+        {
+            Namespace = TelemetryCollector.MetricsNamespace,
+            MetricName = OutboxPendingMetric,
+            Period = Duration.Minutes(1),
+            Statistic = Stats.MINIMUM,
+        }).CreateAlarm(this, "outbox-pending", new CreateAlarmOptions
+        {
+            AlarmDescription = "Commits have stayed unpublished in the outbox for five minutes: events are not reaching EventBridge. Check the relays' logs and PutEvents errors.",
+            Threshold = 0,
+            ComparisonOperator = ComparisonOperator.GREATER_THAN_THRESHOLD,
+            EvaluationPeriods = 5,
+            TreatMissingData = TreatMissingData.NOT_BREACHING,
+        });
+        backlog.AddAlarmAction(notify);
+        backlog.AddOkAction(notify);
+    }
+
+    /// <summary>
+    /// EventBridge accepted an event (the outbox mark is already cleared) but could not deliver it to a rule's
+    /// target: FailedInvocations per rule, and anything in the targets' DLQ.
+    /// </summary>
+    private void AlarmOnDeliveryFailures(EventRouting routing, SnsAction notify)
+    {
+        foreach (var rule in HealthFlowTopology.Rules.All)
+        {
+            var failed = new Metric(new MetricProps
+            {
+                Namespace = "AWS/Events",
+                MetricName = "FailedInvocations",
+                DimensionsMap = new Dictionary<string, string> { ["EventBusName"] = rule.EventBusName, ["RuleName"] = rule.Name },
+                Period = Duration.Minutes(1),
+                Statistic = Stats.SUM,
+            }).CreateAlarm(this, $"{rule.Name}-failed-invocations", new CreateAlarmOptions
+            {
+                AlarmDescription = $"EventBridge could not deliver events of rule {rule.Name} to {rule.Target.Name}; after retries they go to {rule.Delivery.DeadLetterQueueName}.",
+                Threshold = 0,
+                ComparisonOperator = ComparisonOperator.GREATER_THAN_THRESHOLD,
+                EvaluationPeriods = 1,
+                TreatMissingData = TreatMissingData.NOT_BREACHING,
+            });
+            failed.AddAlarmAction(notify);
+        }
+
+        var deadLettered = routing.DeliveryDeadLetterQueue.MetricApproximateNumberOfMessagesVisible(new MetricOptions
+        {
+            Period = Duration.Minutes(1),
+            Statistic = Stats.MAXIMUM,
+        }).CreateAlarm(this, $"{HealthFlowTopology.Delivery.DeadLetterQueueName}-not-empty", new CreateAlarmOptions
+        {
+            AlarmDescription = $"Events in {HealthFlowTopology.Delivery.DeadLetterQueueName}: EventBridge gave up delivering them to a rule's queue. Fix the target, then send them on to it.",
+            Threshold = 0,
+            ComparisonOperator = ComparisonOperator.GREATER_THAN_THRESHOLD,
+            EvaluationPeriods = 1,
+            TreatMissingData = TreatMissingData.NOT_BREACHING,
+        });
+        deadLettered.AddAlarmAction(notify);
     }
 
     public Topic Topic { get; }

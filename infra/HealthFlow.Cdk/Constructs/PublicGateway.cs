@@ -17,7 +17,7 @@ public sealed class PublicGatewayProps
     /// <summary>The API services by name, as GatewayRoutes names them.</summary>
     public required IReadOnlyDictionary<string, FargateService> Apis { get; init; }
 
-    /// <summary>An ACM certificate ARN: HTTPS on 443 and a redirect from 80. Without one, the ALB serves plain HTTP.</summary>
+    /// <summary>An ACM certificate ARN: HTTPS on 443 and a redirect from 80. Without one (only when the operator allows it), the ALB serves plain HTTP.</summary>
     public string? CertificateArn { get; init; }
 
     /// <summary>Where the ALB writes its access logs (under <see cref="LogArchive.LoadBalancerPrefix"/>).</summary>

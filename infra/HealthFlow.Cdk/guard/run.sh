@@ -36,7 +36,8 @@ if [[ -z "$template" ]]; then
   # jsii unpacks ~66 MB into TMPDIR per process; keep it in the folder this script deletes.
   (cd "$app_dir" && TMPDIR="$work" JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20 \
     npx cdk synth --quiet --no-notices --output "$work/cdk.out" \
-      -c "healthflow:region=${AWS_REGION:-${AWS_DEFAULT_REGION:-us-east-1}}" >"$work/synth.log" 2>&1) || { cat "$work/synth.log" >&2; exit 2; }
+      -c "healthflow:region=${AWS_REGION:-${AWS_DEFAULT_REGION:-us-east-1}}" \
+      -c "healthflow:certificateArn=arn:aws:acm:us-east-1:111122223333:certificate/00000000-0000-4000-8000-000000000000" >"$work/synth.log" 2>&1) || { cat "$work/synth.log" >&2; exit 2; }
   echo "Synthesized in $((SECONDS - start)) s."
   template="$work/cdk.out/HealthFlow.template.json"
 fi

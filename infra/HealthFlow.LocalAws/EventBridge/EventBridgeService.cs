@@ -190,7 +190,7 @@ internal sealed partial class EventBridgeService(
                     continue;
                 }
 
-                updated = updated.SetItem(target.Id, new RuleTarget(target.Id, target.Arn, target.Input, target.InputPath));
+                updated = updated.SetItem(target.Id, new RuleTarget(target.Id, target.Arn, target.Input, target.InputPath, target.DeadLetterConfig?.Arn, target.RetryPolicy));
             }
 
             if (updated.Count > MaxTargetsPerRule)
@@ -220,7 +220,15 @@ internal sealed partial class EventBridgeService(
         var bus = Bus(request.EventBusName);
         var rule = Rule(bus, request.Rule);
         var (page, next) = Page(rule.Targets.Values, request.NextToken, request.Limit);
-        var models = page.Select(t => new TargetModel { Id = t.Id, Arn = t.Arn, Input = t.Input, InputPath = t.InputPath }).ToList();
+        var models = page.Select(t => new TargetModel
+        {
+            Id = t.Id,
+            Arn = t.Arn,
+            Input = t.Input,
+            InputPath = t.InputPath,
+            DeadLetterConfig = t.DeadLetterArn is { } dlq ? new DeadLetterConfigModel { Arn = dlq } : null,
+            RetryPolicy = t.RetryPolicy,
+        }).ToList();
         await responder.WriteAsync(new ListTargetsByRuleResponse(models, next), EventBridgeJsonContext.Default.ListTargetsByRuleResponse);
     }
 
@@ -314,13 +322,23 @@ internal sealed partial class EventBridgeService(
                 continue;
             foreach (var target in rule.Targets.Values)
             {
+                var payload = target.Input ?? (target.InputPath is { } path ? Select(document.RootElement, path) : body ??= Encoding.UTF8.GetString(envelope));
                 if (!queues.TryGetByArn(target.Arn, out var queue))
                 {
-                    LogMissingTarget(rule.Name, target.Arn);
+                    // As on AWS, a target that does not exist is not retried: the event goes to the target's DLQ, if any.
+                    if (target.DeadLetterArn is { } deadLetterArn && queues.TryGetByArn(deadLetterArn, out var deadLetters))
+                    {
+                        deadLetters.Enqueue(SqsMessage.Create(payload, DeliveryFailure(rule, target), entry.TraceHeader), delaySeconds: 0);
+                        LogDeadLettered(rule.Name, target.Arn, deadLetterArn);
+                    }
+                    else
+                    {
+                        LogMissingTarget(rule.Name, target.Arn);
+                    }
+
                     continue;
                 }
 
-                var payload = target.Input ?? (target.InputPath is { } path ? Select(document.RootElement, path) : body ??= Encoding.UTF8.GetString(envelope));
                 queue.Enqueue(SqsMessage.Create(payload, null, entry.TraceHeader), delaySeconds: 0);
             }
         }
@@ -427,6 +445,20 @@ internal sealed partial class EventBridgeService(
 
     [GeneratedRegex("^[/\\.\\-_A-Za-z0-9]+$")]
     private static partial Regex BusNamePattern();
+
+    /// <summary>The message attributes EventBridge puts on a dead-lettered event.</summary>
+    private static Dictionary<string, MessageAttributeValue> DeliveryFailure(EventRule rule, RuleTarget target) => new(StringComparer.Ordinal)
+    {
+        ["RULE_ARN"] = new() { DataType = "String", StringValue = rule.Arn },
+        ["TARGET_ARN"] = new() { DataType = "String", StringValue = target.Arn },
+        ["ERROR_CODE"] = new() { DataType = "String", StringValue = "ResourceNotFound" },
+        ["ERROR_MESSAGE"] = new() { DataType = "String", StringValue = "The target queue does not exist." },
+        ["EXHAUSTED_RETRY_CONDITION"] = new() { DataType = "String", StringValue = "MaximumRetryAttempts" },
+        ["RETRY_ATTEMPTS"] = new() { DataType = "Number", StringValue = "0" },
+    };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rule {Rule} could not deliver to {TargetArn}, which does not exist; the event went to the target's DLQ {DeadLetterArn}")]
+    private partial void LogDeadLettered(string rule, string targetArn, string deadLetterArn);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rule {Rule} matched, but its target {TargetArn} does not exist; the event was not delivered there")]
     private partial void LogMissingTarget(string rule, string targetArn);

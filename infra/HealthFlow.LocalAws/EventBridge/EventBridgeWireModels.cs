@@ -47,6 +47,19 @@ internal sealed class TargetModel
     public string? Arn { get; set; }
     public string? Input { get; set; }
     public string? InputPath { get; set; }
+    public DeadLetterConfigModel? DeadLetterConfig { get; set; }
+    public RetryPolicyModel? RetryPolicy { get; set; }
+}
+
+internal sealed class DeadLetterConfigModel
+{
+    public string? Arn { get; set; }
+}
+
+internal sealed class RetryPolicyModel
+{
+    public int? MaximumRetryAttempts { get; set; }
+    public int? MaximumEventAgeInSeconds { get; set; }
 }
 
 internal sealed class PutTargetsRequest

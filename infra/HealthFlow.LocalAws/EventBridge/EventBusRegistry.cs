@@ -2,7 +2,8 @@ using System.Collections.Immutable;
 
 namespace HealthFlow.LocalAws.EventBridge;
 
-internal sealed record RuleTarget(string Id, string Arn, string? Input, string? InputPath);
+/// <summary>A target; <paramref name="DeadLetterArn"/> receives what cannot be delivered (the retry policy is kept for ListTargetsByRule).</summary>
+internal sealed record RuleTarget(string Id, string Arn, string? Input, string? InputPath, string? DeadLetterArn = null, RetryPolicyModel? RetryPolicy = null);
 
 /// <summary>A rule as stored: immutable, replaced whole on change so routing reads it without locks.</summary>
 internal sealed record EventRule(

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using HealthFlow.LocalAws.Access;
 using HealthFlow.LocalAws.DynamoDb;
 using HealthFlow.LocalAws.EventBridge;
 using HealthFlow.LocalAws.Sqs;
@@ -9,12 +10,14 @@ namespace HealthFlow.LocalAws.Protocol;
 
 /// <summary>
 /// Routes every AWS JSON-protocol request by its X-Amz-Target header: SQS and EventBridge are served
-/// here, DynamoDB is forwarded to dynalite. Signatures are accepted unchecked, as LocalStack does.
+/// here, DynamoDB is forwarded to dynalite. Signatures are accepted unchecked, as LocalStack does, but the
+/// caller's access key id must be allowed the call (AccessPolicy).
 /// </summary>
 internal sealed partial class AwsJsonEndpoint(
     SqsService sqs,
     EventBridgeService eventBridge,
     DynamoDbForwarder dynamoDb,
+    AccessPolicy access,
     ILogger<AwsJsonEndpoint> logger)
 {
     public const string SqsTargetPrefix = "AmazonSQS.";
@@ -31,6 +34,14 @@ internal sealed partial class AwsJsonEndpoint(
     {
         string target = context.Request.Headers["X-Amz-Target"].ToString();
         long started = Stopwatch.GetTimestamp();
+
+        if (await AuthorizeAsync(context, target).ConfigureAwait(false) is { } denied)
+        {
+            await WriteErrorAsync(context, target.StartsWith(EventBridgeTargetPrefix, StringComparison.Ordinal) ? EventBridgeContentType : SqsContentType, denied)
+                .ConfigureAwait(false);
+            LogCall(target, context.Response.StatusCode, started);
+            return;
+        }
 
         if (target.StartsWith(DynamoDbTargetPrefix, StringComparison.Ordinal))
         {
@@ -68,6 +79,35 @@ internal sealed partial class AwsJsonEndpoint(
 
         LogCall(target, context.Response.StatusCode, started);
     }
+
+    /// <summary>The access check (AccessPolicy). Only a service's call pays for reading the body twice.</summary>
+    private async Task<AwsServiceException?> AuthorizeAsync(HttpContext context, string target)
+    {
+        if (!access.Enforced || AccessPolicy.CallerKeyId(context.Request) == AccessPolicy.AdministratorKeyId)
+            return null;
+        var (service, operation) =
+            target.StartsWith(DynamoDbTargetPrefix, StringComparison.Ordinal) ? ("dynamodb", target[DynamoDbTargetPrefix.Length..])
+            : target.StartsWith(SqsTargetPrefix, StringComparison.Ordinal) ? ("sqs", target[SqsTargetPrefix.Length..])
+            : target.StartsWith(EventBridgeTargetPrefix, StringComparison.Ordinal) ? ("events", target[EventBridgeTargetPrefix.Length..])
+            : ("unknown", target);
+
+        context.Request.EnableBuffering();
+        JsonElement body;
+        try
+        {
+            using var document = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted).ConfigureAwait(false);
+            body = document.RootElement.ValueKind == JsonValueKind.Object ? document.RootElement.Clone() : EmptyObject;
+        }
+        catch (JsonException)
+        {
+            body = EmptyObject;
+        }
+
+        context.Request.Body.Position = 0;
+        return access.Authorize(context, service, () => AccessRequests.FromJson(service, operation, body));
+    }
+
+    private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();
 
     private static async Task WriteErrorAsync(HttpContext context, string contentType, AwsServiceException error)
     {

@@ -8,7 +8,7 @@ namespace HealthFlow.LocalAws.Sqs;
 /// or the same fields as a GET query string. The protocol is chosen per request; the queues are the
 /// ones the JSON protocol serves (<see cref="SqsService"/>).
 /// </summary>
-internal sealed partial class SqsQueryEndpoint(SqsService sqs, ILogger<SqsQueryEndpoint> logger)
+internal sealed partial class SqsQueryEndpoint(SqsService sqs, Access.AccessPolicy access, ILogger<SqsQueryEndpoint> logger)
 {
     public static bool IsQueryRequest(HttpContext context)
     {
@@ -28,6 +28,8 @@ internal sealed partial class SqsQueryEndpoint(SqsService sqs, ILogger<SqsQueryE
             action = parameters.GetValueOrDefault("Action") ?? string.Empty;
             if (action.Length == 0)
                 throw SqsErrors.MissingAction();
+            if (access.Authorize(context, "sqs", () => [Access.AccessRequests.FromSqsQuery(action, parameters, context.Request.Path.Value)]) is { } denied)
+                throw denied;
             await sqs.HandleAsync(action, new SqsQueryWire(context, action, parameters)).ConfigureAwait(false);
         }
         catch (AwsServiceException error)

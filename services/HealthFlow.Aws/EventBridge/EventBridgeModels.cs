@@ -34,7 +34,18 @@ public sealed record PutRuleRequest(
 public sealed record PutRuleResponse(string RuleArn);
 
 /// <summary>A rule target. <c>Arn</c> is the destination (HealthFlow uses SQS queue ARNs).</summary>
-public sealed record Target(string Id, string Arn, string? Input = null, string? InputPath = null);
+public sealed record Target(
+    string Id,
+    string Arn,
+    string? Input = null,
+    string? InputPath = null,
+    DeadLetterConfig? DeadLetterConfig = null,
+    RetryPolicy? RetryPolicy = null);
+
+/// <summary>The SQS queue that receives events EventBridge could not deliver to the target.</summary>
+public sealed record DeadLetterConfig(string Arn);
+
+public sealed record RetryPolicy(int? MaximumRetryAttempts = null, int? MaximumEventAgeInSeconds = null);
 
 public sealed record PutTargetsRequest(string Rule, IReadOnlyList<Target> Targets, string? EventBusName = null);
 

@@ -149,38 +149,8 @@ public sealed class DynamoEventStore(
         return response.Items is [var last, ..] ? CommitItems.VersionOf(last) : ExpectedVersion.NoStream;
     }
 
-    public async IAsyncEnumerable<EventEnvelope> ReadStreamAsync(
-        StreamId stream,
-        long fromVersion = 1,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        Dictionary<string, AttributeValue>? startKey = null;
-        do
-        {
-            var page = await dynamo.QueryAsync(new QueryRequest
-            {
-                TableName = CommitItems.Table,
-                KeyConditionExpression = "#stream = :stream AND #version >= :from",
-                ExpressionAttributeNames = new() { ["#stream"] = CommitItems.StreamId, ["#version"] = CommitItems.Version },
-                ExpressionAttributeValues = new()
-                {
-                    [":stream"] = new AttributeValue { S = stream.Value },
-                    [":from"] = new AttributeValue { N = Math.Max(fromVersion, 1).ToString(CultureInfo.InvariantCulture) },
-                },
-                ConsistentRead = true,
-                ExclusiveStartKey = startKey,
-            }, cancellationToken).ConfigureAwait(false);
-
-            foreach (var item in page.Items ?? [])
-            {
-                foreach (var envelope in CommitItems.ToEnvelopes(item))
-                    yield return envelope;
-            }
-
-            startKey = page.LastEvaluatedKey is { Count: > 0 } ? page.LastEvaluatedKey : null;
-        }
-        while (startKey is not null);
-    }
+    public IAsyncEnumerable<EventEnvelope> ReadStreamAsync(StreamId stream, long fromVersion = 1, CancellationToken cancellationToken = default) =>
+        new DynamoEventStreams(dynamo).ReadStreamAsync(stream, fromVersion, cancellationToken);
 
     /// <summary>
     /// Parallel Scan segments merged as they arrive. A stream lives in one partition, hence in one
@@ -248,6 +218,43 @@ public sealed class DynamoEventStore(
 }
 
 /// <summary>Maps commits to and from the item layout documented at the top of this file.</summary>
+/// <summary>Reads streams of the `events` table (consistent Query by streamId, version upwards).</summary>
+public sealed class DynamoEventStreams(IAmazonDynamoDB dynamo) : IEventStreamReader
+{
+    public async IAsyncEnumerable<EventEnvelope> ReadStreamAsync(
+        StreamId stream,
+        long fromVersion = 1,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        Dictionary<string, AttributeValue>? startKey = null;
+        do
+        {
+            var page = await dynamo.QueryAsync(new QueryRequest
+            {
+                TableName = CommitItems.Table,
+                KeyConditionExpression = "#stream = :stream AND #version >= :from",
+                ExpressionAttributeNames = new() { ["#stream"] = CommitItems.StreamId, ["#version"] = CommitItems.Version },
+                ExpressionAttributeValues = new()
+                {
+                    [":stream"] = new AttributeValue { S = stream.Value },
+                    [":from"] = new AttributeValue { N = Math.Max(fromVersion, 1).ToString(CultureInfo.InvariantCulture) },
+                },
+                ConsistentRead = true,
+                ExclusiveStartKey = startKey,
+            }, cancellationToken).ConfigureAwait(false);
+
+            foreach (var item in page.Items ?? [])
+            {
+                foreach (var envelope in CommitItems.ToEnvelopes(item))
+                    yield return envelope;
+            }
+
+            startKey = page.LastEvaluatedKey is { Count: > 0 } ? page.LastEvaluatedKey : null;
+        }
+        while (startKey is not null);
+    }
+}
+
 internal static class CommitItems
 {
     public const string StreamId = "streamId";

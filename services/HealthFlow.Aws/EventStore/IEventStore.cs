@@ -7,7 +7,7 @@ namespace HealthFlow.Aws.EventStore;
 /// Append-only event store on DynamoDB. An append is one conditional PutItem of a
 /// commit at version expectedVersion + 1, then an immediate publish (outbox).
 /// </summary>
-public interface IEventStore
+public interface IEventStore : IEventStreamReader
 {
     /// <summary>
     /// Appends the events as one commit at <paramref name="expectedVersion"/> + 1 and publishes them.
@@ -24,11 +24,15 @@ public interface IEventStore
     /// <summary>The stream's current version, or <see cref="ExpectedVersion.NoStream"/> (0) when it has no commits.</summary>
     Task<long> GetVersionAsync(StreamId stream, CancellationToken cancellationToken = default);
 
-    /// <summary>Reads a stream forwards from a version (inclusive).</summary>
-    IAsyncEnumerable<EventEnvelope> ReadStreamAsync(StreamId stream, long fromVersion = 1, CancellationToken cancellationToken = default);
-
     /// <summary>Reads every stream, each in version order, for replay.</summary>
     IAsyncEnumerable<EventEnvelope> ReadAllAsync(CancellationToken cancellationToken = default);
+}
+
+/// <summary>Reading one stream, without the right or the means to append (the projections' fallbacks).</summary>
+public interface IEventStreamReader
+{
+    /// <summary>Reads a stream forwards from a version (inclusive).</summary>
+    IAsyncEnumerable<EventEnvelope> ReadStreamAsync(StreamId stream, long fromVersion = 1, CancellationToken cancellationToken = default);
 }
 
 public static class ExpectedVersion

@@ -1,7 +1,4 @@
-using Amazon.DynamoDBv2;
-using Amazon.Extensions.NETCore.Setup;
 using HealthFlow.Aws.ReadModels.Projections;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -27,7 +24,7 @@ public static class ReadModelServiceCollectionExtensions
 
     /// <summary>
     /// The read models plus their projections (what the projections worker and `healthflow replay` run).
-    /// The alert projection also needs the IEventStore (AddHealthFlowAws).
+    /// The alert projection also needs an IEventStreamReader (AddHealthFlowEventStreams).
     /// </summary>
     public static IServiceCollection AddHealthFlowProjections(this IServiceCollection services)
     {
@@ -43,17 +40,12 @@ public static class ReadModelServiceCollectionExtensions
 
     /// <summary>
     /// For a reader only (query-api): the DynamoDB client and the read models, without the event store,
-    /// publisher and outbox relay that AddHealthFlowAws brings, so the process needs no write or
+    /// publisher and outbox relay that AddHealthFlowEventStore brings, so the process needs no write or
     /// EventBridge permissions. Configured by the standard AWS settings, like AddHealthFlowAws.
     /// </summary>
     public static TBuilder AddHealthFlowReadModelQueries<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
-        if (!builder.Services.Any(d => d.ServiceType == typeof(AWSOptions)))
-        {
-            builder.Services.AddDefaultAWSOptions(builder.Configuration.GetAWSOptions());
-        }
-
-        builder.Services.TryAddAWSService<IAmazonDynamoDB>();
+        builder.AddHealthFlowDynamoDb();
         builder.Services.AddHealthFlowReadModels();
         return builder;
     }

@@ -24,8 +24,17 @@ public sealed record QueueDefinition(
     TimeSpan VisibilityTimeout,
     TimeSpan MessageRetention);
 
+/// <summary>
+/// What EventBridge does with an event it cannot deliver to a rule's target: retry, within these bounds, then
+/// put it in the dead-letter queue, so a delivery that fails after PutEvents succeeded is kept, not lost.
+/// </summary>
+public sealed record DeliveryPolicy(string DeadLetterQueueName, int MaximumRetryAttempts, TimeSpan MaximumEventAge);
+
 public sealed record RuleDefinition(string Name, string EventBusName, IReadOnlyList<string> DetailTypes, QueueDefinition Target)
 {
+    /// <summary>Every rule target shares one delivery policy and its DLQ.</summary>
+    public DeliveryPolicy Delivery => HealthFlowTopology.Delivery;
+
     /// <summary>The EventBridge pattern: any HealthFlow source, one of the rule's detail types.</summary>
     public string EventPattern =>
         System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object>
@@ -40,6 +49,12 @@ public static class HealthFlowTopology
     public const string EventBusName = "healthflow";
     public const string SourcePrefix = "healthflow.";
     public const int MaxReceiveCount = 5;
+
+    /// <summary>
+    /// EventBridge's own defaults, written out (185 attempts over 24 h): a target queue that is briefly unavailable
+    /// loses nothing; one that is gone sends the event to the DLQ, where an alarm and an operator find it.
+    /// </summary>
+    public static readonly DeliveryPolicy Delivery = new("event-delivery-dlq", MaximumRetryAttempts: 185, MaximumEventAge: TimeSpan.FromHours(24));
 
     public static class Tables
     {

@@ -36,6 +36,10 @@ public sealed class TopologyProvisioner(
         await EnsureEventBusAsync(HealthFlowTopology.EventBusName, cancellationToken).ConfigureAwait(false);
         foreach (var queue in HealthFlowTopology.Queues.All)
             await EnsureQueueAsync(queue, cancellationToken).ConfigureAwait(false);
+        await EnsureQueueAsync(HealthFlowTopology.Delivery.DeadLetterQueueName, new Dictionary<string, string>
+        {
+            ["MessageRetentionPeriod"] = Seconds(DeadLetterRetention),
+        }, cancellationToken).ConfigureAwait(false);
         foreach (var rule in HealthFlowTopology.Rules.All)
             await EnsureRuleAsync(rule, cancellationToken).ConfigureAwait(false);
         logger.LogInformation("Topology provisioned: {Tables} tables, {Queues} queues with DLQs, bus {Bus}, {Rules} rules",
@@ -183,9 +187,15 @@ public sealed class TopologyProvisioner(
         var ruleArn = (await events.PutRuleAsync(
             new PutRuleRequest(rule.Name, rule.EventPattern, rule.EventBusName, RuleState.Enabled), cancellationToken).ConfigureAwait(false)).RuleArn;
 
+        var deadLetterUrl = (await sqs.GetQueueUrlAsync(rule.Delivery.DeadLetterQueueName, cancellationToken).ConfigureAwait(false)).QueueUrl;
+        var deadLetterArn = await QueueArnAsync(deadLetterUrl, cancellationToken).ConfigureAwait(false);
+
         var targetId = rule.Target.Name;
+        var target = new Target(targetId, queueArn,
+            DeadLetterConfig: new DeadLetterConfig(deadLetterArn),
+            RetryPolicy: new RetryPolicy(rule.Delivery.MaximumRetryAttempts, (int)rule.Delivery.MaximumEventAge.TotalSeconds));
         var put = await events.PutTargetsAsync(
-            new PutTargetsRequest(rule.Name, [new Target(targetId, queueArn)], rule.EventBusName), cancellationToken).ConfigureAwait(false);
+            new PutTargetsRequest(rule.Name, [target], rule.EventBusName), cancellationToken).ConfigureAwait(false);
         if (put.FailedEntryCount > 0)
         {
             var failure = put.FailedEntries?.FirstOrDefault();

@@ -29,8 +29,9 @@ public sealed class CommandApiCrashTests(AppHostFixture system) : IDisposable
             ["AWS_ENDPOINT_URL"] = aws,
             ["AWS_ENDPOINT_URL_EVENTBRIDGE"] = eventBridge.Url.ToString(),
             ["AWS_REGION"] = "us-east-1",
-            ["AWS_ACCESS_KEY_ID"] = "test",
-            ["AWS_SECRET_ACCESS_KEY"] = "test",
+            // Its own identity, as the AppHost gives it: LocalAws holds it to command-api's declared access.
+            ["AWS_ACCESS_KEY_ID"] = "command-api",
+            ["AWS_SECRET_ACCESS_KEY"] = "local",
             ["Jwt__JwksUrl"] = $"{system.App.GetEndpoint("auth-api", "http").GetLeftPart(UriPartial.Authority)}/.well-known/jwks.json",
             // Only the surviving command-api may relay; this one must not get the chance.
             ["HealthFlow__Outbox__RelayEnabled"] = "false",

@@ -212,6 +212,8 @@ public sealed class ReadModelReplayer(
         collection.AddLogging();
         collection.AddSingleton(client);
         collection.AddSingleton(eventStore);
+        // The alert projection's fallbacks read streams (IEventStreamReader); here, the operator's event store.
+        collection.AddSingleton<IEventStreamReader>(eventStore);
         collection.AddSingleton(services.GetService<TimeProvider>() ?? TimeProvider.System);
         collection.AddHealthFlowProjections();
         return collection.BuildServiceProvider();

@@ -20,11 +20,13 @@ namespace HealthFlow.Aws.ReadModels.Projections;
 /// <item>An acknowledgement may be delivered before its AlertRaised. The earlier events of alert-{id}
 /// are then read and applied first.</item>
 /// </list>
+/// So the projections worker may Query the `patient-` and `alert-` streams, read only: a deliberate grant in
+/// HealthFlowAccess.Projections, which the CDK and LocalAws both enforce.
 /// </remarks>
 public sealed class AlertProjection(
     AlertReadModel alerts,
     PatientReadModel patients,
-    IEventStore eventStore,
+    IEventStreamReader eventStore,
     ILogger<AlertProjection> logger) : IReadModelProjection
 {
     public const string ReadModelName = "alerts";
