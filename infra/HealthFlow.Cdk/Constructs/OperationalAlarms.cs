@@ -11,9 +11,10 @@ using HealthFlow.Aws.Topology;
 namespace HealthFlow.Cdk.Constructs;
 
 /// <summary>
-/// The two signals that something is stuck in the event flow: a message in a DLQ (a handler
-/// failed five times) and a work queue whose oldest message is getting old (consumers down
-/// or not keeping up). Both notify one SNS topic.
+/// The signals that something is stuck in the event flow: a message in a DLQ (a handler failed
+/// five times), a work queue whose oldest message is getting old (consumers down or behind),
+/// EventBridge failing to deliver to a rule's target, and commits stuck in the outbox. All
+/// notify one SNS topic.
 /// </summary>
 public sealed class OperationalAlarms : Construct
 {
@@ -44,41 +45,24 @@ public sealed class OperationalAlarms : Construct
             Topic.AddSubscription(new EmailSubscription(notificationEmail));
         }
 
-        var notify = new SnsAction(Topic);
+        _notify = new SnsAction(Topic);
         foreach (var queue in HealthFlowTopology.Queues.All)
         {
-            var deadLetters = routing.DeadLetterQueue(queue).MetricApproximateNumberOfMessagesVisible(new MetricOptions
-            {
-                Period = Duration.Minutes(1),
-                Statistic = Stats.MAXIMUM,
-            }).CreateAlarm(this, $"{queue.DeadLetterQueueName}-not-empty", new CreateAlarmOptions
-            {
-                AlarmDescription = $"Messages in {queue.DeadLetterQueueName}: a handler failed {queue.MaxReceiveCount} times. Inspect, fix, then `healthflow redrive`.",
-                Threshold = 0,
-                ComparisonOperator = ComparisonOperator.GREATER_THAN_THRESHOLD,
-                EvaluationPeriods = 1,
-                TreatMissingData = TreatMissingData.NOT_BREACHING,
-            });
-            deadLetters.AddAlarmAction(notify);
-
-            var oldest = routing.WorkQueue(queue).MetricApproximateAgeOfOldestMessage(new MetricOptions
-            {
-                Period = Duration.Minutes(1),
-                Statistic = Stats.MAXIMUM,
-            }).CreateAlarm(this, $"{queue.Name}-message-age", new CreateAlarmOptions
-            {
-                AlarmDescription = $"The oldest message in {queue.Name} is older than {MaxMessageAge.ToMinutes()} minutes: its consumers are down or behind.",
-                Threshold = MaxMessageAge.ToSeconds(),
-                ComparisonOperator = ComparisonOperator.GREATER_THAN_THRESHOLD,
-                EvaluationPeriods = 2,
-                TreatMissingData = TreatMissingData.NOT_BREACHING,
-            });
-            oldest.AddAlarmAction(notify);
-            oldest.AddOkAction(notify);
+            AlarmAbove(
+                routing.DeadLetterQueue(queue).MetricApproximateNumberOfMessagesVisible(EveryMinute(Stats.MAXIMUM)),
+                $"{queue.DeadLetterQueueName}-not-empty",
+                $"Messages in {queue.DeadLetterQueueName}: a handler failed {queue.MaxReceiveCount} times. Inspect, fix, then `healthflow redrive`.");
+            AlarmAbove(
+                routing.WorkQueue(queue).MetricApproximateAgeOfOldestMessage(EveryMinute(Stats.MAXIMUM)),
+                $"{queue.Name}-message-age",
+                $"The oldest message in {queue.Name} is older than {MaxMessageAge.ToMinutes()} minutes: its consumers are down or behind.",
+                threshold: MaxMessageAge.ToSeconds(),
+                periods: 2,
+                notifyRecovery: true);
         }
 
-        AlarmOnDeliveryFailures(routing, notify);
-        AlarmOnOutboxBacklog(notify);
+        AlarmOnDeliveryFailures(routing);
+        AlarmOnOutboxBacklog();
     }
 
     /// <summary>The outbox-pending metric (exported by each task's collector), as CloudWatch names it.</summary>
@@ -88,66 +72,67 @@ public sealed class OperationalAlarms : Construct
     /// Commits stored but not published: normally a few, for a moment, between an append and its publish. If every
     /// sample for five minutes shows some, the relays are not getting them out (EventBridge refusing, relays down).
     /// </summary>
-    private void AlarmOnOutboxBacklog(SnsAction notify)
-    {
-        var backlog = new Metric(new MetricProps
-        {
-            Namespace = TelemetryCollector.MetricsNamespace,
-            MetricName = OutboxPendingMetric,
-            Period = Duration.Minutes(1),
-            Statistic = Stats.MINIMUM,
-        }).CreateAlarm(this, "outbox-pending", new CreateAlarmOptions
-        {
-            AlarmDescription = "Commits have stayed unpublished in the outbox for five minutes: events are not reaching EventBridge. Check the relays' logs and PutEvents errors.",
-            Threshold = 0,
-            ComparisonOperator = ComparisonOperator.GREATER_THAN_THRESHOLD,
-            EvaluationPeriods = 5,
-            TreatMissingData = TreatMissingData.NOT_BREACHING,
-        });
-        backlog.AddAlarmAction(notify);
-        backlog.AddOkAction(notify);
-    }
+    private void AlarmOnOutboxBacklog() =>
+        AlarmAbove(
+            new Metric(new MetricProps
+            {
+                Namespace = TelemetryCollector.MetricsNamespace,
+                MetricName = OutboxPendingMetric,
+                Period = Duration.Minutes(1),
+                Statistic = Stats.MINIMUM,
+            }),
+            "outbox-pending",
+            "Commits have stayed unpublished in the outbox for five minutes: events are not reaching EventBridge. Check the relays' logs and PutEvents errors.",
+            periods: 5,
+            notifyRecovery: true);
 
     /// <summary>
     /// EventBridge accepted an event (the outbox mark is already cleared) but could not deliver it to a rule's
     /// target: FailedInvocations per rule, and anything in the targets' DLQ.
     /// </summary>
-    private void AlarmOnDeliveryFailures(EventRouting routing, SnsAction notify)
+    private void AlarmOnDeliveryFailures(EventRouting routing)
     {
         foreach (var rule in HealthFlowTopology.Rules.All)
         {
-            var failed = new Metric(new MetricProps
-            {
-                Namespace = "AWS/Events",
-                MetricName = "FailedInvocations",
-                DimensionsMap = new Dictionary<string, string> { ["EventBusName"] = rule.EventBusName, ["RuleName"] = rule.Name },
-                Period = Duration.Minutes(1),
-                Statistic = Stats.SUM,
-            }).CreateAlarm(this, $"{rule.Name}-failed-invocations", new CreateAlarmOptions
-            {
-                AlarmDescription = $"EventBridge could not deliver events of rule {rule.Name} to {rule.Target.Name}; after retries they go to {rule.Delivery.DeadLetterQueueName}.",
-                Threshold = 0,
-                ComparisonOperator = ComparisonOperator.GREATER_THAN_THRESHOLD,
-                EvaluationPeriods = 1,
-                TreatMissingData = TreatMissingData.NOT_BREACHING,
-            });
-            failed.AddAlarmAction(notify);
+            AlarmAbove(
+                new Metric(new MetricProps
+                {
+                    Namespace = "AWS/Events",
+                    MetricName = "FailedInvocations",
+                    DimensionsMap = new Dictionary<string, string> { ["EventBusName"] = rule.EventBusName, ["RuleName"] = rule.Name },
+                    Period = Duration.Minutes(1),
+                    Statistic = Stats.SUM,
+                }),
+                $"{rule.Name}-failed-invocations",
+                $"EventBridge could not deliver events of rule {rule.Name} to {rule.Target.Name}; after retries they go to {rule.Delivery.DeadLetterQueueName}.");
         }
 
-        var deadLettered = routing.DeliveryDeadLetterQueue.MetricApproximateNumberOfMessagesVisible(new MetricOptions
+        AlarmAbove(
+            routing.DeliveryDeadLetterQueue.MetricApproximateNumberOfMessagesVisible(EveryMinute(Stats.MAXIMUM)),
+            $"{HealthFlowTopology.Delivery.DeadLetterQueueName}-not-empty",
+            $"Events in {HealthFlowTopology.Delivery.DeadLetterQueueName}: EventBridge gave up delivering them to a rule's queue. Fix the target, then send them on to it.");
+    }
+
+    private static MetricOptions EveryMinute(string statistic) => new() { Period = Duration.Minutes(1), Statistic = statistic };
+
+    // Every HealthFlow alarm has the same shape: above a threshold for some minutes, missing data is fine, one topic.
+    private void AlarmAbove(IMetric metric, string id, string description, double threshold = 0, int periods = 1, bool notifyRecovery = false)
+    {
+        var alarm = new Alarm(this, id, new AlarmProps
         {
-            Period = Duration.Minutes(1),
-            Statistic = Stats.MAXIMUM,
-        }).CreateAlarm(this, $"{HealthFlowTopology.Delivery.DeadLetterQueueName}-not-empty", new CreateAlarmOptions
-        {
-            AlarmDescription = $"Events in {HealthFlowTopology.Delivery.DeadLetterQueueName}: EventBridge gave up delivering them to a rule's queue. Fix the target, then send them on to it.",
-            Threshold = 0,
+            Metric = metric,
+            AlarmDescription = description,
+            Threshold = threshold,
             ComparisonOperator = ComparisonOperator.GREATER_THAN_THRESHOLD,
-            EvaluationPeriods = 1,
+            EvaluationPeriods = periods,
             TreatMissingData = TreatMissingData.NOT_BREACHING,
         });
-        deadLettered.AddAlarmAction(notify);
+        alarm.AddAlarmAction(_notify);
+        if (notifyRecovery)
+            alarm.AddOkAction(_notify);
     }
+
+    private readonly SnsAction _notify;
 
     public Topic Topic { get; }
 }
