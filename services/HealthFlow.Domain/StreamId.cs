@@ -1,12 +1,14 @@
 namespace HealthFlow.Domain;
 
-/// <summary>A typed event-stream name: `patient-{id}`, `observation-{id}` or `alert-{id}`.</summary>
+/// <summary>A typed event-stream name: `patient-{id}`, `observation-{id}`, `alert-{id}`, `careteam-{id}` or `audit-{id}`.</summary>
 public readonly record struct StreamId(string Value)
 {
     /// <summary>The prefixes also bound each writer's IAM access (dynamodb:LeadingKeys, HealthFlowAccess).</summary>
     public const string PatientPrefix = "patient-";
     public const string ObservationPrefix = "observation-";
     public const string AlertPrefix = "alert-";
+    public const string CareTeamPrefix = "careteam-";
+    public const string AuditPrefix = "audit-";
 
     public static StreamId ForPatient(Guid patientId) => new($"{PatientPrefix}{patientId:D}");
 
@@ -14,6 +16,15 @@ public readonly record struct StreamId(string Value)
     public static StreamId ForObservation(Guid observationId) => new($"{ObservationPrefix}{observationId:D}");
 
     public static StreamId ForAlert(Guid alertId) => new($"{AlertPrefix}{alertId:D}");
+
+    /// <summary>One stream per care team: its creation and every membership change, in order.</summary>
+    public static StreamId ForCareTeam(Guid careTeamId) => new($"{CareTeamPrefix}{careTeamId:D}");
+
+    /// <summary>
+    /// One stream per group commit of audit records (a UUIDv7 per batch), appended with "must not exist", so
+    /// audit writers never contend with each other or with anything else.
+    /// </summary>
+    public static StreamId ForAuditBatch(Guid batchId) => new($"{AuditPrefix}{batchId:D}");
 
     public override string ToString() => Value;
 }

@@ -50,6 +50,41 @@ public sealed record AlertAcknowledged(
     string? Note,
     DateTimeOffset AcknowledgedAt) : IDomainEvent;
 
+/// <summary>Appended by command-api as version 1 of careteam-{id}: an admin created the team.</summary>
+public sealed record CareTeamCreated(Guid CareTeamId, string Name, string CreatedBy, DateTimeOffset CreatedAt) : IDomainEvent;
+
+/// <summary>A clinician (by username) joined the team: they see its patients from now on.</summary>
+public sealed record ClinicianAssignedToCareTeam(Guid CareTeamId, string ClinicianId, string AssignedBy, DateTimeOffset AssignedAt) : IDomainEvent;
+
+/// <summary>A clinician left the team: its patients disappear from everything they see, within seconds.</summary>
+public sealed record ClinicianRemovedFromCareTeam(Guid CareTeamId, string ClinicianId, string RemovedBy, DateTimeOffset RemovedAt) : IDomainEvent;
+
+/// <summary>A patient joined the team: the team's clinicians see them from now on.</summary>
+public sealed record PatientAssignedToCareTeam(Guid CareTeamId, Guid PatientId, string AssignedBy, DateTimeOffset AssignedAt) : IDomainEvent;
+
+/// <summary>A patient left the team.</summary>
+public sealed record PatientRemovedFromCareTeam(Guid CareTeamId, Guid PatientId, string RemovedBy, DateTimeOffset RemovedAt) : IDomainEvent;
+
+/// <summary>
+/// One audit record: someone was given (or refused) a patient's data. Appended in batches to audit-{batch}
+/// streams by the API that answered; projected into the append-only `audit` table.
+/// </summary>
+/// <param name="Action">The endpoint, e.g. <c>GET /api/patients/{patientId}/observations</c>.</param>
+/// <param name="ResourceIds">The ids of what was returned (alerts, observations), or the one asked for.</param>
+/// <param name="Count">How many items of this patient the response carried.</param>
+/// <param name="Outcome"><c>allowed</c> or <c>denied</c>.</param>
+public sealed record PatientDataAccessed(
+    Guid RecordId,
+    string Actor,
+    string ActorRole,
+    Guid? PatientId,
+    string Action,
+    IReadOnlyList<string> ResourceIds,
+    int Count,
+    string Outcome,
+    string? ClientAddress,
+    DateTimeOffset AccessedAt) : IDomainEvent;
+
 /// <summary>What a check-in measured. Every field is optional, but at least one is present.</summary>
 public sealed record VitalSigns(
     int? Score = null,
@@ -70,6 +105,16 @@ public static class EventTypes
     public const string ObservationSubmitted = nameof(Events.ObservationSubmitted);
     public const string AlertRaised = nameof(Events.AlertRaised);
     public const string AlertAcknowledged = nameof(Events.AlertAcknowledged);
+    public const string CareTeamCreated = nameof(Events.CareTeamCreated);
+    public const string ClinicianAssignedToCareTeam = nameof(Events.ClinicianAssignedToCareTeam);
+    public const string ClinicianRemovedFromCareTeam = nameof(Events.ClinicianRemovedFromCareTeam);
+    public const string PatientAssignedToCareTeam = nameof(Events.PatientAssignedToCareTeam);
+    public const string PatientRemovedFromCareTeam = nameof(Events.PatientRemovedFromCareTeam);
+    public const string PatientDataAccessed = nameof(Events.PatientDataAccessed);
+
+    /// <summary>Every event of a careteam-{id} stream.</summary>
+    public static readonly IReadOnlyList<string> CareTeam =
+        [CareTeamCreated, ClinicianAssignedToCareTeam, ClinicianRemovedFromCareTeam, PatientAssignedToCareTeam, PatientRemovedFromCareTeam];
 
     public static string Of(IDomainEvent e) => e.GetType().Name;
 }

@@ -1,0 +1,92 @@
+using HealthFlow.Domain.Events;
+using HealthFlow.Domain.Patients;
+
+namespace HealthFlow.Domain.CareTeams;
+
+/// <summary>The JSON property names of care-team requests; also the keys of their validation errors.</summary>
+public static class CareTeamFields
+{
+    public const string Name = "name";
+    public const string ClinicianId = "clinicianId";
+    public const string PatientId = "patientId";
+}
+
+public static class CareTeamLimits
+{
+    public const int NameMaxLength = 100;
+}
+
+/// <summary>The team every new patient joins locally, and that the demo clinician belongs to.</summary>
+public static class DemoWard
+{
+    public static readonly Guid Id = new("0d3e6a8c-5b1f-4c2e-9a47-d3e0a6b1c2f4");
+    public const string Name = "Demo ward";
+}
+
+/// <summary>
+/// One care team (stream careteam-{id}), folded from its events, and the decisions an admin's commands
+/// take on it. Assigning a member twice or removing a non-member decides nothing: no event, same answer.
+/// </summary>
+public sealed record CareTeam(Guid CareTeamId, string Name, IReadOnlySet<string> Clinicians, IReadOnlySet<Guid> Patients)
+{
+    /// <summary>Folds a stream as read from the store; null when it holds no CareTeamCreated (an unknown team).</summary>
+    public static CareTeam? From(IEnumerable<EventEnvelope> envelopes)
+    {
+        CareTeam? team = null;
+        foreach (var envelope in envelopes)
+        {
+            team = envelope.Type switch
+            {
+                EventTypes.CareTeamCreated => Created(envelope.DataAs<CareTeamCreated>()),
+                EventTypes.ClinicianAssignedToCareTeam when team is not null =>
+                    team with { Clinicians = With(team.Clinicians, envelope.DataAs<ClinicianAssignedToCareTeam>().ClinicianId) },
+                EventTypes.ClinicianRemovedFromCareTeam when team is not null =>
+                    team with { Clinicians = Without(team.Clinicians, envelope.DataAs<ClinicianRemovedFromCareTeam>().ClinicianId) },
+                EventTypes.PatientAssignedToCareTeam when team is not null =>
+                    team with { Patients = With(team.Patients, envelope.DataAs<PatientAssignedToCareTeam>().PatientId) },
+                EventTypes.PatientRemovedFromCareTeam when team is not null =>
+                    team with { Patients = Without(team.Patients, envelope.DataAs<PatientRemovedFromCareTeam>().PatientId) },
+                _ => team,
+            };
+        }
+
+        return team;
+    }
+
+    /// <summary>Validates a new team's name (trimmed, 1-100 characters, no control characters).</summary>
+    public static IReadOnlyDictionary<string, string[]> ValidateName(string? name, out string trimmed)
+    {
+        trimmed = name?.Trim() ?? string.Empty;
+        return trimmed.Length is 0 or > CareTeamLimits.NameMaxLength || trimmed.Any(char.IsControl)
+            ? new Dictionary<string, string[]>
+            {
+                [CareTeamFields.Name] = [$"Name must be 1 to {CareTeamLimits.NameMaxLength} characters after trimming spaces, with no control characters."],
+            }
+            : new Dictionary<string, string[]>();
+    }
+
+    /// <summary>A clinician id is a username as auth-api stores it (lower case).</summary>
+    public static IReadOnlyDictionary<string, string[]> ValidateClinicianId(string? clinicianId) =>
+        clinicianId is not null && RegistrationValidator.IsWellFormedUsername(clinicianId)
+            ? new Dictionary<string, string[]>()
+            : new Dictionary<string, string[]> { [CareTeamFields.ClinicianId] = ["ClinicianId must be a clinician's username."] };
+
+    public IDomainEvent? AssignClinician(string clinicianId, string by, DateTimeOffset at) =>
+        Clinicians.Contains(clinicianId) ? null : new ClinicianAssignedToCareTeam(CareTeamId, clinicianId, by, at);
+
+    public IDomainEvent? RemoveClinician(string clinicianId, string by, DateTimeOffset at) =>
+        Clinicians.Contains(clinicianId) ? new ClinicianRemovedFromCareTeam(CareTeamId, clinicianId, by, at) : null;
+
+    public IDomainEvent? AssignPatient(Guid patientId, string by, DateTimeOffset at) =>
+        Patients.Contains(patientId) ? null : new PatientAssignedToCareTeam(CareTeamId, patientId, by, at);
+
+    public IDomainEvent? RemovePatient(Guid patientId, string by, DateTimeOffset at) =>
+        Patients.Contains(patientId) ? new PatientRemovedFromCareTeam(CareTeamId, patientId, by, at) : null;
+
+    private static CareTeam Created(CareTeamCreated created) =>
+        new(created.CareTeamId, created.Name, new HashSet<string>(StringComparer.Ordinal), new HashSet<Guid>());
+
+    private static HashSet<T> With<T>(IReadOnlySet<T> set, T item) => [.. set, item];
+
+    private static HashSet<T> Without<T>(IReadOnlySet<T> set, T item) => [.. set.Where(x => !EqualityComparer<T>.Default.Equals(x, item))];
+}
