@@ -15,7 +15,12 @@ public static class ClaimsPrincipalExtensions
 
     public static bool IsClinician(this ClaimsPrincipal user) => user.IsInRole(HealthFlowRoles.Clinician);
 
-    /// <summary>Clinicians see every patient; a patient sees only themself.</summary>
+    public static string GetRole(this ClaimsPrincipal user) => user.FindFirstValue(HealthFlowClaims.Role) ?? "unknown";
+
+    /// <summary>
+    /// The role check only: a clinician may read patients (which ones, their care teams decide: PatientScopes in
+    /// HealthFlow.Aws); a patient only themself.
+    /// </summary>
     public static bool MayRead(this ClaimsPrincipal user, Guid patientId) =>
         user.IsClinician() || (user.IsInRole(HealthFlowRoles.Patient) && user.GetPatientId() == patientId);
 }

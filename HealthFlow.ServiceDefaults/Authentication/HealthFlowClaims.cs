@@ -14,7 +14,10 @@ public static class HealthFlowRoles
     public const string Patient = "patient";
     public const string Clinician = "clinician";
 
-    public static bool IsKnown(string? role) => role is Patient or Clinician;
+    /// <summary>Manages care teams and clinician accounts and reads the audit trail; sees no clinical data.</summary>
+    public const string Admin = "admin";
+
+    public static bool IsKnown(string? role) => role is Patient or Clinician or Admin;
 }
 
 /// <summary>Authorization policy names. Each role policy requires an authenticated caller in that role.</summary>
@@ -22,6 +25,10 @@ public static class HealthFlowPolicies
 {
     public const string Patient = HealthFlowRoles.Patient;
     public const string Clinician = HealthFlowRoles.Clinician;
+    public const string Admin = HealthFlowRoles.Admin;
+
+    /// <summary>An admin or a clinician: GET /api/care-teams shows an admin every team, a clinician their own.</summary>
+    public const string AdminOrClinician = "admin-or-clinician";
 
     /// <summary>A patient or a clinician; endpoints then check that a patient only reaches their own data.</summary>
     public const string PatientOrClinician = "patient-or-clinician";

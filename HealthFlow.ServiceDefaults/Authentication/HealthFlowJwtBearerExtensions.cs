@@ -79,6 +79,9 @@ public static class HealthFlowJwtBearerExtensions
         services.AddAuthorizationBuilder()
             .AddPolicy(HealthFlowPolicies.Patient, policy => policy.RequireAuthenticatedUser().RequireRole(HealthFlowRoles.Patient))
             .AddPolicy(HealthFlowPolicies.Clinician, policy => policy.RequireAuthenticatedUser().RequireRole(HealthFlowRoles.Clinician))
+            .AddPolicy(HealthFlowPolicies.Admin, policy => policy.RequireAuthenticatedUser().RequireRole(HealthFlowRoles.Admin))
+            .AddPolicy(HealthFlowPolicies.AdminOrClinician, policy =>
+                policy.RequireAuthenticatedUser().RequireRole(HealthFlowRoles.Admin, HealthFlowRoles.Clinician))
             .AddPolicy(HealthFlowPolicies.PatientOrClinician, policy =>
                 policy.RequireAuthenticatedUser().RequireRole(HealthFlowRoles.Patient, HealthFlowRoles.Clinician));
         return services;

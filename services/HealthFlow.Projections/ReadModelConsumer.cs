@@ -28,6 +28,24 @@ public sealed class ReadModelConsumer<TEvent, TProjection>(TProjection projectio
     }
 }
 
+/// <summary>
+/// One queue's events applied to two read models in turn. Both applies are idempotent, so a retry after the
+/// first succeeded and the second failed repeats nothing visible.
+/// </summary>
+public sealed class ReadModelConsumer<TEvent, TFirst, TSecond>(TFirst first, TSecond second, ProjectionMetrics metrics)
+    : IConsumer<TEvent>
+    where TEvent : class, IDomainEvent
+    where TFirst : IReadModelProjection
+    where TSecond : IReadModelProjection
+{
+    public async Task Consume(ConsumeContext<TEvent> context)
+    {
+        var envelope = context.Envelope();
+        metrics.Applied(first.Name, await first.ApplyAsync(envelope, context.CancellationToken));
+        metrics.Applied(second.Name, await second.ApplyAsync(envelope, context.CancellationToken));
+    }
+}
+
 /// <summary>The projections worker's meter; ServiceDefaults exports every "HealthFlow.*" meter.</summary>
 public sealed class ProjectionMetrics
 {

@@ -34,7 +34,10 @@ public sealed record AlertView(
     DateTimeOffset RaisedAt,
     DateTimeOffset? AcknowledgedAt,
     string? AcknowledgedBy,
-    string? AcknowledgementNote);
+    string? AcknowledgementNote) : Audit.IPatientRecord
+{
+    Guid Audit.IPatientRecord.ResourceId => AlertId;
+}
 
 /// <summary>An alert as it appeared in the update feed: its position (`updatedKey`) and read-model version.</summary>
 public sealed record AlertChange(string UpdatedKey, long Version, AlertView Alert);

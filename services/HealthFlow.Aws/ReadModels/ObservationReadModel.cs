@@ -21,7 +21,10 @@ public sealed record ObservationView(
     int? DiastolicBp,
     decimal? Temperature,
     Consciousness? Consciousness,
-    string? Note);
+    string? Note) : Audit.IPatientRecord
+{
+    Guid Audit.IPatientRecord.ResourceId => ObservationId;
+}
 
 /// <summary>
 /// The `observations` table. Item layout:

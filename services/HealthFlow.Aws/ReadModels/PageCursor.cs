@@ -109,4 +109,5 @@ public sealed class InvalidCursorException() : Exception("The cursor is not one 
 /// <summary>One page of a query, newest first unless the query says otherwise. `nextCursor` is null on the last page.</summary>
 public sealed record Page<T>(
     IReadOnlyList<T> Items,
-    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.Never)] string? NextCursor);
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.Never)] string? NextCursor)
+    : Audit.IPage<T>;

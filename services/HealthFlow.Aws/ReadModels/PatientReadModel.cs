@@ -7,7 +7,10 @@ using static HealthFlow.Aws.ReadModels.DynamoItems;
 namespace HealthFlow.Aws.ReadModels;
 
 /// <summary>A patient as clinicians list them.</summary>
-public sealed record PatientView(Guid PatientId, string Username, string DisplayName, DateTimeOffset RegisteredAt);
+public sealed record PatientView(Guid PatientId, string Username, string DisplayName, DateTimeOffset RegisteredAt) : Audit.IPatientRecord
+{
+    Guid Audit.IPatientRecord.ResourceId => PatientId;
+}
 
 /// <summary>
 /// The `patients` table. Item layout:

@@ -19,6 +19,8 @@ public static class ReadModelServiceCollectionExtensions
         services.TryAddSingleton<PatientReadModel>();
         services.TryAddSingleton<ObservationReadModel>();
         services.TryAddSingleton<AlertReadModel>();
+        services.TryAddSingleton<CareTeamReadModel>();
+        services.TryAddSingleton<AuditReadModel>();
         return services;
     }
 
@@ -32,9 +34,13 @@ public static class ReadModelServiceCollectionExtensions
         services.TryAddSingleton<PatientProjection>();
         services.TryAddSingleton<ObservationProjection>();
         services.TryAddSingleton<AlertProjection>();
+        services.TryAddSingleton<CareTeamProjection>();
+        services.TryAddSingleton<AuditProjection>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IReadModelProjection, PatientProjection>(sp => sp.GetRequiredService<PatientProjection>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IReadModelProjection, ObservationProjection>(sp => sp.GetRequiredService<ObservationProjection>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IReadModelProjection, AlertProjection>(sp => sp.GetRequiredService<AlertProjection>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IReadModelProjection, CareTeamProjection>(sp => sp.GetRequiredService<CareTeamProjection>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IReadModelProjection, AuditProjection>(sp => sp.GetRequiredService<AuditProjection>()));
         return services;
     }
 

@@ -19,7 +19,10 @@ public static class GatewayRoutes
         new(AuthApi, 15, ["/api/alerts/stream-ticket"]),
         new(AuthApi, 20, ["/api/auth/*", "/login"]),
         new(CommandApi, 30, ["/api/observations", "/api/observations/*", "/observations"]),
+        // Care teams are an admin's commands, plus the list of them that command-api reads back for the admin page.
+        new(CommandApi, 35, ["/api/care-teams", "/api/care-teams/*"]),
         new(QueryApi, 40, ["/api/alerts", "/api/alerts/*", "/alerts"]),
         new(QueryApi, 50, ["/api/patients", "/api/patients/*"]),
+        new(QueryApi, 60, ["/api/audit"]),
     ];
 }

@@ -19,7 +19,7 @@ public static class HealthFlowAccess
     /// <summary>The dead-letter gauge reads a DLQ's depth: metadata only, no receive, no delete.</summary>
     private static readonly string[] ReadQueueDepth = ["sqs:GetQueueUrl", "sqs:GetQueueAttributes"];
 
-    private static readonly TableDefinition[] ReadModels = [Tables.Patients, Tables.Observations, Tables.Alerts];
+    private static readonly TableDefinition[] ReadModels = [Tables.Patients, Tables.Observations, Tables.Alerts, Tables.CareTeams];
 
     public static readonly ServiceAccess AuthApi = new(GatewayRoutes.AuthApi,
     [
@@ -31,13 +31,18 @@ public static class HealthFlowAccess
 
     public static readonly ServiceAccess CommandApi = new(GatewayRoutes.CommandApi,
     [
-        .. Appender(StreamId.ObservationPrefix, StreamId.AlertPrefix),
+        // Check-ins, acknowledgements, care teams (an admin's commands), and the audit records of what it answers.
+        .. Appender(StreamId.ObservationPrefix, StreamId.AlertPrefix, StreamId.CareTeamPrefix, StreamId.AuditPrefix),
+        // Who may see whom: the care-team read model, for acknowledgements and the admin's team list.
+        .. Reader(Tables.CareTeams),
     ]);
 
     public static readonly ServiceAccess QueryApi = new(GatewayRoutes.QueryApi,
     [
-        .. ReadModels.Select(table => new AccessGrant(AccessResource.Table(table), ReadItems)),
-        .. ReadModels.SelectMany(table => table.Indexes.Select(index => new AccessGrant(AccessResource.IndexOf(table, index.Name), ["dynamodb:Query"]))),
+        .. ReadModels.SelectMany(Reader),
+        // Admins read the audit trail; every answer carrying patient data appends its records (audit- streams only).
+        .. Reader(Tables.Audit),
+        .. Appender(StreamId.AuditPrefix),
     ]);
 
     public static readonly ServiceAccess AlertWorker = new("alert-worker",
@@ -51,7 +56,11 @@ public static class HealthFlowAccess
         .. Consumer(Queues.PatientProjection),
         .. Consumer(Queues.ObservationProjection),
         .. Consumer(Queues.AlertProjection),
+        .. Consumer(Queues.CareTeamProjection),
+        .. Consumer(Queues.AuditProjection),
         .. ReadModels.Select(table => new AccessGrant(AccessResource.Table(table), WriteReadModelItems)),
+        // Append-only: a record is put once (attribute_not_exists) and never updated or deleted, by anyone.
+        new(AccessResource.Table(Tables.Audit), ["dynamodb:PutItem"]),
         // A deliberate read: AlertProjection falls back to PatientRegistered (patient-) when the patient row is
         // not projected yet, and to an alert's earlier events (alert-) when its acknowledgement comes first.
         // Failing those messages instead would delay, and after five receives dead-letter, a clinician's alert.
@@ -76,6 +85,13 @@ public static class HealthFlowAccess
         new(AccessResource.IndexOf(Tables.Events, Indexes.Outbox), ["dynamodb:Query"]),
         new(AccessResource.Table(Tables.Leases), ["dynamodb:UpdateItem", "dynamodb:DeleteItem"]),
         new(AccessResource.Bus(HealthFlowTopology.EventBusName), ["events:PutEvents"]),
+    ];
+
+    /// <summary>A reader of a table: GetItem and Query on it, Query on each of its indexes.</summary>
+    private static AccessGrant[] Reader(TableDefinition table) =>
+    [
+        new(AccessResource.Table(table), ReadItems),
+        .. table.Indexes.Select(index => new AccessGrant(AccessResource.IndexOf(table, index.Name), ["dynamodb:Query"])),
     ];
 
     /// <summary>An SQS consumer: its work queue, and the depth of that queue's DLQ.</summary>

@@ -128,7 +128,35 @@ public static class HealthFlowTopology
                 new GlobalIndex(Indexes.AlertsByUpdate, new KeyAttribute("feed", KeyType.String), new KeyAttribute("updatedKey", KeyType.String)),
             ]);
 
-        public static IReadOnlyList<TableDefinition> All { get; } = [Events, Users, LoginThrottle, Leases, Patients, Observations, Alerts];
+        /// <summary>
+        /// Read model: care teams and their members. Key teamId + member (`team`, `clinician#{username}`,
+        /// `patient#{id}`); each member item is a last-writer-wins register (active, changeKey), so events
+        /// delivered out of order still converge. See ReadModels/CareTeamReadModel.cs.
+        /// </summary>
+        public static readonly TableDefinition CareTeams = new(
+            "care-teams",
+            new KeyAttribute("teamId", KeyType.String),
+            new KeyAttribute("member", KeyType.String),
+            [
+                // Member → teams: a clinician's teams (clinician → patients), a patient's, and every team (`team`).
+                new GlobalIndex(Indexes.CareTeamsByMember, new KeyAttribute("member", KeyType.String), new KeyAttribute("teamId", KeyType.String)),
+            ]);
+
+        /// <summary>
+        /// The audit trail: one item per record, put once (attribute_not_exists) and never updated or deleted:
+        /// no service holds UpdateItem or DeleteItem on it (HealthFlowAccess, checked by a CDK test).
+        /// </summary>
+        public static readonly TableDefinition Audit = new(
+            "audit",
+            new KeyAttribute("recordId", KeyType.String),
+            null,
+            [
+                // `accessedKey` = accessedAt#recordId: newest-first paging by patient or by actor.
+                new GlobalIndex(Indexes.AuditByPatient, new KeyAttribute("patientId", KeyType.String), new KeyAttribute("accessedKey", KeyType.String)),
+                new GlobalIndex(Indexes.AuditByActor, new KeyAttribute("actor", KeyType.String), new KeyAttribute("accessedKey", KeyType.String)),
+            ]);
+
+        public static IReadOnlyList<TableDefinition> All { get; } = [Events, Users, LoginThrottle, Leases, Patients, Observations, Alerts, CareTeams, Audit];
     }
 
     public static class Indexes
@@ -139,6 +167,9 @@ public static class HealthFlowTopology
         public const string AlertsByStatus = "by-status";
         public const string AlertsByPatient = "by-patient";
         public const string AlertsByUpdate = "by-update";
+        public const string CareTeamsByMember = "by-member";
+        public const string AuditByPatient = "by-patient";
+        public const string AuditByActor = "by-actor";
     }
 
     public static class Queues
@@ -147,8 +178,11 @@ public static class HealthFlowTopology
         public static readonly QueueDefinition PatientProjection = Queue("patient-projection");
         public static readonly QueueDefinition ObservationProjection = Queue("observation-projection");
         public static readonly QueueDefinition AlertProjection = Queue("alert-projection");
+        public static readonly QueueDefinition CareTeamProjection = Queue("care-team-projection");
+        public static readonly QueueDefinition AuditProjection = Queue("audit-projection");
 
-        public static IReadOnlyList<QueueDefinition> All { get; } = [AlertEvaluation, PatientProjection, ObservationProjection, AlertProjection];
+        public static IReadOnlyList<QueueDefinition> All { get; } =
+            [AlertEvaluation, PatientProjection, ObservationProjection, AlertProjection, CareTeamProjection, AuditProjection];
 
         private static QueueDefinition Queue(string name) => new(
             name,
@@ -169,7 +203,12 @@ public static class HealthFlowTopology
         public static readonly RuleDefinition AlertsToProjection =
             new("alerts-to-projection", EventBusName, ["AlertRaised", "AlertAcknowledged"], Queues.AlertProjection);
 
+        public static readonly RuleDefinition CareTeamsToProjection =
+            new("care-teams-to-projection", EventBusName, Domain.Events.EventTypes.CareTeam, Queues.CareTeamProjection);
+        public static readonly RuleDefinition AuditToProjection =
+            new("audit-to-projection", EventBusName, ["PatientDataAccessed"], Queues.AuditProjection);
+
         public static IReadOnlyList<RuleDefinition> All { get; } =
-            [ObservationsToAlertEvaluation, PatientsToProjection, ObservationsToProjection, AlertsToProjection];
+            [ObservationsToAlertEvaluation, PatientsToProjection, ObservationsToProjection, AlertsToProjection, CareTeamsToProjection, AuditToProjection];
     }
 }

@@ -73,6 +73,7 @@ public sealed record PatientRemovedFromCareTeam(Guid CareTeamId, Guid PatientId,
 /// <param name="ResourceIds">The ids of what was returned (alerts, observations), or the one asked for.</param>
 /// <param name="Count">How many items of this patient the response carried.</param>
 /// <param name="Outcome"><c>allowed</c> or <c>denied</c>.</param>
+/// <param name="CorrelationId">The request's X-Correlation-Id (or trace id), to find the record of one call.</param>
 public sealed record PatientDataAccessed(
     Guid RecordId,
     string Actor,
@@ -83,7 +84,8 @@ public sealed record PatientDataAccessed(
     int Count,
     string Outcome,
     string? ClientAddress,
-    DateTimeOffset AccessedAt) : IDomainEvent;
+    DateTimeOffset AccessedAt,
+    string? CorrelationId = null) : IDomainEvent;
 
 /// <summary>What a check-in measured. Every field is optional, but at least one is present.</summary>
 public sealed record VitalSigns(
