@@ -1,19 +1,28 @@
+using HealthFlow.Aws;
+using HealthFlow.Aws.Access;
+using HealthFlow.Aws.Audit;
 using HealthFlow.Aws.Topology;
 using HealthFlow.Aws.Diagnostics;
 using HealthFlow.Aws.ReadModels;
 using HealthFlow.Query.Api.Alerts;
+using HealthFlow.Query.Api.Audit;
 using HealthFlow.Query.Api.Patients;
 using HealthFlow.ServiceDefaults.Authentication;
 using HealthFlow.ServiceDefaults.Http;
 using Scalar.AspNetCore;
 
-// query-api: reads the read-model tables only, and never writes.
+// query-api: reads the read-model tables, and writes nothing but the audit records of what it answers (audit- streams).
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddHealthFlowHttp();
 builder.AddHealthFlowJwtBearer();
 builder.AddHealthFlowReadModelQueries();
+// Only for the audit trail's group commits: the outbox publishes them, and the relay covers a crash.
+builder.AddHealthFlowEventStore();
+builder.Services.AddPatientDataAudit();
+builder.Services.AddOptions<PatientScopeOptions>().BindConfiguration(PatientScopeOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddSingleton<PatientScopes>();
 // Ready only once DynamoDB has answered: the SDK's first-call costs are paid before the first request.
 builder.Services.AddDynamoDbHealthCheck(HealthFlowTopology.Tables.Alerts);
 
@@ -56,5 +65,6 @@ if (app.Environment.IsDevelopment())
 app.MapDefaultEndpoints();
 app.MapAlertEndpoints();
 app.MapPatientEndpoints();
+app.MapAuditEndpoints();
 
 app.Run();

@@ -42,8 +42,11 @@ public sealed record AlertView(
 /// <summary>An alert as it appeared in the update feed: its position (`updatedKey`) and read-model version.</summary>
 public sealed record AlertChange(string UpdatedKey, long Version, AlertView Alert);
 
-/// <summary>Which alerts to list. Status is open, acknowledged or all.</summary>
-public sealed record AlertQuery(string Status, Guid? PatientId, string? Severity, int Limit, string? Cursor);
+/// <summary>
+/// Which alerts to list. Status is open, acknowledged or all. <paramref name="Patients"/> limits the list to a
+/// caller's scope (a clinician's care-team patients); null lists every patient's.
+/// </summary>
+public sealed record AlertQuery(string Status, Guid? PatientId, string? Severity, int Limit, string? Cursor, IReadOnlySet<Guid>? Patients = null);
 
 public enum AcknowledgementApplied { Applied, Duplicate, AlertNotProjectedYet }
 
@@ -182,6 +185,9 @@ public sealed class AlertReadModel(IAmazonDynamoDB dynamo, TimeProvider timeProv
     public Task<Page<AlertView>> ListAsync(AlertQuery query, CancellationToken cancellationToken)
     {
         var severity = query.Severity;
+        Func<Dictionary<string, AttributeValue>, bool>? include = query.Patients is { } patients
+            ? item => patients.Contains(item.GetGuid("patientId"))
+            : null;
         if (query.PatientId is { } patientId)
         {
             return dynamo.QueryPageAsync(
@@ -190,7 +196,8 @@ public sealed class AlertReadModel(IAmazonDynamoDB dynamo, TimeProvider timeProv
                 ByPatientKey,
                 query.Limit,
                 Map,
-                cancellationToken);
+                cancellationToken,
+                include);
         }
 
         if (query.Status != AlertStatuses.All)
@@ -201,7 +208,8 @@ public sealed class AlertReadModel(IAmazonDynamoDB dynamo, TimeProvider timeProv
                 ByStatusKey,
                 query.Limit,
                 Map,
-                cancellationToken);
+                cancellationToken,
+                include);
         }
 
         // Both statuses: merge the two by-status partitions, each already newest first.
@@ -212,6 +220,7 @@ public sealed class AlertReadModel(IAmazonDynamoDB dynamo, TimeProvider timeProv
             ],
             PageCursor.Decode(query.Cursor, MergedStatusLanes, MergedStatusPartitions),
             query.Limit,
+            include,
             cancellationToken);
     }
 
@@ -305,6 +314,7 @@ public sealed class AlertReadModel(IAmazonDynamoDB dynamo, TimeProvider timeProv
         IReadOnlyList<(string Lane, Func<QueryRequest> CreateRequest)> lanes,
         PageCursor cursor,
         int limit,
+        Func<Dictionary<string, AttributeValue>, bool>? include,
         CancellationToken cancellationToken)
     {
         var states = new List<MergeLane>(lanes.Count);
@@ -312,7 +322,7 @@ public sealed class AlertReadModel(IAmazonDynamoDB dynamo, TimeProvider timeProv
         {
             foreach (var (lane, createRequest) in lanes)
             {
-                var state = new MergeLane(lane, cursor.StartKey(lane));
+                var state = new MergeLane(lane, cursor.StartKey(lane), include);
                 if (!cursor.IsExhausted(lane))
                 {
                     state.Items = dynamo.QueryItemsAsync(createRequest, state.StartKey, state.Progress, cancellationToken).GetAsyncEnumerator(cancellationToken);
@@ -376,7 +386,7 @@ public sealed class AlertReadModel(IAmazonDynamoDB dynamo, TimeProvider timeProv
         }
     }
 
-    private sealed class MergeLane(string lane, Dictionary<string, AttributeValue>? startKey)
+    private sealed class MergeLane(string lane, Dictionary<string, AttributeValue>? startKey, Func<Dictionary<string, AttributeValue>, bool>? include)
     {
         public string Lane { get; } = lane;
 
@@ -390,8 +400,14 @@ public sealed class AlertReadModel(IAmazonDynamoDB dynamo, TimeProvider timeProv
 
         public QueryProgress Progress { get; } = new();
 
-        public async Task AdvanceAsync() =>
-            Head = Items is not null && await Items.MoveNextAsync() ? Items.Current : null;
+        public async Task AdvanceAsync()
+        {
+            do
+            {
+                Head = Items is not null && await Items.MoveNextAsync() ? Items.Current : null;
+            }
+            while (Head is not null && include is not null && !include(Head));
+        }
     }
 
     private static AlertView Map(Dictionary<string, AttributeValue> item) => new(

@@ -66,7 +66,8 @@ internal static class DynamoQueries
 
     /// <summary>
     /// Reads one page of a single-lane query: up to <paramref name="limit"/> items, plus one more to know
-    /// whether a next page exists, so the last page never carries a cursor.
+    /// whether a next page exists, so the last page never carries a cursor. Items <paramref name="include"/>
+    /// rejects are skipped, neither returned nor counted.
     /// </summary>
     public static async Task<Page<T>> QueryPageAsync<T>(
         this IAmazonDynamoDB dynamo,
@@ -75,12 +76,19 @@ internal static class DynamoQueries
         IReadOnlyCollection<string> keyAttributes,
         int limit,
         Func<Dictionary<string, AttributeValue>, T> map,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        Func<Dictionary<string, AttributeValue>, bool>? include = null)
     {
         var items = new List<Dictionary<string, AttributeValue>>(limit + 1);
         var progress = new QueryProgress();
         await foreach (var item in dynamo.QueryItemsAsync(createRequest, cursor.StartKey(PageCursor.SingleLane), progress, cancellationToken))
         {
+            // The caller's scope (a clinician's patients) is applied here, after the read: the page cap bounds what it costs.
+            if (include is not null && !include(item))
+            {
+                continue;
+            }
+
             items.Add(item);
             if (items.Count > limit)
             {

@@ -73,9 +73,9 @@ public sealed class PatientReadModel(IAmazonDynamoDB dynamo)
         return response.Item?.GetOptionalString("displayName");
     }
 
-    /// <summary>Patients, most recently registered first.</summary>
+    /// <summary>Patients, most recently registered first; only those in <paramref name="patients"/> when given.</summary>
     /// <exception cref="InvalidCursorException"/>
-    public Task<Page<PatientView>> ListAsync(int limit, string? cursor, CancellationToken cancellationToken) =>
+    public Task<Page<PatientView>> ListAsync(int limit, string? cursor, CancellationToken cancellationToken, IReadOnlySet<Guid>? patients = null) =>
         dynamo.QueryPageAsync(
             () => new QueryRequest
             {
@@ -90,7 +90,8 @@ public sealed class PatientReadModel(IAmazonDynamoDB dynamo)
             ByRegistrationKey,
             limit,
             Map,
-            cancellationToken);
+            cancellationToken,
+            patients is null ? null : item => patients.Contains(item.GetGuid("patientId")));
 
     private static PatientView Map(Dictionary<string, AttributeValue> item) => new(
         item.GetGuid("patientId"),

@@ -1,5 +1,8 @@
+using System.Security.Claims;
 using System.Text;
 using System.Text.Json;
+using HealthFlow.Aws.Access;
+using HealthFlow.Aws.Audit;
 using HealthFlow.Aws.ReadModels;
 using HealthFlow.Domain.Alerts;
 using HealthFlow.ServiceDefaults.Authentication;
@@ -23,9 +26,11 @@ public static class AlertEndpoints
                 .RequireAuthorization(HealthFlowPolicies.Clinician)
                 .WithTags("Alerts")
                 .WithName(path == "/alerts" ? "ListAlertsLegacy" : "ListAlerts")
-                .WithSummary("Alerts, newest first, with the patient's name.")
+                .WithSummary("The alerts of the clinician's care-team patients, newest first, with the patient's name.")
                 .ProducesProblem(StatusCodes.Status401Unauthorized)
-                .ProducesProblem(StatusCodes.Status403Forbidden);
+                .ProducesProblem(StatusCodes.Status403Forbidden)
+                .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+                .WithPatientDataAudit();
         }
 
         app.MapGet("/api/alerts/stream", StreamAsync)
@@ -37,24 +42,29 @@ public static class AlertEndpoints
                 + "Reconnect with `Last-Event-ID` to resume within 15 minutes and 500 changes; beyond that, or for an unreadable id, the stream sends `event: reset` and the client reloads its list. Clients that cannot send headers (EventSource) pass a ticket from POST /api/alerts/stream-ticket as `?ticket=`.")
             .Produces(StatusCodes.Status200OK, contentType: "text/event-stream")
             .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden);
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            // Each delivered batch is recorded by the stream itself (RecordDisclosedAsync) before it is written.
+            .WithPatientDataAudit();
 
         return app;
     }
 
     private static async Task<Results<Ok<Page<AlertView>>, ValidationProblem>> ListAsync(
         AlertReadModel alerts,
+        ClaimsPrincipal user,
+        PatientScopes scopes,
         CancellationToken cancellationToken,
         string? status = null,
         Guid? patientId = null,
         string? severity = null,
         int? limit = null,
         string? cursor = null) =>
-        await ListAlertsAsync(alerts, status, patientId, severity, limit, cursor, cancellationToken);
+        // A patientId outside the clinician's teams filters to nothing: an empty page, as for an unknown patient.
+        await ListAlertsAsync(alerts, status, patientId, severity, limit, cursor, (await scopes.ForAsync(user, cancellationToken)).Patients, cancellationToken);
 
     /// <summary>Validates the list parameters and queries; shared with GET /api/patients/{id}/alerts.</summary>
     internal static async Task<Results<Ok<Page<AlertView>>, ValidationProblem>> ListAlertsAsync(
-        AlertReadModel alerts, string? status, Guid? patientId, string? severity, int? limit, string? cursor, CancellationToken cancellationToken)
+        AlertReadModel alerts, string? status, Guid? patientId, string? severity, int? limit, string? cursor, IReadOnlySet<Guid>? scope, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         status ??= AlertStatuses.Open;
@@ -81,7 +91,7 @@ public static class AlertEndpoints
         try
         {
             return TypedResults.Ok(await alerts.ListAsync(
-                new AlertQuery(status, patientId, severity, limit ?? DefaultLimit, cursor), cancellationToken));
+                new AlertQuery(status, patientId, severity, limit ?? DefaultLimit, cursor, scope), cancellationToken));
         }
         catch (InvalidCursorException e)
         {
@@ -92,6 +102,7 @@ public static class AlertEndpoints
     private static async Task StreamAsync(
         HttpContext context,
         AlertFeed feed,
+        PatientScopes scopes,
         AlertReadModel alerts,
         IOptions<AlertStreamOptions> streamOptions,
         IOptions<JsonOptions> jsonOptions,
@@ -105,8 +116,10 @@ public static class AlertEndpoints
         response.Headers["X-Accel-Buffering"] = "no";
         context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpResponseBodyFeature>()?.DisableBuffering();
 
+        // Only the clinician's care-team patients, kept current while the stream is open (LiveScope).
+        using var scope = await LiveScope.StartAsync(scopes, context.User, cancellationToken);
         // Subscribe before catching up, so nothing written in between is lost; duplicates are skipped below.
-        using var subscription = feed.Subscribe();
+        using var subscription = feed.Subscribe(alert => scope.Includes(alert.PatientId));
         await WriteAsync(response, "retry: 3000\n: connected\n\n", cancellationToken);
 
         var sent = new HashSet<string>(StringComparer.Ordinal);
@@ -125,17 +138,17 @@ public static class AlertEndpoints
                 }
 
                 var missed = await alerts.ReadFeedAsync(position, ReplayPageSize, cancellationToken);
-                foreach (var change in missed)
+                // The lookback rereads a little before the client's position; what it has seen is not resent.
+                var batch = missed.Where(change => change.UpdatedKey != lastEventId && scope.Includes(change.Alert.PatientId)).ToList();
+                if (!await DeliverAsync(context, batch, json, cancellationToken))
                 {
-                    // The lookback rereads a little before the client's position; what it has seen is not resent.
-                    if (change.UpdatedKey == lastEventId)
-                    {
-                        continue;
-                    }
+                    return;
+                }
 
+                foreach (var change in batch)
+                {
                     sent.Add(DedupeKey(change));
                     replayed++;
-                    await WriteAsync(response, Format(change, json), cancellationToken);
                 }
 
                 if (missed.Count < ReplayPageSize)
@@ -175,16 +188,46 @@ public static class AlertEndpoints
                 return;
             }
 
+            var delivery = new List<AlertChange>();
             while (reader.TryRead(out var change))
             {
-                if (sent.Count > 0 && sent.Remove(DedupeKey(change)))
+                if ((sent.Count > 0 && sent.Remove(DedupeKey(change))) || !scope.Includes(change.Alert.PatientId))
                 {
                     continue;
                 }
 
-                await WriteAsync(response, Format(change, json), cancellationToken);
+                delivery.Add(change);
+            }
+
+            if (!await DeliverAsync(context, delivery, json, cancellationToken))
+            {
+                return;
             }
         }
+    }
+
+    /// <summary>
+    /// Writes one batch of changes after its audit records are stored. If they cannot be, the stream ends
+    /// without sending them, and the client resumes from its Last-Event-ID later.
+    /// </summary>
+    private static async Task<bool> DeliverAsync(HttpContext context, IReadOnlyList<AlertChange> batch, JsonSerializerOptions json, CancellationToken cancellationToken)
+    {
+        if (batch.Count == 0)
+        {
+            return true;
+        }
+
+        try
+        {
+            await context.RecordDisclosedAsync(batch.Select(change => change.Alert));
+        }
+        catch (AuditUnavailableException)
+        {
+            return false;
+        }
+
+        await WriteAsync(context.Response, string.Concat(batch.Select(change => Format(change, json))), cancellationToken);
+        return true;
     }
 
     private static string DedupeKey(AlertChange change) => $"{change.Alert.AlertId}#{change.Version}";

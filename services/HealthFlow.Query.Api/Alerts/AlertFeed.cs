@@ -25,13 +25,17 @@ public sealed class AlertFeed(
 {
     private const int PageSize = 100;
 
-    private readonly ConcurrentDictionary<Guid, Channel<AlertChange>> _subscribers = new();
+    private readonly ConcurrentDictionary<Guid, Subscriber> _subscribers = new();
     private readonly SemaphoreSlim _firstSubscriber = new(0);
 
     public int SubscriberCount => _subscribers.Count;
 
-    /// <summary>Live changes from now on, until the subscription is disposed or the client falls too far behind.</summary>
-    public AlertSubscription Subscribe()
+    /// <summary>
+    /// Live changes from now on, until the subscription is disposed or the client falls too far behind.
+    /// <paramref name="include"/> is the connection's filter hook (its clinician's care-team patients): changes it
+    /// rejects never enter the connection's buffer. It must be cheap and synchronous.
+    /// </summary>
+    public AlertSubscription Subscribe(Func<AlertView, bool>? include = null)
     {
         var channel = Channel.CreateBounded<AlertChange>(new BoundedChannelOptions(options.Value.MaxBufferedEvents)
         {
@@ -40,7 +44,7 @@ public sealed class AlertFeed(
             FullMode = BoundedChannelFullMode.Wait,
         });
         var id = Guid.NewGuid();
-        _subscribers[id] = channel;
+        _subscribers[id] = new Subscriber(channel, include);
         // Wakes the idle loop; a spare count left by racing subscribers costs one extra loop turn.
         if (_firstSubscriber.CurrentCount == 0)
         {
@@ -152,8 +156,13 @@ public sealed class AlertFeed(
 
     private void Broadcast(AlertChange change)
     {
-        foreach (var (id, channel) in _subscribers)
+        foreach (var (id, (channel, include)) in _subscribers)
         {
+            if (include is not null && !include(change.Alert))
+            {
+                continue;
+            }
+
             if (!channel.Writer.TryWrite(change))
             {
                 // Too far behind: end its stream; EventSource reconnects and catches up from Last-Event-ID.
@@ -163,6 +172,8 @@ public sealed class AlertFeed(
         }
     }
 }
+
+internal sealed record Subscriber(Channel<AlertChange> Channel, Func<AlertView, bool>? Include);
 
 /// <summary>One connection's view of the feed.</summary>
 public sealed class AlertSubscription(ChannelReader<AlertChange> changes, Action unsubscribe) : IDisposable

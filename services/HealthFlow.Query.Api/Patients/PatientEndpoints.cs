@@ -1,4 +1,6 @@
 using System.Security.Claims;
+using HealthFlow.Aws.Access;
+using HealthFlow.Aws.Audit;
 using HealthFlow.Aws.ReadModels;
 using HealthFlow.Query.Api.Alerts;
 using HealthFlow.ServiceDefaults.Authentication;
@@ -16,24 +18,27 @@ public static class PatientEndpoints
         var patients = app.MapGroup("/api/patients")
             .WithTags("Patients")
             .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden);
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithPatientDataAudit();
 
         patients.MapGet("/", ListAsync)
             .RequireAuthorization(HealthFlowPolicies.Clinician)
             .WithName("ListPatients")
-            .WithSummary("Patients, most recently registered first.");
+            .WithSummary("The patients of the clinician's care teams, most recently registered first.");
 
         // A clinician, or the patient themself: the policy admits both roles, the handler checks which patient.
         var patient = patients.MapGroup("/{patientId:guid}").RequireAuthorization(HealthFlowPolicies.PatientOrClinician);
 
         patient.MapGet("/", GetAsync)
             .WithName("GetPatient")
-            .WithSummary("One patient.")
+            .WithSummary("One patient. A patient outside the clinician's care teams is a 404.")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         patient.MapGet("/observations", ListObservationsAsync)
             .WithName("ListObservations")
-            .WithSummary("A patient's check-ins measured between from and to, newest first.");
+            .WithSummary("A patient's check-ins measured between from and to, newest first.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
         patient.MapGet("/observations/{observationId:guid}", GetObservationAsync)
             .WithName("GetObservation")
@@ -42,13 +47,14 @@ public static class PatientEndpoints
 
         patient.MapGet("/alerts", ListAlertsAsync)
             .WithName("ListPatientAlerts")
-            .WithSummary("A patient's alerts, newest first. Status defaults to all.");
+            .WithSummary("A patient's alerts, newest first. Status defaults to all.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
         return app;
     }
 
     private static async Task<Results<Ok<Page<PatientView>>, ValidationProblem>> ListAsync(
-        PatientReadModel patients, CancellationToken cancellationToken, int? limit = null, string? cursor = null)
+        ClaimsPrincipal user, PatientScopes scopes, PatientReadModel patients, CancellationToken cancellationToken, int? limit = null, string? cursor = null)
     {
         if (InvalidLimit(limit) is { } invalid)
         {
@@ -57,7 +63,8 @@ public static class PatientEndpoints
 
         try
         {
-            return TypedResults.Ok(await patients.ListAsync(limit ?? DefaultLimit, cursor, cancellationToken));
+            var scope = await scopes.ForAsync(user, cancellationToken);
+            return TypedResults.Ok(await patients.ListAsync(limit ?? DefaultLimit, cursor, cancellationToken, scope.Patients));
         }
         catch (InvalidCursorException e)
         {
@@ -66,11 +73,11 @@ public static class PatientEndpoints
     }
 
     private static async Task<Results<Ok<PatientView>, ProblemHttpResult>> GetAsync(
-        Guid patientId, ClaimsPrincipal user, PatientReadModel patients, CancellationToken cancellationToken)
+        Guid patientId, HttpContext context, PatientScopes scopes, PatientReadModel patients, CancellationToken cancellationToken)
     {
-        if (!user.MayRead(patientId))
+        if (await OutOfScopeAsync(context, scopes, patientId, cancellationToken) is { } outside)
         {
-            return Forbidden();
+            return outside;
         }
 
         return await patients.GetAsync(patientId, cancellationToken) is { } patient
@@ -80,7 +87,8 @@ public static class PatientEndpoints
 
     private static async Task<Results<Ok<Page<ObservationView>>, ValidationProblem, ProblemHttpResult>> ListObservationsAsync(
         Guid patientId,
-        ClaimsPrincipal user,
+        HttpContext context,
+        PatientScopes scopes,
         ObservationReadModel observations,
         CancellationToken cancellationToken,
         DateTimeOffset? from = null,
@@ -88,9 +96,9 @@ public static class PatientEndpoints
         int? limit = null,
         string? cursor = null)
     {
-        if (!user.MayRead(patientId))
+        if (await OutOfScopeAsync(context, scopes, patientId, cancellationToken) is { } outside)
         {
-            return Forbidden();
+            return outside;
         }
 
         if (InvalidLimit(limit) is { } invalid)
@@ -114,11 +122,11 @@ public static class PatientEndpoints
     }
 
     private static async Task<Results<Ok<ObservationView>, ProblemHttpResult>> GetObservationAsync(
-        Guid patientId, Guid observationId, ClaimsPrincipal user, ObservationReadModel observations, CancellationToken cancellationToken)
+        Guid patientId, Guid observationId, HttpContext context, PatientScopes scopes, ObservationReadModel observations, CancellationToken cancellationToken)
     {
-        if (!user.MayRead(patientId))
+        if (await OutOfScopeAsync(context, scopes, patientId, cancellationToken, observationId) is { } outside)
         {
-            return Forbidden();
+            return outside;
         }
 
         // Eventually consistent: a just-accepted check-in answers 404 until the projection has stored it.
@@ -129,7 +137,8 @@ public static class PatientEndpoints
 
     private static async Task<Results<Ok<Page<AlertView>>, ValidationProblem, ProblemHttpResult>> ListAlertsAsync(
         Guid patientId,
-        ClaimsPrincipal user,
+        HttpContext context,
+        PatientScopes scopes,
         AlertReadModel alerts,
         CancellationToken cancellationToken,
         string? status = null,
@@ -137,12 +146,12 @@ public static class PatientEndpoints
         int? limit = null,
         string? cursor = null)
     {
-        if (!user.MayRead(patientId))
+        if (await OutOfScopeAsync(context, scopes, patientId, cancellationToken) is { } outside)
         {
-            return Forbidden();
+            return outside;
         }
 
-        return await AlertEndpoints.ListAlertsAsync(alerts, status ?? AlertStatuses.All, patientId, severity, limit, cursor, cancellationToken) switch
+        return await AlertEndpoints.ListAlertsAsync(alerts, status ?? AlertStatuses.All, patientId, severity, limit, cursor, null, cancellationToken) switch
         {
             { Result: Ok<Page<AlertView>> ok } => ok,
             { Result: ValidationProblem problem } => problem,
@@ -157,8 +166,21 @@ public static class PatientEndpoints
     private static ValidationProblem InvalidCursor(InvalidCursorException e) =>
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["cursor"] = [e.Message] });
 
-    private static ProblemHttpResult Forbidden() => TypedResults.Problem(
-        statusCode: StatusCodes.Status403Forbidden, title: "Forbidden", detail: "Patients can read only their own records.");
+    /// <summary>
+    /// A 404, recorded as a denied attempt, for a patient outside the caller's scope (another patient, or
+    /// outside a clinician's care teams): the same answer as for a patient who does not exist, so ids do not leak.
+    /// </summary>
+    private static async Task<ProblemHttpResult?> OutOfScopeAsync(
+        HttpContext context, PatientScopes scopes, Guid patientId, CancellationToken cancellationToken, Guid? resourceId = null)
+    {
+        if (await scopes.MayReadAsync(context.User, patientId, cancellationToken))
+        {
+            return null;
+        }
+
+        context.RecordDenied(patientId, resourceId);
+        return NotFound($"There is no patient {patientId}.");
+    }
 
     private static ProblemHttpResult NotFound(string detail) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: detail);
