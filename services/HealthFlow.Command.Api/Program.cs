@@ -1,7 +1,11 @@
 using HealthFlow.Aws.Topology;
 using HealthFlow.Aws.Diagnostics;
 using HealthFlow.Aws;
+using HealthFlow.Aws.Access;
+using HealthFlow.Aws.Audit;
+using HealthFlow.Aws.ReadModels;
 using HealthFlow.Domain;
+using HealthFlow.Command.Api.CareTeams;
 using HealthFlow.Command.Api;
 using HealthFlow.Command.Api.Alerts;
 using HealthFlow.Command.Api.Observations;
@@ -21,6 +25,15 @@ builder.Services.AddDynamoDbHealthCheck(HealthFlowTopology.Tables.Events, Stream
 builder.Services.AddSingleton<CommandMetrics>();
 builder.Services.AddSingleton<ObservationSubmitter>();
 
+// Care teams: the commands, the read model behind GET /api/care-teams and the acknowledgement's scope check.
+builder.Services.AddSingleton<CareTeamReadModel>();
+builder.Services.AddSingleton<CareTeamCommands>();
+builder.Services.AddOptions<PatientScopeOptions>().BindConfiguration(PatientScopeOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddSingleton<PatientScopes>();
+builder.Services.AddOptions<DemoWardOptions>().BindConfiguration(DemoWardOptions.SectionName);
+builder.Services.AddHostedService<DemoWardSeeder>();
+builder.Services.AddPatientDataAudit();
+
 builder.Services.AddOpenApi();
 
 var app = builder.Build();
@@ -38,5 +51,6 @@ if (app.Environment.IsDevelopment())
 app.MapDefaultEndpoints();
 app.MapObservationEndpoints();
 app.MapAlertEndpoints();
+app.MapCareTeamEndpoints();
 
 app.Run();

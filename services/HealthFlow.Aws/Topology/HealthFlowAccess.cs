@@ -35,6 +35,8 @@ public static class HealthFlowAccess
         .. Appender(StreamId.ObservationPrefix, StreamId.AlertPrefix, StreamId.CareTeamPrefix, StreamId.AuditPrefix),
         // Who may see whom: the care-team read model, for acknowledgements and the admin's team list.
         .. Reader(Tables.CareTeams),
+        // Whether a patient an admin assigns to a team exists (registered: patient-{id} has a commit). Read only.
+        new(AccessResource.Table(Tables.Events), ["dynamodb:Query"], LeadingKeyPrefixes: [StreamId.PatientPrefix]),
     ]);
 
     public static readonly ServiceAccess QueryApi = new(GatewayRoutes.QueryApi,

@@ -1,3 +1,5 @@
+using HealthFlow.Aws.Access;
+using HealthFlow.Aws.Audit;
 using HealthFlow.Aws.EventStore;
 using HealthFlow.Aws.Messaging;
 using HealthFlow.Domain;
@@ -11,7 +13,10 @@ namespace HealthFlow.Command.Api.Alerts;
 
 public sealed record AcknowledgeRequest(string? Note);
 
-public sealed record AlertAcknowledgement(Guid AlertId, string AcknowledgedBy, DateTimeOffset AcknowledgedAt);
+public sealed record AlertAcknowledgement(Guid AlertId, Guid PatientId, string AcknowledgedBy, DateTimeOffset AcknowledgedAt) : IPatientRecord
+{
+    Guid IPatientRecord.ResourceId => AlertId;
+}
 
 public static class AlertEndpoints
 {
@@ -28,7 +33,9 @@ public static class AlertEndpoints
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithPatientDataAudit();
         return app;
     }
 
@@ -36,6 +43,7 @@ public static class AlertEndpoints
         Guid alertId,
         [FromBody] AcknowledgeRequest? request,
         IEventStore eventStore,
+        PatientScopes scopes,
         TimeProvider timeProvider,
         CommandMetrics metrics,
         HttpContext context,
@@ -58,7 +66,14 @@ public static class AlertEndpoints
 
         if (events.Count == 0 || AlertState.From(events) is not { } alert)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: $"There is no alert {alertId}.");
+            return UnknownAlert(alertId);
+        }
+
+        // Outside the clinician's care teams the alert does not exist for them: the same 404, recorded as denied.
+        if (!await scopes.MayReadAsync(context.User, alert.PatientId, cancellationToken))
+        {
+            context.RecordDenied(alert.PatientId, alertId);
+            return UnknownAlert(alertId);
         }
 
         var clinician = context.User.GetUserId();
@@ -85,12 +100,15 @@ public static class AlertEndpoints
 
                 metrics.AlertAcknowledged();
                 var e = acknowledged.Event;
-                return TypedResults.Accepted((string?)null, new AlertAcknowledgement(alertId, e.AcknowledgedBy, e.AcknowledgedAt));
+                return TypedResults.Accepted((string?)null, new AlertAcknowledgement(alertId, alert.PatientId, e.AcknowledgedBy, e.AcknowledgedAt));
 
             default:
                 throw new InvalidOperationException("Unknown acknowledgement outcome.");
         }
     }
+
+    private static ProblemHttpResult UnknownAlert(Guid alertId) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: $"There is no alert {alertId}.");
 
     private static ProblemHttpResult AlreadyAcknowledged(Guid alertId, string? acknowledgedBy, DateTimeOffset? acknowledgedAt)
     {
