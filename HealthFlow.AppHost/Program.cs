@@ -28,6 +28,10 @@ var authApi = builder.AddProject<Projects.HealthFlow_Auth_Api>("auth-api")
 var commandApi = builder.AddProject<Projects.HealthFlow_Command_Api>("command-api")
     .WithAwsEndpoint(aws)
     .WithJwtValidation(authApi)
+    // The local demo's care team, "Demo ward", with clinician1 in it.
+    .WithEnvironment("CareTeams__SeedDemoWard", "true")
+    // Audit records name the client's address, from the gateway's X-Forwarded-For.
+    .WithEnvironment("ASPNETCORE_FORWARDEDHEADERS_ENABLED", "true")
     .WithHttpHealthCheck("/health")
     .WaitFor(authApi)
     .WaitForCompletion(provision);
@@ -35,6 +39,7 @@ var commandApi = builder.AddProject<Projects.HealthFlow_Command_Api>("command-ap
 var queryApi = builder.AddProject<Projects.HealthFlow_Query_Api>("query-api")
     .WithAwsEndpoint(aws)
     .WithJwtValidation(authApi)
+    .WithEnvironment("ASPNETCORE_FORWARDEDHEADERS_ENABLED", "true")
     .WithHttpHealthCheck("/health")
     .WaitFor(authApi)
     .WaitForCompletion(provision);
@@ -46,6 +51,8 @@ builder.AddProject<Projects.HealthFlow_AlertWorker>("alert-worker")
 
 builder.AddProject<Projects.HealthFlow_Projections>("projections")
     .WithAwsEndpoint(aws)
+    // New patients join "Demo ward" locally; `--CareTeams:NewPatientsJoinDemoWard false` leaves them in no team.
+    .WithEnvironment("CareTeams__NewPatientsJoinDemoWard", builder.Configuration.GetValue("CareTeams:NewPatientsJoinDemoWard", true) ? "true" : "false")
     .WithHttpHealthCheck("/health")
     .WaitForCompletion(provision);
 

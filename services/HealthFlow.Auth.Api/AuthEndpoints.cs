@@ -16,6 +16,10 @@ public sealed record RegisterResponse(Guid PatientId);
 
 public sealed record LoginRequest(string? Username, string? Password);
 
+public sealed record CreateClinicianRequest(string? Username, string? Password, string? DisplayName);
+
+public sealed record ClinicianCreated(string ClinicianId);
+
 /// <summary>The original system's login body. The role is only checked against the stored one, never trusted.</summary>
 public sealed record LegacyLoginRequest(string? Username, string? Password, string? Role);
 
@@ -43,6 +47,14 @@ public static class AuthEndpoints
             .WithSummary("Exchanges a username and password for an access token.")
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
+
+        auth.MapPost("/clinicians", CreateClinicianAsync)
+            .RequireAuthorization(HealthFlowPolicies.Admin)
+            .WithName("CreateClinician")
+            .WithSummary("Creates a clinician account (admins only). The clinician id, for care teams, is the username.")
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status409Conflict);
 
         app.MapPost("/login", LegacyLoginAsync)
             .WithTags("Auth")
@@ -72,6 +84,28 @@ public static class AuthEndpoints
             RegistrationResult.Invalid invalid => TypedResults.ValidationProblem(invalid.Errors),
             _ => UsernameTaken(),
         };
+    }
+
+    private static async Task<Results<Created<ClinicianCreated>, ValidationProblem, ProblemHttpResult>> CreateClinicianAsync(
+        CreateClinicianRequest request,
+        UserStore users,
+        Microsoft.AspNetCore.Identity.IPasswordHasher<UserRecord> passwordHasher,
+        TimeProvider timeProvider,
+        CancellationToken cancellationToken)
+    {
+        // The same rules as a patient's registration: username, password length, display name.
+        var validation = RegistrationValidator.Validate(request.Username, request.Password, request.DisplayName);
+        if (!validation.IsValid)
+        {
+            return TypedResults.ValidationProblem(validation.Errors);
+        }
+
+        var registration = validation.Registration;
+        var clinician = new UserRecord(registration.Username, string.Empty, HealthFlowRoles.Clinician, null, registration.DisplayName, timeProvider.GetUtcNow());
+        clinician = clinician with { PasswordHash = passwordHasher.HashPassword(clinician, registration.Password) };
+        return await users.TryCreateAsync(clinician, cancellationToken)
+            ? TypedResults.Created($"/api/care-teams?clinicianId={clinician.Username}", new ClinicianCreated(clinician.Username))
+            : UsernameTaken();
     }
 
     private static async Task<Results<Ok<LoginResponse>, ValidationProblem, ProblemHttpResult>> LoginAsync(
@@ -123,7 +157,7 @@ public static class AuthEndpoints
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]>
             {
-                ["role"] = [$"Role must be {HealthFlowRoles.Patient} or {HealthFlowRoles.Clinician}."],
+                ["role"] = [$"Role must be {HealthFlowRoles.Patient}, {HealthFlowRoles.Clinician} or {HealthFlowRoles.Admin}."],
             });
         }
 

@@ -10,10 +10,10 @@ public sealed class CareTeamProjectionOptions
     public const string SectionName = "CareTeams";
 
     /// <summary>
-    /// The team every newly registered patient joins (locally "Demo ward"); unset, new patients join no team
-    /// until an admin assigns them. The join is derived from PatientRegistered, so replay rebuilds it.
+    /// Every newly registered patient joins "Demo ward" (the local demo); off, new patients join no team until an
+    /// admin assigns them. The join is derived from PatientRegistered, so replay rebuilds it.
     /// </summary>
-    public Guid? DefaultTeamId { get; set; }
+    public bool NewPatientsJoinDemoWard { get; set; }
 }
 
 /// <summary>
@@ -44,8 +44,8 @@ public sealed class CareTeamProjection(CareTeamReadModel teams, IOptions<CareTea
                 await teams.ApplyMembershipAsync(e.CareTeamId, CareTeamReadModel.PatientPrefix + e.PatientId.ToString("D"), true, stamp, cancellationToken),
             Domain.Events.EventTypes.PatientRemovedFromCareTeam when envelope.DataAs<PatientRemovedFromCareTeam>() is var e =>
                 await teams.ApplyMembershipAsync(e.CareTeamId, CareTeamReadModel.PatientPrefix + e.PatientId.ToString("D"), false, stamp, cancellationToken),
-            Domain.Events.EventTypes.PatientRegistered when options.Value.DefaultTeamId is { } team && envelope.DataAs<PatientRegistered>() is var e =>
-                await teams.ApplyMembershipAsync(team, CareTeamReadModel.PatientPrefix + e.PatientId.ToString("D"), true, stamp, cancellationToken),
+            Domain.Events.EventTypes.PatientRegistered when options.Value.NewPatientsJoinDemoWard && envelope.DataAs<PatientRegistered>() is var e =>
+                await teams.ApplyMembershipAsync(Domain.CareTeams.DemoWard.Id, CareTeamReadModel.PatientPrefix + e.PatientId.ToString("D"), true, stamp, cancellationToken),
             _ => (bool?)null,
         };
         return applied switch
