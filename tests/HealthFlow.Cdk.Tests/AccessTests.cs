@@ -54,7 +54,8 @@ public sealed class AccessTests(SynthesizedStack stack)
 
     [Theory]
     [InlineData(GatewayRoutes.AuthApi, new[] { StreamId.PatientPrefix })]
-    [InlineData(GatewayRoutes.CommandApi, new[] { StreamId.ObservationPrefix, StreamId.AlertPrefix })]
+    [InlineData(GatewayRoutes.CommandApi, new[] { StreamId.ObservationPrefix, StreamId.AlertPrefix, StreamId.CareTeamPrefix, StreamId.AuditPrefix })]
+    [InlineData(GatewayRoutes.QueryApi, new[] { StreamId.AuditPrefix })]
     [InlineData("alert-worker", new[] { StreamId.AlertPrefix })]
     public void Writers_append_only_to_their_own_streams(string service, string[] prefixes)
     {
@@ -96,6 +97,22 @@ public sealed class AccessTests(SynthesizedStack stack)
             Assert.DoesNotContain(statements, s => s.Resource == "table/events"
                 && s.Action is "dynamodb:DeleteItem" or "dynamodb:BatchWriteItem" or "dynamodb:Scan");
         }
+    }
+
+    [Fact]
+    public void The_audit_trail_is_append_only_no_service_may_update_or_delete_a_record()
+    {
+        var audit = $"table/{HealthFlowTopology.Tables.Audit.Name}";
+        var onAudit = ServiceCatalog.All
+            .SelectMany(service => Model.StatementsOf(TaskRole(service.Name)).Select(s => (Service: service.Name, Statement: s)))
+            .Where(x => x.Statement.Resource == audit || x.Statement.Resource.StartsWith(audit + "/", StringComparison.Ordinal))
+            .ToArray();
+
+        Assert.DoesNotContain(onAudit, x => x.Statement.Action is "dynamodb:UpdateItem" or "dynamodb:DeleteItem" or "dynamodb:BatchWriteItem" or "dynamodb:PartiQLUpdate" or "dynamodb:PartiQLDelete");
+        // Only the projections worker writes it, and only by PutItem (conditional on the record not existing).
+        Assert.Equal([("projections", "dynamodb:PutItem")], onAudit.Where(x => DeclaredAccess.IsWrite(x.Statement.Action)).Select(x => (x.Service, x.Statement.Action)));
+        Assert.DoesNotContain(HealthFlowAccess.All.SelectMany(a => a.Grants), g => g.Resource.Name == HealthFlowTopology.Tables.Audit.Name
+            && g.Actions.Any(a => a is "dynamodb:UpdateItem" or "dynamodb:DeleteItem"));
     }
 
     [Fact]

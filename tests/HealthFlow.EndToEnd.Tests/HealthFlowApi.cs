@@ -110,6 +110,23 @@ public sealed class HealthFlowApi(HttpClient http)
         return await Http.SendAsync(request);
     }
 
+    public async Task<HttpResponseMessage> SendAsync(Session session, HttpMethod method, string path, object? body = null, string? correlationId = null)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (body is not null)
+        {
+            request.Content = JsonContent.Create(body);
+        }
+
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", session.AccessToken);
+        if (correlationId is not null)
+        {
+            request.Headers.Add("X-Correlation-Id", correlationId);
+        }
+
+        return await Http.SendAsync(request);
+    }
+
     /// <summary>The patient's alerts, as a clinician lists them (every status).</summary>
     public async Task<IReadOnlyList<JsonObject>> AlertsForPatientAsync(Session clinician, Guid patientId, string status = "all")
     {

@@ -1,0 +1,167 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+
+namespace HealthFlow.EndToEnd.Tests;
+
+/// <summary>A clinician sees only the patients of their care teams, on every endpoint and on the live stream.</summary>
+[Collection(AppHostCollection.Name)]
+public sealed class CareTeamIsolationTests(AppHostFixture system)
+{
+    private readonly HealthFlowApi _api = new(system.CreateGatewayClient());
+
+    [Fact]
+    public async Task Clinician_A_never_sees_counts_or_acknowledges_anything_of_patient_B()
+    {
+        var clinic = await CareTeamClinic.CreateAsync(_api);
+        var (a, b) = (clinic.A, clinic.B);
+        var other = b.Patient.PatientId!.Value;
+
+        // Every endpoint that takes a patient or an alert id: B's are answered as if they did not exist.
+        foreach (var path in new[]
+        {
+            $"/api/patients/{other}",
+            $"/api/patients/{other}/observations",
+            $"/api/patients/{other}/observations/{b.ObservationId}",
+            $"/api/patients/{other}/alerts",
+        })
+        {
+            var response = await _api.GetAsync(a.Clinician, path);
+            Assert.True(response.StatusCode == HttpStatusCode.NotFound, $"{path} answered {(int)response.StatusCode} to clinician A");
+            Assert.DoesNotContain(b.Patient.DisplayName, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        var acknowledge = await _api.PostAsync(a.Clinician, $"/api/alerts/{b.AlertId}/acknowledge", new { note = "not mine" });
+        Assert.Equal(HttpStatusCode.NotFound, acknowledge.StatusCode);
+        var stillOpen = await _api.AlertsForPatientAsync(b.Clinician, other);
+        Assert.Equal("open", Assert.Single(stillOpen, x => x["alertId"]!.GetValue<string>() == b.AlertId.ToString())["status"]!.GetValue<string>());
+
+        // Every list, filter and page: nothing of B, not even an empty slot counted for B.
+        foreach (var path in new[]
+        {
+            "/api/patients?limit=100",
+            "/api/alerts?status=all&limit=100",
+            "/api/alerts?status=open&limit=100",
+            "/api/alerts?status=open&severity=medium&limit=100",
+            $"/api/alerts?status=all&patientId={other}",
+            "/alerts",
+        })
+        {
+            var page = await _api.GetJsonAsync(a.Clinician, path);
+            var items = page["items"]!.AsArray();
+            Assert.DoesNotContain(items, i => i!["patientId"]!.GetValue<string>() == other.ToString());
+            Assert.All(items, i => Assert.Equal(a.Patient.PatientId.ToString(), i!["patientId"]!.GetValue<string>()));
+        }
+
+        var ownAlerts = await _api.GetJsonAsync(a.Clinician, "/api/alerts?status=all&limit=1");
+        Assert.Single(ownAlerts["items"]!.AsArray());
+        Assert.Null(ownAlerts["nextCursor"]);
+        Assert.Empty((await _api.GetJsonAsync(a.Clinician, $"/api/alerts?status=all&patientId={other}"))["items"]!.AsArray());
+
+        // The live stream: B checks in first, then A; A's alert arrives and B's never did.
+        using var stream = await AlertStream.OpenAsync(system, a.Clinician);
+        var bObservation = await _api.CheckInAsync(b.Patient, new { score = 10 });
+        var aObservation = await _api.CheckInAsync(a.Patient, new { score = 9 });
+        var seen = await stream.ReadUntilAsync(alert => alert["observationId"]!.GetValue<string>() == aObservation.ToString());
+        Assert.DoesNotContain(seen, alert => alert["patientId"]!.GetValue<string>() == other.ToString());
+        Assert.DoesNotContain(seen, alert => alert["observationId"]!.GetValue<string>() == bObservation.ToString());
+    }
+
+    [Fact]
+    public async Task Moving_a_patient_between_teams_changes_visibility_within_5_seconds()
+    {
+        var clinic = await CareTeamClinic.CreateAsync(_api);
+        var (a, b) = (clinic.A, clinic.B);
+        var patient = b.Patient.PatientId!.Value;
+
+        var moved = DateTime.UtcNow;
+        await clinic.MoveAsync(patient, from: b.TeamId, to: a.TeamId);
+        await Eventually.UntilAsync(
+            async () => (await _api.GetAsync(a.Clinician, $"/api/patients/{patient}")).StatusCode == HttpStatusCode.OK
+                && (await _api.GetAsync(b.Clinician, $"/api/patients/{patient}")).StatusCode == HttpStatusCode.NotFound,
+            "the moved patient to change teams", TimeSpan.FromSeconds(5));
+        Assert.True(DateTime.UtcNow - moved < TimeSpan.FromSeconds(5));
+
+        var alerts = await _api.GetJsonAsync(a.Clinician, $"/api/alerts?status=all&patientId={patient}");
+        Assert.Contains(alerts["items"]!.AsArray(), i => i!["alertId"]!.GetValue<string>() == b.AlertId.ToString());
+        Assert.Equal(HttpStatusCode.NotFound, (await _api.PostAsync(b.Clinician, $"/api/alerts/{b.AlertId}/acknowledge", new { })).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await _api.PostAsync(a.Clinician, $"/api/alerts/{b.AlertId}/acknowledge", new { })).StatusCode);
+    }
+
+    [Fact]
+    public async Task An_open_stream_follows_a_membership_change_without_reconnecting()
+    {
+        var clinic = await CareTeamClinic.CreateAsync(_api);
+        var (a, b) = (clinic.A, clinic.B);
+        using var stream = await AlertStream.OpenAsync(system, a.Clinician);
+
+        await clinic.MoveAsync(b.Patient.PatientId!.Value, from: b.TeamId, to: a.TeamId);
+        await Eventually.UntilAsync(async () => (await _api.GetAsync(a.Clinician, $"/api/patients/{b.Patient.PatientId}")).IsSuccessStatusCode,
+            "the move to reach clinician A", TimeSpan.FromSeconds(5));
+
+        // Past the stream's one-second scope refresh, B's new alert reaches A's open stream.
+        Guid observation = default;
+        var seen = await stream.ReadUntilAsync(alert => alert["observationId"]!.GetValue<string>() == observation.ToString(),
+            onReady: async () => observation = await _api.CheckInAsync(b.Patient, new { score = 10 }), readyAfter: TimeSpan.FromSeconds(2));
+        Assert.Contains(seen, alert => alert["patientId"]!.GetValue<string>() == b.Patient.PatientId.ToString());
+    }
+}
+
+/// <summary>An SSE connection to /api/alerts/stream with a bearer token, read line by line.</summary>
+internal sealed class AlertStream : IDisposable
+{
+    private readonly HttpClient _client;
+    private readonly HttpResponseMessage _response;
+    private readonly StreamReader _reader;
+
+    private AlertStream(HttpClient client, HttpResponseMessage response, StreamReader reader) => (_client, _response, _reader) = (client, response, reader);
+
+    public static async Task<AlertStream> OpenAsync(AppHostFixture system, HealthFlowApi.Session clinician)
+    {
+        var client = new HttpClient { BaseAddress = system.GatewayUrl, Timeout = Timeout.InfiniteTimeSpan };
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/alerts/stream");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", clinician.AccessToken);
+        var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        // The stream is subscribed once it says so.
+        while (await reader.ReadLineAsync() is { } line && line != ": connected")
+        {
+        }
+
+        return new AlertStream(client, response, reader);
+    }
+
+    /// <summary>Every alert delivered until one matches (30 s at most).</summary>
+    public async Task<List<JsonObject>> ReadUntilAsync(Func<JsonObject, bool> match, Func<Task>? onReady = null, TimeSpan? readyAfter = null)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        if (onReady is not null)
+        {
+            await Task.Delay(readyAfter ?? TimeSpan.Zero, timeout.Token);
+            await onReady();
+        }
+
+        var seen = new List<JsonObject>();
+        while (true)
+        {
+            var line = await _reader.ReadLineAsync(timeout.Token) ?? throw new EndOfStreamException("The alert stream closed.");
+            if (line.StartsWith("data:", StringComparison.Ordinal) && JsonNode.Parse(line[5..]) is JsonObject alert && alert.ContainsKey("alertId"))
+            {
+                seen.Add(alert);
+                if (match(alert))
+                {
+                    return seen;
+                }
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        _reader.Dispose();
+        _response.Dispose();
+        _client.Dispose();
+    }
+}
