@@ -7,6 +7,7 @@ using HealthFlow.Domain.Events;
 using HealthFlow.ServiceDefaults.Authentication;
 using HealthFlow.ServiceDefaults.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace HealthFlow.Command.Api.CareTeams;
 
@@ -52,13 +53,13 @@ public static class CareTeamEndpoints
         members.MapPost("/clinicians", (Guid careTeamId, ClinicianMemberRequest request, CareTeamCommands commands, HttpContext context, CancellationToken ct) =>
                 ChangeClinicianAsync(careTeamId, request, assign: true, commands, context, ct))
             .WithName("AssignClinician").WithSummary("Adds a clinician (by username) to the team.");
-        members.MapDelete("/clinicians", (Guid careTeamId, ClinicianMemberRequest request, CareTeamCommands commands, HttpContext context, CancellationToken ct) =>
+        members.MapDelete("/clinicians", (Guid careTeamId, [FromBody] ClinicianMemberRequest request, CareTeamCommands commands, HttpContext context, CancellationToken ct) =>
                 ChangeClinicianAsync(careTeamId, request, assign: false, commands, context, ct))
             .WithName("RemoveClinician").WithSummary("Removes a clinician from the team.");
         members.MapPost("/patients", (Guid careTeamId, PatientMemberRequest request, CareTeamCommands commands, HttpContext context, CancellationToken ct) =>
                 ChangePatientAsync(careTeamId, request, assign: true, commands, context, ct))
             .WithName("AssignPatient").WithSummary("Adds a patient to the team.");
-        members.MapDelete("/patients", (Guid careTeamId, PatientMemberRequest request, CareTeamCommands commands, HttpContext context, CancellationToken ct) =>
+        members.MapDelete("/patients", (Guid careTeamId, [FromBody] PatientMemberRequest request, CareTeamCommands commands, HttpContext context, CancellationToken ct) =>
                 ChangePatientAsync(careTeamId, request, assign: false, commands, context, ct))
             .WithName("RemovePatient").WithSummary("Removes a patient from the team.");
         return app;
