@@ -40,7 +40,9 @@ public sealed class FuzzTests(AppHostFixture system, ITestOutputHelper output) :
         var clinician = await _api.LoginClinicianAsync();
         var firstPage = await _api.GetJsonAsync(clinician, "/api/patients?limit=1");
         var realCursor = firstPage["nextCursor"]?.GetValue<string>();
-        var generator = new FuzzInput(new Random(Seed), patient, clinician, realCursor);
+        var admin = await _api.LoginAsync(CareTeamClinic.DemoAdmin, CareTeamClinic.DemoAdminPassword);
+        var team = await CareTeamClinic.CreateTeamAsync(_api, admin, "Fuzz ward");
+        var generator = new FuzzInput(new Random(Seed), patient, clinician, realCursor, admin, team);
 
         var cases = Enumerable.Range(0, Cases).Select(generator.Next).ToList();
         var results = new FuzzResult[cases.Count];
@@ -156,7 +158,8 @@ public sealed record FuzzResult(FuzzCase Case, int Status, string? ContentType, 
 }
 
 /// <summary>Generates one request at a time from a seeded Random: an endpoint, then bad values for what it reads.</summary>
-public sealed class FuzzInput(Random random, HealthFlowApi.Session patient, HealthFlowApi.Session clinician, string? realCursor)
+public sealed class FuzzInput(
+    Random random, HealthFlowApi.Session patient, HealthFlowApi.Session clinician, string? realCursor, HealthFlowApi.Session admin, Guid team)
 {
     private static readonly string[] CheckInFields =
         ["score", "heartRate", "respiratoryRate", "oxygenSaturation", "onSupplementalOxygen", "systolicBp", "diastolicBp",
@@ -204,6 +207,12 @@ public sealed class FuzzInput(Random random, HealthFlowApi.Session patient, Heal
                 n => Query(n, "/api/patients/{id}/observations/{id}", $"/api/patients/{PatientSegment()}/observations/{GuidSegment()}", Pick(patient, clinician), []),
                 n => Query(n, "/api/patients/{id}/alerts", $"/api/patients/{PatientSegment()}/alerts", Pick(patient, clinician), ["status", "severity", "limit", "cursor"]),
                 Stream,
+                n => AdminBody(n, "/api/auth/clinicians", HttpMethod.Post, "/api/auth/clinicians", AuthFields),
+                n => AdminBody(n, "/api/care-teams", HttpMethod.Post, "/api/care-teams", ["name"]),
+                n => AdminBody(n, "/api/care-teams/{id}/clinicians", Pick(HttpMethod.Post, HttpMethod.Delete), $"/api/care-teams/{TeamSegment()}/clinicians", ["clinicianId"]),
+                n => AdminBody(n, "/api/care-teams/{id}/patients", Pick(HttpMethod.Post, HttpMethod.Delete), $"/api/care-teams/{TeamSegment()}/patients", ["patientId"]),
+                n => Query(n, "/api/care-teams", "/api/care-teams", Pick(admin, clinician), []),
+                n => Query(n, "/api/audit", "/api/audit", admin, ["patientId", "actor", "from", "to", "limit", "cursor"]),
             ]);
         }
 
@@ -215,6 +224,19 @@ public sealed class FuzzInput(Random random, HealthFlowApi.Session patient, Heal
         var body = random.Next(4) == 0 ? MalformedBody() : Encoding.UTF8.GetBytes(ObjectBody(AuthFields, nameFromUsername: true));
         return new FuzzCase(number, path, HttpMethod.Post, path, body, ContentType(), MaybeAuthorization(null), false);
     }
+
+    private FuzzCase AdminBody(int number, string endpoint, HttpMethod method, string path, string[] fields)
+    {
+        var body = random.Next(4) == 0 ? MalformedBody() : Encoding.UTF8.GetBytes(ObjectBody(fields, nameFromUsername: true));
+        return new FuzzCase(number, endpoint, method, path, body, ContentType(), MaybeAuthorization(admin), false);
+    }
+
+    private string TeamSegment() => random.Next(3) switch
+    {
+        0 => Uri.EscapeDataString(Pick(Garbage)),
+        1 => Guid.NewGuid().ToString(),
+        _ => team.ToString(),
+    };
 
     private FuzzCase CheckIn(int number, string path)
     {

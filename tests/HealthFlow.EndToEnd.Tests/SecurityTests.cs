@@ -19,10 +19,18 @@ public sealed class SecurityTests(AppHostFixture system)
         var bob = await _api.RegisterPatientAsync();
         var bobId = bob.PatientId!.Value;
 
-        foreach (var path in new[] { $"/api/patients/{bobId}", $"/api/patients/{bobId}/observations", $"/api/patients/{bobId}/alerts", "/api/alerts", "/api/patients" })
+        // Another patient's records do not exist for her (404, as for an unknown id: ids do not leak); lists are not hers to read.
+        foreach (var path in new[] { $"/api/patients/{bobId}", $"/api/patients/{bobId}/observations", $"/api/patients/{bobId}/alerts" })
         {
             var response = await _api.GetAsync(alice, path);
-            Assert.True(response.StatusCode == HttpStatusCode.Forbidden, $"GET {path} as another patient answered {(int)response.StatusCode}");
+            Assert.True(response.StatusCode == HttpStatusCode.NotFound, $"GET {path} as another patient answered {(int)response.StatusCode}");
+            await HealthFlowApi.ProblemAsync(response);
+        }
+
+        foreach (var path in new[] { "/api/alerts", "/api/patients" })
+        {
+            var response = await _api.GetAsync(alice, path);
+            Assert.True(response.StatusCode == HttpStatusCode.Forbidden, $"GET {path} as a patient answered {(int)response.StatusCode}");
             await HealthFlowApi.ProblemAsync(response);
         }
 
