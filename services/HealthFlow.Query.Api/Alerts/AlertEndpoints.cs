@@ -119,7 +119,8 @@ public static class AlertEndpoints
         // Only the clinician's care-team patients, kept current while the stream is open (LiveScope).
         using var scope = await LiveScope.StartAsync(scopes, context.User, cancellationToken);
         // Subscribe before catching up, so nothing written in between is lost; duplicates are skipped below.
-        using var subscription = feed.Subscribe(alert => scope.Includes(alert.PatientId));
+        using var subscription = feed.Subscribe(scope.Admit);
+        scope.OfferLateChangesTo(subscription.Offer);
         await WriteAsync(response, "retry: 3000\n: connected\n\n", cancellationToken);
 
         var sent = new HashSet<string>(StringComparer.Ordinal);

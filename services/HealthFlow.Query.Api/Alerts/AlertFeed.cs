@@ -35,7 +35,7 @@ public sealed class AlertFeed(
     /// <paramref name="include"/> is the connection's filter hook (its clinician's care-team patients): changes it
     /// rejects never enter the connection's buffer. It must be cheap and synchronous.
     /// </summary>
-    public AlertSubscription Subscribe(Func<AlertView, bool>? include = null)
+    public AlertSubscription Subscribe(Func<AlertChange, bool>? include = null)
     {
         var channel = Channel.CreateBounded<AlertChange>(new BoundedChannelOptions(options.Value.MaxBufferedEvents)
         {
@@ -51,7 +51,7 @@ public sealed class AlertFeed(
             _firstSubscriber.Release();
         }
 
-        return new AlertSubscription(channel.Reader, () => _subscribers.TryRemove(id, out _));
+        return new AlertSubscription(channel, () => _subscribers.TryRemove(id, out _));
     }
 
     /// <summary>
@@ -158,7 +158,7 @@ public sealed class AlertFeed(
     {
         foreach (var (id, (channel, include)) in _subscribers)
         {
-            if (include is not null && !include(change.Alert))
+            if (include is not null && !include(change))
             {
                 continue;
             }
@@ -173,12 +173,15 @@ public sealed class AlertFeed(
     }
 }
 
-internal sealed record Subscriber(Channel<AlertChange> Channel, Func<AlertView, bool>? Include);
+internal sealed record Subscriber(Channel<AlertChange> Channel, Func<AlertChange, bool>? Include);
 
 /// <summary>One connection's view of the feed.</summary>
-public sealed class AlertSubscription(ChannelReader<AlertChange> changes, Action unsubscribe) : IDisposable
+public sealed class AlertSubscription(Channel<AlertChange> channel, Action unsubscribe) : IDisposable
 {
-    public ChannelReader<AlertChange> Changes { get; } = changes;
+    public ChannelReader<AlertChange> Changes { get; } = channel.Reader;
+
+    /// <summary>Hands the connection a change its filter rejected earlier and now admits (a patient just joined its teams).</summary>
+    public bool Offer(AlertChange change) => channel.Writer.TryWrite(change);
 
     public void Dispose() => unsubscribe();
 }
