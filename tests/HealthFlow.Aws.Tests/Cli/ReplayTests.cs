@@ -89,9 +89,10 @@ public sealed class ReplayTests(LocalAwsFixture aws) : IClassFixture<LocalAwsFix
     [Fact]
     public void Replay_knows_each_read_model_and_refuses_others()
     {
-        Assert.Equal(["patients", "observations", "alerts", "all"], ReadModelTables.Names);
-        Assert.Equal(["patients", "observations", "alerts"], ReadModelTables.Resolve("all").Select(t => t.ReadModel));
+        Assert.Equal(["patients", "observations", "alerts", "care-teams", "all"], ReadModelTables.Names);
+        Assert.Equal(["patients", "observations", "alerts", "care-teams"], ReadModelTables.Resolve("all").Select(t => t.ReadModel));
         Assert.Throws<ArgumentException>(() => ReadModelTables.Resolve("users"));
+        Assert.Throws<ArgumentException>(() => ReadModelTables.Resolve("audit"));
     }
 
     private const string ObservationProjectionName = "observations";

@@ -7,6 +7,7 @@ using HealthFlow.Aws.EventStore;
 using HealthFlow.Aws.ReadModels;
 using HealthFlow.Aws.ReadModels.Projections;
 using HealthFlow.Domain;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -215,6 +216,12 @@ public sealed class ReadModelReplayer(
         // The alert projection's fallbacks read streams (IEventStreamReader); here, the operator's event store.
         collection.AddSingleton<IEventStreamReader>(eventStore);
         collection.AddSingleton(services.GetService<TimeProvider>() ?? TimeProvider.System);
+        // Whether new patients join Demo ward, as configured for the projections worker (CareTeams:NewPatientsJoinDemoWard).
+        var careTeams = new HealthFlow.Aws.ReadModels.Projections.CareTeamProjectionOptions();
+        services.GetService<Microsoft.Extensions.Configuration.IConfiguration>()
+            ?.GetSection(HealthFlow.Aws.ReadModels.Projections.CareTeamProjectionOptions.SectionName)
+            .Bind(careTeams);
+        collection.AddSingleton(Microsoft.Extensions.Options.Options.Create(careTeams));
         collection.AddHealthFlowProjections();
         return collection.BuildServiceProvider();
     }

@@ -27,6 +27,9 @@ public static class ReadModelTables
         new(PatientProjection.ReadModelName, HealthFlowTopology.Tables.Patients, WrittenOncePerEvent: true),
         new(ObservationProjection.ReadModelName, HealthFlowTopology.Tables.Observations, WrittenOncePerEvent: true),
         new(AlertProjection.ReadModelName, HealthFlowTopology.Tables.Alerts, WrittenOncePerEvent: false),
+        new(CareTeamProjection.ReadModelName, HealthFlowTopology.Tables.CareTeams, WrittenOncePerEvent: false),
+        // Not the audit trail: replay wipes the table first, and the trail is never wiped. A lost audit table can
+        // still be rebuilt from the audit- streams of the event store into an empty table.
     ];
 
     public static IReadOnlyList<string> Names { get; } = [.. Replayable.Select(t => t.ReadModel), All];
