@@ -1,6 +1,7 @@
 import { lazy, Suspense } from 'react';
 import { Navigate, Route, Routes } from 'react-router-dom';
-import { AppShell, Loading, RequireSession } from '@healthflow/shared';
+import { AppShell, Loading, RequireSession, useSession } from '@healthflow/shared';
+import { AdminPage } from './admin/AdminPage';
 import { InboxPage } from './inbox/InboxPage';
 import { PatientListPage } from './patients/PatientListPage';
 import { SignInPage } from './SignInPage';
@@ -13,13 +14,18 @@ const nav = [
   { to: '/patients', label: 'Patients', testId: 'nav-patients' },
 ];
 
+// Admins see no clinical data: their app is the care-team and audit page.
+const adminNav = [{ to: '/', label: 'Care teams', testId: 'nav-admin' }];
+
 export function App() {
+  const { session } = useSession();
+  const admin = session?.role === 'admin';
   return (
     <Routes>
-      <Route element={<AppShell appName="Clinician" nav={nav} />}>
+      <Route element={<AppShell appName={admin ? 'Admin' : 'Clinician'} nav={admin ? adminNav : nav} />}>
         <Route path="/sign-in" element={<SignInPage />} />
         <Route element={<RequireSession />}>
-          <Route path="/" element={<InboxPage />} />
+          <Route path="/" element={admin ? <AdminPage /> : <InboxPage />} />
           <Route path="/patients" element={<PatientListPage />} />
           <Route
             path="/patients/:patientId"

@@ -6,10 +6,13 @@ import '@healthflow/shared/styles.css';
 import './clinician.css';
 import { App } from './App';
 
+// Admins sign in here too: they manage care teams and read the audit trail (AdminPage).
+const adminsToo = ['admin'] as const;
+
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <BrowserRouter basename={import.meta.env.BASE_URL.replace(/\/$/, '')}>
-      <SessionProvider role="clinician">
+      <SessionProvider role="clinician" alsoFor={adminsToo}>
         <App />
       </SessionProvider>
     </BrowserRouter>

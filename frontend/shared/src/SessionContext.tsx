@@ -11,6 +11,8 @@ export interface SessionContextValue {
   api: HealthflowApi;
   /** The role this app serves; a user with another role is refused at sign-in. */
   role: Role;
+  /** Every role the app signs in: its own, and e.g. admin in the clinician app. */
+  roles: readonly Role[];
   /** A message for the sign-in page, e.g. why the user was signed out. */
   notice: string | null;
   signIn: (response: LoginResponse, username: string) => void;
@@ -19,7 +21,9 @@ export interface SessionContextValue {
 
 const SessionContext = createContext<SessionContextValue | null>(null);
 
-export function SessionProvider({ role, children }: { role: Role; children: ReactNode }) {
+const noOtherRoles: readonly Role[] = [];
+
+export function SessionProvider({ role, alsoFor = noOtherRoles, children }: { role: Role; alsoFor?: readonly Role[]; children: ReactNode }) {
   const [session, setSession] = useState<Session | null>(() => loadSession());
   const [notice, setNotice] = useState<string | null>(null);
   const tokenRef = useRef<string | null>(session?.accessToken ?? null);
@@ -57,9 +61,10 @@ export function SessionProvider({ role, children }: { role: Role; children: Reac
     return () => window.clearTimeout(timer);
   }, [session, signOut]);
 
+  const roles = useMemo(() => [role, ...alsoFor], [role, alsoFor]);
   const value = useMemo<SessionContextValue>(
-    () => ({ session, api, role, notice, signIn, signOut }),
-    [session, api, role, notice, signIn, signOut],
+    () => ({ session, api, role, roles, notice, signIn, signOut }),
+    [session, api, role, roles, notice, signIn, signOut],
   );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }

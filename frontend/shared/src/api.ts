@@ -2,6 +2,8 @@
 import { createHttpClient, withQuery, type HttpClient, type HttpClientOptions } from './http';
 import type {
   Alert,
+  AuditRecord,
+  CareTeam,
   AlertStatus,
   LoginRequest,
   LoginResponse,
@@ -65,6 +67,19 @@ export function createApi(options: HttpClientOptions) {
 
     getPatient: (patientId: string, signal?: AbortSignal) =>
       http<PatientSummary>('GET', `/api/patients/${segment(patientId)}`, { signal }),
+
+    getCareTeams: (signal?: AbortSignal) => http<{ items: CareTeam[] }>('GET', '/api/care-teams', { signal }),
+
+    createCareTeam: (name: string) => http<{ careTeamId: string }>('POST', '/api/care-teams', { body: { name } }),
+
+    /** Adds (POST) or removes (DELETE) a clinician, by username, or a patient, by id. */
+    changeCareTeamMember: (careTeamId: string, change: 'POST' | 'DELETE', member: { clinicianId: string } | { patientId: string }) =>
+      http<void>(change, `/api/care-teams/${segment(careTeamId)}/${'clinicianId' in member ? 'clinicians' : 'patients'}`, { body: member }),
+
+    createClinician: (request: RegisterRequest) => http<{ clinicianId: string }>('POST', '/api/auth/clinicians', { body: request }),
+
+    getAudit: (query: { patientId?: string; actor?: string; limit?: number; cursor?: string | null }, signal?: AbortSignal) =>
+      http<Page<AuditRecord>>('GET', '/api/audit', { query: { ...query }, signal }),
 
     /** A 30-second, single-use ticket that opens the alert stream once. */
     getStreamTicket: () => http<StreamTicket>('POST', '/api/alerts/stream-ticket'),

@@ -1,6 +1,6 @@
 // The shapes of the HealthFlow HTTP API (DESIGN.md section 7), as the web apps see them.
 
-export type Role = 'patient' | 'clinician';
+export type Role = 'patient' | 'clinician' | 'admin';
 
 export interface LoginRequest {
   username: string;
@@ -111,4 +111,26 @@ export interface ProblemDetails {
   status?: number;
   detail?: string;
   errors?: Record<string, string[]>;
+}
+
+/** A care team (GET /api/care-teams): an admin sees every team, a clinician their own. */
+export interface CareTeam {
+  careTeamId: string;
+  name: string;
+  clinicians: string[];
+  patients: string[];
+}
+
+/** One record of the audit trail (GET /api/audit, admins only). */
+export interface AuditRecord {
+  recordId: string;
+  actor: string;
+  actorRole: string;
+  patientId: string | null;
+  action: string;
+  resourceIds: string[];
+  count: number;
+  outcome: 'allowed' | 'denied';
+  clientAddress: string | null;
+  accessedAt: string;
 }

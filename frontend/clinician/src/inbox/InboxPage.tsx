@@ -14,6 +14,7 @@ import {
   type AlertStatus,
   type Severity,
 } from '@healthflow/shared';
+import { MyCareTeams } from '../teams/MyCareTeams';
 import { AlertRow } from './AlertRow';
 import { beep, loadSoundPreference, setSoundPreference } from './highAlertSignal';
 import { initialInbox, inboxReducer, type InboxFilter } from './inboxState';
@@ -160,6 +161,8 @@ export function InboxPage() {
           {streamLabels[streamState]}
         </span>
       </div>
+
+      <MyCareTeams />
 
       {banner && (
         <div className="inbox__banner" role="alert" data-testid="new-high-alert-banner">

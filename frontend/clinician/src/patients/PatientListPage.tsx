@@ -1,6 +1,7 @@
-// Every registered patient, paged; each links to the patient's detail page.
+// The patients of the clinician's care teams, paged; each links to the patient's detail page.
 import { Link } from 'react-router-dom';
 import { LoadMore, Loading, ProblemMessage, formatDateTime, usePagedResource, useSignedInSession } from '@healthflow/shared';
+import { MyCareTeams } from '../teams/MyCareTeams';
 
 export function PatientListPage() {
   const { api } = useSignedInSession();
@@ -11,12 +12,13 @@ export function PatientListPage() {
       <div className="page-head">
         <h1 id="patients-heading">Patients</h1>
       </div>
+      <MyCareTeams />
       <ProblemMessage error={patients.error} />
       {patients.loading ? (
         <Loading label="Loading patients…" />
       ) : patients.items.length === 0 ? (
         <p className="empty" data-testid="patients-empty">
-          No patients have registered yet.
+          No patients in your care teams yet.
         </p>
       ) : (
         <div className="card table-wrap">

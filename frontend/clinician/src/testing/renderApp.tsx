@@ -7,7 +7,7 @@ import { App } from '../App';
 export function renderApp(route = '/') {
   return render(
     <MemoryRouter initialEntries={[route]}>
-      <SessionProvider role="clinician">
+      <SessionProvider role="clinician" alsoFor={['admin']}>
         <App />
       </SessionProvider>
     </MemoryRouter>,

@@ -10,10 +10,10 @@ export interface LoginFormProps {
   initialUsername?: string;
 }
 
-const roleNames = { patient: 'patients', clinician: 'clinicians' } as const;
+const roleNames = { patient: 'patients', clinician: 'clinicians', admin: 'admins' } as const;
 
 export function LoginForm({ footer, initialUsername = '' }: LoginFormProps) {
-  const { api, role, notice, signIn } = useSession();
+  const { api, role, roles, notice, signIn } = useSession();
   const [username, setUsername] = useState(initialUsername);
   const [password, setPassword] = useState('');
   const [missing, setMissing] = useState<{ username?: boolean; password?: boolean }>({});
@@ -30,7 +30,7 @@ export function LoginForm({ footer, initialUsername = '' }: LoginFormProps) {
     setError(null);
     try {
       const response = await api.login({ username: username.trim(), password });
-      if (response.role !== role) {
+      if (!roles.includes(response.role)) {
         setError(new Error(`This app is for ${roleNames[role]}. Please use the ${response.role} app.`));
         return;
       }
