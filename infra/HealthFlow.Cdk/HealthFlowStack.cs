@@ -84,7 +84,7 @@ public sealed class HealthFlowStack : Stack
         _ = new TableBackups(this, "Backups", tables, _keys.Data, settings.BackupRetentionDays);
         var routing = new EventRouting(this, "Events", _keys.Messaging);
 
-        // Traces to X-Ray, metrics to CloudWatch: an ADOT collector beside every .NET service.
+        // Traces to X-Ray, metrics to CloudWatch: an ADOT collector in every task.
         _telemetry = new TelemetryCollector(this, "Telemetry", _keys.Logs);
 
         var cluster = new Cluster(this, "Cluster", new ClusterProps { Vpc = vpc, ContainerInsights = true });
@@ -207,13 +207,12 @@ public sealed class HealthFlowStack : Stack
         Dictionary<string, EcsSecret>? secrets = null,
         ServiceConnectProps? serviceConnect = null)
     {
-        var variables = new Dictionary<string, string>(environment ?? [])
-        {
-            ["ASPNETCORE_HTTP_PORTS"] = ServiceCatalog.ContainerPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["OTEL_SERVICE_NAME"] = definition.Name,
-        };
+        var variables = new Dictionary<string, string>(environment ?? []);
+        // nginx reads none of these; its port is in its own configuration (web/nginx.conf).
         if (definition.Kind != ServiceKind.Web)
         {
+            variables["ASPNETCORE_HTTP_PORTS"] = ServiceCatalog.ContainerPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            variables["OTEL_SERVICE_NAME"] = definition.Name;
             // The pseudo parameter: CloudFormation fills in the region the stack is deployed to.
             variables["AWS_REGION"] = Amazon.CDK.Aws.REGION;
             // Traces and metrics to the collector in the same task (TelemetryCollector).
@@ -237,7 +236,7 @@ public sealed class HealthFlowStack : Stack
             Secrets = secrets ?? [],
             ServiceConnect = serviceConnect,
             LogEncryptionKey = _keys.Logs,
-            Telemetry = definition.Kind == ServiceKind.Web ? null : _telemetry,
+            Telemetry = _telemetry,
         });
     }
 
