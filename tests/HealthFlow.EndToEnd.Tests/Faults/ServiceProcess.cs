@@ -44,6 +44,9 @@ public sealed class ServiceProcess : IAsyncDisposable
     public static Task<ServiceProcess> StartCommandApiAsync(IReadOnlyDictionary<string, string> environment) =>
         StartBuiltAsync(BuiltProject.EntryAssembly(new Projects.HealthFlow_Command_Api(), "HealthFlow.Command.Api"), environment);
 
+    public static Task<ServiceProcess> StartQueryApiAsync(IReadOnlyDictionary<string, string> environment) =>
+        StartBuiltAsync(BuiltProject.EntryAssembly(new Projects.HealthFlow_Query_Api(), "HealthFlow.Query.Api"), environment);
+
     public static Task<ServiceProcess> StartAuthApiAsync(IReadOnlyDictionary<string, string> environment) =>
         StartBuiltAsync(BuiltProject.EntryAssembly(new Projects.HealthFlow_Auth_Api(), "HealthFlow.Auth.Api"), environment);
 
