@@ -31,7 +31,7 @@ public static class HealthFlowJwtBearerExtensions
             .ValidateOnStart();
 
         // Goes through the HttpClient defaults (service discovery, resilience), so `http://auth-api` resolves.
-        builder.Services.AddHttpClient(JwksHttpClient);
+        builder.Services.AddJwksHttpClient();
 
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<StreamTicketRedemptions>();
@@ -72,6 +72,55 @@ public static class HealthFlowJwtBearerExtensions
         return builder;
     }
 
+    /// <summary>
+    /// auth-api validates access tokens (for the stream ticket) with its own keys, not over HTTP. During a rolling
+    /// restart with a new key, a task started before the rotation also meets tokens its successor signed. With
+    /// `Jwt:JwksUrl` set (auth-api's own service name, so its peer tasks answer), a token whose kid is not one of
+    /// its own is looked up in its peers' JWKS first, as the validators do (<see cref="JwksKeyRing"/>).
+    /// </summary>
+    public static void AcceptPeerSigningKeys(this JwtBearerOptions options, IReadOnlyList<SecurityKey> ownKeys, string? peerJwksUrl, IServiceProvider services)
+    {
+        if (string.IsNullOrWhiteSpace(peerJwksUrl))
+        {
+            return;
+        }
+
+        var peers = new JwksKeyRing(
+            peerJwksUrl,
+            options.TokenValidationParameters.ValidIssuer,
+            new HttpDocumentRetriever(services.GetRequiredService<IHttpClientFactory>().CreateClient(JwksHttpClient)) { RequireHttps = false },
+            services.GetService<TimeProvider>() ?? TimeProvider.System,
+            services.GetRequiredService<ILoggerFactory>().CreateLogger<JwksKeyRing>());
+        var ownKeyIds = ownKeys.Select(k => k.KeyId).ToHashSet(StringComparer.Ordinal);
+        // Only memory is read here; the fetch, if one is needed, happened when the request came in.
+        options.TokenValidationParameters.IssuerSigningKeyResolver = (_, _, kid, _) => [.. ownKeys, .. peers.KeysFor(kid)];
+        options.Events.OnMessageReceived = async context =>
+        {
+            if (BearerToken(context.HttpContext.Request) is { } token)
+            {
+                context.Token = token;
+                if (JwksKeyRing.KeyIdOf(token) is { } kid && !ownKeyIds.Contains(kid))
+                {
+                    await peers.TryResolveSigningKeyAsync(token, context.HttpContext.RequestAborted);
+                }
+            }
+        };
+    }
+
+    /// <summary>The HttpClient the JWKS is fetched with: service discovery resolves `http://auth-api`.</summary>
+    public static IServiceCollection AddJwksHttpClient(this IServiceCollection services)
+    {
+        services.AddHttpClient(JwksHttpClient);
+        return services;
+    }
+
+    private static string? BearerToken(HttpRequest request) =>
+        request.Headers.Authorization.ToString() is { } authorization
+        && authorization.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase)
+        && authorization[BearerPrefix.Length..].Trim() is { Length: > 0 } token
+            ? token
+            : null;
+
     /// <summary>The role policies, for auth-api too (which validates its own tokens with its local keys).</summary>
     public static IServiceCollection AddHealthFlowPolicies(this IServiceCollection services)
     {
@@ -93,9 +142,7 @@ public static class HealthFlowJwtBearerExtensions
         var keys = (JwksKeyRing)context.Options.ConfigurationManager!;
         var request = context.HttpContext.Request;
         var cancel = context.HttpContext.RequestAborted;
-        if (request.Headers.Authorization.ToString() is { } authorization
-            && authorization.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase)
-            && authorization[BearerPrefix.Length..].Trim() is { Length: > 0 } token)
+        if (BearerToken(request) is { } token)
         {
             context.Token = token;
             await keys.TryResolveSigningKeyAsync(token, cancel);

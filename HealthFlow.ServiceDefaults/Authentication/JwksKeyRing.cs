@@ -97,6 +97,15 @@ public sealed class JwksKeyRing(
         return true;
     }
 
+    /// <summary>The keys with this kid that the ring holds (none, or one); only memory is read.</summary>
+    public IReadOnlyList<SecurityKey> KeysFor(string? kid)
+    {
+        lock (_lock)
+        {
+            return kid is not null && _keys.TryGetValue(kid, out var entry) ? [entry.Key] : [];
+        }
+    }
+
     private bool IsKnown(string kid)
     {
         lock (_lock)
@@ -159,7 +168,7 @@ public sealed class JwksKeyRing(
         }
     }
 
-    private static string? KeyIdOf(string token)
+    public static string? KeyIdOf(string token)
     {
         var handler = new JsonWebTokenHandler();
         try

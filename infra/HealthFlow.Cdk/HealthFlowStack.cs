@@ -105,7 +105,8 @@ public sealed class HealthFlowStack : Stack
         });
 
         var authTasks = settings.HoldAuthApi ? 0 : ApiMinTasks;
-        var auth = Service(ServiceCatalog.AuthApi, cluster, authTasks, environment: TokenSettings(),
+        // auth-api reads its own JWKS too: during a rolling restart its tasks accept the tokens their peers signed.
+        var auth = Service(ServiceCatalog.AuthApi, cluster, authTasks, environment: JwtValidation(),
             secrets: new Dictionary<string, EcsSecret>
             {
                 [JwtSigningKeyVariable] = EcsSecret.FromSecretsManager(jwtSigningKey),
@@ -122,7 +123,8 @@ public sealed class HealthFlowStack : Stack
         var projections = Service(ServiceCatalog.Projections, cluster, WorkerMinTasks);
         var web = Service(ServiceCatalog.Web, cluster, ApiMinTasks);
 
-        foreach (var api in new[] { command, query })
+        // auth-api's own tasks included: during a rolling restart they read their peers' JWKS.
+        foreach (var api in new[] { command, query, auth })
         {
             auth.Service.Connections.AllowFrom(api.Service, Port.Tcp(ServiceCatalog.ContainerPort), "JWKS over Service Connect");
         }
@@ -193,7 +195,7 @@ public sealed class HealthFlowStack : Stack
         ["Jwt__Audience"] = JwtDefaults.Audience,
     };
 
-    /// <summary>The APIs fetch auth-api's public keys over Service Connect, inside the VPC.</summary>
+    /// <summary>The APIs (auth-api's peers included) fetch auth-api's public keys over Service Connect, inside the VPC.</summary>
     private static Dictionary<string, string> JwtValidation() => new(TokenSettings())
     {
         ["Jwt__JwksUrl"] = $"http://{ServiceCatalog.AuthApi.Name}:{ServiceCatalog.ContainerPort}{JwtValidationOptions.JwksPath}",

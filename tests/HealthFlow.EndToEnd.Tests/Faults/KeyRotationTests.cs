@@ -55,7 +55,7 @@ public sealed class KeyRotationTests(AppHostFixture system)
 
         // Before: one auth-api task with the old key, behind its Service Connect name, and validators that know only that key.
         await using var authApi = await RoundRobinProxy.StartAsync();
-        await using var oldTask = await ServiceProcess.StartAuthApiAsync(Settings(oldKey.ExportPkcs8PrivateKeyPem(), previousSigningKey: ""));
+        await using var oldTask = await ServiceProcess.StartAuthApiAsync(Settings(oldKey.ExportPkcs8PrivateKeyPem(), previousSigningKey: "", peers: authApi.Url));
         authApi.RouteTo(oldTask.Url);
         var queryApiTask = ServiceProcess.StartQueryApiAsync(ValidatorSettings("query-api", authApi.Url));
         await using var commandApi = await ServiceProcess.StartCommandApiAsync(ValidatorSettings("command-api", authApi.Url));
@@ -64,17 +64,25 @@ public sealed class KeyRotationTests(AppHostFixture system)
         var oldToken = await LoginAsync(oldTask.Url, username, password);
         Assert.Equal(KeyId(oldKey), new JsonWebToken(oldToken).Kid);
         await AssertAcceptedAsync(queryApi, commandApi, patientId, oldToken);
+        var oldClinicianToken = await LoginAsync(oldTask.Url, HealthFlowApi.DemoClinician, HealthFlowApi.DemoClinicianPassword);
 
         // The rotation's deployment starts a new task (the new key signs, the old one is its previous) beside the old one.
         // The first JWKS fetch after it joins goes to the old task, which does not know the new key.
-        await using var newTask = await ServiceProcess.StartAuthApiAsync(Settings(newKey.ExportPkcs8PrivateKeyPem(), oldKey.ExportPkcs8PrivateKeyPem()));
+        await using var newTask = await ServiceProcess.StartAuthApiAsync(Settings(newKey.ExportPkcs8PrivateKeyPem(), oldKey.ExportPkcs8PrivateKeyPem(), peers: authApi.Url));
         authApi.RouteTo(oldTask.Url, newTask.Url);
         var newToken = await LoginAsync(newTask.Url, username, password);
+        var newClinicianToken = await LoginAsync(newTask.Url, HealthFlowApi.DemoClinician, HealthFlowApi.DemoClinicianPassword);
         Assert.Equal(KeyId(newKey), new JsonWebToken(newToken).Kid);
         for (var round = 0; round < 3; round++)
         {
             await AssertAcceptedAsync(queryApi, commandApi, patientId, newToken);
             await AssertAcceptedAsync(queryApi, commandApi, patientId, oldToken);
+            // auth-api validates tokens itself (the stream ticket): each task takes the tokens the other one signed.
+            foreach (var task in new[] { oldTask, newTask })
+            {
+                Assert.Equal(HttpStatusCode.OK, await StreamTicketStatusAsync(task.Url, newClinicianToken));
+                Assert.Equal(HttpStatusCode.OK, await StreamTicketStatusAsync(task.Url, oldClinicianToken));
+            }
         }
 
         // The old task stops; tokens it signed stay valid, since the new task publishes its key as the previous one.
@@ -84,6 +92,7 @@ public sealed class KeyRotationTests(AppHostFixture system)
         {
             await AssertAcceptedAsync(queryApi, commandApi, patientId, oldToken);
             await AssertAcceptedAsync(queryApi, commandApi, patientId, newToken);
+            Assert.Equal(HttpStatusCode.OK, await StreamTicketStatusAsync(newTask.Url, oldClinicianToken));
         }
 
         // A key nobody publishes is still refused, and a flood of such tokens fetches the JWKS a bounded number of times.
@@ -154,8 +163,10 @@ public sealed class KeyRotationTests(AppHostFixture system)
         SigningCredentials = new SigningCredentials(new ECDsaSecurityKey(key) { KeyId = KeyId(key) }, SecurityAlgorithms.EcdsaSha256),
     });
 
-    private Dictionary<string, string> Settings(string signingKey, string previousSigningKey) => new()
+    private Dictionary<string, string> Settings(string signingKey, string previousSigningKey, Uri? peers = null) => new()
     {
+        // Its own JWKS behind its service name, where its peer tasks answer (as Service Connect's auth-api:8080 on AWS).
+        ["Jwt__JwksUrl"] = peers is null ? "" : new Uri(peers, "/.well-known/jwks.json").ToString(),
         ["AWS_ENDPOINT_URL"] = system.AwsEndpointUrl.ToString(),
         ["AWS_REGION"] = "us-east-1",
         ["AWS_ACCESS_KEY_ID"] = "test",
@@ -163,6 +174,12 @@ public sealed class KeyRotationTests(AppHostFixture system)
         ["Jwt__SigningKey"] = signingKey,
         ["Jwt__PreviousSigningKey"] = previousSigningKey,
     };
+
+    private static async Task<HttpStatusCode> StreamTicketStatusAsync(Uri authApi, string accessToken)
+    {
+        using var http = new HttpClient { BaseAddress = authApi };
+        return await StreamTicketStatusAsync(http, accessToken);
+    }
 
     private static async Task<HttpStatusCode> StreamTicketStatusAsync(HttpClient http, string accessToken)
     {
