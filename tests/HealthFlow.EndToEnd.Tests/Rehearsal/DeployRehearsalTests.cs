@@ -29,7 +29,14 @@ public sealed class DeployRehearsalTests(RehearsalFixture rehearsal, ITestOutput
     [Fact]
     public async Task The_services_started_as_their_task_definitions_say_pass_the_smoke_through_the_gateway()
     {
+        foreach (var (step, took) in rehearsal.PreparationTimes)
+        {
+            output.WriteLine($"{step}: {took.TotalSeconds:F1} s");
+        }
+
+        var started = System.Diagnostics.Stopwatch.StartNew();
         await using var system = await DeployRehearsal.StartAsync(rehearsal, rehearsal.Tasks);
+        output.WriteLine($"the five services and the gateway healthy after {started.Elapsed.TotalSeconds:F1} s");
         await SeedClinicianAsync();
         using var http = new HttpClient { BaseAddress = system.GatewayUrl, Timeout = TimeSpan.FromSeconds(30) };
         var api = new HealthFlowApi(http);

@@ -38,6 +38,11 @@ public sealed class RehearsalFixture(IMessageSink diagnostics) : IAsyncLifetime
 
     public Uri AwsEndpoint => _localAws!.Url;
 
+    /// <summary>How long each preparation step took (they run side by side), for the test output.</summary>
+    public IReadOnlyDictionary<string, TimeSpan> PreparationTimes => _preparationTimes;
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TimeSpan> _preparationTimes = new();
+
     /// <summary>The entry assembly of a service's publish output.</summary>
     public string PublishedAssembly(string service)
     {
@@ -61,6 +66,7 @@ public sealed class RehearsalFixture(IMessageSink diagnostics) : IAsyncLifetime
     {
         var stopwatch = Stopwatch.StartNew();
         var result = await step();
+        _preparationTimes[what] = stopwatch.Elapsed;
         diagnostics.OnMessage(new DiagnosticMessage($"Deploy rehearsal: {what} took {stopwatch.Elapsed.TotalSeconds:F1} s"));
         return result;
     }
