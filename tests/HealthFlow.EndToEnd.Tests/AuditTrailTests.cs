@@ -56,7 +56,7 @@ public sealed class AuditTrailTests(AppHostFixture system)
         }
 
         // The live stream: each delivered batch is recorded with the alerts it carried.
-        using var stream = await AlertStream.OpenAsync(system, a.Clinician);
+        using var stream = await ClinicianStream.OpenAsync(system, a.Clinician);
         var observation = await _api.CheckInAsync(a.Patient, new { score = 10 });
         var delivered = (await stream.ReadUntilAsync(alert => Text(alert, "observationId") == observation.ToString()))[^1];
         await Eventually.UntilAsync(async () => (await AuditAsync(clinic, $"patientId={a.Patient.PatientId}&actor={a.Clinician.Username}"))

@@ -60,7 +60,7 @@ public sealed class CareTeamIsolationTests(AppHostFixture system)
         Assert.Empty((await _api.GetJsonAsync(a.Clinician, $"/api/alerts?status=all&patientId={other}"))["items"]!.AsArray());
 
         // The live stream: B checks in first, then A; A's alert arrives and B's never did.
-        using var stream = await AlertStream.OpenAsync(system, a.Clinician);
+        using var stream = await ClinicianStream.OpenAsync(system, a.Clinician);
         var bObservation = await _api.CheckInAsync(b.Patient, new { score = 10 });
         var aObservation = await _api.CheckInAsync(a.Patient, new { score = 9 });
         var seen = await stream.ReadUntilAsync(alert => alert["observationId"]!.GetValue<string>() == aObservation.ToString());
@@ -94,7 +94,7 @@ public sealed class CareTeamIsolationTests(AppHostFixture system)
     {
         var clinic = await CareTeamClinic.CreateAsync(_api);
         var (a, b) = (clinic.A, clinic.B);
-        using var stream = await AlertStream.OpenAsync(system, a.Clinician);
+        using var stream = await ClinicianStream.OpenAsync(system, a.Clinician);
 
         await clinic.MoveAsync(b.Patient.PatientId!.Value, from: b.TeamId, to: a.TeamId);
         await Eventually.UntilAsync(async () => (await _api.GetAsync(a.Clinician, $"/api/patients/{b.Patient.PatientId}")).IsSuccessStatusCode,
@@ -108,15 +108,15 @@ public sealed class CareTeamIsolationTests(AppHostFixture system)
 }
 
 /// <summary>An SSE connection to /api/alerts/stream with a bearer token, read line by line.</summary>
-internal sealed class AlertStream : IDisposable
+internal sealed class ClinicianStream : IDisposable
 {
     private readonly HttpClient _client;
     private readonly HttpResponseMessage _response;
     private readonly StreamReader _reader;
 
-    private AlertStream(HttpClient client, HttpResponseMessage response, StreamReader reader) => (_client, _response, _reader) = (client, response, reader);
+    private ClinicianStream(HttpClient client, HttpResponseMessage response, StreamReader reader) => (_client, _response, _reader) = (client, response, reader);
 
-    public static async Task<AlertStream> OpenAsync(AppHostFixture system, HealthFlowApi.Session clinician)
+    public static async Task<ClinicianStream> OpenAsync(AppHostFixture system, HealthFlowApi.Session clinician)
     {
         var client = new HttpClient { BaseAddress = system.GatewayUrl, Timeout = Timeout.InfiniteTimeSpan };
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api/alerts/stream");
@@ -129,7 +129,7 @@ internal sealed class AlertStream : IDisposable
         {
         }
 
-        return new AlertStream(client, response, reader);
+        return new ClinicianStream(client, response, reader);
     }
 
     /// <summary>Every alert delivered until one matches (30 s at most).</summary>

@@ -21,6 +21,7 @@ public static class ReadModelServiceCollectionExtensions
         services.TryAddSingleton<AlertReadModel>();
         services.TryAddSingleton<CareTeamReadModel>();
         services.TryAddSingleton<AuditReadModel>();
+        services.TryAddSingleton<AlertFeedStamps>();
         return services;
     }
 
