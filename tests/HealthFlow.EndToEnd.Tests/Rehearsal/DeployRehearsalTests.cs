@@ -44,6 +44,14 @@ public sealed class DeployRehearsalTests(RehearsalFixture rehearsal, ITestOutput
         var patient = await api.RegisterPatientAsync();
         var clinician = await api.LoginAsync(HealthFlowApi.DemoClinician, HealthFlowApi.DemoClinicianPassword);
 
+        // On AWS no team is seeded and new patients join none: an admin puts the clinician and the patient in one.
+        var admin = await api.LoginAsync(CareTeamClinic.DemoAdmin, CareTeamClinic.DemoAdminPassword);
+        var team = await CareTeamClinic.CreateTeamAsync(api, admin, "Rehearsal ward");
+        Assert.Equal(HttpStatusCode.NoContent, (await api.PostAsync(admin, $"/api/care-teams/{team}/clinicians", new { clinicianId = HealthFlowApi.DemoClinician })).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await api.PostAsync(admin, $"/api/care-teams/{team}/patients", new { patientId = patient.PatientId })).StatusCode);
+        await Eventually.UntilAsync(async () => (await api.GetAsync(clinician, $"/api/patients/{patient.PatientId}")).IsSuccessStatusCode,
+            "the clinician to see the patient of their team");
+
         // The clinician's live inbox is open before the check-in, as in the clinician app.
         using var stream = await OpenAlertStreamAsync(api, clinician);
         var observationId = await api.CheckInAsync(patient, new { score = 10 });
@@ -79,7 +87,8 @@ public sealed class DeployRehearsalTests(RehearsalFixture rehearsal, ITestOutput
         {
             using var http = new HttpClient { BaseAddress = authApi };
             using var login = await http.PostAsJsonAsync("/api/auth/login", new { username = HealthFlowApi.DemoClinician, password = HealthFlowApi.DemoClinicianPassword });
-            return login.StatusCode == HttpStatusCode.OK;
+            using var admin = await http.PostAsJsonAsync("/api/auth/login", new { username = CareTeamClinic.DemoAdmin, password = CareTeamClinic.DemoAdminPassword });
+            return login.StatusCode == HttpStatusCode.OK && admin.StatusCode == HttpStatusCode.OK;
         });
 
     private static async Task<AlertStream> OpenAlertStreamAsync(HealthFlowApi api, HealthFlowApi.Session clinician)
