@@ -188,10 +188,12 @@ public sealed class AlertReadModel(IAmazonDynamoDB dynamo, TimeProvider timeProv
         Func<Dictionary<string, AttributeValue>, bool>? include = query.Patients is { } patients
             ? item => patients.Contains(item.GetGuid("patientId"))
             : null;
+        // A scope skips items after the read: ask DynamoDB for fuller pages, so the page cap is rarely what ends a page.
+        var readLimit = include is null ? query.Limit : Math.Max(query.Limit, DynamoQueries.ScopedPageSize);
         if (query.PatientId is { } patientId)
         {
             return dynamo.QueryPageAsync(
-                () => ByPatientRequest(patientId, query.Status, severity, query.Limit),
+                () => ByPatientRequest(patientId, query.Status, severity, readLimit),
                 PageCursor.Decode(query.Cursor, PatientLanes, PageCursor.Pin("patientId", patientId.ToString())),
                 ByPatientKey,
                 query.Limit,
@@ -203,7 +205,7 @@ public sealed class AlertReadModel(IAmazonDynamoDB dynamo, TimeProvider timeProv
         if (query.Status != AlertStatuses.All)
         {
             return dynamo.QueryPageAsync(
-                () => ByStatusRequest(query.Status, severity, query.Limit),
+                () => ByStatusRequest(query.Status, severity, readLimit),
                 PageCursor.Decode(query.Cursor, StatusLanes, PageCursor.Pin("status", query.Status)),
                 ByStatusKey,
                 query.Limit,
@@ -215,8 +217,8 @@ public sealed class AlertReadModel(IAmazonDynamoDB dynamo, TimeProvider timeProv
         // Both statuses: merge the two by-status partitions, each already newest first.
         return MergeByRaisedKeyAsync(
             [
-                (OpenLane, () => ByStatusRequest(AlertStatuses.Open, severity, query.Limit)),
-                (AcknowledgedLane, () => ByStatusRequest(AlertStatuses.Acknowledged, severity, query.Limit)),
+                (OpenLane, () => ByStatusRequest(AlertStatuses.Open, severity, readLimit)),
+                (AcknowledgedLane, () => ByStatusRequest(AlertStatuses.Acknowledged, severity, readLimit)),
             ],
             PageCursor.Decode(query.Cursor, MergedStatusLanes, MergedStatusPartitions),
             query.Limit,

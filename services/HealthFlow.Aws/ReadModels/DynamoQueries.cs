@@ -19,6 +19,9 @@ internal static class DynamoQueries
     /// </summary>
     public const int MaxPagesPerRequest = 8;
 
+    /// <summary>The DynamoDB page size of a query whose results are then limited to a caller's scope.</summary>
+    public const int ScopedPageSize = 100;
+
     /// <summary>
     /// Streams the items of a query across pages, starting after <paramref name="startKey"/>, for at most
     /// <see cref="MaxPagesPerRequest"/> pages (then <paramref name="progress"/> says where it stopped).

@@ -84,7 +84,8 @@ public sealed class PatientReadModel(IAmazonDynamoDB dynamo)
                 KeyConditionExpression = "listKey = :list",
                 ExpressionAttributeValues = new() { [":list"] = S(ListKeyValue) },
                 ScanIndexForward = false,
-                Limit = limit + 1,
+                // A scope skips items after the read: fuller pages, so the page cap rarely ends a page early.
+                Limit = (patients is null ? limit : Math.Max(limit, DynamoQueries.ScopedPageSize)) + 1,
             },
             PageCursor.Decode(cursor, CursorLanes, PageCursor.Pin("listKey", ListKeyValue)),
             ByRegistrationKey,
