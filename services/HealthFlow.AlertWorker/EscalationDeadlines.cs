@@ -11,7 +11,7 @@ namespace HealthFlow.AlertWorker;
 /// ahead, so a longer deadline travels as a chain of messages, each re-sent by <see cref="AlertEscalationConsumer"/>
 /// with the time that remains. Nothing is sent for a severity the policy never escalates.
 /// </summary>
-public sealed class EscalationDeadlines(DelayedMessages messages, IOptionsMonitor<EscalationPolicy> policy)
+public sealed class EscalationDeadlines(IDelayedMessages messages, IOptionsMonitor<EscalationPolicy> policy)
 {
     /// <summary>Schedules the deadline of a newly raised (or re-found open) alert; returns it, or null for never.</summary>
     public async Task<DateTimeOffset?> ScheduleAsync(Guid alertId, string severity, DateTimeOffset raisedAt, EventMetadata cause, CancellationToken cancellationToken)

@@ -27,7 +27,7 @@ builder.Services.AddOptions<EscalationPolicy>()
     .ValidateDataAnnotations()
     .ValidateOnStart();
 builder.Services.AddSingleton<AlertMetrics>();
-builder.Services.AddSingleton<DelayedMessages>();
+builder.Services.AddSingleton<IDelayedMessages, DelayedMessages>();
 builder.Services.AddSingleton<EscalationDeadlines>();
 builder.Services.TryAddSingleton(TimeProvider.System);
 

@@ -8,6 +8,13 @@ using HealthFlow.Domain;
 
 namespace HealthFlow.Aws.Messaging;
 
+/// <summary>Sends a message to one of our queues, to be delivered at a given time (at most 15 minutes ahead per send).</summary>
+public interface IDelayedMessages
+{
+    Task SendAsync<TMessage>(QueueDefinition queue, StreamId about, TMessage message, DateTimeOffset dueAt, EventMetadata metadata, CancellationToken cancellationToken)
+        where TMessage : class;
+}
+
 /// <summary>
 /// Sends a message to one of our queues, to be delivered at (or, for a time more than 15 minutes away,
 /// towards) a given time: SQS's DelaySeconds, capped at its maximum of 900. The consumer of a message that
@@ -15,7 +22,7 @@ namespace HealthFlow.Aws.Messaging;
 /// <see cref="EventEnvelope"/> (type = the message's type name, stream = what it is about, version 0: it is not
 /// stored), which the consumer host reads like any event, trace context and causation included.
 /// </summary>
-public sealed class DelayedMessages(IAmazonSQS sqs, TimeProvider time)
+public sealed class DelayedMessages(IAmazonSQS sqs, TimeProvider time) : IDelayedMessages
 {
     private readonly ConcurrentDictionary<string, Task<string>> _urls = new(StringComparer.Ordinal);
 

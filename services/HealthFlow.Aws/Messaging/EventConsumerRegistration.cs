@@ -121,7 +121,7 @@ public sealed class EventQueueBuilder
 
     /// <summary>
     /// Events of type <typeparamref name="TEvent"/> (detail-type = its name) from this queue go to a scoped <typeparamref name="TConsumer"/>.
-    /// <typeparamref name="TEvent"/> is a stored <see cref="IDomainEvent"/>, or a message sent with <see cref="DelayedMessages"/>.
+    /// <typeparamref name="TEvent"/> is a stored <see cref="IDomainEvent"/>, or a message sent with <see cref="IDelayedMessages"/>.
     /// </summary>
     public EventQueueBuilder Consume<TEvent, TConsumer>()
         where TEvent : class
