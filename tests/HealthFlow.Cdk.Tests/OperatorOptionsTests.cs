@@ -15,7 +15,7 @@ public sealed class OperatorOptionsTests(SynthesizedStack stack)
     private static (string? High, string? Medium, string? LowMedium) EscalationPolicy(TemplateModel template)
     {
         var environment = template.Container(ServiceCatalog.AlertWorker.Name).Container["Environment"]!.AsArray()
-            .ToDictionary(variable => (string)variable!["Name"]!, variable => (string?)variable!["Value"]);
+            .ToDictionary(variable => (string)variable!["Name"]!, variable => (variable!["Value"] as System.Text.Json.Nodes.JsonValue)?.ToString());
         return (environment["Escalation__HighAfter"], environment["Escalation__MediumAfter"], environment["Escalation__LowMediumAfter"]);
     }
 
