@@ -11,7 +11,7 @@ namespace HealthFlow.AlertWorker;
 
 /// <summary>
 /// An alert's escalation deadline has arrived (or, for a deadline more than 15 minutes out, the next leg of it).
-/// Before the deadline it sends the message on with the remaining delay. At or after it, it reads the alert's
+/// The deadline is recomputed under the current policy; before it, the message is sent on with the remaining delay. At or after it, it reads the alert's
 /// stream and lets <see cref="AlertState.Escalate"/> decide; AlertEscalated is appended at the version that was
 /// read. Exactly once: a redelivered or duplicated deadline finds the alert escalated already, and a concurrent
 /// append (an acknowledgement, another worker's escalation) makes this append conflict, so the retry decides
@@ -34,10 +34,18 @@ public sealed class AlertEscalationConsumer(
         var cause = EventMetadataFactory.CausedBy(context.Envelope());
         var cancellationToken = context.CancellationToken;
         var now = timeProvider.GetUtcNow();
-        if (now < due.DueAt)
+        // The deadline under the policy as it is now, which may have changed since this message was sent.
+        if (deadlines.DeadlineFor(due.Severity, due.RaisedAt) is not { } dueAt)
         {
-            // An early leg of a deadline beyond SQS's 15-minute delay: no need to read the stream yet.
-            await deadlines.WaitUntilAsync(due.AlertId, due.DueAt, cause, cancellationToken);
+            Record("never");
+            logger.LogInformation("Alert {AlertId}: {Severity} alerts are no longer escalated; its deadline is dropped.", due.AlertId, due.Severity);
+            return;
+        }
+
+        if (now < dueAt)
+        {
+            // An early leg of a deadline beyond SQS's 15-minute delay (or a lengthened policy): no need to read the stream yet.
+            await deadlines.ScheduleAsync(due.AlertId, due.Severity, due.RaisedAt, cause, cancellationToken);
             Record("not-due");
             return;
         }
@@ -66,9 +74,9 @@ public sealed class AlertEscalationConsumer(
                     "Escalated {Severity} alert {AlertId} of patient {PatientId}: unacknowledged since {RaisedAt}, deadline {DueAt}.",
                     state.Severity, state.AlertId, state.PatientId, state.RaisedAt, escalated.Event.DueAt);
                 break;
-            case EscalateOutcome.NotDueYet notDue:
-                // The policy was lengthened since the deadline was sent: wait for the new one.
-                await deadlines.WaitUntilAsync(due.AlertId, notDue.DueAt, cause, cancellationToken);
+            case EscalateOutcome.NotDueYet:
+                // Only if the message misstated the alert (the stream is the truth): wait for the stream's deadline.
+                await deadlines.ScheduleAsync(state.AlertId, state.Severity, state.RaisedAt, cause, cancellationToken);
                 Record("not-due");
                 break;
             case EscalateOutcome.NotEscalated skipped:

@@ -18,25 +18,27 @@ namespace HealthFlow.AlertWorker;
 /// </remarks>
 public sealed class EscalationDeadlines(IDelayedMessages messages, IOptionsMonitor<EscalationPolicy> policy)
 {
-    /// <summary>Schedules the deadline of a newly raised (or re-found open) alert; returns it, or null for never.</summary>
+    /// <summary>
+    /// Sends (or sends on) the deadline of an alert under the current policy, delayed by the time left up to SQS's
+    /// 15 minutes; returns the deadline, or null when the policy never escalates this severity (nothing is sent).
+    /// </summary>
     public async Task<DateTimeOffset?> ScheduleAsync(Guid alertId, string severity, DateTimeOffset raisedAt, EventMetadata cause, CancellationToken cancellationToken)
     {
-        if (policy.CurrentValue.DeadlineFor(severity, raisedAt) is not { } dueAt)
+        if (DeadlineFor(severity, raisedAt) is not { } dueAt)
         {
             return null;
         }
 
-        await WaitUntilAsync(alertId, dueAt, cause, cancellationToken);
-        return dueAt;
-    }
-
-    /// <summary>Sends (or sends on) the deadline message, delayed by the time left, up to SQS's 15 minutes.</summary>
-    public Task WaitUntilAsync(Guid alertId, DateTimeOffset dueAt, EventMetadata cause, CancellationToken cancellationToken) =>
-        messages.SendAsync(
+        await messages.SendAsync(
             HealthFlowTopology.Queues.AlertEscalation,
             StreamId.ForAlert(alertId),
-            new AlertEscalationDue(alertId, dueAt),
+            new AlertEscalationDue(alertId, severity, raisedAt, dueAt),
             dueAt,
             cause with { Traceparent = null, Tracestate = null },
             cancellationToken);
+        return dueAt;
+    }
+
+    /// <summary>The deadline under the policy as configured now; null for never.</summary>
+    public DateTimeOffset? DeadlineFor(string severity, DateTimeOffset raisedAt) => policy.CurrentValue.DeadlineFor(severity, raisedAt);
 }

@@ -22,11 +22,11 @@ public sealed class AlertEscalationConsumerTests
 
     private StreamId Stream => StreamId.ForAlert(_alertId);
 
-    private Task<ConsumerHarness> StartAsync(IEventStore? store = null) =>
+    private Task<ConsumerHarness> StartAsync(IEventStore? store = null, Action<EscalationPolicy>? policy = null) =>
         ConsumerHarness.StartAsync<AlertEscalationConsumer>(services =>
         {
             services.AddSingleton(store ?? _store);
-            services.AddOptions<EscalationPolicy>();
+            services.AddOptions<EscalationPolicy>().Configure(p => policy?.Invoke(p));
             services.AddSingleton<IDelayedMessages>(_deadlines);
             services.AddSingleton<EscalationDeadlines>();
             services.AddSingleton<AlertMetrics>();
@@ -38,9 +38,9 @@ public sealed class AlertEscalationConsumerTests
             [new AlertRaised(_alertId, Guid.NewGuid(), Guid.NewGuid(), severity, AlertRules.News2, ["heartRate 135 → 3"], null, 9, false, RaisedAt)],
             Metadata());
 
-    private async Task DeliverAsync(ConsumerHarness harness, DateTimeOffset dueAt)
+    private async Task DeliverAsync(ConsumerHarness harness, DateTimeOffset dueAt, string severity = Severities.High)
     {
-        var due = new AlertEscalationDue(_alertId, dueAt);
+        var due = new AlertEscalationDue(_alertId, severity, RaisedAt, dueAt);
         var envelope = new EventEnvelope(Guid.CreateVersion7(), Stream.Value, 0, nameof(AlertEscalationDue), _time.GetUtcNow(),
             System.Text.Json.JsonSerializer.SerializeToElement(due, DomainJson.Options), Metadata());
         await harness.PublishAsync(due, envelope);
@@ -98,13 +98,39 @@ public sealed class AlertEscalationConsumerTests
         _time.Now = RaisedAt.AddMinutes(15);
         await using var harness = await StartAsync();
 
-        await DeliverAsync(harness, RaisedAt.AddHours(1));
+        await DeliverAsync(harness, RaisedAt.AddHours(1), Severities.Medium);
 
         Assert.Empty(Escalations);
         var next = Assert.Single(_deadlines.Sent);
-        Assert.Equal(new AlertEscalationDue(_alertId, RaisedAt.AddHours(1)), next.Message);
+        Assert.Equal(new AlertEscalationDue(_alertId, Severities.Medium, RaisedAt, RaisedAt.AddHours(1)), next.Message);
         Assert.Equal(900, next.DelaySeconds);
         Assert.Equal(Stream, next.About);
+    }
+
+    [Fact]
+    public async Task A_policy_shortened_since_the_deadline_was_sent_escalates_at_the_next_leg()
+    {
+        await RaiseAsync();
+        _time.Now = RaisedAt.AddMinutes(15);
+        await using var harness = await StartAsync(policy: p => p.HighAfter = TimeSpan.FromMinutes(10));
+
+        // Sent under a 30-minute policy; this leg arrives after 15 minutes, past the new 10-minute deadline.
+        await DeliverAsync(harness, RaisedAt.AddMinutes(30));
+
+        Assert.Equal(RaisedAt.AddMinutes(10), Assert.Single(Escalations).DueAt);
+    }
+
+    [Fact]
+    public async Task A_deadline_of_a_severity_the_policy_no_longer_escalates_is_dropped()
+    {
+        await RaiseAsync();
+        _time.Now = RaisedAt.AddMinutes(15);
+        await using var harness = await StartAsync(policy: p => p.HighAfter = null);
+
+        await DeliverAsync(harness, RaisedAt.AddMinutes(15));
+
+        Assert.Empty(Escalations);
+        Assert.Empty(_deadlines.Sent);
     }
 
     [Fact]

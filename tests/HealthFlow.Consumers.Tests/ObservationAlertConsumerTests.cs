@@ -114,7 +114,7 @@ public sealed class ObservationAlertConsumerTests
         var sent = Assert.Single(deadlines.Sent);
         Assert.Equal(HealthFlowTopology.Queues.AlertEscalation.Name, sent.Queue);
         // A medium alert: an hour by default, sent as its first 15-minute leg.
-        Assert.Equal(new AlertEscalationDue(raised.AlertId, raised.RaisedAt.AddHours(1)), sent.Message);
+        Assert.Equal(new AlertEscalationDue(raised.AlertId, Severities.Medium, raised.RaisedAt, raised.RaisedAt.AddHours(1)), sent.Message);
         Assert.Equal(900, sent.DelaySeconds);
     }
 
@@ -136,7 +136,7 @@ public sealed class ObservationAlertConsumerTests
 
         await Eventually(() => !deadlines.Sent.IsEmpty);
         Assert.Single(store.Appended);
-        Assert.Equal(new AlertEscalationDue(alertId, raisedAt.AddHours(1)), Assert.Single(deadlines.Sent).Message);
+        Assert.Equal(new AlertEscalationDue(alertId, Severities.Medium, raisedAt, raisedAt.AddHours(1)), Assert.Single(deadlines.Sent).Message);
     }
 
     // The harness lists messages by id, so a redelivery is not a second entry there; the store counts it.

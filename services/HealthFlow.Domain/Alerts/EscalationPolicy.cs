@@ -48,7 +48,9 @@ public sealed class EscalationPolicy : IValidatableObject
 }
 
 /// <summary>
-/// The delayed message that carries an alert's escalation deadline (a timer, not a stored event): when it
-/// arrives at or after <see cref="DueAt"/>, alert-worker decides with <see cref="AlertState.Escalate"/>.
+/// The delayed message that carries an alert's escalation deadline (a timer, not a stored event). Each leg
+/// recomputes the deadline from <see cref="Severity"/> and <see cref="RaisedAt"/> under the current policy, so a
+/// changed policy reaches every open alert within one leg; <see cref="DueAt"/> is the deadline when it was sent.
+/// At or after the deadline alert-worker decides with <see cref="AlertState.Escalate"/>.
 /// </summary>
-public sealed record AlertEscalationDue(Guid AlertId, DateTimeOffset DueAt);
+public sealed record AlertEscalationDue(Guid AlertId, string Severity, DateTimeOffset RaisedAt, DateTimeOffset DueAt);
