@@ -85,7 +85,7 @@ public sealed class HealthFlowStack : Stack
         _ = new TableBackups(this, "Backups", tables, _keys.Data, settings.BackupRetentionDays);
         var routing = new EventRouting(this, "Events", _keys.Messaging);
 
-        // Traces to X-Ray, metrics to CloudWatch: an ADOT collector beside every .NET service.
+        // Traces to X-Ray, metrics to CloudWatch: an ADOT collector in every task.
         _telemetry = new TelemetryCollector(this, "Telemetry", _keys.Logs);
 
         var cluster = new Cluster(this, "Cluster", new ClusterProps { Vpc = vpc, ContainerInsights = true });
@@ -106,7 +106,8 @@ public sealed class HealthFlowStack : Stack
         });
 
         var authTasks = settings.HoldAuthApi ? 0 : ApiMinTasks;
-        var auth = Service(ServiceCatalog.AuthApi, cluster, authTasks, environment: TokenSettings(),
+        // auth-api reads its own JWKS too: during a rolling restart its tasks accept the tokens their peers signed.
+        var auth = Service(ServiceCatalog.AuthApi, cluster, authTasks, environment: JwtValidation(),
             secrets: new Dictionary<string, EcsSecret>
             {
                 [JwtSigningKeyVariable] = EcsSecret.FromSecretsManager(jwtSigningKey),
@@ -123,7 +124,8 @@ public sealed class HealthFlowStack : Stack
         var projections = Service(ServiceCatalog.Projections, cluster, WorkerMinTasks);
         var web = Service(ServiceCatalog.Web, cluster, ApiMinTasks);
 
-        foreach (var api in new[] { command, query })
+        // auth-api's own tasks included: during a rolling restart they read their peers' JWKS.
+        foreach (var api in new[] { command, query, auth })
         {
             auth.Service.Connections.AllowFrom(api.Service, Port.Tcp(ServiceCatalog.ContainerPort), "JWKS over Service Connect");
         }
@@ -204,7 +206,7 @@ public sealed class HealthFlowStack : Stack
         ["Jwt__Audience"] = JwtDefaults.Audience,
     };
 
-    /// <summary>The APIs fetch auth-api's public keys over Service Connect, inside the VPC.</summary>
+    /// <summary>The APIs (auth-api's peers included) fetch auth-api's public keys over Service Connect, inside the VPC.</summary>
     private static Dictionary<string, string> JwtValidation() => new(TokenSettings())
     {
         ["Jwt__JwksUrl"] = $"http://{ServiceCatalog.AuthApi.Name}:{ServiceCatalog.ContainerPort}{JwtValidationOptions.JwksPath}",
@@ -218,13 +220,12 @@ public sealed class HealthFlowStack : Stack
         Dictionary<string, EcsSecret>? secrets = null,
         ServiceConnectProps? serviceConnect = null)
     {
-        var variables = new Dictionary<string, string>(environment ?? [])
-        {
-            ["ASPNETCORE_HTTP_PORTS"] = ServiceCatalog.ContainerPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["OTEL_SERVICE_NAME"] = definition.Name,
-        };
+        var variables = new Dictionary<string, string>(environment ?? []);
+        // nginx reads none of these; its port is in its own configuration (web/nginx.conf).
         if (definition.Kind != ServiceKind.Web)
         {
+            variables["ASPNETCORE_HTTP_PORTS"] = ServiceCatalog.ContainerPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            variables["OTEL_SERVICE_NAME"] = definition.Name;
             // The pseudo parameter: CloudFormation fills in the region the stack is deployed to.
             variables["AWS_REGION"] = Amazon.CDK.Aws.REGION;
             // Traces and metrics to the collector in the same task (TelemetryCollector).
@@ -248,7 +249,7 @@ public sealed class HealthFlowStack : Stack
             Secrets = secrets ?? [],
             ServiceConnect = serviceConnect,
             LogEncryptionKey = _keys.Logs,
-            Telemetry = definition.Kind == ServiceKind.Web ? null : _telemetry,
+            Telemetry = _telemetry,
         });
     }
 
