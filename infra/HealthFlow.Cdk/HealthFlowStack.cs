@@ -9,6 +9,7 @@ using Amazon.CDK.AWS.ServiceDiscovery;
 using Constructs;
 using HealthFlow.Aws.Topology;
 using HealthFlow.Cdk.Constructs;
+using HealthFlow.Domain.Alerts;
 using HealthFlow.ServiceDefaults.Authentication;
 using EcsSecret = Amazon.CDK.AWS.ECS.Secret;
 using Queues = HealthFlow.Aws.Topology.HealthFlowTopology.Queues;
@@ -119,7 +120,7 @@ public sealed class HealthFlowStack : Stack
             });
         var command = Service(ServiceCatalog.CommandApi, cluster, ApiMinTasks, environment: JwtValidation(), serviceConnect: new ServiceConnectProps());
         var query = Service(ServiceCatalog.QueryApi, cluster, ApiMinTasks, environment: JwtValidation(), serviceConnect: new ServiceConnectProps());
-        var alertWorker = Service(ServiceCatalog.AlertWorker, cluster, WorkerMinTasks);
+        var alertWorker = Service(ServiceCatalog.AlertWorker, cluster, WorkerMinTasks, environment: EscalationSettings(settings.Escalation));
         var projections = Service(ServiceCatalog.Projections, cluster, WorkerMinTasks);
         var web = Service(ServiceCatalog.Web, cluster, ApiMinTasks);
 
@@ -187,6 +188,16 @@ public sealed class HealthFlowStack : Stack
     }
 
     public static IReadOnlyList<QueueDefinition> ProjectionQueues { get; } = [Queues.PatientProjection, Queues.ObservationProjection, Queues.AlertProjection];
+
+    /// <summary>alert-worker's escalation policy, written out so the deployed deadlines can be read in the task definition; empty is never.</summary>
+    public static Dictionary<string, string> EscalationSettings(EscalationPolicy policy) => new()
+    {
+        [$"{EscalationPolicy.SectionName}__{nameof(EscalationPolicy.HighAfter)}"] = Format(policy.HighAfter),
+        [$"{EscalationPolicy.SectionName}__{nameof(EscalationPolicy.MediumAfter)}"] = Format(policy.MediumAfter),
+        [$"{EscalationPolicy.SectionName}__{nameof(EscalationPolicy.LowMediumAfter)}"] = Format(policy.LowMediumAfter),
+    };
+
+    private static string Format(TimeSpan? delay) => delay?.ToString("c", System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty;
 
     /// <summary>What auth-api writes into tokens and the APIs require of them.</summary>
     private static Dictionary<string, string> TokenSettings() => new()

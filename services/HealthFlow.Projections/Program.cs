@@ -28,7 +28,8 @@ builder.Services.AddEventConsumers(consumers =>
         .Consume<ObservationSubmitted, ReadModelConsumer<ObservationSubmitted, ObservationProjection>>();
     consumers.Queue(HealthFlowTopology.Queues.AlertProjection)
         .Consume<AlertRaised, ReadModelConsumer<AlertRaised, AlertProjection>>()
-        .Consume<AlertAcknowledged, ReadModelConsumer<AlertAcknowledged, AlertProjection>>();
+        .Consume<AlertAcknowledged, ReadModelConsumer<AlertAcknowledged, AlertProjection>>()
+        .Consume<AlertEscalated, ReadModelConsumer<AlertEscalated, AlertProjection>>();
     consumers.Queue(HealthFlowTopology.Queues.CareTeamProjection)
         .Consume<CareTeamCreated, ReadModelConsumer<CareTeamCreated, CareTeamProjection>>()
         .Consume<ClinicianAssignedToCareTeam, ReadModelConsumer<ClinicianAssignedToCareTeam, CareTeamProjection>>()

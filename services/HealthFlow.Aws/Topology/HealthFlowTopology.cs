@@ -181,8 +181,16 @@ public static class HealthFlowTopology
         public static readonly QueueDefinition CareTeamProjection = Queue("care-team-projection");
         public static readonly QueueDefinition AuditProjection = Queue("audit-projection");
 
-        public static IReadOnlyList<QueueDefinition> All { get; } =
-            [AlertEvaluation, PatientProjection, ObservationProjection, AlertProjection, CareTeamProjection, AuditProjection];
+        /// <summary>
+        /// Escalation deadlines as delayed messages (DelaySeconds ≤ 900, re-sent for longer deadlines), sent and
+        /// consumed by alert-worker. No rule feeds it: a deadline in SQS survives the worker being down.
+        /// </summary>
+        public static readonly QueueDefinition AlertEscalation = Queue("alert-escalation");
+
+        public static IReadOnlyList<QueueDefinition> All { get; } = [AlertEvaluation, PatientProjection, ObservationProjection, AlertProjection, AlertEscalation, CareTeamProjection, AuditProjection];
+
+        /// <summary>SQS's longest per-message delay.</summary>
+        public static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(900);
 
         private static QueueDefinition Queue(string name) => new(
             name,
@@ -201,7 +209,7 @@ public static class HealthFlowTopology
         public static readonly RuleDefinition ObservationsToProjection =
             new("observations-to-projection", EventBusName, ["ObservationSubmitted"], Queues.ObservationProjection);
         public static readonly RuleDefinition AlertsToProjection =
-            new("alerts-to-projection", EventBusName, ["AlertRaised", "AlertAcknowledged"], Queues.AlertProjection);
+            new("alerts-to-projection", EventBusName, ["AlertRaised", "AlertAcknowledged", "AlertEscalated"], Queues.AlertProjection);
 
         public static readonly RuleDefinition CareTeamsToProjection =
             new("care-teams-to-projection", EventBusName, Domain.Events.EventTypes.CareTeam, Queues.CareTeamProjection);
