@@ -15,6 +15,10 @@ public sealed class HealthFlowCli(Uri awsEndpoint)
     public Task<CliRun> RunAsync(params string[] args) =>
         RunAsync(["--aws-endpoint", awsEndpoint.ToString()], new Dictionary<string, string?>(), args);
 
+    /// <summary>As <see cref="RunAsync(string[])"/>, with <paramref name="input"/> on standard input (a password).</summary>
+    public Task<CliRun> RunWithInputAsync(string input, params string[] args) =>
+        RunAsync(["--aws-endpoint", awsEndpoint.ToString()], new Dictionary<string, string?>(), args, input);
+
     /// <summary>
     /// Runs the CLI with the given arguments only and no AWS settings in its environment but
     /// <paramref name="environment"/>, as on a developer's machine next to the AppHost.
@@ -22,12 +26,13 @@ public sealed class HealthFlowCli(Uri awsEndpoint)
     public Task<CliRun> RunWithEnvironmentAsync(IReadOnlyDictionary<string, string?> environment, params string[] args) =>
         RunAsync([], environment, args);
 
-    private static async Task<CliRun> RunAsync(string[] endpointArgs, IReadOnlyDictionary<string, string?> environment, string[] args)
+    private static async Task<CliRun> RunAsync(string[] endpointArgs, IReadOnlyDictionary<string, string?> environment, string[] args, string? input = null)
     {
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            RedirectStandardInput = input is not null,
             UseShellExecute = false,
         };
         start.ArgumentList.Add(Assembly);
@@ -58,6 +63,12 @@ public sealed class HealthFlowCli(Uri awsEndpoint)
         start.Environment.Remove("OTEL_EXPORTER_OTLP_ENDPOINT");
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the healthflow CLI.");
+        if (input is not null)
+        {
+            await process.StandardInput.WriteLineAsync(input);
+            process.StandardInput.Close();
+        }
+
         var output = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
