@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Hl7.Fhir.Model;
 using Hl7.Fhir.Serialization;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
 namespace HealthFlow.Fhir;
@@ -33,6 +34,20 @@ public sealed class FhirResult(Resource resource, int statusCode, string? locati
     }
 }
 
+public static class FhirEndpointMetadata
+{
+    /// <summary>Declares the statuses an endpoint answers, each with an application/fhir+json body, for the OpenAPI document.</summary>
+    public static RouteHandlerBuilder ProducesFhir(this RouteHandlerBuilder builder, params int[] statusCodes)
+    {
+        foreach (var statusCode in statusCodes)
+        {
+            builder.Produces(statusCode, responseType: typeof(object), contentType: FhirMediaTypes.Json);
+        }
+
+        return builder;
+    }
+}
+
 /// <summary>FHIR replies: resources, and errors as OperationOutcome.</summary>
 public static class FhirResults
 {
@@ -46,6 +61,9 @@ public static class FhirResults
         new(Outcomes.Error(type, text, expression), statusCode);
 
     public static FhirResult NotFound(string text) => Error(StatusCodes.Status404NotFound, OperationOutcome.IssueType.NotFound, text);
+
+    public static FhirResult InvalidParameter(string name, string text) =>
+        new(new OperationOutcome { Issue = [Outcomes.HttpIssue(OperationOutcome.IssueType.Invalid, text, name)] }, StatusCodes.Status400BadRequest);
 
     public static FhirResult Invalid(string text, params string[] expression) =>
         Error(StatusCodes.Status400BadRequest, OperationOutcome.IssueType.Invalid, text, expression);
@@ -67,6 +85,16 @@ public static class Outcomes
         Expression = [.. expression],
         // Deprecated in R4, and still what many clients read.
         Location = [.. expression],
+    };
+
+    /// <summary>An issue with a query parameter or header: FHIR locates those as "http." + name.</summary>
+    public static OperationOutcome.IssueComponent HttpIssue(OperationOutcome.IssueType type, string text, string name) => new()
+    {
+        Severity = OperationOutcome.IssueSeverity.Error,
+        Code = type,
+        Details = new CodeableConcept { Text = text },
+        Diagnostics = text,
+        Location = [$"http.{name}"],
     };
 
     public static OperationOutcome Information(string text) => new()

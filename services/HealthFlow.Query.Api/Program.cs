@@ -2,6 +2,7 @@ using HealthFlow.Aws.Topology;
 using HealthFlow.Aws.Diagnostics;
 using HealthFlow.Aws.ReadModels;
 using HealthFlow.Query.Api.Alerts;
+using HealthFlow.Query.Api.Fhir;
 using HealthFlow.Query.Api.Patients;
 using HealthFlow.ServiceDefaults.Authentication;
 using HealthFlow.ServiceDefaults.Http;
@@ -56,5 +57,6 @@ if (app.Environment.IsDevelopment())
 app.MapDefaultEndpoints();
 app.MapAlertEndpoints();
 app.MapPatientEndpoints();
+app.MapFhirReadEndpoints();
 
 app.Run();

@@ -1,0 +1,81 @@
+using System.Security.Claims;
+using HealthFlow.Fhir;
+using HealthFlow.ServiceDefaults.Authentication;
+using Hl7.Fhir.Model;
+
+namespace HealthFlow.Query.Api.Fhir;
+
+/// <summary>
+/// The one place that decides which patient a FHIR read is about, and whether the caller may read that
+/// patient. Every FHIR read goes through <see cref="Authorize"/>: the search and Patient endpoints
+/// through <see cref="Filter"/> (the patient comes from the route or the patient search parameter), an
+/// Observation read once it has found whose Observation it is. FHIR clients expect OperationOutcome,
+/// so the failures are OperationOutcome rather than the JSON API's problem+json.
+/// </summary>
+public static class FhirPatientScope
+{
+    private const string ItemKey = "healthflow.fhir.patient";
+
+    /// <summary>The patient the filter resolved for this request.</summary>
+    public static Guid PatientOf(HttpContext context) =>
+        context.Items.TryGetValue(ItemKey, out var value) && value is Guid patientId
+            ? patientId
+            : throw new InvalidOperationException("The FHIR patient scope filter did not run for this endpoint.");
+
+    /// <summary>Null when the caller may read the patient's data; otherwise the OperationOutcome reply.</summary>
+    public static FhirResult? Authorize(ClaimsPrincipal user, Guid patientId)
+    {
+        if (user.Identity?.IsAuthenticated != true)
+        {
+            return FhirResults.Error(StatusCodes.Status401Unauthorized, OperationOutcome.IssueType.Login,
+                "Sign in first: send Authorization: Bearer <token> from POST /api/auth/login.");
+        }
+
+        return user.MayRead(patientId)
+            ? null
+            : FhirResults.Error(StatusCodes.Status403Forbidden, OperationOutcome.IssueType.Forbidden, "Patients can read only their own records.");
+    }
+
+    /// <summary>Resolves the patient from the route's patientId or the patient search parameter, then authorizes.</summary>
+    public static async ValueTask<object?> Filter(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
+    {
+        var context = invocation.HttpContext;
+        var resolved = Resolve(context);
+        if (resolved.Error is { } error)
+        {
+            // An anonymous caller learns that it must sign in before it learns anything about its query.
+            return Authorize(context.User, Guid.Empty) is { StatusCode: StatusCodes.Status401Unauthorized } unauthorized ? unauthorized : error;
+        }
+
+        if (Authorize(context.User, resolved.PatientId) is { } denied)
+        {
+            return denied;
+        }
+
+        context.Items[ItemKey] = resolved.PatientId;
+        return await next(invocation);
+    }
+
+    private static (Guid PatientId, FhirResult? Error) Resolve(HttpContext context)
+    {
+        if (context.Request.RouteValues.TryGetValue("patientId", out var routeValue))
+        {
+            return Guid.TryParse(routeValue as string, out var id)
+                ? (id, null)
+                : (Guid.Empty, FhirResults.NotFound($"There is no patient {routeValue}."));
+        }
+
+        var values = context.Request.Query[FhirCapabilities.PatientParameter];
+        if (values.Count != 1 || string.IsNullOrEmpty(values[0]))
+        {
+            return (Guid.Empty, FhirResults.InvalidParameter(FhirCapabilities.PatientParameter,
+                "Give exactly one patient: patient={id} or patient=Patient/{id}. Searches across patients are not supported."));
+        }
+
+        var reference = values[0]!;
+        var id2 = reference.StartsWith("Patient/", StringComparison.Ordinal) ? reference["Patient/".Length..] : reference;
+        return Guid.TryParse(id2, out var patientId)
+            ? (patientId, null)
+            : (Guid.Empty, FhirResults.InvalidParameter(FhirCapabilities.PatientParameter, "patient must be a patient id or Patient/{id}."));
+    }
+}
