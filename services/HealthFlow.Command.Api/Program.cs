@@ -4,6 +4,7 @@ using HealthFlow.Aws;
 using HealthFlow.Domain;
 using HealthFlow.Command.Api;
 using HealthFlow.Command.Api.Alerts;
+using HealthFlow.Command.Api.Fhir;
 using HealthFlow.Command.Api.Observations;
 using HealthFlow.ServiceDefaults.Authentication;
 using HealthFlow.ServiceDefaults.Http;
@@ -38,5 +39,6 @@ if (app.Environment.IsDevelopment())
 app.MapDefaultEndpoints();
 app.MapObservationEndpoints();
 app.MapAlertEndpoints();
+app.MapFhirWriteEndpoints();
 
 app.Run();

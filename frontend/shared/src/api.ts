@@ -3,6 +3,7 @@ import { createHttpClient, withQuery, type HttpClient, type HttpClientOptions } 
 import type {
   Alert,
   AlertStatus,
+  FhirBundle,
   LoginRequest,
   LoginResponse,
   Observation,
@@ -65,6 +66,13 @@ export function createApi(options: HttpClientOptions) {
 
     getPatient: (patientId: string, signal?: AbortSignal) =>
       http<PatientSummary>('GET', `/api/patients/${segment(patientId)}`, { signal }),
+
+    /** The patient, every check-in's Observations and every alert's Flag, as one FHIR R4 Bundle. */
+    getFhirBundle: (patientId: string, signal?: AbortSignal) =>
+      http<FhirBundle>('GET', `/fhir/r4/Patient/${segment(patientId)}/$everything`, {
+        headers: { Accept: 'application/fhir+json' },
+        signal,
+      }),
 
     /** A 30-second, single-use ticket that opens the alert stream once. */
     getStreamTicket: () => http<StreamTicket>('POST', '/api/alerts/stream-ticket'),

@@ -112,3 +112,10 @@ export interface ProblemDetails {
   detail?: string;
   errors?: Record<string, string[]>;
 }
+
+/** A FHIR R4 Bundle, kept as the server sent it (the web apps only pass it on). */
+export interface FhirBundle {
+  resourceType: 'Bundle';
+  type: string;
+  entry?: { fullUrl?: string; resource?: { resourceType: string; id?: string } }[];
+}

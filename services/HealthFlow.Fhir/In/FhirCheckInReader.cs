@@ -22,8 +22,8 @@ public abstract record FhirCheckInRead
     /// <param name="ConditionalKey">The entries' <c>ifNoneExist</c> conditions, when a transaction carries them.</param>
     public sealed record Accepted(CheckIn CheckIn, IReadOnlyList<string> EntrySlugs, string? ConditionalKey) : FhirCheckInRead;
 
-    /// <summary>Nothing may be stored: every issue names its element.</summary>
-    public sealed record Rejected(OperationOutcome Outcome) : FhirCheckInRead;
+    /// <summary>Nothing may be stored: every issue names its element. Malformed when the body is not FHIR JSON at all (400), rather than FHIR that HealthFlow cannot accept (422).</summary>
+    public sealed record Rejected(OperationOutcome Outcome, bool Malformed = false) : FhirCheckInRead;
 }
 
 /// <summary>
@@ -134,11 +134,11 @@ public static class FhirCheckInReader
         }
         catch (DeserializationFailedException e)
         {
-            return (null, new FhirCheckInRead.Rejected(e.ToOperationOutcome()));
+            return (null, new FhirCheckInRead.Rejected(e.ToOperationOutcome(), Malformed: true));
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or ArgumentException or OverflowException)
         {
-            return (null, Reject([Outcomes.Issue(OperationOutcome.IssueType.Structure, $"The body is not valid FHIR JSON: {Describe(e)}", root)]));
+            return (null, Reject([Outcomes.Issue(OperationOutcome.IssueType.Structure, $"The body is not valid FHIR JSON: {Describe(e)}", root)]) with { Malformed = true });
         }
     }
 
