@@ -55,9 +55,3 @@ public sealed class ProfileValidator
         Assert.True(errors.Count == 0, string.Join(Environment.NewLine, errors));
     }
 }
-
-[CollectionDefinition(Name)]
-public sealed class FhirValidationCollection : ICollectionFixture<ProfileValidator>
-{
-    public const string Name = "FHIR validation";
-}
