@@ -122,11 +122,12 @@ public sealed class FhirApiTests(AppHostFixture system, ProfileValidator validat
         await Eventually.UntilAsync(async () => (await _api.ObservationsAsync(patient, patient.PatientId!.Value)).Count == 3, "the three check-ins");
 
         var first = (await ValidGetAsync(patient, $"/fhir/r4/Observation?patient={patient.PatientId}&_count=2&_sort=-date")).As<Bundle>();
-        Assert.Equal([$"{ids[2]}-heart-rate", $"{ids[1]}-heart-rate"], first.Entry.Select(e => e.Resource!.Id));
+        // Each check-in is its heart rate and the (partial) NEWS2 derived from it; _count counts check-ins.
+        Assert.Equal([$"{ids[2]}-heart-rate", $"{ids[2]}-news2-total", $"{ids[1]}-heart-rate", $"{ids[1]}-news2-total"], first.Entry.Select(e => e.Resource!.Id));
         var next = Assert.Single(first.Link, l => l.Relation == "next").Url!;
 
         var second = (await ValidGetAsync(patient, new Uri(next).PathAndQuery)).As<Bundle>();
-        Assert.Equal([$"{ids[0]}-heart-rate"], second.Entry.Select(e => e.Resource!.Id));
+        Assert.Equal([$"{ids[0]}-heart-rate", $"{ids[0]}-news2-total"], second.Entry.Select(e => e.Resource!.Id));
         Assert.DoesNotContain(second.Link, l => l.Relation == "next");
     }
 
