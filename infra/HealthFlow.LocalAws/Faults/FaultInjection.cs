@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 using HealthFlow.LocalAws.Protocol;
 
@@ -5,12 +6,18 @@ namespace HealthFlow.LocalAws.Faults;
 
 /// <summary>
 /// Faults LocalAws injects on purpose, so that tests (and developers) can watch the system under a
-/// slow or failing EventBridge. Off by default; set at start (LocalAws:Faults:*) or at run time
-/// through <c>/_localaws/faults</c>.
+/// slow or failing EventBridge, or a DynamoDB write that lands late. Off by default; set at start
+/// (LocalAws:Faults:*) or at run time through <c>/_localaws/faults</c>.
 /// </summary>
+/// <param name="LateWriteTable">With <paramref name="LateWriteCount"/>: the next that many PutItem, UpdateItem or
+/// DeleteItem calls on this table are held before they reach dynalite, until the faults are set again (PUT or
+/// DELETE) or <paramref name="LateWriteMaxDelayMs"/> has passed. GET reports how many are still to be held.</param>
 public sealed record FaultSettings(
     [property: JsonPropertyName("putEventsDelayMs")] int PutEventsDelayMs = 0,
-    [property: JsonPropertyName("putEventsFailureRate")] double PutEventsFailureRate = 0)
+    [property: JsonPropertyName("putEventsFailureRate")] double PutEventsFailureRate = 0,
+    [property: JsonPropertyName("lateWriteTable")] string? LateWriteTable = null,
+    [property: JsonPropertyName("lateWriteCount")] int LateWriteCount = 0,
+    [property: JsonPropertyName("lateWriteMaxDelayMs")] int LateWriteMaxDelayMs = 30_000)
 {
     public const int MaxDelayMs = 120_000;
 
@@ -20,17 +27,76 @@ public sealed record FaultSettings(
     public (string Field, string Message)? Problem() =>
         PutEventsDelayMs is < 0 or > MaxDelayMs ? ("putEventsDelayMs", $"putEventsDelayMs must be 0 to {MaxDelayMs}.")
         : PutEventsFailureRate is < 0 or > 1 || double.IsNaN(PutEventsFailureRate) ? ("putEventsFailureRate", "putEventsFailureRate must be a number from 0 to 1.")
+        : LateWriteCount is < 0 or > 1_000 ? ("lateWriteCount", "lateWriteCount must be 0 to 1000.")
+        : LateWriteCount > 0 && string.IsNullOrWhiteSpace(LateWriteTable) ? ("lateWriteTable", "lateWriteTable names the table whose writes are held.")
+        : LateWriteMaxDelayMs is < 0 or > MaxDelayMs ? ("lateWriteMaxDelayMs", $"lateWriteMaxDelayMs must be 0 to {MaxDelayMs}.")
         : null;
 }
 
-/// <summary>Holds the current <see cref="FaultSettings"/> and applies them to PutEvents.</summary>
-public sealed class FaultInjector(LocalAwsOptions options)
+/// <summary>Holds the current <see cref="FaultSettings"/> and applies them to PutEvents and DynamoDB writes.</summary>
+public sealed class FaultInjector
 {
-    private volatile FaultSettings _settings = options.Faults ?? FaultSettings.None;
+    private static readonly HashSet<string> WriteOperations = new(StringComparer.Ordinal) { "PutItem", "UpdateItem", "DeleteItem" };
 
-    public FaultSettings Current => _settings;
+    private readonly Lock _gate = new();
+    private FaultSettings _settings = FaultSettings.None;
+    private int _lateWritesLeft;
+    private TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public void Set(FaultSettings settings) => _settings = settings;
+    public FaultInjector(LocalAwsOptions options) => Set(options.Faults ?? FaultSettings.None);
+
+    public FaultSettings Current
+    {
+        get
+        {
+            lock (_gate)
+                return _settings with { LateWriteCount = _lateWritesLeft };
+        }
+    }
+
+    /// <summary>Replaces the settings, and lets every write held by the previous ones land.</summary>
+    public void Set(FaultSettings settings)
+    {
+        TaskCompletionSource released;
+        lock (_gate)
+        {
+            _settings = settings;
+            _lateWritesLeft = settings.LateWriteCount;
+            released = _release;
+            _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        released.TrySetResult();
+    }
+
+    /// <summary>
+    /// Runs before a DynamoDB call is forwarded: holds it when it is one of the late writes asked for. Only
+    /// then is the body read (and rewound), so the calls of a run without this fault pay nothing.
+    /// </summary>
+    internal async Task BeforeDynamoDbAsync(HttpContext context, string operation)
+    {
+        if (Volatile.Read(ref _lateWritesLeft) == 0 || !WriteOperations.Contains(operation))
+            return;
+        context.Request.EnableBuffering();
+        string? table;
+        using (var document = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted).ConfigureAwait(false))
+            table = document.RootElement.TryGetProperty("TableName", out var name) ? name.GetString() : null;
+        context.Request.Body.Position = 0;
+
+        Task released;
+        int maxDelayMs;
+        lock (_gate)
+        {
+            if (_lateWritesLeft == 0 || !string.Equals(table, _settings.LateWriteTable, StringComparison.Ordinal))
+                return;
+            _lateWritesLeft--;
+            released = _release.Task;
+            maxDelayMs = _settings.LateWriteMaxDelayMs;
+        }
+
+        // Like the PutEvents delay, the hold ignores the caller hanging up: the write still lands, late.
+        await Task.WhenAny(released, Task.Delay(maxDelayMs)).ConfigureAwait(false);
+    }
 
     /// <summary>
     /// Runs before a PutEvents is routed: waits the injected delay, then fails the whole call with a
@@ -60,7 +126,9 @@ public static class FaultEndpoints
             if (settings.Problem() is var (field, message))
                 return Results.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });
             faults.Set(settings);
-            logger.LogWarning("Fault injection set: PutEvents delay {DelayMs} ms, failure rate {FailureRate}", settings.PutEventsDelayMs, settings.PutEventsFailureRate);
+            logger.LogWarning(
+                "Fault injection set: PutEvents delay {DelayMs} ms, failure rate {FailureRate}; {LateWrites} late writes to {LateWriteTable}",
+                settings.PutEventsDelayMs, settings.PutEventsFailureRate, settings.LateWriteCount, settings.LateWriteTable);
             return Results.Ok(settings);
         });
         app.MapDelete(Path, (FaultInjector faults, ILogger<FaultInjector> logger) =>

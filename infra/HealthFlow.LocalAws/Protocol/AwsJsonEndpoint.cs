@@ -18,6 +18,7 @@ internal sealed partial class AwsJsonEndpoint(
     EventBridgeService eventBridge,
     DynamoDbForwarder dynamoDb,
     AccessPolicy access,
+    Faults.FaultInjector faults,
     ILogger<AwsJsonEndpoint> logger)
 {
     public const string SqsTargetPrefix = "AmazonSQS.";
@@ -45,6 +46,7 @@ internal sealed partial class AwsJsonEndpoint(
 
         if (target.StartsWith(DynamoDbTargetPrefix, StringComparison.Ordinal))
         {
+            await faults.BeforeDynamoDbAsync(context, target[DynamoDbTargetPrefix.Length..]).ConfigureAwait(false);
             await dynamoDb.ForwardAsync(context).ConfigureAwait(false);
             LogCall(target, context.Response.StatusCode, started);
             return;

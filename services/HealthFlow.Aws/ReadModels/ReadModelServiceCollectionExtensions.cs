@@ -19,6 +19,7 @@ public static class ReadModelServiceCollectionExtensions
         services.TryAddSingleton<PatientReadModel>();
         services.TryAddSingleton<ObservationReadModel>();
         services.TryAddSingleton<AlertReadModel>();
+        services.TryAddSingleton<AlertFeedStamps>();
         return services;
     }
 

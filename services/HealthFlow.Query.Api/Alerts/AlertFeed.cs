@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using HealthFlow.Aws.ReadModels;
 using Microsoft.Extensions.Options;
@@ -11,22 +12,33 @@ namespace HealthFlow.Query.Api.Alerts;
 /// <remarks>
 /// Why tail the read model: the `alerts` table already holds every new and changed alert, ordered by
 /// update time in the `by-update` GSI (feed = "alerts", updatedKey = updatedAt#alertId). Each instance
-/// polls it independently, so instances need no coordination, no per-instance queue or subscription to
+/// tails it independently, so instances need no coordination, no per-instance queue or subscription to
 /// create and clean up as Fargate scales in and out, and any instance can serve any client: a client that
-/// reconnects elsewhere resumes from its Last-Event-ID (an updatedKey) with one query. The cost is one
-/// small Query per poll interval per instance, whatever the number of clients, and none while no client is
-/// connected (the loop sleeps until one subscribes). Latency is the poll interval plus projection lag.
+/// reconnects elsewhere resumes from its Last-Event-ID (an updatedKey) with one query.
+/// <para>Two reads, one for speed and one for completeness, both skipping what was already sent:</para>
+/// <list type="bullet">
+/// <item>The head: every HeadPollIntervalMilliseconds, the changes after the newest one seen (less a small
+/// overlap for writes in flight). It usually returns nothing, and costs one small Query per instance, whatever
+/// the number of clients, and none while no client is connected (the loop sleeps until one subscribes).</item>
+/// <item>The repair: every RepairIntervalMilliseconds, the last LookbackMilliseconds again, for changes that
+/// became visible behind the head: a concurrent write, or a late one that AlertFeedStamps stamped again.</item>
+/// </list>
 /// </remarks>
 public sealed class AlertFeed(
     AlertReadModel alerts,
     IOptions<AlertStreamOptions> options,
     TimeProvider timeProvider,
+    IMeterFactory meterFactory,
     ILogger<AlertFeed> logger) : BackgroundService
 {
+    public const string MeterName = "HealthFlow.AlertFeed";
     private const int PageSize = 100;
 
     private readonly ConcurrentDictionary<Guid, Channel<AlertChange>> _subscribers = new();
     private readonly SemaphoreSlim _firstSubscriber = new(0);
+
+    private readonly Histogram<double> _lag = meterFactory.Create(MeterName).CreateHistogram<double>(
+        "healthflow.alert_feed.lag", "ms", "From a change's read-model stamp to its broadcast to this instance's SSE connections.");
 
     public int SubscriberCount => _subscribers.Count;
 
@@ -79,10 +91,13 @@ public sealed class AlertFeed(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value;
+        var headOverlap = TimeSpan.FromMilliseconds(settings.HeadOverlapMilliseconds);
         var lookback = TimeSpan.FromMilliseconds(settings.LookbackMilliseconds);
-        var interval = TimeSpan.FromMilliseconds(settings.PollIntervalMilliseconds);
+        var headInterval = TimeSpan.FromMilliseconds(settings.HeadPollIntervalMilliseconds);
+        var repairInterval = TimeSpan.FromMilliseconds(settings.RepairIntervalMilliseconds);
         DateTimeOffset? highWaterMark = null;
-        // Sent changes within the lookback window, by alertId#version, so rereading the window sends nothing twice.
+        var lastRepair = timeProvider.GetTimestamp();
+        // Sent changes within twice the lookback, by alertId#version, so rereading a window sends nothing twice.
         var sent = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
 
         while (!stoppingToken.IsCancellationRequested)
@@ -98,24 +113,32 @@ public sealed class AlertFeed(
             try
             {
                 highWaterMark ??= timeProvider.GetUtcNow();
-                highWaterMark = await PollAsync(highWaterMark.Value, lookback, sent, stoppingToken);
+                var repair = timeProvider.GetElapsedTime(lastRepair) >= repairInterval;
+                if (repair)
+                {
+                    lastRepair = timeProvider.GetTimestamp();
+                }
+
+                highWaterMark = await PollAsync(highWaterMark.Value, repair ? lookback : headOverlap, sent, stoppingToken);
+                Forget(sent, highWaterMark.Value - (2 * lookback));
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 logger.LogWarning(e, "Polling the alert feed failed; retrying.");
             }
 
-            await Task.Delay(interval, timeProvider, stoppingToken);
+            await Task.Delay(headInterval, timeProvider, stoppingToken);
         }
     }
 
     private async Task<DateTimeOffset> PollAsync(
-        DateTimeOffset highWaterMark, TimeSpan lookback, Dictionary<string, DateTimeOffset> sent, CancellationToken cancellationToken)
+        DateTimeOffset highWaterMark, TimeSpan window, Dictionary<string, DateTimeOffset> sent, CancellationToken cancellationToken)
     {
-        var position = SortableTime.Format(highWaterMark - lookback);
+        var position = SortableTime.Format(highWaterMark - window);
         while (true)
         {
             var changes = await alerts.ReadFeedAsync(position, PageSize, cancellationToken);
+            var now = timeProvider.GetUtcNow();
             foreach (var change in changes)
             {
                 var updatedAt = SortableTime.Parse(change.UpdatedKey.Split('#')[0]);
@@ -126,28 +149,29 @@ public sealed class AlertFeed(
 
                 if (sent.TryAdd($"{change.Alert.AlertId}#{change.Version}", updatedAt))
                 {
+                    _lag.Record((now - updatedAt).TotalMilliseconds);
                     Broadcast(change);
                 }
             }
 
             if (changes.Count < PageSize)
             {
-                break;
+                return highWaterMark;
             }
 
             position = changes[^1].UpdatedKey;
         }
+    }
 
-        var forgetBefore = highWaterMark - (2 * lookback);
+    private static void Forget(Dictionary<string, DateTimeOffset> sent, DateTimeOffset before)
+    {
         foreach (var (key, updatedAt) in sent)
         {
-            if (updatedAt < forgetBefore)
+            if (updatedAt < before)
             {
                 sent.Remove(key);
             }
         }
-
-        return highWaterMark;
     }
 
     private void Broadcast(AlertChange change)

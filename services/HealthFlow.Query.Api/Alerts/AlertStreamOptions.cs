@@ -1,24 +1,32 @@
 using System.ComponentModel.DataAnnotations;
+using HealthFlow.Aws.ReadModels;
 
 namespace HealthFlow.Query.Api.Alerts;
 
 /// <summary>Section "AlertStream": how each instance tails the alerts read model for Server-Sent Events.</summary>
-public sealed class AlertStreamOptions
+public sealed class AlertStreamOptions : IValidatableObject
 {
     public const string SectionName = "AlertStream";
 
-    /// <summary>How often the shared tail queries `by-update` while clients are connected.</summary>
-    [Range(20, 10_000)]
-    public int PollIntervalMilliseconds { get; set; } = 250;
+    /// <summary>How often the head of the shared tail is read while clients are connected (see AlertFeed).</summary>
+    [Range(10, 10_000)]
+    public int HeadPollIntervalMilliseconds { get; set; } = 50;
+
+    /// <summary>How far behind the newest change the head reads again, for concurrent writes still landing.</summary>
+    [Range(0, 10_000)]
+    public int HeadOverlapMilliseconds { get; set; } = 250;
+
+    /// <summary>How often the whole lookback window is read again (the gap repair).</summary>
+    [Range(100, 60_000)]
+    public int RepairIntervalMilliseconds { get; set; } = 1_000;
 
     /// <summary>
-    /// How far behind the newest change each poll looks again. An item's updatedAt is stamped by the
-    /// projection just before its write lands and GSIs are eventually consistent, so a change can become
-    /// visible slightly after later-stamped ones; rereading this window (and skipping what was sent)
-    /// catches it.
+    /// How far behind the newest change the repair reads again, and a Last-Event-ID resume starts. A write
+    /// lands at most AlertFeedStamps.LandingDeadline after its stamp (a later one is stamped again), and GSIs
+    /// are eventually consistent, so this must be at least twice that deadline.
     /// </summary>
     [Range(0, 60_000)]
-    public int LookbackMilliseconds { get; set; } = 2_000;
+    public int LookbackMilliseconds { get; set; } = 3_000;
 
     /// <summary>A comment line this often keeps proxies and the browser from closing an idle stream.</summary>
     [Range(1, 300)]
@@ -38,4 +46,15 @@ public sealed class AlertStreamOptions
     /// <summary>Events buffered per connection; a client that falls further behind is disconnected and resumes with Last-Event-ID.</summary>
     [Range(10, 100_000)]
     public int MaxBufferedEvents { get; set; } = 1_000;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        var minimum = 2 * AlertFeedStamps.LandingDeadline.TotalMilliseconds;
+        if (LookbackMilliseconds < minimum)
+        {
+            yield return new ValidationResult(
+                $"LookbackMilliseconds must be at least {minimum}: twice the time a feed write may take to land (AlertFeedStamps.LandingDeadline).",
+                [nameof(LookbackMilliseconds)]);
+        }
+    }
 }

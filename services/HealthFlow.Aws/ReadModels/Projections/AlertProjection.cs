@@ -22,11 +22,14 @@ namespace HealthFlow.Aws.ReadModels.Projections;
 /// </list>
 /// So the projections worker may Query the `patient-` and `alert-` streams, read only: a deliberate grant in
 /// HealthFlowAccess.Projections, which the CDK and LocalAws both enforce.
+/// Every write also feeds the clinicians' live stream, so a late one is stamped again (AlertFeedStamps).
 /// </remarks>
 public sealed class AlertProjection(
     AlertReadModel alerts,
+    AlertFeedStamps feedStamps,
     PatientReadModel patients,
     IEventStreamReader eventStore,
+    TimeProvider timeProvider,
     ILogger<AlertProjection> logger) : IReadModelProjection
 {
     public const string ReadModelName = "alerts";
@@ -36,12 +39,28 @@ public sealed class AlertProjection(
     public IReadOnlySet<string> EventTypes { get; } =
         new HashSet<string> { Domain.Events.EventTypes.AlertRaised, Domain.Events.EventTypes.AlertAcknowledged };
 
-    public async Task<ProjectionOutcome> ApplyAsync(EventEnvelope envelope, CancellationToken cancellationToken) => envelope.Type switch
+    public async Task<ProjectionOutcome> ApplyAsync(EventEnvelope envelope, CancellationToken cancellationToken)
     {
-        Domain.Events.EventTypes.AlertRaised => await ApplyRaisedAsync(envelope, cancellationToken),
-        Domain.Events.EventTypes.AlertAcknowledged => await ApplyAcknowledgedAsync(envelope, cancellationToken),
-        _ => ProjectionOutcome.Ignored,
-    };
+        var writeStarted = timeProvider.GetTimestamp();
+        var outcome = envelope.Type switch
+        {
+            Domain.Events.EventTypes.AlertRaised => await ApplyRaisedAsync(envelope, cancellationToken),
+            Domain.Events.EventTypes.AlertAcknowledged => await ApplyAcknowledgedAsync(envelope, cancellationToken),
+            _ => ProjectionOutcome.Ignored,
+        };
+
+        if (outcome == ProjectionOutcome.Applied)
+        {
+            await feedStamps.EnsureLandedInTimeAsync(AlertIdOf(envelope), envelope.Version, writeStarted, cancellationToken);
+        }
+        else if (outcome == ProjectionOutcome.Duplicate)
+        {
+            // A redelivery: the first delivery may have landed late and stopped before it could restamp.
+            await feedStamps.RestampAsync(AlertIdOf(envelope), envelope.Version, cancellationToken);
+        }
+
+        return outcome;
+    }
 
     private async Task<ProjectionOutcome> ApplyRaisedAsync(EventEnvelope envelope, CancellationToken cancellationToken)
     {
@@ -83,6 +102,8 @@ public sealed class AlertProjection(
             _ => throw new InvalidOperationException($"Alert {acknowledged.AlertId} has no AlertRaised in the event store."),
         };
     }
+
+    private static Guid AlertIdOf(EventEnvelope envelope) => Guid.Parse(envelope.StreamId.AsSpan(StreamId.AlertPrefix.Length));
 
     private async Task<string> PatientNameAsync(Guid patientId, CancellationToken cancellationToken)
     {
