@@ -7,10 +7,12 @@ namespace HealthFlow.Query.Api.Fhir;
 
 /// <summary>
 /// The one place that decides which patient a FHIR read is about, and whether the caller may read that
-/// patient. Every FHIR read goes through <see cref="Authorize"/>: the search and Patient endpoints
+/// patient. Every FHIR read goes through <see cref="AuthorizeAsync"/>: the search and Patient endpoints
 /// through <see cref="Filter"/> (the patient comes from the route or the patient search parameter), an
 /// Observation read once it has found whose Observation it is. FHIR clients expect OperationOutcome,
 /// so the failures are OperationOutcome rather than the JSON API's problem+json.
+/// It is asynchronous and gets the HttpContext so that a rule needing a lookup (care teams) or a record
+/// of the access (audit) can be added here, once, for every FHIR read.
 /// </summary>
 public static class FhirPatientScope
 {
@@ -23,7 +25,14 @@ public static class FhirPatientScope
             : throw new InvalidOperationException("The FHIR patient scope filter did not run for this endpoint.");
 
     /// <summary>Null when the caller may read the patient's data; otherwise the OperationOutcome reply.</summary>
-    public static FhirResult? Authorize(ClaimsPrincipal user, Guid patientId)
+    public static ValueTask<FhirResult?> AuthorizeAsync(HttpContext context, Guid patientId) =>
+        ValueTask.FromResult(Authorize(context.User, patientId));
+
+    /// <summary>Whether the caller is signed in at all: the answer before anything about the request is revealed.</summary>
+    public static FhirResult? RequireSignIn(HttpContext context) =>
+        context.User.Identity?.IsAuthenticated == true ? null : Authorize(context.User, Guid.Empty);
+
+    private static FhirResult? Authorize(ClaimsPrincipal user, Guid patientId)
     {
         if (user.Identity?.IsAuthenticated != true)
         {
@@ -44,10 +53,10 @@ public static class FhirPatientScope
         if (resolved.Error is { } error)
         {
             // An anonymous caller learns that it must sign in before it learns anything about its query.
-            return Authorize(context.User, Guid.Empty) is { StatusCode: StatusCodes.Status401Unauthorized } unauthorized ? unauthorized : error;
+            return RequireSignIn(context) ?? error;
         }
 
-        if (Authorize(context.User, resolved.PatientId) is { } denied)
+        if (await AuthorizeAsync(context, resolved.PatientId) is { } denied)
         {
             return denied;
         }

@@ -80,16 +80,18 @@ public static class FhirReadEndpoints
         string id, HttpContext context, ObservationReadModel observations, CancellationToken cancellationToken)
     {
         // {checkInId}-{slug}: a GUID is 36 characters.
+        if (FhirPatientScope.RequireSignIn(context) is { } unauthorized)
+        {
+            return unauthorized;
+        }
+
         if (id.Length <= 37 || id[36] != '-' || !Guid.TryParse(id.AsSpan(0, 36), out var checkInId))
         {
-            return FhirPatientScope.Authorize(context.User, Guid.Empty) is { StatusCode: StatusCodes.Status401Unauthorized } unauthorized
-                ? unauthorized
-                : FhirResults.NotFound($"There is no Observation {id}.");
+            return FhirResults.NotFound($"There is no Observation {id}.");
         }
 
         var checkIn = await observations.FindAsync(checkInId, cancellationToken);
-        if (FhirPatientScope.Authorize(context.User, checkIn?.PatientId ?? Guid.Empty) is { } denied
-            && (checkIn is not null || denied.StatusCode == StatusCodes.Status401Unauthorized))
+        if (checkIn is not null && await FhirPatientScope.AuthorizeAsync(context, checkIn.PatientId) is { } denied)
         {
             return denied;
         }

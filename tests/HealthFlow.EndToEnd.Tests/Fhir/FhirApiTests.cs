@@ -1,4 +1,5 @@
 using System.Net;
+using Aspire.Hosting.Testing;
 using HealthFlow.Fhir.Tests;
 using Hl7.Fhir.Model;
 using Task = System.Threading.Tasks.Task;
@@ -207,6 +208,19 @@ public sealed class FhirApiTests(AppHostFixture system, ProfileValidator validat
         Assert.Equal(first.Response.Headers.Location, retry.Response.Headers.Location);
         await _quiescence.WaitAsync();
         Assert.Single(await _api.ObservationsAsync(patient, patient.PatientId!.Value));
+    }
+
+    [Theory]
+    [InlineData("query-api", "/fhir/r4/metadata", "/fhir/r4/Patient/{patientId}", "/fhir/r4/Patient/{patientId}/$everything", "/fhir/r4/Observation", "/fhir/r4/Observation/{id}", "/fhir/r4/Flag")]
+    [InlineData("command-api", "/fhir/r4/Observation", "/fhir/r4")]
+    public async Task The_FHIR_endpoints_are_in_their_services_OpenAPI_documents(string service, params string[] paths)
+    {
+        using var http = new HttpClient { BaseAddress = system.App.GetEndpoint(service, "http") };
+
+        var document = System.Text.Json.Nodes.JsonNode.Parse(await http.GetStringAsync("/openapi/v1.json"))!;
+
+        var documented = document["paths"]!.AsObject().Select(p => p.Key).ToHashSet();
+        Assert.All(paths, path => Assert.Contains(path, documented));
     }
 
     private string Single(FhirClient.Reply reply, HttpStatusCode status)
