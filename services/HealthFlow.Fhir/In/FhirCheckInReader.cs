@@ -35,8 +35,6 @@ public abstract record FhirCheckInRead
 /// </summary>
 public static class FhirCheckInReader
 {
-    private const string MeasurementsExpression = "measurements";
-
     public static FhirCheckInRead Read(byte[] body, FhirSubmission submission, Guid patientId, DateTimeOffset now)
     {
         var root = submission == FhirSubmission.Transaction ? "Bundle" : "Observation";
@@ -181,7 +179,7 @@ public static class FhirCheckInReader
             ? expression
             : field == CheckInFields.MeasuredAt ? _effectivePath ?? root
             : field == CheckInFields.Note ? $"{_firstPath ?? root}.note"
-            : field == MeasurementsExpression && root == "Bundle" ? "Bundle.entry"
+            : field == CheckInFields.Measurements && root == "Bundle" ? "Bundle.entry"
             : _firstPath ?? root;
 
         public void Add(Observation observation, string path, List<OperationOutcome.IssueComponent> issues)
