@@ -82,6 +82,24 @@ public static class HealthFlowResources
         api.WithReference(authApi)
             .WithEnvironment("Jwt__JwksUrl", ReferenceExpression.Create($"{authApi.GetEndpoint("http")}/.well-known/jwks.json"));
 
+    /// <summary>
+    /// Passes the AppHost's own configuration section (e.g. `--Escalation:HighAfter=00:00:04`) to a service as
+    /// environment variables, so a run (or a test) can change a service's options without editing its appsettings.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithSectionFrom(
+        this IResourceBuilder<ProjectResource> service, IConfiguration configuration, string section)
+    {
+        foreach (var (key, value) in configuration.GetSection(section).AsEnumerable(makePathsRelative: true))
+        {
+            if (value is not null)
+            {
+                service.WithEnvironment($"{section}__{key.Replace(":", "__", StringComparison.Ordinal)}", value);
+            }
+        }
+
+        return service;
+    }
+
     /// <summary>A Vite dev server on a fixed port that proxies /api to the gateway.</summary>
     public static IResourceBuilder<ExecutableResource> AddWebApp(
         this IDistributedApplicationBuilder builder, string name, string directory, int port, IResourceBuilder<ProjectResource> gateway) =>

@@ -39,8 +39,10 @@ var queryApi = builder.AddProject<Projects.HealthFlow_Query_Api>("query-api")
     .WaitFor(authApi)
     .WaitForCompletion(provision);
 
+// Raises alerts and escalates those left unacknowledged (`--Escalation:HighAfter=00:00:30` shortens a deadline).
 builder.AddProject<Projects.HealthFlow_AlertWorker>("alert-worker")
     .WithAwsEndpoint(aws)
+    .WithSectionFrom(builder.Configuration, "Escalation")
     .WithHttpHealthCheck("/health")
     .WaitForCompletion(provision);
 

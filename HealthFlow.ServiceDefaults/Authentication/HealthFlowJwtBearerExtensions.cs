@@ -3,9 +3,9 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Protocols;
-using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Microsoft.IdentityModel.Tokens;
 
 namespace HealthFlow.ServiceDefaults.Authentication;
@@ -21,6 +21,8 @@ public static class HealthFlowJwtBearerExtensions
 
     private const string JwksHttpClient = "healthflow-jwks";
 
+    private const string BearerPrefix = "Bearer ";
+
     public static TBuilder AddHealthFlowJwtBearer<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.Services.AddOptions<JwtValidationOptions>()
@@ -29,14 +31,14 @@ public static class HealthFlowJwtBearerExtensions
             .ValidateOnStart();
 
         // Goes through the HttpClient defaults (service discovery, resilience), so `http://auth-api` resolves.
-        builder.Services.AddHttpClient(JwksHttpClient);
+        builder.Services.AddJwksHttpClient();
 
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<StreamTicketRedemptions>();
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         builder.Services.AddHealthChecks().AddCheck<JwksHealthCheck>("jwks");
         builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-            .Configure<IOptions<JwtValidationOptions>, IHttpClientFactory>((options, jwtOptions, httpClientFactory) =>
+            .Configure<IOptions<JwtValidationOptions>, IHttpClientFactory, TimeProvider, ILoggerFactory>((options, jwtOptions, httpClientFactory, timeProvider, loggerFactory) =>
             {
                 var jwt = jwtOptions.Value;
                 options.MapInboundClaims = false;
@@ -50,20 +52,17 @@ public static class HealthFlowJwtBearerExtensions
                     RoleClaimType = HealthFlowClaims.Role,
                     ClockSkew = TimeSpan.FromSeconds(jwt.ClockSkewSeconds),
                 };
-                options.ConfigurationManager = new ConfigurationManager<OpenIdConnectConfiguration>(
+                // Keeps every key auth-api's tasks published lately and fetches again on an unknown kid, so a
+                // rolling restart with a new signing key answers no 401 (JwksKeyRing).
+                options.ConfigurationManager = new JwksKeyRing(
                     jwt.ResolveJwksUrl(),
-                    new JwksConfigurationRetriever(),
-                    new HttpDocumentRetriever(httpClientFactory.CreateClient(JwksHttpClient)) { RequireHttps = jwt.RequireHttpsMetadata })
-                {
-                    // A token signed with an unknown kid (auth-api rotated or restarted with a new dev key)
-                    // forces a refetch, but at most this often. It also caps the wait after a fetch failed
-                    // because auth-api was not up yet (the manager backs off 1 s, 2 s, 4 s... up to this).
-                    RefreshInterval = TimeSpan.FromSeconds(10),
-                    AutomaticRefreshInterval = TimeSpan.FromHours(1),
-                };
+                    jwt.Issuer,
+                    new HttpDocumentRetriever(httpClientFactory.CreateClient(JwksHttpClient)) { RequireHttps = jwt.RequireHttpsMetadata },
+                    timeProvider,
+                    loggerFactory.CreateLogger<JwksKeyRing>());
                 options.Events = new JwtBearerEvents
                 {
-                    OnMessageReceived = RedeemStreamTicketOnAlertStream,
+                    OnMessageReceived = ResolveTokenAndSigningKey,
                     OnChallenge = WriteUnauthorizedProblem,
                     OnForbidden = WriteForbiddenProblem,
                 };
@@ -72,6 +71,55 @@ public static class HealthFlowJwtBearerExtensions
         builder.Services.AddHealthFlowPolicies();
         return builder;
     }
+
+    /// <summary>
+    /// auth-api validates access tokens (for the stream ticket) with its own keys, not over HTTP. During a rolling
+    /// restart with a new key, a task started before the rotation also meets tokens its successor signed. With
+    /// `Jwt:JwksUrl` set (auth-api's own service name, so its peer tasks answer), a token whose kid is not one of
+    /// its own is looked up in its peers' JWKS first, as the validators do (<see cref="JwksKeyRing"/>).
+    /// </summary>
+    public static void AcceptPeerSigningKeys(this JwtBearerOptions options, IReadOnlyList<SecurityKey> ownKeys, string? peerJwksUrl, IServiceProvider services)
+    {
+        if (string.IsNullOrWhiteSpace(peerJwksUrl))
+        {
+            return;
+        }
+
+        var peers = new JwksKeyRing(
+            peerJwksUrl,
+            options.TokenValidationParameters.ValidIssuer,
+            new HttpDocumentRetriever(services.GetRequiredService<IHttpClientFactory>().CreateClient(JwksHttpClient)) { RequireHttps = false },
+            services.GetService<TimeProvider>() ?? TimeProvider.System,
+            services.GetRequiredService<ILoggerFactory>().CreateLogger<JwksKeyRing>());
+        var ownKeyIds = ownKeys.Select(k => k.KeyId).ToHashSet(StringComparer.Ordinal);
+        // Only memory is read here; the fetch, if one is needed, happened when the request came in.
+        options.TokenValidationParameters.IssuerSigningKeyResolver = (_, _, kid, _) => [.. ownKeys, .. peers.KeysFor(kid)];
+        options.Events.OnMessageReceived = async context =>
+        {
+            if (BearerToken(context.HttpContext.Request) is { } token)
+            {
+                context.Token = token;
+                if (JwksKeyRing.KeyIdOf(token) is { } kid && !ownKeyIds.Contains(kid))
+                {
+                    await peers.TryResolveSigningKeyAsync(token, context.HttpContext.RequestAborted);
+                }
+            }
+        };
+    }
+
+    /// <summary>The HttpClient the JWKS is fetched with: service discovery resolves `http://auth-api`.</summary>
+    public static IServiceCollection AddJwksHttpClient(this IServiceCollection services)
+    {
+        services.AddHttpClient(JwksHttpClient);
+        return services;
+    }
+
+    private static string? BearerToken(HttpRequest request) =>
+        request.Headers.Authorization.ToString() is { } authorization
+        && authorization.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase)
+        && authorization[BearerPrefix.Length..].Trim() is { Length: > 0 } token
+            ? token
+            : null;
 
     /// <summary>The role policies, for auth-api too (which validates its own tokens with its local keys).</summary>
     public static IServiceCollection AddHealthFlowPolicies(this IServiceCollection services)
@@ -84,11 +132,23 @@ public static class HealthFlowJwtBearerExtensions
         return services;
     }
 
-    // Browsers' EventSource cannot set headers, so the SSE endpoint also takes a single-use stream ticket
-    // from `?ticket=` (never the access token itself: URLs end up in proxies' logs and traces).
-    private static async Task RedeemStreamTicketOnAlertStream(MessageReceivedContext context)
+    /// <summary>
+    /// Takes the token from the Authorization header, or on the alert stream the single-use ticket from the query
+    /// string (browsers' EventSource cannot set headers; the access token itself never goes in a URL, which proxies
+    /// log), and makes sure the key that signed it is known before it is validated.
+    /// </summary>
+    private static async Task ResolveTokenAndSigningKey(MessageReceivedContext context)
     {
+        var keys = (JwksKeyRing)context.Options.ConfigurationManager!;
         var request = context.HttpContext.Request;
+        var cancel = context.HttpContext.RequestAborted;
+        if (BearerToken(request) is { } token)
+        {
+            context.Token = token;
+            await keys.TryResolveSigningKeyAsync(token, cancel);
+            return;
+        }
+
         if (!request.Path.Equals(AlertStreamPath, StringComparison.OrdinalIgnoreCase)
             || request.Headers.Authorization.Any()
             || !request.Query.TryGetValue(StreamTickets.QueryParameter, out var values)
@@ -97,7 +157,8 @@ public static class HealthFlowJwtBearerExtensions
             return;
         }
 
-        var configuration = await context.Options.ConfigurationManager!.GetConfigurationAsync(context.HttpContext.RequestAborted);
+        await keys.TryResolveSigningKeyAsync(ticket, cancel);
+        var configuration = await keys.GetConfigurationAsync(cancel);
         var redemptions = context.HttpContext.RequestServices.GetRequiredService<StreamTicketRedemptions>();
         var principal = await redemptions.RedeemAsync(ticket, context.Options.TokenValidationParameters, configuration.SigningKeys);
         if (principal is null)
@@ -144,23 +205,5 @@ public static class HealthFlowJwtBearerExtensions
                 title: "Forbidden",
                 detail: "Your role does not allow this request.")
             .ExecuteAsync(context.HttpContext);
-    }
-
-    /// <summary>Reads a bare JWKS document (auth-api publishes no OpenID discovery document).</summary>
-    private sealed class JwksConfigurationRetriever : IConfigurationRetriever<OpenIdConnectConfiguration>
-    {
-        public async Task<OpenIdConnectConfiguration> GetConfigurationAsync(
-            string address, IDocumentRetriever retriever, CancellationToken cancel)
-        {
-            var document = await retriever.GetDocumentAsync(address, cancel);
-            var keySet = new JsonWebKeySet(document);
-            var configuration = new OpenIdConnectConfiguration { JwksUri = address, JsonWebKeySet = keySet };
-            foreach (var key in keySet.Keys)
-            {
-                configuration.SigningKeys.Add(key);
-            }
-
-            return configuration;
-        }
     }
 }

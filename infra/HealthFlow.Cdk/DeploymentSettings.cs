@@ -1,4 +1,7 @@
+using System.ComponentModel.DataAnnotations;
+using System.Globalization;
 using Constructs;
+using HealthFlow.Domain.Alerts;
 
 namespace HealthFlow.Cdk;
 
@@ -15,6 +18,9 @@ public sealed record DeploymentSettings
     public const string AllowHttpKey = "healthflow:allowHttp";
     public const string BackupRetentionDaysKey = "healthflow:backupRetentionDays";
     public const string RegionKey = "healthflow:region";
+    public const string EscalationHighAfterKey = "healthflow:escalation:highAfter";
+    public const string EscalationMediumAfterKey = "healthflow:escalation:mediumAfter";
+    public const string EscalationLowMediumAfterKey = "healthflow:escalation:lowMediumAfter";
 
     /// <summary>Daily table backups are kept this long unless the operator says otherwise.</summary>
     public const int DefaultBackupRetentionDays = 35;
@@ -55,6 +61,13 @@ public sealed record DeploymentSettings
     public int BackupRetentionDays { get; init; } = DefaultBackupRetentionDays;
 
     /// <summary>
+    /// How long an alert may stay unacknowledged before alert-worker escalates it, per severity (README, "Clinical
+    /// safety"): EscalationPolicy's defaults unless the operator passes e.g. `-c healthflow:escalation:highAfter=00:10:00`
+    /// (`never` switches a severity off). Written into alert-worker's task definition as `Escalation__*`.
+    /// </summary>
+    public EscalationPolicy Escalation { get; init; } = new();
+
+    /// <summary>
     /// The region the stack is for: `-c healthflow:region=...`, else the one the cdk CLI resolved
     /// (CDK_DEFAULT_REGION: AWS_REGION, the profile, or us-east-1). The ALB's access-log bucket policy
     /// names the region's ELB log-delivery account, so the template cannot be region-agnostic.
@@ -81,6 +94,28 @@ public sealed record DeploymentSettings
             string text => int.Parse(text, System.Globalization.CultureInfo.InvariantCulture),
             var other => throw new ArgumentException($"{BackupRetentionDaysKey} must be a number of days, not {other}."),
         },
+        Escalation = EscalationFromContext(node),
+    };
+
+    private static EscalationPolicy EscalationFromContext(Node node)
+    {
+        var defaults = new EscalationPolicy();
+        var policy = new EscalationPolicy
+        {
+            HighAfter = Delay(node, EscalationHighAfterKey, defaults.HighAfter),
+            MediumAfter = Delay(node, EscalationMediumAfterKey, defaults.MediumAfter),
+            LowMediumAfter = Delay(node, EscalationLowMediumAfterKey, defaults.LowMediumAfter),
+        };
+        var errors = policy.Validate(new ValidationContext(policy)).Select(e => e.ErrorMessage).ToList();
+        return errors.Count == 0 ? policy : throw new ArgumentException(string.Join(" ", errors));
+    }
+
+    private static TimeSpan? Delay(Node node, string key, TimeSpan? fallback) => node.TryGetContext(key) switch
+    {
+        null => fallback,
+        "" or "never" => null,
+        string text => TimeSpan.Parse(text, CultureInfo.InvariantCulture),
+        var other => throw new ArgumentException($"{key} must be a time such as 00:15:00, or never; not {other}."),
     };
 
     // `-c key=true` arrives as a string, cdk.json's `true` as a bool.

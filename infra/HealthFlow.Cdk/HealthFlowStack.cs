@@ -9,6 +9,7 @@ using Amazon.CDK.AWS.ServiceDiscovery;
 using Constructs;
 using HealthFlow.Aws.Topology;
 using HealthFlow.Cdk.Constructs;
+using HealthFlow.Domain.Alerts;
 using HealthFlow.ServiceDefaults.Authentication;
 using EcsSecret = Amazon.CDK.AWS.ECS.Secret;
 using Queues = HealthFlow.Aws.Topology.HealthFlowTopology.Queues;
@@ -84,7 +85,7 @@ public sealed class HealthFlowStack : Stack
         _ = new TableBackups(this, "Backups", tables, _keys.Data, settings.BackupRetentionDays);
         var routing = new EventRouting(this, "Events", _keys.Messaging);
 
-        // Traces to X-Ray, metrics to CloudWatch: an ADOT collector beside every .NET service.
+        // Traces to X-Ray, metrics to CloudWatch: an ADOT collector in every task.
         _telemetry = new TelemetryCollector(this, "Telemetry", _keys.Logs);
 
         var cluster = new Cluster(this, "Cluster", new ClusterProps { Vpc = vpc, ContainerInsights = true });
@@ -105,7 +106,8 @@ public sealed class HealthFlowStack : Stack
         });
 
         var authTasks = settings.HoldAuthApi ? 0 : ApiMinTasks;
-        var auth = Service(ServiceCatalog.AuthApi, cluster, authTasks, environment: TokenSettings(),
+        // auth-api reads its own JWKS too: during a rolling restart its tasks accept the tokens their peers signed.
+        var auth = Service(ServiceCatalog.AuthApi, cluster, authTasks, environment: JwtValidation(),
             secrets: new Dictionary<string, EcsSecret>
             {
                 [JwtSigningKeyVariable] = EcsSecret.FromSecretsManager(jwtSigningKey),
@@ -118,11 +120,12 @@ public sealed class HealthFlowStack : Stack
             });
         var command = Service(ServiceCatalog.CommandApi, cluster, ApiMinTasks, environment: JwtValidation(), serviceConnect: new ServiceConnectProps());
         var query = Service(ServiceCatalog.QueryApi, cluster, ApiMinTasks, environment: JwtValidation(), serviceConnect: new ServiceConnectProps());
-        var alertWorker = Service(ServiceCatalog.AlertWorker, cluster, WorkerMinTasks);
+        var alertWorker = Service(ServiceCatalog.AlertWorker, cluster, WorkerMinTasks, environment: EscalationSettings(settings.Escalation));
         var projections = Service(ServiceCatalog.Projections, cluster, WorkerMinTasks);
         var web = Service(ServiceCatalog.Web, cluster, ApiMinTasks);
 
-        foreach (var api in new[] { command, query })
+        // auth-api's own tasks included: during a rolling restart they read their peers' JWKS.
+        foreach (var api in new[] { command, query, auth })
         {
             auth.Service.Connections.AllowFrom(api.Service, Port.Tcp(ServiceCatalog.ContainerPort), "JWKS over Service Connect");
         }
@@ -186,6 +189,16 @@ public sealed class HealthFlowStack : Stack
 
     public static IReadOnlyList<QueueDefinition> ProjectionQueues { get; } = [Queues.PatientProjection, Queues.ObservationProjection, Queues.AlertProjection];
 
+    /// <summary>alert-worker's escalation policy, written out so the deployed deadlines can be read in the task definition; empty is never.</summary>
+    public static Dictionary<string, string> EscalationSettings(EscalationPolicy policy) => new()
+    {
+        [$"{EscalationPolicy.SectionName}__{nameof(EscalationPolicy.HighAfter)}"] = Format(policy.HighAfter),
+        [$"{EscalationPolicy.SectionName}__{nameof(EscalationPolicy.MediumAfter)}"] = Format(policy.MediumAfter),
+        [$"{EscalationPolicy.SectionName}__{nameof(EscalationPolicy.LowMediumAfter)}"] = Format(policy.LowMediumAfter),
+    };
+
+    private static string Format(TimeSpan? delay) => delay?.ToString("c", System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty;
+
     /// <summary>What auth-api writes into tokens and the APIs require of them.</summary>
     private static Dictionary<string, string> TokenSettings() => new()
     {
@@ -193,7 +206,7 @@ public sealed class HealthFlowStack : Stack
         ["Jwt__Audience"] = JwtDefaults.Audience,
     };
 
-    /// <summary>The APIs fetch auth-api's public keys over Service Connect, inside the VPC.</summary>
+    /// <summary>The APIs (auth-api's peers included) fetch auth-api's public keys over Service Connect, inside the VPC.</summary>
     private static Dictionary<string, string> JwtValidation() => new(TokenSettings())
     {
         ["Jwt__JwksUrl"] = $"http://{ServiceCatalog.AuthApi.Name}:{ServiceCatalog.ContainerPort}{JwtValidationOptions.JwksPath}",
@@ -207,13 +220,12 @@ public sealed class HealthFlowStack : Stack
         Dictionary<string, EcsSecret>? secrets = null,
         ServiceConnectProps? serviceConnect = null)
     {
-        var variables = new Dictionary<string, string>(environment ?? [])
-        {
-            ["ASPNETCORE_HTTP_PORTS"] = ServiceCatalog.ContainerPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["OTEL_SERVICE_NAME"] = definition.Name,
-        };
+        var variables = new Dictionary<string, string>(environment ?? []);
+        // nginx reads none of these; its port is in its own configuration (web/nginx.conf).
         if (definition.Kind != ServiceKind.Web)
         {
+            variables["ASPNETCORE_HTTP_PORTS"] = ServiceCatalog.ContainerPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            variables["OTEL_SERVICE_NAME"] = definition.Name;
             // The pseudo parameter: CloudFormation fills in the region the stack is deployed to.
             variables["AWS_REGION"] = Amazon.CDK.Aws.REGION;
             // Traces and metrics to the collector in the same task (TelemetryCollector).
@@ -237,7 +249,7 @@ public sealed class HealthFlowStack : Stack
             Secrets = secrets ?? [],
             ServiceConnect = serviceConnect,
             LogEncryptionKey = _keys.Logs,
-            Telemetry = definition.Kind == ServiceKind.Web ? null : _telemetry,
+            Telemetry = _telemetry,
         });
     }
 

@@ -12,11 +12,19 @@ namespace HealthFlow.AlertWorker;
 /// Evaluates every alert rule for a submitted check-in together and raises at most one alert: the
 /// highest severity, every rule and every reason. Idempotent: the alert id is a UUIDv5 of the
 /// observation id and its stream must not exist, so a redelivered (or duplicated) observation finds
-/// its alert raised already and does nothing.
+/// its alert raised already and raises nothing.
 /// </summary>
+/// <remarks>
+/// The escalation deadline is sent from here, right after the append, rather than from a consumer of
+/// AlertRaised: this consumer already knows the severity and the time, and needs no second EventBridge rule,
+/// queue and hop. Nothing is lost between the two steps: the ObservationSubmitted message is deleted only
+/// after both succeed, so a crash in between redelivers it, the append conflicts, and the deadline of the
+/// (still open) alert is sent then. A duplicate deadline is harmless: escalation is decided once, on the stream.
+/// </remarks>
 public sealed class ObservationAlertConsumer(
     IEventStore eventStore,
     IOptionsMonitor<AlertRulesOptions> rules,
+    EscalationDeadlines escalation,
     AlertMetrics metrics,
     TimeProvider timeProvider,
     ILogger<ObservationAlertConsumer> logger) : IConsumer<ObservationSubmitted>
@@ -44,10 +52,10 @@ public sealed class ObservationAlertConsumer(
             alert.Partial,
             timeProvider.GetUtcNow(),
             alert.Rules);
+        var cause = EventMetadataFactory.CausedBy(envelope);
         try
         {
-            await eventStore.AppendAsync(
-                StreamId.ForAlert(alertId), ExpectedVersion.NoStream, [raised], EventMetadataFactory.CausedBy(envelope), cancellationToken);
+            await eventStore.AppendAsync(StreamId.ForAlert(alertId), ExpectedVersion.NoStream, [raised], cause, cancellationToken);
             metrics.AlertRaised(alert.Severity, alert.Rule);
             logger.LogInformation(
                 "Raised {Severity} alert {AlertId} ({Rules}) for observation {ObservationId} of patient {PatientId}.",
@@ -58,6 +66,25 @@ public sealed class ObservationAlertConsumer(
             // The stream exists: this observation was delivered before and its alert is raised. Success.
             metrics.DuplicateSkipped(alert.Rule);
             logger.LogDebug("Alert {AlertId} was raised already; redelivery of observation {ObservationId} skipped.", alertId, observation.ObservationId);
+            await RescheduleIfOpenAsync(alertId, cause, cancellationToken);
+            return;
+        }
+
+        await escalation.ScheduleAsync(alertId, raised.Severity, raised.RaisedAt, cause, cancellationToken);
+    }
+
+    // The earlier delivery may have stopped between the append and the deadline: send it again, from the stored alert.
+    private async Task RescheduleIfOpenAsync(Guid alertId, EventMetadata cause, CancellationToken cancellationToken)
+    {
+        var events = new List<EventEnvelope>();
+        await foreach (var envelope in eventStore.ReadStreamAsync(StreamId.ForAlert(alertId), 1, cancellationToken))
+        {
+            events.Add(envelope);
+        }
+
+        if (AlertState.From(events) is { IsAcknowledged: false, IsEscalated: false } open)
+        {
+            await escalation.ScheduleAsync(open.AlertId, open.Severity, open.RaisedAt, cause, cancellationToken);
         }
     }
 }

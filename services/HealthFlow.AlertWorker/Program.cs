@@ -8,7 +8,8 @@ using HealthFlow.Aws.Topology;
 using HealthFlow.Domain.Alerts;
 using HealthFlow.Domain.Events;
 
-// alert-worker: consumes alert-evaluation and is the only writer of AlertRaised.
+// alert-worker: consumes alert-evaluation and is the only writer of AlertRaised; it also keeps each alert's
+// escalation deadline (a delayed message on alert-escalation) and is the only writer of AlertEscalated.
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
@@ -21,12 +22,22 @@ builder.Services.AddOptions<AlertRulesOptions>()
     .BindConfiguration(AlertRulesOptions.SectionName)
     .ValidateDataAnnotations()
     .ValidateOnStart();
+builder.Services.AddOptions<EscalationPolicy>()
+    .BindConfiguration(EscalationPolicy.SectionName)
+    .ValidateDataAnnotations()
+    .ValidateOnStart();
 builder.Services.AddSingleton<AlertMetrics>();
+builder.Services.AddSingleton<IDelayedMessages, DelayedMessages>();
+builder.Services.AddSingleton<EscalationDeadlines>();
 builder.Services.TryAddSingleton(TimeProvider.System);
 
-builder.Services.AddEventConsumers(consumers => consumers
-    .Queue(HealthFlowTopology.Queues.AlertEvaluation)
-    .Consume<ObservationSubmitted, ObservationAlertConsumer>());
+builder.Services.AddEventConsumers(consumers =>
+{
+    consumers.Queue(HealthFlowTopology.Queues.AlertEvaluation)
+        .Consume<ObservationSubmitted, ObservationAlertConsumer>();
+    consumers.Queue(HealthFlowTopology.Queues.AlertEscalation)
+        .Consume<AlertEscalationDue, AlertEscalationConsumer>();
+});
 
 var app = builder.Build();
 

@@ -47,10 +47,12 @@ builder.Services.AddSingleton<LoginRateLimiter>();
 builder.Services.AddSingleton<AccountThrottle>();
 builder.Services.AddHostedService<DemoClinicianSeeder>();
 
-// auth-api validates its own access tokens (for the stream ticket) with its local keys, not over HTTP.
+// auth-api validates its own access tokens (for the stream ticket) with its local keys, not over HTTP, and
+// with its peer tasks' keys during a rolling restart (Jwt:JwksUrl).
+builder.Services.AddJwksHttpClient();
 builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
 builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-    .Configure<SigningKeyProvider, IOptions<JwtSigningOptions>>((options, keys, jwt) =>
+    .Configure<SigningKeyProvider, IOptions<JwtSigningOptions>, IServiceProvider>((options, keys, jwt, services) =>
     {
         options.MapInboundClaims = false;
         options.TokenValidationParameters = new TokenValidationParameters
@@ -64,6 +66,7 @@ builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationSc
             ClockSkew = TimeSpan.FromSeconds(30),
         };
         options.Events = HealthFlowJwtBearerExtensions.ProblemEvents();
+        options.AcceptPeerSigningKeys(keys.ValidationKeys, jwt.Value.JwksUrl, services);
     });
 builder.Services.AddHealthFlowPolicies();
 

@@ -26,7 +26,8 @@ builder.Services.AddEventConsumers(consumers =>
         .Consume<ObservationSubmitted, ReadModelConsumer<ObservationSubmitted, ObservationProjection>>();
     consumers.Queue(HealthFlowTopology.Queues.AlertProjection)
         .Consume<AlertRaised, ReadModelConsumer<AlertRaised, AlertProjection>>()
-        .Consume<AlertAcknowledged, ReadModelConsumer<AlertAcknowledged, AlertProjection>>();
+        .Consume<AlertAcknowledged, ReadModelConsumer<AlertAcknowledged, AlertProjection>>()
+        .Consume<AlertEscalated, ReadModelConsumer<AlertEscalated, AlertProjection>>();
 });
 
 var app = builder.Build();

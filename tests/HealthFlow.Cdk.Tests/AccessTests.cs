@@ -99,9 +99,14 @@ public sealed class AccessTests(SynthesizedStack stack)
     }
 
     [Fact]
-    public void The_web_apps_have_no_aws_permissions()
+    public void The_web_apps_may_only_write_their_task_metrics()
     {
-        Assert.Empty(Model.PermissionsOf(TaskRole(ServiceCatalog.Web.Name)));
+        // The web task's collector writes EMF records to the metrics log group; nginx itself needs no AWS access.
+        var statements = Model.StatementsOf(TaskRole(ServiceCatalog.Web.Name));
+
+        Assert.Equal(["logs:CreateLogStream", "logs:PutLogEvents"], statements.Select(s => s.Action).Order());
+        Assert.Equal(Model.OfType("AWS::Logs::LogGroup").Single(l => l.LogicalId.StartsWith("TelemetryMetrics", StringComparison.Ordinal)).LogicalId,
+            Assert.Single(Model.PermissionsOf(TaskRole(ServiceCatalog.Web.Name)).SelectMany(p => p.ResourceLogicalIds).Distinct()));
     }
 
     [Fact]

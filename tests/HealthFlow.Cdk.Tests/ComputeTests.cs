@@ -37,9 +37,10 @@ public sealed class ComputeTests(SynthesizedStack stack)
     }
 
     [Fact]
-    public void Command_and_query_api_validate_tokens_against_auth_api_jwks_over_service_connect()
+    public void The_apis_validate_tokens_against_auth_api_jwks_over_service_connect()
     {
-        foreach (var api in new[] { ServiceCatalog.CommandApi, ServiceCatalog.QueryApi })
+        // auth-api too: during a rolling restart with a new key, its tasks accept the tokens their peers signed.
+        foreach (var api in new[] { ServiceCatalog.CommandApi, ServiceCatalog.QueryApi, ServiceCatalog.AuthApi })
         {
             var environment = Environment(api.Name);
             Assert.Equal("http://auth-api:8080/.well-known/jwks.json", (string?)environment["Jwt__JwksUrl"]);

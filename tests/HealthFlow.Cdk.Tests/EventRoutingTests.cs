@@ -94,7 +94,7 @@ public sealed class EventRoutingTests(SynthesizedStack stack)
 
             var age = Assert.Single(alarms, a => (string?)a["MetricName"] == "ApproximateAgeOfOldestMessage"
                 && TemplateModel.ReferencedLogicalIds(a["Dimensions"]).SetEquals([Model.QueueId(queue.Name)]));
-            Assert.Equal(OperationalAlarms.MaxMessageAge.ToSeconds(), (double)age["Threshold"]!);
+            Assert.Equal(OperationalAlarms.MaxMessageAgeOf(queue).ToSeconds(), (double)age["Threshold"]!);
 
             Assert.All(new[] { dlq, age }, a => Assert.NotEmpty(a["AlarmActions"]!.AsArray()));
         }

@@ -5,6 +5,21 @@ namespace HealthFlow.Cdk.Tests;
 public sealed class OperatorOptionsTests(SynthesizedStack stack)
 {
     [Fact]
+    public void Alert_workers_escalation_policy_is_in_its_task_definition_and_an_operator_can_change_it()
+    {
+        Assert.Equal(("00:15:00", "01:00:00", ""), EscalationPolicy(stack.Model));
+        // -c healthflow:escalation:highAfter=00:05:00 -c healthflow:escalation:mediumAfter=never
+        Assert.Equal(("00:05:00", "", ""), EscalationPolicy(stack.WithOptions));
+    }
+
+    private static (string? High, string? Medium, string? LowMedium) EscalationPolicy(TemplateModel template)
+    {
+        var environment = template.Container(ServiceCatalog.AlertWorker.Name).Container["Environment"]!.AsArray()
+            .ToDictionary(variable => (string)variable!["Name"]!, variable => (variable!["Value"] as System.Text.Json.Nodes.JsonValue)?.ToString());
+        return (environment["Escalation__HighAfter"], environment["Escalation__MediumAfter"], environment["Escalation__LowMediumAfter"]);
+    }
+
+    [Fact]
     public void Held_auth_api_runs_no_task_until_its_signing_key_is_set()
     {
         Assert.Equal(0, DesiredCount(stack.WithOptions, ServiceCatalog.AuthApi));

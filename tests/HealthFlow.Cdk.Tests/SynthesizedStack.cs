@@ -41,6 +41,8 @@ public sealed class SynthesizedStack : IDisposable
         withOptions.Node.SetContext(DeploymentSettings.AlarmEmailKey, AlarmEmail);
         withOptions.Node.SetContext(DeploymentSettings.HoldAuthApiKey, "true");
         withOptions.Node.SetContext(DeploymentSettings.DemoKey, "true");
+        withOptions.Node.SetContext(DeploymentSettings.EscalationHighAfterKey, "00:05:00");
+        withOptions.Node.SetContext(DeploymentSettings.EscalationMediumAfterKey, "never");
         withOptions.Node.SetContext(DeploymentSettings.BackupRetentionDaysKey, BackupRetentionDays.ToString(System.Globalization.CultureInfo.InvariantCulture));
         var optionsStack = new HealthFlowStack(withOptions, HealthFlowApp.StackName, new HealthFlowStackProps
         {

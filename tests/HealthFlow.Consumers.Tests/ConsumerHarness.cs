@@ -26,13 +26,18 @@ public sealed class ConsumerHarness : IAsyncDisposable
 
     public IServiceProvider Services => _provider;
 
-    public static async Task<ConsumerHarness> StartAsync<TConsumer>(Action<IServiceCollection> services) where TConsumer : class, IConsumer
+    /// <param name="retry">Retry a failed consume at once, up to twice, as the consumer host's retry policy does (EventConsumersBuilder).</param>
+    public static async Task<ConsumerHarness> StartAsync<TConsumer>(Action<IServiceCollection> services, bool retry = false) where TConsumer : class, IConsumer
     {
         var collection = new ServiceCollection();
         collection.AddLogging();
         collection.AddMetrics();
         services(collection);
-        collection.AddMassTransitTestHarness(x => x.AddConsumer<TConsumer>());
+        collection.AddMassTransitTestHarness(x => x.AddConsumer<TConsumer>((_, consumer) =>
+        {
+            if (retry)
+                consumer.UseMessageRetry(r => r.Immediate(2));
+        }));
         // The harness answers "was it consumed?" after a spell of inactivity (about a second by default).
         // On a loaded 2-core CI machine the first message's JIT alone can take longer than that.
         collection.Configure<TestHarnessOptions>(options =>

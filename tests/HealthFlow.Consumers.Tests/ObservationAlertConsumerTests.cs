@@ -1,5 +1,7 @@
 using HealthFlow.AlertWorker;
 using HealthFlow.Aws.EventStore;
+using HealthFlow.Aws.Messaging;
+using HealthFlow.Aws.Topology;
 using HealthFlow.Domain;
 using HealthFlow.Domain.Alerts;
 using HealthFlow.Domain.Events;
@@ -15,11 +17,14 @@ public sealed class ObservationAlertConsumerTests
     private static ObservationSubmitted CheckIn(VitalSigns vitals) =>
         new(Guid.CreateVersion7(), Guid.NewGuid(), vitals, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, null);
 
-    private static Task<ConsumerHarness> StartAsync(RecordingEventStore store) =>
+    private static Task<ConsumerHarness> StartAsync(RecordingEventStore store, RecordingDelayedMessages? deadlines = null) =>
         ConsumerHarness.StartAsync<ObservationAlertConsumer>(services =>
         {
             services.AddSingleton<IEventStore>(store);
             services.AddOptions<AlertRulesOptions>();
+            services.AddOptions<EscalationPolicy>();
+            services.AddSingleton<IDelayedMessages>(deadlines ?? new RecordingDelayedMessages(TimeProvider.System));
+            services.AddSingleton<EscalationDeadlines>();
             services.AddSingleton<AlertMetrics>();
             services.AddSingleton(TimeProvider.System);
         });
@@ -92,6 +97,46 @@ public sealed class ObservationAlertConsumerTests
         await harness.Harness.InactivityTask;
         Assert.Single(store.Appended);
         Assert.False(await harness.Harness.Published.Any<Fault<ObservationSubmitted>>());
+    }
+
+    [Fact]
+    public async Task A_raised_alert_puts_its_escalation_deadline_on_the_escalation_queue()
+    {
+        var store = new RecordingEventStore();
+        var deadlines = new RecordingDelayedMessages(TimeProvider.System);
+        await using var harness = await StartAsync(store, deadlines);
+        var checkIn = CheckIn(score: 9);
+
+        await harness.PublishAsync(checkIn, ConsumerHarness.Envelope(checkIn, StreamId.ForObservation(checkIn.ObservationId).Value));
+
+        await Eventually(() => !deadlines.Sent.IsEmpty);
+        var raised = Assert.IsType<AlertRaised>(Assert.Single(store.Appended).Event);
+        var sent = Assert.Single(deadlines.Sent);
+        Assert.Equal(HealthFlowTopology.Queues.AlertEscalation.Name, sent.Queue);
+        // A medium alert: an hour by default, sent as its first 15-minute leg.
+        Assert.Equal(new AlertEscalationDue(raised.AlertId, Severities.Medium, raised.RaisedAt, raised.RaisedAt.AddHours(1)), sent.Message);
+        Assert.Equal(900, sent.DelaySeconds);
+    }
+
+    [Fact]
+    public async Task A_redelivered_check_in_sends_the_deadline_of_its_still_open_alert_from_the_stored_raise()
+    {
+        // The first delivery appended AlertRaised and stopped before the deadline was sent.
+        var store = new RecordingEventStore();
+        var deadlines = new RecordingDelayedMessages(TimeProvider.System);
+        var checkIn = CheckIn(score: 9);
+        var alertId = AlertId.For(checkIn.ObservationId);
+        var raisedAt = DateTimeOffset.UtcNow.AddMinutes(-5);
+        await store.AppendAsync(StreamId.ForAlert(alertId), ExpectedVersion.NoStream,
+            [new AlertRaised(alertId, checkIn.PatientId, checkIn.ObservationId, Severities.Medium, AlertRules.ScoreThreshold, ["score 9 > 7"], 9, null, false, raisedAt)],
+            ConsumerHarness.Envelope(checkIn, "x").Metadata);
+        await using var harness = await StartAsync(store, deadlines);
+
+        await harness.PublishAsync(checkIn, ConsumerHarness.Envelope(checkIn, StreamId.ForObservation(checkIn.ObservationId).Value));
+
+        await Eventually(() => !deadlines.Sent.IsEmpty);
+        Assert.Single(store.Appended);
+        Assert.Equal(new AlertEscalationDue(alertId, Severities.Medium, raisedAt, raisedAt.AddHours(1)), Assert.Single(deadlines.Sent).Message);
     }
 
     // The harness lists messages by id, so a redelivery is not a second entry there; the store counts it.

@@ -18,6 +18,14 @@ public sealed class AppHostFixture : IAsyncLifetime
 
     public static readonly string[] Services = ["auth-api", "command-api", "query-api", "alert-worker", "projections"];
 
+    /// <summary>
+    /// The escalation policy, shortened from 15 and 60 minutes so the escalation tests take seconds. Every alert the
+    /// suite raises escalates this quickly if nobody acknowledges it, which other tests' assertions allow for.
+    /// </summary>
+    public static readonly TimeSpan HighEscalatesAfter = TimeSpan.FromSeconds(4);
+
+    public static readonly TimeSpan MediumEscalatesAfter = TimeSpan.FromSeconds(10);
+
     public DistributedApplication App { get; private set; } = null!;
 
     public Uri GatewayUrl { get; private set; } = null!;
@@ -45,6 +53,8 @@ public sealed class AppHostFixture : IAsyncLifetime
             $"--WebApps:PatientPort={FreePort()}",
             $"--WebApps:ClinicianPort={FreePort()}",
             "--ASPIRE_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS=true",
+            $"--Escalation:HighAfter={HighEscalatesAfter:c}",
+            $"--Escalation:MediumAfter={MediumEscalatesAfter:c}",
         ];
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.HealthFlow_AppHost>(
             args,

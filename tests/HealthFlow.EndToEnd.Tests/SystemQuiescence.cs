@@ -50,6 +50,35 @@ public sealed class SystemQuiescence(Uri awsEndpoint) : IDisposable
         }, "the outbox and every work queue to drain", timeout ?? TimeSpan.FromSeconds(30));
     }
 
+    /// <summary>
+    /// Every escalation deadline sent so far has been consumed (none delayed, waiting, in flight or dead-lettered),
+    /// and then everything that came of them is projected. Call it after the deadline of interest has passed:
+    /// its message, delayed until then, is gone only once alert-worker has decided on it.
+    /// </summary>
+    public async Task WaitForEscalationDeadlinesAsync(TimeSpan? timeout = null)
+    {
+        var queue = HealthFlowTopology.Queues.AlertEscalation;
+        await Eventually.UntilAsync(async () =>
+        {
+            var pending = await CountsAsync(queue.Name);
+            var deadLetters = await CountsAsync(queue.DeadLetterQueueName);
+            return pending.Total == 0 && deadLetters.Total == 0;
+        }, "every escalation deadline to be consumed", timeout ?? TimeSpan.FromSeconds(60));
+        await WaitAsync(timeout);
+    }
+
+    private async Task<(int Visible, int InFlight, int Delayed, int Total)> CountsAsync(string queue)
+    {
+        var url = (await _sqs.GetQueueUrlAsync(queue)).QueueUrl;
+        var attributes = await _sqs.GetQueueAttributesAsync(new GetQueueAttributesRequest
+        {
+            QueueUrl = url,
+            AttributeNames = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"],
+        });
+        int visible = attributes.ApproximateNumberOfMessages, inFlight = attributes.ApproximateNumberOfMessagesNotVisible, delayed = attributes.ApproximateNumberOfMessagesDelayed;
+        return (visible, inFlight, delayed, visible + inFlight + delayed);
+    }
+
     private async Task<bool> IsDrainedAsync(string queue)
     {
         var url = (await _sqs.GetQueueUrlAsync(queue)).QueueUrl;

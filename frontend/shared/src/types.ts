@@ -89,6 +89,10 @@ export interface Alert {
   acknowledgedAt?: string | null;
   acknowledgedBy?: string | null;
   acknowledgementNote?: string | null;
+  /** Nobody acknowledged the alert by its severity's deadline (the escalation policy); set once, never unset. */
+  escalated?: boolean;
+  escalatedAt?: string | null;
+  escalationLevel?: number | null;
 }
 
 export interface PatientSummary {

@@ -34,7 +34,13 @@ public static class DeclaredAccess
                 key.GrantDecrypt(role);
         }
 
-        if (access.Grants.Any(g => g.Resource.Kind == AccessResourceKind.Queue && g.Actions.Contains("sqs:ReceiveMessage")))
+        var queueActions = access.Grants.Where(g => g.Resource.Kind == AccessResourceKind.Queue).SelectMany(g => g.Actions).ToHashSet();
+        if (queueActions.Contains("sqs:SendMessage"))
+        {
+            // A sender to an encrypted queue generates the data key (alert-worker's escalation deadlines).
+            routing.EncryptionKey.GrantEncryptDecrypt(role);
+        }
+        else if (queueActions.Contains("sqs:ReceiveMessage"))
         {
             routing.EncryptionKey.GrantDecrypt(role);
         }

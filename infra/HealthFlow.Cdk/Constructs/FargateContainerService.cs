@@ -21,8 +21,8 @@ public sealed class FargateContainerServiceProps
     public IDictionary<string, Amazon.CDK.AWS.ECS.Secret> Secrets { get; init; } = new Dictionary<string, Amazon.CDK.AWS.ECS.Secret>();
     public IServiceConnectProps? ServiceConnect { get; init; }
 
-    /// <summary>The OpenTelemetry collector to run beside the container (the .NET services); none for the web apps.</summary>
-    public TelemetryCollector? Telemetry { get; init; }
+    /// <summary>The OpenTelemetry collector to run beside the container.</summary>
+    public required TelemetryCollector Telemetry { get; init; }
 }
 
 /// <summary>
@@ -38,13 +38,14 @@ public sealed class FargateContainerService : Construct
     /// <summary><see cref="LogRetention"/> in days, for logs kept outside CloudWatch (the log archive bucket).</summary>
     public const int LogRetentionDays = 365;
 
-    public const int TaskMemoryMiB = 512;
+    /// <summary>Every task runs the telemetry collector beside its container: 0.25 vCPU allows 1 GiB, the size above 512 MiB.</summary>
+    public const int TaskMemoryMiB = 1024;
 
-    /// <summary>A task with the telemetry collector: 0.25 vCPU allows 1 GiB, the next size up.</summary>
-    public const int TaskWithCollectorMemoryMiB = 1024;
-
-    /// <summary>The container's hard limit leaves 64 MiB of a 512 MiB task for the Service Connect proxy, as AWS advises.</summary>
-    public const int ContainerMemoryMiB = TaskMemoryMiB - 64;
+    /// <summary>
+    /// The container's hard limit: what it had in a 512 MiB task, less the 64 MiB AWS advises for the Service Connect
+    /// proxy. The rest of the task is the collector's (<see cref="TelemetryCollector.MemoryMiB"/>) and headroom.
+    /// </summary>
+    public const int ContainerMemoryMiB = 512 - 64;
 
     /// <summary>The container port's name, which Service Connect publishes.</summary>
     public const string PortMappingName = "http";
@@ -71,7 +72,7 @@ public sealed class FargateContainerService : Construct
         TaskDefinition = new FargateTaskDefinition(this, "Task", new FargateTaskDefinitionProps
         {
             Cpu = 256,
-            MemoryLimitMiB = props.Telemetry is null ? TaskMemoryMiB : TaskWithCollectorMemoryMiB,
+            MemoryLimitMiB = TaskMemoryMiB,
             RuntimePlatform = new RuntimePlatform
             {
                 OperatingSystemFamily = OperatingSystemFamily.LINUX,
@@ -108,7 +109,8 @@ public sealed class FargateContainerService : Construct
             StopTimeout = Duration.Seconds(30),
         });
         Container.AddMountPoints(new MountPoint { SourceVolume = ScratchVolume, ContainerPath = "/tmp", ReadOnly = false });
-        props.Telemetry?.AddTo(TaskDefinition, Container, LogGroup, definition.Name);
+        props.Telemetry.AddTo(TaskDefinition, Container, LogGroup, definition.Name,
+            definition.Kind == ServiceKind.Web ? CollectorSource.TaskMetrics : CollectorSource.Otlp);
 
         Service = new FargateService(this, "Service", new FargateServiceProps
         {

@@ -24,6 +24,15 @@ public sealed class OperationalAlarms : Construct
     /// </summary>
     public static readonly Duration MaxMessageAge = Duration.Minutes(5);
 
+    /// <summary>
+    /// The age alarm of one queue. A deadline on alert-escalation is sent up to 15 minutes ahead, and a delayed
+    /// message may count towards the oldest age while it waits, so that queue is allowed its delay on top.
+    /// </summary>
+    public static Duration MaxMessageAgeOf(QueueDefinition queue) =>
+        queue == HealthFlowTopology.Queues.AlertEscalation
+            ? Duration.Seconds(MaxMessageAge.ToSeconds() + HealthFlowTopology.Queues.MaxDelay.TotalSeconds)
+            : MaxMessageAge;
+
     public OperationalAlarms(Construct scope, string id, EventRouting routing, IKey encryptionKey, string? notificationEmail) : base(scope, id)
     {
         Topic = new Topic(this, "Topic", new TopicProps { DisplayName = "HealthFlow alarms", EnforceSSL = true, MasterKey = encryptionKey });
@@ -55,8 +64,8 @@ public sealed class OperationalAlarms : Construct
             AlarmAbove(
                 routing.WorkQueue(queue).MetricApproximateAgeOfOldestMessage(EveryMinute(Stats.MAXIMUM)),
                 $"{queue.Name}-message-age",
-                $"The oldest message in {queue.Name} is older than {MaxMessageAge.ToMinutes()} minutes: its consumers are down or behind.",
-                threshold: MaxMessageAge.ToSeconds(),
+                $"The oldest message in {queue.Name} is older than {MaxMessageAgeOf(queue).ToMinutes()} minutes: its consumers are down or behind.",
+                threshold: MaxMessageAgeOf(queue).ToSeconds(),
                 periods: 2,
                 notifyRecovery: true);
         }

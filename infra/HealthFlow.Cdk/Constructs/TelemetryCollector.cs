@@ -9,9 +9,10 @@ using HealthCheck = Amazon.CDK.AWS.ECS.HealthCheck;
 namespace HealthFlow.Cdk.Constructs;
 
 /// <summary>
-/// Telemetry on AWS: an AWS Distro for OpenTelemetry (ADOT) collector beside each .NET service in its task. The
-/// service exports OTLP to it on localhost (OTEL_EXPORTER_OTLP_ENDPOINT); it sends traces to X-Ray and the
-/// metrics, as CloudWatch embedded-metric-format logs, to the HealthFlow namespace in CloudWatch.
+/// Telemetry on AWS: an AWS Distro for OpenTelemetry (ADOT) collector in every task. A .NET service exports OTLP to
+/// it on localhost (OTEL_EXPORTER_OTLP_ENDPOINT); it sends the traces to X-Ray and the metrics, as CloudWatch
+/// embedded-metric-format logs, to the HealthFlow namespace in CloudWatch. Beside nginx, which exports no
+/// OpenTelemetry, it sends the web task's resource metrics the same way.
 /// </summary>
 public sealed class TelemetryCollector : Construct
 {
@@ -24,6 +25,9 @@ public sealed class TelemetryCollector : Construct
     public const string OtlpEndpoint = "http://localhost:4317";
 
     public const string MetricsNamespace = "HealthFlow";
+
+    /// <summary>The collector container's hard memory limit.</summary>
+    public const int MemoryMiB = 256;
 
     /// <summary>The collector image's own non-root user.</summary>
     public const string CollectorUser = "10001";
@@ -44,8 +48,12 @@ public sealed class TelemetryCollector : Construct
     /// <summary>Where the EMF records land; CloudWatch extracts the metrics from them.</summary>
     public LogGroup MetricsLogGroup { get; }
 
-    /// <summary>Adds the collector to a task, starts the service after it, and lets the task role write traces and metrics.</summary>
-    public void AddTo(FargateTaskDefinition task, ContainerDefinition service, ILogGroup logs, string serviceName)
+    /// <summary>
+    /// Adds the collector to a task. For a .NET service (<see cref="CollectorSource.Otlp"/>) the service starts after it,
+    /// and the task role may write traces and metrics; for the web apps (<see cref="CollectorSource.TaskMetrics"/>) it
+    /// only reads the task's resource metrics from ECS, so the role may write metrics only.
+    /// </summary>
+    public void AddTo(FargateTaskDefinition task, ContainerDefinition service, ILogGroup logs, string serviceName, CollectorSource source)
     {
         var collector = task.AddContainer(ContainerName, new ContainerDefinitionOptions
         {
@@ -54,10 +62,13 @@ public sealed class TelemetryCollector : Construct
             // Losing telemetry must not take the service down with it.
             Essential = false,
             User = CollectorUser,
-            MemoryLimitMiB = 256,
+            MemoryLimitMiB = MemoryMiB,
             ReadonlyRootFilesystem = true,
             // ADOT reads its whole configuration from this variable; it holds no secret.
-            Environment = new Dictionary<string, string> { ["AOT_CONFIG_CONTENT"] = Configuration(serviceName) },
+            Environment = new Dictionary<string, string>
+            {
+                ["AOT_CONFIG_CONTENT"] = source == CollectorSource.Otlp ? Configuration(serviceName) : TaskMetricsConfiguration(serviceName),
+            },
             HealthCheck = new HealthCheck
             {
                 Command = ["CMD", "/healthcheck"],
@@ -68,14 +79,18 @@ public sealed class TelemetryCollector : Construct
             },
             Logging = LogDriver.AwsLogs(new AwsLogDriverProps { LogGroup = logs, StreamPrefix = ContainerName }),
         });
-        service.AddContainerDependencies(new ContainerDependency { Container = collector, Condition = ContainerDependencyCondition.START });
+        MetricsLogGroup.GrantWrite(task.TaskRole);
+        if (source == CollectorSource.TaskMetrics)
+        {
+            return;
+        }
 
+        service.AddContainerDependencies(new ContainerDependency { Container = collector, Condition = ContainerDependencyCondition.START });
         task.TaskRole.AddToPrincipalPolicy(new PolicyStatement(new PolicyStatementProps
         {
             Actions = TraceActions,
             Resources = ["*"],
         }));
-        MetricsLogGroup.GrantWrite(task.TaskRole);
     }
 
     /// <summary>
@@ -114,4 +129,56 @@ public sealed class TelemetryCollector : Construct
               processors: [batch]
               exporters: [awsemf]
         """;
+
+    /// <summary>
+    /// nginx has no OpenTelemetry of its own, so the web apps' collector reads the task's CPU, memory, network and
+    /// storage figures from the ECS task metadata endpoint and sends them, as EMF, to the same namespace.
+    /// </summary>
+    public string TaskMetricsConfiguration(string serviceName) => $$"""
+        extensions:
+          health_check:
+        receivers:
+          awsecscontainermetrics:
+            collection_interval: 60s
+        processors:
+          filter:
+            metrics:
+              include:
+                match_type: strict
+                metric_names:
+        {{string.Join("\n", TaskMetrics.Select(m => "          - " + m))}}
+        exporters:
+          awsemf:
+            namespace: {{MetricsNamespace}}
+            log_group_name: {{MetricsLogGroup.LogGroupName}}
+            log_stream_name: {{serviceName}}/{TaskId}
+            dimension_rollup_option: NoDimensionRollup
+            metric_declarations:
+              - dimensions: [[ClusterName, TaskDefinitionFamily]]
+                metric_name_selectors: [.]
+        service:
+          extensions: [health_check]
+          pipelines:
+            metrics:
+              receivers: [awsecscontainermetrics]
+              processors: [filter]
+              exporters: [awsemf]
+        """;
+
+    /// <summary>The task-level figures the web apps' collector keeps (the receiver reports per container too).</summary>
+    public static readonly string[] TaskMetrics =
+    [
+        "ecs.task.cpu.utilized", "ecs.task.cpu.reserved", "ecs.task.memory.utilized", "ecs.task.memory.reserved",
+        "ecs.task.network.rate.rx", "ecs.task.network.rate.tx", "ecs.task.storage.read_bytes", "ecs.task.storage.write_bytes",
+    ];
+}
+
+/// <summary>What a task's collector gathers.</summary>
+public enum CollectorSource
+{
+    /// <summary>The service's own traces and metrics, exported over OTLP (the .NET services).</summary>
+    Otlp,
+
+    /// <summary>The task's resource metrics from the ECS task metadata endpoint (nginx, which exports no OpenTelemetry).</summary>
+    TaskMetrics,
 }

@@ -21,6 +21,12 @@ public sealed class JwtSigningOptions
     /// </summary>
     public string? PreviousSigningKey { get; set; }
 
+    /// <summary>
+    /// auth-api's own JWKS behind its service name (http://auth-api/.well-known/jwks.json), where its peer tasks
+    /// answer: during a rolling restart with a new key, tokens the other tasks signed are accepted too. Optional.
+    /// </summary>
+    public string? JwksUrl { get; set; }
+
     /// <summary>Where Development keeps its generated key; default under the user's local app data.</summary>
     public string? DevelopmentKeyFile { get; set; }
 

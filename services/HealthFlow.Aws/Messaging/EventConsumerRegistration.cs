@@ -119,9 +119,12 @@ public sealed class EventQueueBuilder
 
     internal EventTypeMap Types { get; } = new();
 
-    /// <summary>Events of type <typeparamref name="TEvent"/> (detail-type = its name) from this queue go to a scoped <typeparamref name="TConsumer"/>.</summary>
+    /// <summary>
+    /// Events of type <typeparamref name="TEvent"/> (detail-type = its name) from this queue go to a scoped <typeparamref name="TConsumer"/>.
+    /// <typeparamref name="TEvent"/> is a stored <see cref="IDomainEvent"/>, or a message sent with <see cref="IDelayedMessages"/>.
+    /// </summary>
     public EventQueueBuilder Consume<TEvent, TConsumer>()
-        where TEvent : class, IDomainEvent
+        where TEvent : class
         where TConsumer : class, IConsumer<TEvent>
     {
         var eventType = typeof(TEvent).Name;

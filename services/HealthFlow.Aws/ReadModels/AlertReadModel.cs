@@ -34,7 +34,10 @@ public sealed record AlertView(
     DateTimeOffset RaisedAt,
     DateTimeOffset? AcknowledgedAt,
     string? AcknowledgedBy,
-    string? AcknowledgementNote);
+    string? AcknowledgementNote,
+    bool Escalated = false,
+    DateTimeOffset? EscalatedAt = null,
+    int? EscalationLevel = null);
 
 /// <summary>An alert as it appeared in the update feed: its position (`updatedKey`) and read-model version.</summary>
 public sealed record AlertChange(string UpdatedKey, long Version, AlertView Alert);
@@ -42,6 +45,7 @@ public sealed record AlertChange(string UpdatedKey, long Version, AlertView Aler
 /// <summary>Which alerts to list. Status is open, acknowledged or all.</summary>
 public sealed record AlertQuery(string Status, Guid? PatientId, string? Severity, int Limit, string? Cursor);
 
+/// <summary>What became of an acknowledgement or an escalation written to the alert's item.</summary>
 public enum AcknowledgementApplied { Applied, Duplicate, AlertNotProjectedYet }
 
 /// <summary>
@@ -53,6 +57,7 @@ public enum AcknowledgementApplied { Applied, Duplicate, AlertNotProjectedYet }
 /// status         S  open | acknowledged: partition of `by-status`
 /// raisedAt       S  SortableTime; raisedKey S = raisedAt#alertId: sort key of `by-status` and `by-patient`
 /// acknowledgedAt S, acknowledgedBy S, acknowledgementNote S  once acknowledged
+/// escalatedAt S, escalationLevel N  once escalated (AlertEscalated); absent means not escalated
 /// feed           S  always "alerts": the single partition of `by-update`
 /// updatedAt      S  when the projection last wrote the item; updatedKey S = updatedAt#alertId: sort key of `by-update`
 /// streamId S, lastVersion N  the last event of alert-{id} applied (idempotency checkpoint)
@@ -159,6 +164,60 @@ public sealed class AlertReadModel(IAmazonDynamoDB dynamo, TimeProvider timeProv
         catch (ConditionalCheckFailedException)
         {
             return await ExistsAsync(acknowledged.AlertId, cancellationToken)
+                ? AcknowledgementApplied.Duplicate
+                : AcknowledgementApplied.AlertNotProjectedYet;
+        }
+    }
+
+    /// <summary>
+    /// Marks the alert escalated. Escalation is set once (attribute_not_exists(escalatedAt)), whatever the order
+    /// in which the stream's events arrive: normally lastVersion moves on to the escalation's version, so the feed
+    /// sees a new version; if a later event (the acknowledgement) was applied first, the flag is still set and
+    /// lastVersion, already past it, is left alone.
+    /// </summary>
+    public async Task<AcknowledgementApplied> ApplyEscalatedAsync(AlertEscalated escalated, long version, CancellationToken cancellationToken)
+    {
+        var updatedAt = timeProvider.GetUtcNow();
+        var values = new Dictionary<string, AttributeValue>
+        {
+            [":at"] = S(SortableTime.Format(escalated.EscalatedAt)),
+            [":level"] = N(escalated.Level),
+            [":updatedAt"] = S(SortableTime.Format(updatedAt)),
+            [":updatedKey"] = S(UpdatedKey(updatedAt, escalated.AlertId)),
+        };
+        const string escalate = "SET escalatedAt = :at, escalationLevel = :level, updatedAt = :updatedAt, updatedKey = :updatedKey";
+        var key = new Dictionary<string, AttributeValue> { ["alertId"] = S(escalated.AlertId.ToString()) };
+        try
+        {
+            await dynamo.UpdateItemAsync(new UpdateItemRequest
+            {
+                TableName = Table.Name,
+                Key = key,
+                UpdateExpression = escalate + ", lastVersion = :version",
+                ConditionExpression = "attribute_exists(alertId) AND attribute_not_exists(escalatedAt) AND lastVersion < :version",
+                ExpressionAttributeValues = new(values) { [":version"] = N(version) },
+            }, cancellationToken);
+            return AcknowledgementApplied.Applied;
+        }
+        catch (ConditionalCheckFailedException)
+        {
+        }
+
+        try
+        {
+            await dynamo.UpdateItemAsync(new UpdateItemRequest
+            {
+                TableName = Table.Name,
+                Key = key,
+                UpdateExpression = escalate,
+                ConditionExpression = "attribute_exists(alertId) AND attribute_not_exists(escalatedAt)",
+                ExpressionAttributeValues = values,
+            }, cancellationToken);
+            return AcknowledgementApplied.Applied;
+        }
+        catch (ConditionalCheckFailedException)
+        {
+            return await ExistsAsync(escalated.AlertId, cancellationToken)
                 ? AcknowledgementApplied.Duplicate
                 : AcknowledgementApplied.AlertNotProjectedYet;
         }
@@ -407,5 +466,8 @@ public sealed class AlertReadModel(IAmazonDynamoDB dynamo, TimeProvider timeProv
         item.GetTime("raisedAt"),
         item.GetOptionalTime("acknowledgedAt"),
         item.GetOptionalString("acknowledgedBy"),
-        item.GetOptionalString("acknowledgementNote"));
+        item.GetOptionalString("acknowledgementNote"),
+        item.ContainsKey("escalatedAt"),
+        item.GetOptionalTime("escalatedAt"),
+        item.GetOptionalInt("escalationLevel"));
 }

@@ -43,6 +43,9 @@ public static class HealthFlowAccess
     public static readonly ServiceAccess AlertWorker = new("alert-worker",
     [
         .. Consumer(Queues.AlertEvaluation),
+        // Escalation deadlines: alert-worker sends them to itself as delayed messages, and consumes them.
+        .. Consumer(Queues.AlertEscalation),
+        new(AccessResource.Queue(Queues.AlertEscalation.Name), ["sqs:SendMessage"]),
         .. Appender(StreamId.AlertPrefix),
     ]);
 

@@ -148,7 +148,16 @@ public static class HealthFlowTopology
         public static readonly QueueDefinition ObservationProjection = Queue("observation-projection");
         public static readonly QueueDefinition AlertProjection = Queue("alert-projection");
 
-        public static IReadOnlyList<QueueDefinition> All { get; } = [AlertEvaluation, PatientProjection, ObservationProjection, AlertProjection];
+        /// <summary>
+        /// Escalation deadlines as delayed messages (DelaySeconds ≤ 900, re-sent for longer deadlines), sent and
+        /// consumed by alert-worker. No rule feeds it: a deadline in SQS survives the worker being down.
+        /// </summary>
+        public static readonly QueueDefinition AlertEscalation = Queue("alert-escalation");
+
+        public static IReadOnlyList<QueueDefinition> All { get; } = [AlertEvaluation, PatientProjection, ObservationProjection, AlertProjection, AlertEscalation];
+
+        /// <summary>SQS's longest per-message delay.</summary>
+        public static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(900);
 
         private static QueueDefinition Queue(string name) => new(
             name,
@@ -167,7 +176,7 @@ public static class HealthFlowTopology
         public static readonly RuleDefinition ObservationsToProjection =
             new("observations-to-projection", EventBusName, ["ObservationSubmitted"], Queues.ObservationProjection);
         public static readonly RuleDefinition AlertsToProjection =
-            new("alerts-to-projection", EventBusName, ["AlertRaised", "AlertAcknowledged"], Queues.AlertProjection);
+            new("alerts-to-projection", EventBusName, ["AlertRaised", "AlertAcknowledged", "AlertEscalated"], Queues.AlertProjection);
 
         public static IReadOnlyList<RuleDefinition> All { get; } =
             [ObservationsToAlertEvaluation, PatientsToProjection, ObservationsToProjection, AlertsToProjection];

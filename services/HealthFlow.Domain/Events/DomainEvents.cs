@@ -50,6 +50,19 @@ public sealed record AlertAcknowledged(
     string? Note,
     DateTimeOffset AcknowledgedAt) : IDomainEvent;
 
+/// <summary>
+/// Appended by alert-worker to stream alert-{id} when the alert is still unacknowledged at its deadline
+/// (EscalationPolicy): at most once per alert and level. <c>DueAt</c> is the deadline; <c>EscalatedAt</c> when
+/// the worker decided, which is later by the delivery delay or, after an outage, by the time the worker was down.
+/// </summary>
+public sealed record AlertEscalated(
+    Guid AlertId,
+    Guid PatientId,
+    string Severity,
+    int Level,
+    DateTimeOffset DueAt,
+    DateTimeOffset EscalatedAt) : IDomainEvent;
+
 /// <summary>What a check-in measured. Every field is optional, but at least one is present.</summary>
 public sealed record VitalSigns(
     int? Score = null,
@@ -70,6 +83,7 @@ public static class EventTypes
     public const string ObservationSubmitted = nameof(Events.ObservationSubmitted);
     public const string AlertRaised = nameof(Events.AlertRaised);
     public const string AlertAcknowledged = nameof(Events.AlertAcknowledged);
+    public const string AlertEscalated = nameof(Events.AlertEscalated);
 
     public static string Of(IDomainEvent e) => e.GetType().Name;
 }

@@ -69,6 +69,46 @@ public sealed class ReadModelProjectionTests(LocalAwsFixture aws) : IClassFixtur
     }
 
     [Fact]
+    public async Task An_escalation_marks_the_alert_escalated_once_and_moves_it_up_the_update_feed()
+    {
+        var patient = await RegisterAsync("Mary Seacole");
+        var raised = await RaiseAsync(patient, Severities.High, DateTimeOffset.UtcNow.AddMinutes(-16));
+        var escalated = await EscalateAsync(raised);
+        Assert.Equal(ProjectionOutcome.Applied, await Alerts.ApplyAsync(raised, default));
+        var beforeEscalation = await AlertReadModel.GetAsync(AlertIdOf(raised), default);
+        Assert.False(beforeEscalation!.Escalated);
+
+        Assert.Equal(ProjectionOutcome.Applied, await Alerts.ApplyAsync(escalated, default));
+        Assert.Equal(ProjectionOutcome.Duplicate, await Alerts.ApplyAsync(escalated, default));
+
+        var alert = await AlertReadModel.GetAsync(AlertIdOf(raised), default);
+        var expected = escalated.DataAs<AlertEscalated>();
+        Assert.Equal((true, expected.EscalatedAt, 1, AlertStatuses.Open), (alert!.Escalated, alert.EscalatedAt, alert.EscalationLevel, alert.Status));
+        // The feed that SSE tails sees the alert again, at the escalation's version.
+        var change = Assert.Single(await AlertReadModel.ReadFeedAsync(AlertReadModel.UpdatedKey(DateTimeOffset.UtcNow.AddMinutes(-1), Guid.Empty), 1000, default),
+            c => c.Alert.AlertId == AlertIdOf(raised));
+        Assert.Equal((2L, true), (change.Version, change.Alert.Escalated));
+    }
+
+    [Fact]
+    public async Task An_escalation_delivered_after_the_later_acknowledgement_still_shows_and_the_alert_stays_acknowledged()
+    {
+        var patient = await RegisterAsync("Florence Nightingale");
+        var raised = await RaiseAsync(patient, Severities.High, DateTimeOffset.UtcNow.AddMinutes(-20));
+        var escalated = await EscalateAsync(raised);
+        var acknowledged = await AcknowledgeAsync(escalated);
+
+        // Out of order: the acknowledgement (version 3) first, then the escalation (version 2), then AlertRaised again.
+        Assert.Equal(ProjectionOutcome.Applied, await Alerts.ApplyAsync(acknowledged, default));
+        Assert.Equal(ProjectionOutcome.Applied, await Alerts.ApplyAsync(escalated, default));
+        Assert.Equal(ProjectionOutcome.Duplicate, await Alerts.ApplyAsync(escalated, default));
+        Assert.Equal(ProjectionOutcome.Duplicate, await Alerts.ApplyAsync(raised, default));
+
+        var alert = await AlertReadModel.GetAsync(AlertIdOf(raised), default);
+        Assert.Equal((AlertStatuses.Acknowledged, true), (alert!.Status, alert.Escalated));
+    }
+
+    [Fact]
     public async Task An_alert_is_named_from_the_event_store_when_the_patient_row_is_not_projected_yet()
     {
         var patient = await RegisterAsync("Katherine Johnson");
@@ -216,11 +256,20 @@ public sealed class ReadModelProjectionTests(LocalAwsFixture aws) : IClassFixtur
         return result.Events[0];
     }
 
-    private async Task<EventEnvelope> AcknowledgeAsync(EventEnvelope raised)
+    private async Task<EventEnvelope> EscalateAsync(EventEnvelope raised)
     {
         var alert = raised.DataAs<AlertRaised>();
-        var acknowledged = new AlertAcknowledged(alert.AlertId, alert.PatientId, "dr-who", "Called the patient", DateTimeOffset.UtcNow);
-        var result = await Store.AppendAsync(StreamId.ForAlert(alert.AlertId), raised.Version, [acknowledged], Metadata());
+        var escalated = new AlertEscalated(alert.AlertId, alert.PatientId, alert.Severity, 1, alert.RaisedAt.AddMinutes(15), DateTimeOffset.UtcNow);
+        var result = await Store.AppendAsync(StreamId.ForAlert(alert.AlertId), raised.Version, [escalated], Metadata());
+        return result.Events[0];
+    }
+
+    private async Task<EventEnvelope> AcknowledgeAsync(EventEnvelope previous)
+    {
+        // The alert's previous event, AlertRaised or AlertEscalated: both name the alert and the patient.
+        var (alertId, patientId) = (previous.Data.GetProperty("alertId").GetGuid(), previous.Data.GetProperty("patientId").GetGuid());
+        var acknowledged = new AlertAcknowledged(alertId, patientId, "dr-who", "Called the patient", DateTimeOffset.UtcNow);
+        var result = await Store.AppendAsync(StreamId.ForAlert(alertId), previous.Version, [acknowledged], Metadata());
         return result.Events[0];
     }
 }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
@@ -112,34 +111,4 @@ public sealed class LiveAlertBrowserTests(AppHostFixture system, ChromiumFixture
     }
 
     private static void SetExpectTimeout() => SetDefaultExpectTimeout(30_000);
-
-    /// <summary>Counts full page loads and alert-list fetches after it starts, to prove updates arrive over the stream.</summary>
-    private sealed class PageWatch
-    {
-        private int _navigations;
-
-        public int Navigations => _navigations;
-
-        public ConcurrentQueue<string> AlertListFetches { get; } = new();
-
-        public static PageWatch Start(IPage page)
-        {
-            var watch = new PageWatch();
-            page.FrameNavigated += (_, frame) =>
-            {
-                if (frame == page.MainFrame)
-                {
-                    Interlocked.Increment(ref watch._navigations);
-                }
-            };
-            page.Request += (_, request) =>
-            {
-                if (request.Method == "GET" && new Uri(request.Url).AbsolutePath == "/api/alerts")
-                {
-                    watch.AlertListFetches.Enqueue(request.Url);
-                }
-            };
-            return watch;
-        }
-    }
 }

@@ -6,9 +6,11 @@ public static class BuiltProject
     // …/tests/HealthFlow.EndToEnd.Tests/bin/<Configuration>/<tfm>/
     private static readonly DirectoryInfo TestOutput = new(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
 
-    public static string EntryAssembly(Aspire.Hosting.IProjectMetadata project, string assemblyName)
+    public static string EntryAssembly(Aspire.Hosting.IProjectMetadata project, string assemblyName) =>
+        EntryAssembly(Path.GetDirectoryName(project.ProjectPath)!, assemblyName);
+
+    public static string EntryAssembly(string projectDirectory, string assemblyName)
     {
-        var projectDirectory = Path.GetDirectoryName(project.ProjectPath)!;
         var path = Path.Combine(projectDirectory, "bin", TestOutput.Parent!.Name, TestOutput.Name, assemblyName + ".dll");
         return File.Exists(path) ? path : throw new FileNotFoundException($"{assemblyName} is not built at {path}.", path);
     }

@@ -52,5 +52,17 @@ public sealed class SystemEventStore : IDisposable
     public async Task<IReadOnlyList<EventEnvelope>> ObservationsOfAsync(Guid patientId) =>
         [.. (await ObservationsByPatientAsync())[patientId]];
 
+    /// <summary>Every event of one alert's stream, in order.</summary>
+    public async Task<IReadOnlyList<EventEnvelope>> AlertStreamAsync(Guid alertId)
+    {
+        var events = new List<EventEnvelope>();
+        await foreach (var envelope in _host.Services.GetRequiredService<IEventStore>().ReadStreamAsync(StreamId.ForAlert(alertId)))
+        {
+            events.Add(envelope);
+        }
+
+        return events;
+    }
+
     public void Dispose() => _host.Dispose();
 }

@@ -8,7 +8,7 @@ namespace HealthFlow.Cli.Replay;
 /// Every item of the table is written by exactly one event (a patient by PatientRegistered, an
 /// observation by its ObservationSubmitted). Replaying into the emptied table, the projection's
 /// "only if newer" condition then always holds, so an unconditional batched put writes exactly what
-/// the conditional put would have. Alerts are changed by a second event (AlertAcknowledged), so
+/// the conditional put would have. Alerts are changed by later events (AlertAcknowledged, AlertEscalated), so
 /// their writes keep their conditions and go one by one.
 /// </param>
 public sealed record ReadModelTable(string ReadModel, TableDefinition Table, bool WrittenOncePerEvent)

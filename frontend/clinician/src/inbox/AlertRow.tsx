@@ -1,7 +1,7 @@
 // One alert in the inbox: severity, patient, why it was raised, and the acknowledge-with-note action.
 import { useId, useState, type FormEvent } from 'react';
 import { Link } from 'react-router-dom';
-import { SeverityBadge, StatusBadge, formatDateTime, ruleLabel, rulesLabel, type Alert } from '@healthflow/shared';
+import { EscalatedBadge, SeverityBadge, StatusBadge, formatDateTime, ruleLabel, rulesLabel, type Alert } from '@healthflow/shared';
 
 export interface AlertRowProps {
   alert: Alert;
@@ -26,15 +26,17 @@ export function AlertRow({ alert, flashing, acknowledging, onAcknowledge }: Aler
 
   return (
     <li
-      className={`alert-card inbox__row severity-edge--${alert.severity}${flashing ? ' inbox__row--flash' : ''}`}
+      className={`alert-card inbox__row severity-edge--${alert.severity}${alert.escalated ? ' inbox__row--escalated' : ''}${flashing ? ' inbox__row--flash' : ''}`}
       data-testid="alert-row"
       data-alert-id={alert.alertId}
       data-status={alert.status}
       data-severity={alert.severity}
-      aria-label={`${alert.severity} alert for ${alert.patientName}`}
+      data-escalated={alert.escalated ? 'true' : 'false'}
+      aria-label={`${alert.escalated ? 'escalated ' : ''}${alert.severity} alert for ${alert.patientName}`}
     >
       <div className="alert-card__head">
         <SeverityBadge severity={alert.severity} />
+        {alert.escalated && <EscalatedBadge />}
         <Link to={`/patients/${encodeURIComponent(alert.patientId)}`} className="inbox__patient" data-testid="alert-patient">
           {alert.patientName}
         </Link>
@@ -50,6 +52,12 @@ export function AlertRow({ alert, flashing, acknowledging, onAcknowledge }: Aler
       )}
       <p className="alert-card__meta">
         {rulesLabel(alert)} · raised <time dateTime={alert.raisedAt}>{formatDateTime(alert.raisedAt)}</time>
+        {alert.escalated && alert.escalatedAt && (
+          <span data-testid="alert-escalated-at">
+            {' '}
+            · escalated <time dateTime={alert.escalatedAt}>{formatDateTime(alert.escalatedAt)}</time>
+          </span>
+        )}
         {alert.status === 'acknowledged' && (
           <span data-testid="alert-acknowledged-by">
             {' '}

@@ -1,11 +1,15 @@
 import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { callsTo, jsonResponse, requestBody, seedSession, stubFetch } from '@healthflow/shared/testing';
 import type { Alert } from '@healthflow/shared';
 import { anAlert } from '../testing/alerts';
 import { MockEventSource } from '../testing/MockEventSource';
 import { renderApp } from '../testing/renderApp';
+import { beep } from './highAlertSignal';
+
+// The beep itself needs a user gesture and Web Audio; what matters here is when the inbox asks for it.
+vi.mock('./highAlertSignal', async (importOriginal) => ({ ...(await importOriginal<typeof import('./highAlertSignal')>()), beep: vi.fn() }));
 
 let ticketsIssued = 0;
 
@@ -104,6 +108,31 @@ describe('the alert inbox', () => {
     expect(rows()[0]).toHaveClass('inbox__row--flash');
     expect(screen.getByTestId('new-high-alert-banner')).toHaveTextContent('New high alert: Cara Critical');
     expect(fetchMock.mock.calls.length).toBe(requestsBefore);
+  });
+
+  it('badges an alert escalated over the stream, moves it to the top, and sounds once', async () => {
+    const waiting = anAlert({ severity: 'high', patientName: 'Ezra Escalated', raisedAt: '2026-11-20T09:00:00Z' });
+    const newer = anAlert({ patientName: 'Nina Newer', raisedAt: '2026-11-20T10:00:00Z' });
+    alertsApi({ open: [waiting, newer] });
+    await renderInbox();
+    await waitFor(() => expect(rows()).toHaveLength(2));
+    expect(rows()[0]).toHaveAttribute('data-alert-id', newer.alertId);
+    expect(screen.queryByTestId('escalated-badge')).not.toBeInTheDocument();
+    vi.mocked(beep).mockClear();
+
+    const escalated = { ...waiting, escalated: true, escalatedAt: '2026-11-20T09:15:02Z', escalationLevel: 1 };
+    act(() => MockEventSource.latest().emit(escalated));
+
+    expect(rows()[0]).toHaveAttribute('data-alert-id', waiting.alertId);
+    expect(rows()[0]).toHaveAttribute('data-escalated', 'true');
+    expect(within(rows()[0]).getByTestId('escalated-badge')).toHaveTextContent('Escalated');
+    expect(within(rows()[0]).getByTestId('alert-escalated-at')).toHaveTextContent('escalated');
+    expect(rows()[0]).toHaveClass('inbox__row--flash');
+    expect(beep).toHaveBeenCalledTimes(1);
+
+    // A later update of the same escalated alert (a replay, a reconnect) is not a new escalation.
+    act(() => MockEventSource.latest().emit(escalated));
+    expect(beep).toHaveBeenCalledTimes(1);
   });
 
   it('keeps the high-alert banner until that alert is acknowledged', async () => {

@@ -16,7 +16,7 @@ import {
 } from '@healthflow/shared';
 import { AlertRow } from './AlertRow';
 import { beep, loadSoundPreference, setSoundPreference } from './highAlertSignal';
-import { initialInbox, inboxReducer, type InboxFilter } from './inboxState';
+import { initialInbox, inboxReducer, needsAttention, type InboxFilter } from './inboxState';
 import { useAlertStream, type StreamState } from './useAlertStream';
 
 const pageSize = 50;
@@ -42,6 +42,8 @@ export function InboxPage() {
   const [newHigh, setNewHigh] = useState<Alert | null>(null);
   const [soundOn, setSoundOn] = useState(loadSoundPreference);
   const seen = useRef(new Set<string>());
+  /** Alerts known to be escalated already, so an escalation sounds once, not on every later update. */
+  const escalated = useRef(new Set<string>());
   const filterRef = useRef(state.filter);
   filterRef.current = state.filter;
 
@@ -51,7 +53,10 @@ export function InboxPage() {
       const page = await api.getAlerts({ status: filter.status, severity: filter.severity, limit: pageSize, cursor });
       // A reply for a filter the clinician has already left would list the wrong alerts.
       if (filterRef.current !== filter) return;
-      page.items.forEach((a) => seen.current.add(a.alertId));
+      page.items.forEach((a) => {
+        seen.current.add(a.alertId);
+        if (a.escalated) escalated.current.add(a.alertId);
+      });
       dispatch({ type: 'pageLoaded', items: page.items, nextCursor: page.nextCursor ?? null, mode });
     },
     [api],
@@ -77,7 +82,16 @@ export function InboxPage() {
   const onAlert = useCallback((alert: Alert) => {
     const isNew = !seen.current.has(alert.alertId);
     seen.current.add(alert.alertId);
+    const newlyEscalated = needsAttention(alert) && !escalated.current.has(alert.alertId);
+    if (alert.escalated) escalated.current.add(alert.alertId);
     dispatch({ type: 'alertStreamed', alert });
+    if (newlyEscalated) {
+      // Nobody acknowledged it in time: flash it at the top of the list and sound the (optional) alarm.
+      setFlashing((f) => ({ ...f, [alert.alertId]: true }));
+      window.setTimeout(() => setFlashing(({ [alert.alertId]: _, ...rest }) => rest), flashMs);
+      beep();
+      return;
+    }
     const recent = Date.now() - new Date(alert.raisedAt).getTime() < newAlertWindowMs;
     if (isNew && recent && alert.status === 'open') {
       setFlashing((f) => ({ ...f, [alert.alertId]: true }));
@@ -206,7 +220,7 @@ export function InboxPage() {
         </div>
         <div className="field field--inline inbox__sound">
           <input id="sound-toggle" type="checkbox" checked={soundOn} onChange={(e) => toggleSound(e.target.checked)} data-testid="sound-toggle" />
-          <label htmlFor="sound-toggle">Sound for new high alerts</label>
+          <label htmlFor="sound-toggle">Sound for new high and escalated alerts</label>
         </div>
       </div>
 
@@ -224,7 +238,7 @@ export function InboxPage() {
           {state.filter.severity ? ` of ${severityLabels[state.filter.severity].toLowerCase()} severity` : ''}.
         </p>
       ) : (
-        <ul className="alert-history" data-testid="alert-list" aria-label="Alerts, newest first">
+        <ul className="alert-history" data-testid="alert-list" aria-label="Alerts, escalated first, then newest first">
           {state.alerts.map((alert) => (
             <AlertRow
               key={alert.alertId}

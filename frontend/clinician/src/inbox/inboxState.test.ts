@@ -12,6 +12,27 @@ describe('the inbox state', () => {
     expect(loaded(initialInbox, older, newer).alerts.map((a) => a.alertId)).toEqual([newer.alertId, older.alertId]);
   });
 
+  it('puts an escalated open alert above newer ones, and back in date order once acknowledged', () => {
+    const older = anAlert({ raisedAt: '2026-11-20T10:00:00Z', severity: 'high' });
+    const newer = anAlert({ raisedAt: '2026-11-20T11:00:00Z' });
+    const escalated = { ...older, escalated: true, escalatedAt: '2026-11-20T10:15:00Z', escalationLevel: 1 };
+    const state = inboxReducer(loaded(initialInbox, older, newer), { type: 'alertStreamed', alert: escalated });
+    expect(state.alerts.map((a) => a.alertId)).toEqual([older.alertId, newer.alertId]);
+
+    const all = inboxReducer(state, { type: 'filterChanged', filter: { status: 'all', severity: '' } });
+    const acknowledged = inboxReducer(all, { type: 'alertStreamed', alert: { ...escalated, status: 'acknowledged', acknowledgedBy: 'clinician1' } });
+    expect(acknowledged.alerts.map((a) => a.alertId)).toEqual([newer.alertId, older.alertId]);
+  });
+
+  it('never un-escalates an alert for an older copy that predates the escalation', () => {
+    const alert = anAlert({ severity: 'high' });
+    const escalated = { ...alert, escalated: true, escalatedAt: '2026-11-20T10:15:00Z', escalationLevel: 1 };
+    expect(mergeAlert(escalated, alert)).toMatchObject({ escalated: true, escalatedAt: '2026-11-20T10:15:00Z', escalationLevel: 1 });
+    // Both one-way changes survive together.
+    const acknowledgedBefore = { ...alert, status: 'acknowledged' as const, acknowledgedBy: 'clinician1' };
+    expect(mergeAlert(acknowledgedBefore, escalated)).toMatchObject({ status: 'acknowledged', escalated: true });
+  });
+
   it('adds a streamed alert to the top of the open view', () => {
     const first = anAlert({ raisedAt: '2026-11-20T10:00:00Z' });
     const streamed = anAlert({ raisedAt: '2026-11-20T12:00:00Z', severity: 'high' });

@@ -9,7 +9,7 @@ export interface InboxFilter {
 
 export interface InboxState {
   filter: InboxFilter;
-  /** The alerts shown, newest first. */
+  /** The alerts shown: escalated open ones first, then newest first. */
   alerts: Alert[];
   /** The newest version this client knows of every alert it has seen, whatever the filter. */
   known: Record<string, Alert>;
@@ -35,27 +35,40 @@ export const initialInbox: InboxState = {
   nextCursor: null,
 };
 
-/** Acknowledgement is one-way: an older "open" copy (a lagging read model, a replayed event) cannot undo it. */
+/**
+ * Acknowledgement and escalation are one-way: an older copy (a lagging read model, a replayed event, an
+ * optimistic acknowledgement) cannot undo either.
+ */
 export function mergeAlert(known: Alert | undefined, incoming: Alert): Alert {
   if (!known) return incoming;
+  let merged = incoming;
   if (known.status === 'acknowledged' && incoming.status === 'open') {
-    return {
-      ...incoming,
+    merged = {
+      ...merged,
       status: 'acknowledged',
       acknowledgedAt: known.acknowledgedAt,
       acknowledgedBy: known.acknowledgedBy,
       acknowledgementNote: known.acknowledgementNote,
     };
   }
-  return incoming;
+  if (known.escalated && !incoming.escalated) {
+    merged = { ...merged, escalated: true, escalatedAt: known.escalatedAt, escalationLevel: known.escalationLevel };
+  }
+  return merged;
+}
+
+/** An open alert nobody acknowledged by its deadline: it goes to the top of the inbox. */
+export function needsAttention(alert: Alert): boolean {
+  return alert.status === 'open' && Boolean(alert.escalated);
 }
 
 export function matchesFilter(alert: Alert, filter: InboxFilter): boolean {
   return (filter.status === 'all' || alert.status === filter.status) && (!filter.severity || alert.severity === filter.severity);
 }
 
-function newestFirst(a: Alert, b: Alert): number {
-  return b.raisedAt.localeCompare(a.raisedAt) || b.alertId.localeCompare(a.alertId);
+/** Escalated open alerts first, then newest first. */
+function inboxOrder(a: Alert, b: Alert): number {
+  return Number(needsAttention(b)) - Number(needsAttention(a)) || b.raisedAt.localeCompare(a.raisedAt) || b.alertId.localeCompare(a.alertId);
 }
 
 function remember(known: Record<string, Alert>, alerts: Alert[]): Record<string, Alert> {
@@ -70,7 +83,7 @@ function view(ids: Iterable<string>, known: Record<string, Alert>, filter: Inbox
   return [...unique]
     .map((id) => known[id])
     .filter((alert): alert is Alert => alert !== undefined && matchesFilter(alert, filter))
-    .sort(newestFirst);
+    .sort(inboxOrder);
 }
 
 const ids = (alerts: Alert[]) => alerts.map((a) => a.alertId);

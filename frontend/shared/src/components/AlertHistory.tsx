@@ -1,7 +1,7 @@
 // A patient's alerts with severity, reasons and status: the patient's own view and the clinician's detail page.
 import { formatDateTime } from '../format';
 import type { Alert } from '../types';
-import { SeverityBadge, StatusBadge } from './Badges';
+import { EscalatedBadge, SeverityBadge, StatusBadge } from './Badges';
 
 export function ruleLabel(rule: string): string {
   if (rule === 'score-threshold') return 'Symptom score';
@@ -31,9 +31,11 @@ export function AlertHistory({ alerts }: { alerts: Alert[] }) {
           data-testid="alert-history-item"
           data-status={alert.status}
           data-severity={alert.severity}
+          data-escalated={alert.escalated ? 'true' : 'false'}
         >
           <div className="alert-card__head">
             <SeverityBadge severity={alert.severity} />
+            {alert.escalated && <EscalatedBadge />}
             <span className="alert-card__rule">
               {rulesLabel(alert)}
               {alert.news2 != null && ` ${alert.news2}${alert.partial ? ' (partial)' : ''}`}
@@ -50,6 +52,7 @@ export function AlertHistory({ alerts }: { alerts: Alert[] }) {
           )}
           <p className="alert-card__meta">
             Raised {formatDateTime(alert.raisedAt)}
+            {alert.escalated && ` · escalated ${formatDateTime(alert.escalatedAt)}, unacknowledged past its deadline`}
             {alert.status === 'acknowledged' &&
               ` · acknowledged ${formatDateTime(alert.acknowledgedAt)}${alert.acknowledgedBy ? ` by ${alert.acknowledgedBy}` : ''}`}
           </p>

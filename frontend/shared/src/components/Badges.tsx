@@ -23,3 +23,12 @@ export function StatusBadge({ status }: { status: AlertStatus }) {
     </span>
   );
 }
+
+/** Shown on an alert nobody acknowledged by its deadline; the text says it, the colour only repeats it. */
+export function EscalatedBadge() {
+  return (
+    <span className="badge escalated" data-testid="escalated-badge">
+      Escalated
+    </span>
+  );
+}

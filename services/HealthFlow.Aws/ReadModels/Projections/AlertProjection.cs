@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 namespace HealthFlow.Aws.ReadModels.Projections;
 
 /// <summary>
-/// AlertRaised and AlertAcknowledged → `alerts`, with the patient's display name copied onto the item
+/// AlertRaised, AlertAcknowledged and AlertEscalated → `alerts`, with the patient's display name copied onto the item
 /// so the alert list needs no join.
 /// </summary>
 /// <remarks>
@@ -17,8 +17,8 @@ namespace HealthFlow.Aws.ReadModels.Projections;
 /// name is then read from PatientRegistered, version 1 of patient-{id}. Failing the message instead would
 /// delay the alert by a visibility timeout per attempt and, after five, park it in the DLQ: a clinician
 /// would miss an alert because of a lag elsewhere.</item>
-/// <item>An acknowledgement may be delivered before its AlertRaised. The earlier events of alert-{id}
-/// are then read and applied first.</item>
+/// <item>An acknowledgement or an escalation may be delivered before its AlertRaised. The AlertRaised of
+/// alert-{id} is then read from the store and applied first.</item>
 /// </list>
 /// So the projections worker may Query the `patient-` and `alert-` streams, read only: a deliberate grant in
 /// HealthFlowAccess.Projections, which the CDK and LocalAws both enforce.
@@ -37,7 +37,7 @@ public sealed class AlertProjection(
     public string Name => ReadModelName;
 
     public IReadOnlySet<string> EventTypes { get; } =
-        new HashSet<string> { Domain.Events.EventTypes.AlertRaised, Domain.Events.EventTypes.AlertAcknowledged };
+        new HashSet<string> { Domain.Events.EventTypes.AlertRaised, Domain.Events.EventTypes.AlertAcknowledged, Domain.Events.EventTypes.AlertEscalated };
 
     public async Task<ProjectionOutcome> ApplyAsync(EventEnvelope envelope, CancellationToken cancellationToken)
     {
@@ -46,6 +46,7 @@ public sealed class AlertProjection(
         {
             Domain.Events.EventTypes.AlertRaised => await ApplyRaisedAsync(envelope, cancellationToken),
             Domain.Events.EventTypes.AlertAcknowledged => await ApplyAcknowledgedAsync(envelope, cancellationToken),
+            Domain.Events.EventTypes.AlertEscalated => await ApplyEscalatedAsync(envelope, cancellationToken),
             _ => ProjectionOutcome.Ignored,
         };
 
@@ -70,14 +71,27 @@ public sealed class AlertProjection(
         return applied ? ProjectionOutcome.Applied : ProjectionOutcome.Duplicate;
     }
 
-    private async Task<ProjectionOutcome> ApplyAcknowledgedAsync(EventEnvelope envelope, CancellationToken cancellationToken)
+    private Task<ProjectionOutcome> ApplyAcknowledgedAsync(EventEnvelope envelope, CancellationToken cancellationToken)
     {
         var acknowledged = envelope.DataAs<AlertAcknowledged>();
-        var result = await alerts.ApplyAcknowledgedAsync(acknowledged, envelope.Version, cancellationToken);
+        return ApplyToRaisedAsync(acknowledged.AlertId, envelope, ct => alerts.ApplyAcknowledgedAsync(acknowledged, envelope.Version, ct), cancellationToken);
+    }
+
+    private Task<ProjectionOutcome> ApplyEscalatedAsync(EventEnvelope envelope, CancellationToken cancellationToken)
+    {
+        var escalated = envelope.DataAs<AlertEscalated>();
+        return ApplyToRaisedAsync(escalated.AlertId, envelope, ct => alerts.ApplyEscalatedAsync(escalated, envelope.Version, ct), cancellationToken);
+    }
+
+    // A change to an alert's item needs the item: when its AlertRaised has not been projected yet, it is read from the store first.
+    private async Task<ProjectionOutcome> ApplyToRaisedAsync(
+        Guid alertId, EventEnvelope envelope, Func<CancellationToken, Task<AcknowledgementApplied>> apply, CancellationToken cancellationToken)
+    {
+        var result = await apply(cancellationToken);
         if (result == AcknowledgementApplied.AlertNotProjectedYet)
         {
-            logger.LogInformation("Alert {AlertId} acknowledged before its AlertRaised was projected; catching up from the store.", acknowledged.AlertId);
-            await foreach (var earlier in eventStore.ReadStreamAsync(StreamId.ForAlert(acknowledged.AlertId), 1, cancellationToken))
+            logger.LogInformation("{EventType} of alert {AlertId} arrived before its AlertRaised was projected; catching up from the store.", envelope.Type, alertId);
+            await foreach (var earlier in eventStore.ReadStreamAsync(StreamId.ForAlert(alertId), 1, cancellationToken))
             {
                 if (earlier.Version >= envelope.Version)
                 {
@@ -90,7 +104,7 @@ public sealed class AlertProjection(
                 }
             }
 
-            result = await alerts.ApplyAcknowledgedAsync(acknowledged, envelope.Version, cancellationToken);
+            result = await apply(cancellationToken);
         }
 
         return result switch
@@ -99,7 +113,7 @@ public sealed class AlertProjection(
             AcknowledgementApplied.Duplicate => ProjectionOutcome.Duplicate,
             // Only possible if the store has no AlertRaised either: fail, so the message is retried and,
             // if it never resolves, kept in the DLQ for an operator.
-            _ => throw new InvalidOperationException($"Alert {acknowledged.AlertId} has no AlertRaised in the event store."),
+            _ => throw new InvalidOperationException($"Alert {alertId} has no AlertRaised in the event store."),
         };
     }
 

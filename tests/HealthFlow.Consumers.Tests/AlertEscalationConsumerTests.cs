@@ -1,0 +1,194 @@
+using HealthFlow.AlertWorker;
+using HealthFlow.Aws.EventStore;
+using HealthFlow.Aws.Messaging;
+using HealthFlow.Domain;
+using HealthFlow.Domain.Alerts;
+using HealthFlow.Domain.Events;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace HealthFlow.Consumers.Tests;
+
+public sealed class AlertEscalationConsumerTests
+{
+    private static readonly DateTimeOffset RaisedAt = new(2026, 11, 30, 9, 0, 0, TimeSpan.Zero);
+
+    private readonly RecordingEventStore _store = new();
+    private readonly SettableTime _time = new(RaisedAt);
+    private readonly RecordingDelayedMessages _deadlines;
+    private readonly Guid _alertId = Guid.NewGuid();
+
+    public AlertEscalationConsumerTests() => _deadlines = new RecordingDelayedMessages(_time);
+
+    private StreamId Stream => StreamId.ForAlert(_alertId);
+
+    private Task<ConsumerHarness> StartAsync(IEventStore? store = null, Action<EscalationPolicy>? policy = null) =>
+        ConsumerHarness.StartAsync<AlertEscalationConsumer>(services =>
+        {
+            services.AddSingleton(store ?? _store);
+            services.AddOptions<EscalationPolicy>().Configure(p => policy?.Invoke(p));
+            services.AddSingleton<IDelayedMessages>(_deadlines);
+            services.AddSingleton<EscalationDeadlines>();
+            services.AddSingleton<AlertMetrics>();
+            services.AddSingleton<TimeProvider>(_time);
+        }, retry: true);
+
+    private async Task RaiseAsync(string severity = Severities.High) =>
+        await _store.AppendAsync(Stream, ExpectedVersion.NoStream,
+            [new AlertRaised(_alertId, Guid.NewGuid(), Guid.NewGuid(), severity, AlertRules.News2, ["heartRate 135 → 3"], null, 9, false, RaisedAt)],
+            Metadata());
+
+    private async Task DeliverAsync(ConsumerHarness harness, DateTimeOffset dueAt, string severity = Severities.High)
+    {
+        var due = new AlertEscalationDue(_alertId, severity, RaisedAt, dueAt);
+        var envelope = new EventEnvelope(Guid.CreateVersion7(), Stream.Value, 0, nameof(AlertEscalationDue), _time.GetUtcNow(),
+            System.Text.Json.JsonSerializer.SerializeToElement(due, DomainJson.Options), Metadata());
+        await harness.PublishAsync(due, envelope);
+        Assert.True(await harness.Harness.GetConsumerHarness<AlertEscalationConsumer>().Consumed.Any<AlertEscalationDue>(m => m.Context.MessageId == envelope.EventId));
+    }
+
+    private IEnumerable<AlertEscalated> Escalations => _store.Appended.Select(a => a.Event).OfType<AlertEscalated>();
+
+    [Fact]
+    public async Task An_open_alert_past_its_deadline_is_escalated_once_at_the_version_that_was_read()
+    {
+        await RaiseAsync();
+        _time.Now = RaisedAt.AddMinutes(15).AddSeconds(2);
+        await using var harness = await StartAsync();
+
+        await DeliverAsync(harness, RaisedAt.AddMinutes(15));
+
+        var escalated = Assert.Single(Escalations);
+        Assert.Equal((_alertId, Severities.High, 1, RaisedAt.AddMinutes(15), _time.Now), (escalated.AlertId, escalated.Severity, escalated.Level, escalated.DueAt, escalated.EscalatedAt));
+        Assert.Equal(2, await _store.GetVersionAsync(Stream));
+        Assert.Empty(_deadlines.Sent);
+    }
+
+    [Fact]
+    public async Task A_redelivered_deadline_does_not_escalate_a_second_time()
+    {
+        await RaiseAsync();
+        _time.Now = RaisedAt.AddMinutes(16);
+        await using var harness = await StartAsync();
+
+        await DeliverAsync(harness, RaisedAt.AddMinutes(15));
+        await DeliverAsync(harness, RaisedAt.AddMinutes(15));
+
+        Assert.Single(Escalations);
+    }
+
+    [Fact]
+    public async Task An_acknowledged_alert_is_never_escalated()
+    {
+        await RaiseAsync();
+        await _store.AppendAsync(Stream, 1, [new AlertAcknowledged(_alertId, Guid.NewGuid(), "clinician1", null, RaisedAt.AddMinutes(3))], Metadata());
+        _time.Now = RaisedAt.AddMinutes(16);
+        await using var harness = await StartAsync();
+
+        await DeliverAsync(harness, RaisedAt.AddMinutes(15));
+
+        Assert.Empty(Escalations);
+        Assert.Empty(_deadlines.Sent);
+    }
+
+    [Fact]
+    public async Task A_deadline_beyond_fifteen_minutes_is_sent_on_with_the_time_that_remains()
+    {
+        await RaiseAsync(Severities.Medium);
+        _time.Now = RaisedAt.AddMinutes(15);
+        await using var harness = await StartAsync();
+
+        await DeliverAsync(harness, RaisedAt.AddHours(1), Severities.Medium);
+
+        Assert.Empty(Escalations);
+        var next = Assert.Single(_deadlines.Sent);
+        Assert.Equal(new AlertEscalationDue(_alertId, Severities.Medium, RaisedAt, RaisedAt.AddHours(1)), next.Message);
+        Assert.Equal(900, next.DelaySeconds);
+        Assert.Equal(Stream, next.About);
+    }
+
+    [Fact]
+    public async Task A_policy_shortened_since_the_deadline_was_sent_escalates_at_the_next_leg()
+    {
+        await RaiseAsync();
+        _time.Now = RaisedAt.AddMinutes(15);
+        await using var harness = await StartAsync(policy: p => p.HighAfter = TimeSpan.FromMinutes(10));
+
+        // Sent under a 30-minute policy; this leg arrives after 15 minutes, past the new 10-minute deadline.
+        await DeliverAsync(harness, RaisedAt.AddMinutes(30));
+
+        Assert.Equal(RaisedAt.AddMinutes(10), Assert.Single(Escalations).DueAt);
+    }
+
+    [Fact]
+    public async Task A_deadline_of_a_severity_the_policy_no_longer_escalates_is_dropped()
+    {
+        await RaiseAsync();
+        _time.Now = RaisedAt.AddMinutes(15);
+        await using var harness = await StartAsync(policy: p => p.HighAfter = null);
+
+        await DeliverAsync(harness, RaisedAt.AddMinutes(15));
+
+        Assert.Empty(Escalations);
+        Assert.Empty(_deadlines.Sent);
+    }
+
+    [Fact]
+    public async Task An_acknowledgement_appended_while_escalating_wins_and_the_retry_escalates_nothing()
+    {
+        await RaiseAsync();
+        _time.Now = RaisedAt.AddMinutes(16);
+        // The clinician acknowledges between the worker's read and its append.
+        var racing = new AcknowledgeBeforeFirstAppend(_store, _alertId);
+        await using var harness = await StartAsync(racing);
+
+        await DeliverAsync(harness, RaisedAt.AddMinutes(15));
+
+        Assert.Empty(Escalations);
+        Assert.Single(_store.Appended.Select(a => a.Event).OfType<AlertAcknowledged>());
+        Assert.True(racing.Conflicted);
+        Assert.False(await harness.Harness.Published.Any<Fault<AlertEscalationDue>>());
+    }
+
+    private static EventMetadata Metadata() => new($"corr-{Guid.NewGuid():N}", null, null, null, null);
+
+    /// <summary>A store where an acknowledgement lands just before the first append: that append conflicts.</summary>
+    private sealed class AcknowledgeBeforeFirstAppend(RecordingEventStore inner, Guid alertId) : IEventStore
+    {
+        private int _appends;
+
+        public bool Conflicted { get; private set; }
+
+        public async Task<AppendResult> AppendAsync(StreamId stream, long expectedVersion, IReadOnlyList<IDomainEvent> events, EventMetadata metadata, CancellationToken cancellationToken = default)
+        {
+            if (Interlocked.Increment(ref _appends) == 1)
+            {
+                await inner.AppendAsync(stream, expectedVersion, [new AlertAcknowledged(alertId, Guid.NewGuid(), "clinician2", null, DateTimeOffset.UtcNow)], metadata, cancellationToken);
+            }
+
+            try
+            {
+                return await inner.AppendAsync(stream, expectedVersion, events, metadata, cancellationToken);
+            }
+            catch (ConcurrencyConflictException)
+            {
+                Conflicted = true;
+                throw;
+            }
+        }
+
+        public Task<long> GetVersionAsync(StreamId stream, CancellationToken cancellationToken = default) => inner.GetVersionAsync(stream, cancellationToken);
+
+        public IAsyncEnumerable<EventEnvelope> ReadStreamAsync(StreamId stream, long fromVersion = 1, CancellationToken cancellationToken = default) =>
+            inner.ReadStreamAsync(stream, fromVersion, cancellationToken);
+
+        public IAsyncEnumerable<EventEnvelope> ReadAllAsync(CancellationToken cancellationToken = default) => inner.ReadAllAsync(cancellationToken);
+    }
+
+    private sealed class SettableTime(DateTimeOffset now) : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = now;
+
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+}

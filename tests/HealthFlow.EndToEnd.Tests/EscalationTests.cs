@@ -1,0 +1,129 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using HealthFlow.Domain.Alerts;
+using HealthFlow.Domain.Events;
+using HealthFlow.EndToEnd.Tests.Faults;
+
+namespace HealthFlow.EndToEnd.Tests;
+
+/// <summary>
+/// Escalation of unacknowledged alerts, with the AppHost's policy shortened to seconds (AppHostFixture): the
+/// deadline travels as a delayed SQS message, alert-worker decides on the alert's stream, and the escalation
+/// reaches the API through the outbox, EventBridge and the alert projection.
+/// </summary>
+[Collection(AppHostCollection.Name)]
+public sealed class EscalationTests(AppHostFixture system) : IDisposable
+{
+    private const string AlertWorker = "alert-worker";
+
+    // NEWS2 11 (high) with a symptom score of 9.
+    private static readonly object HighCheckIn = new
+    {
+        score = 9, respiratoryRate = 26, oxygenSaturation = 90, onSupplementalOxygen = false, systolicBp = 95,
+        heartRate = 125, consciousness = "alert", temperature = 38.5,
+    };
+
+    // The score rule alone: medium.
+    private static readonly object MediumCheckIn = new { score = 9 };
+
+    private readonly HealthFlowApi _api = new(system.CreateGatewayClient());
+    private readonly SystemEventStore _store = new(system.AwsEndpointUrl);
+    private readonly SystemQuiescence _quiescence = new(system.AwsEndpointUrl);
+    private readonly ResourceControl _resources = new(system.App);
+
+    [Fact]
+    public async Task An_unacknowledged_high_alert_escalates_exactly_once_after_its_deadline()
+    {
+        var patient = await _api.RegisterPatientAsync();
+        var clinician = await _api.LoginClinicianAsync();
+        var alertId = AlertId.For(await _api.CheckInAsync(patient, HighCheckIn));
+
+        var alert = await Eventually.GetAsync(
+            async () => (await _api.AlertsForPatientAsync(clinician, patient.PatientId!.Value, "open"))
+                .FirstOrDefault(a => a["escalated"]?.GetValue<bool>() == true),
+            "the alert to show as escalated", TimeSpan.FromSeconds(60));
+
+        Assert.Equal(alertId.ToString(), alert["alertId"]!.GetValue<string>());
+        Assert.Equal("high", alert["severity"]!.GetValue<string>());
+        Assert.Equal(1, alert["escalationLevel"]!.GetValue<int>());
+        var raisedAt = alert["raisedAt"]!.GetValue<DateTimeOffset>();
+        Assert.True(alert["escalatedAt"]!.GetValue<DateTimeOffset>() >= raisedAt + AppHostFixture.HighEscalatesAfter, "escalated before its deadline");
+
+        // Nothing more is pending (no deadline, no event): the stream holds exactly one escalation.
+        await _quiescence.WaitForEscalationDeadlinesAsync();
+        var stream = await _store.AlertStreamAsync(alertId);
+        Assert.Equal([EventTypes.AlertRaised, EventTypes.AlertEscalated], stream.Select(e => e.Type));
+        Assert.Equal(stream[0].DataAs<AlertRaised>().RaisedAt + AppHostFixture.HighEscalatesAfter, stream[1].DataAs<AlertEscalated>().DueAt);
+    }
+
+    [Fact]
+    public async Task An_alert_acknowledged_before_its_deadline_never_escalates()
+    {
+        var patient = await _api.RegisterPatientAsync();
+        var clinician = await _api.LoginClinicianAsync();
+        var alertId = AlertId.For(await _api.CheckInAsync(patient, MediumCheckIn));
+        var raised = await RaisedAsync(alertId);
+
+        var acknowledged = await _api.PostAsync(clinician, $"/api/alerts/{alertId}/acknowledge", new { note = "Seen in time." });
+        Assert.Equal(HttpStatusCode.Accepted, acknowledged.StatusCode);
+        var dueAt = raised.RaisedAt + AppHostFixture.MediumEscalatesAfter;
+        Assert.True(DateTimeOffset.UtcNow < dueAt, "the acknowledgement came after the deadline; the test proves nothing");
+
+        // Past the deadline, and its message (delayed until then) consumed: alert-worker has decided.
+        await Eventually.UntilAsync(() => Task.FromResult(DateTimeOffset.UtcNow > dueAt), "the deadline to pass", TimeSpan.FromSeconds(30));
+        await _quiescence.WaitForEscalationDeadlinesAsync();
+
+        Assert.Equal([EventTypes.AlertRaised, EventTypes.AlertAcknowledged], (await _store.AlertStreamAsync(alertId)).Select(e => e.Type));
+        var alert = await AlertAsync(clinician, patient, alertId);
+        Assert.Equal(("acknowledged", false), (alert["status"]!.GetValue<string>(), alert["escalated"]!.GetValue<bool>()));
+        Assert.Null(alert["escalatedAt"]);
+    }
+
+    [Fact]
+    public async Task A_deadline_that_passes_while_alert_worker_is_down_escalates_after_it_restarts()
+    {
+        var patient = await _api.RegisterPatientAsync();
+        var clinician = await _api.LoginClinicianAsync();
+        var alertId = AlertId.For(await _api.CheckInAsync(patient, MediumCheckIn));
+        var raised = await RaisedAsync(alertId);
+        var dueAt = raised.RaisedAt + AppHostFixture.MediumEscalatesAfter;
+
+        try
+        {
+            await _resources.KillAsync(AlertWorker);
+            Assert.True(DateTimeOffset.UtcNow < dueAt, "alert-worker stopped after the deadline; the test proves nothing");
+
+            await Eventually.UntilAsync(() => Task.FromResult(DateTimeOffset.UtcNow > dueAt), "the deadline to pass", TimeSpan.FromSeconds(30));
+            Assert.Equal([EventTypes.AlertRaised], (await _store.AlertStreamAsync(alertId)).Select(e => e.Type));
+        }
+        finally
+        {
+            await _resources.StartAsync(AlertWorker);
+        }
+
+        var alert = await Eventually.GetAsync(
+            async () => (await _api.AlertsForPatientAsync(clinician, patient.PatientId!.Value, "open"))
+                .FirstOrDefault(a => a["escalated"]?.GetValue<bool>() == true),
+            "the alert to escalate once alert-worker is back", TimeSpan.FromSeconds(90));
+        Assert.Equal(alertId.ToString(), alert["alertId"]!.GetValue<string>());
+        // The ObservationSubmitted the killed worker may have held comes back too; it must not add a second escalation.
+        await _quiescence.WaitForEscalationDeadlinesAsync(TimeSpan.FromSeconds(90));
+        var stream = await _store.AlertStreamAsync(alertId);
+        Assert.Single(stream, e => e.Type == EventTypes.AlertEscalated);
+        Assert.True(stream.Single(e => e.Type == EventTypes.AlertEscalated).DataAs<AlertEscalated>().EscalatedAt > dueAt);
+    }
+
+    private async Task<AlertRaised> RaisedAsync(Guid alertId) =>
+        await Eventually.GetAsync(
+            async () => (await _store.AlertStreamAsync(alertId)).FirstOrDefault(e => e.Type == EventTypes.AlertRaised)?.DataAs<AlertRaised>(),
+            "the alert to be raised");
+
+    private async Task<JsonObject> AlertAsync(HealthFlowApi.Session clinician, HealthFlowApi.Session patient, Guid alertId) =>
+        (await _api.AlertsForPatientAsync(clinician, patient.PatientId!.Value)).Single(a => a["alertId"]!.GetValue<string>() == alertId.ToString());
+
+    public void Dispose()
+    {
+        _store.Dispose();
+        _quiescence.Dispose();
+    }
+}
