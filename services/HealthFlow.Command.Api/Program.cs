@@ -8,6 +8,7 @@ using HealthFlow.Domain;
 using HealthFlow.Command.Api.CareTeams;
 using HealthFlow.Command.Api;
 using HealthFlow.Command.Api.Alerts;
+using HealthFlow.Command.Api.Fhir;
 using HealthFlow.Command.Api.Observations;
 using HealthFlow.ServiceDefaults.Authentication;
 using HealthFlow.ServiceDefaults.Http;
@@ -52,5 +53,6 @@ app.MapDefaultEndpoints();
 app.MapObservationEndpoints();
 app.MapAlertEndpoints();
 app.MapCareTeamEndpoints();
+app.MapFhirWriteEndpoints();
 
 app.Run();

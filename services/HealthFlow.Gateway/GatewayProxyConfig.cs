@@ -16,7 +16,7 @@ public static class GatewayProxyConfig
                 RouteId = $"{route.Service}-{route.Priority}-{i}",
                 ClusterId = route.Service,
                 Order = route.Priority,
-                Match = new RouteMatch { Path = ToRouteTemplate(pattern) },
+                Match = new RouteMatch { Path = ToRouteTemplate(pattern), Methods = route.Methods },
             }))
             .ToList();
 

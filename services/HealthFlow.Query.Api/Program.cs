@@ -6,6 +6,7 @@ using HealthFlow.Aws.Diagnostics;
 using HealthFlow.Aws.ReadModels;
 using HealthFlow.Query.Api.Alerts;
 using HealthFlow.Query.Api.Audit;
+using HealthFlow.Query.Api.Fhir;
 using HealthFlow.Query.Api.Patients;
 using HealthFlow.ServiceDefaults.Authentication;
 using HealthFlow.ServiceDefaults.Http;
@@ -66,5 +67,6 @@ app.MapDefaultEndpoints();
 app.MapAlertEndpoints();
 app.MapPatientEndpoints();
 app.MapAuditEndpoints();
+app.MapFhirReadEndpoints();
 
 app.Run();

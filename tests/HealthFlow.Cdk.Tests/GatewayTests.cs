@@ -11,7 +11,7 @@ public sealed class GatewayTests(SynthesizedStack stack)
     public void Listener_rules_are_the_gateway_routes_with_their_priorities()
     {
         var expected = GatewayRoutes.All
-            .Select(r => $"{r.Priority} {r.Service} {string.Join(",", r.PathPatterns)}")
+            .Select(r => $"{r.Priority} {r.Service} {string.Join(",", r.PathPatterns)} {string.Join(",", r.Methods ?? [])}")
             .Order();
 
         var targetGroupOwners = Model.OfType("AWS::ECS::Service")
@@ -23,10 +23,13 @@ public sealed class GatewayTests(SynthesizedStack stack)
                 var patterns = rule.Properties["Conditions"]!.AsArray()
                     .Single(c => (string?)c!["Field"] == "path-pattern")!["PathPatternConfig"]!["Values"]!.AsArray()
                     .Select(v => (string)v!);
-                Assert.All(rule.Properties["Conditions"]!.AsArray(), c => Assert.True(c!["PathPatternConfig"]!["Values"]!.AsArray().Count <= 5));
+                var methods = rule.Properties["Conditions"]!.AsArray()
+                    .SingleOrDefault(c => (string?)c!["Field"] == "http-request-method")?["HttpRequestMethodConfig"]!["Values"]!.AsArray()
+                    .Select(v => (string)v!) ?? [];
+                Assert.All(rule.Properties["Conditions"]!.AsArray(), c => Assert.True((c!["PathPatternConfig"] ?? c["HttpRequestMethodConfig"])!["Values"]!.AsArray().Count <= 5));
                 var action = Assert.Single(rule.Properties["Actions"]!.AsArray())!;
                 Assert.Equal("forward", (string?)action["Type"]);
-                return $"{(int)rule.Properties["Priority"]!} {targetGroupOwners[(string)action["TargetGroupArn"]!["Ref"]!]} {string.Join(",", patterns)}";
+                return $"{(int)rule.Properties["Priority"]!} {targetGroupOwners[(string)action["TargetGroupArn"]!["Ref"]!]} {string.Join(",", patterns)} {string.Join(",", methods)}";
             })
             .Order();
 

@@ -27,20 +27,26 @@ public sealed class AuditTrailTests(AppHostFixture system)
         Assert.Contains(endpoints, e => e.Path == "/api/patients/{patientId}/observations");
         Assert.Contains(endpoints, e => e.Path == "/api/alerts/{alertId}/acknowledge");
         Assert.Contains(endpoints, e => e.Path == StreamPath);
+        Assert.Contains(endpoints, e => e.Path == "/fhir/r4/Patient/{patientId}/$everything");
 
+        var fhirObservation = new Dictionary<CareTeamClinic.Ward, string>
+        {
+            [a] = await FhirObservationIdAsync(a),
+            [b] = await FhirObservationIdAsync(b),
+        };
         foreach (var (method, path) in endpoints.Where(e => e.Path != StreamPath))
         {
             var action = $"{method} {path}";
-            var allowed = await CallAsync(a.Clinician, method, Fill(path, a));
+            var allowed = await CallAsync(a.Clinician, method, Url(path, a, fhirObservation[a]));
             Assert.True(allowed.Response.IsSuccessStatusCode, $"{action} answered {(int)allowed.Response.StatusCode} to its own clinician");
             var record = Assert.Single(await RecordsOfAsync(clinic, allowed.CorrelationId, actor: a.Clinician.Username));
             Assert.Equal(("allowed", action, a.Patient.PatientId.ToString(), a.Clinician.Username, "clinician"),
                 (Text(record, "outcome"), Text(record, "action"), Text(record, "patientId"), Text(record, "actor"), Text(record, "actorRole")));
 
-            if (path.Contains('{'))
+            if (path.Contains('{') || IsFhir(path))
             {
                 // Another team's patient or alert: a 404, and a denied record naming whose data was asked for.
-                var refused = await CallAsync(a.Clinician, method, Fill(path, b));
+                var refused = await CallAsync(a.Clinician, method, Url(path, b, fhirObservation[b]));
                 Assert.Equal(HttpStatusCode.NotFound, refused.Response.StatusCode);
                 var denied = Assert.Single(await RecordsOfAsync(clinic, refused.CorrelationId, actor: a.Clinician.Username));
                 Assert.Equal(("denied", action, b.Patient.PatientId.ToString()), (Text(denied, "outcome"), Text(denied, "action"), Text(denied, "patientId")));
@@ -103,17 +109,36 @@ public sealed class AuditTrailTests(AppHostFixture system)
         return endpoints;
     }
 
-    private static string Fill(string path, CareTeamClinic.Ward ward) => path
-        .Replace("{patientId}", ward.Patient.PatientId.ToString(), StringComparison.Ordinal)
-        .Replace("{observationId}", ward.ObservationId.ToString(), StringComparison.Ordinal)
-        .Replace("{alertId}", ward.AlertId.ToString(), StringComparison.Ordinal);
+    private static bool IsFhir(string path) => path.StartsWith("/fhir/", StringComparison.Ordinal);
+
+    /// <summary>
+    /// The template with one ward's ids in it. JSON lists read every status (an acknowledged alert still counts);
+    /// FHIR searches name the patient (`patient=`), and a FHIR Observation id is the ward's first.
+    /// </summary>
+    private static string Url(string path, CareTeamClinic.Ward ward, string fhirObservationId)
+    {
+        var url = path
+            .Replace("{patientId}", ward.Patient.PatientId.ToString(), StringComparison.Ordinal)
+            .Replace("{observationId}", ward.ObservationId.ToString(), StringComparison.Ordinal)
+            .Replace("{alertId}", ward.AlertId.ToString(), StringComparison.Ordinal)
+            .Replace("{id}", fhirObservationId, StringComparison.Ordinal);
+        return IsFhir(path)
+            ? path.Contains('{') ? url : $"{url}?patient={ward.Patient.PatientId}"
+            : url;
+    }
+
+    private async Task<string> FhirObservationIdAsync(CareTeamClinic.Ward ward)
+    {
+        var bundle = await _api.GetJsonAsync(ward.Clinician, $"/fhir/r4/Observation?patient={ward.Patient.PatientId}");
+        return bundle["entry"]!.AsArray()[0]!["resource"]!["id"]!.GetValue<string>();
+    }
 
     private async Task<(HttpResponseMessage Response, string CorrelationId)> CallAsync(HealthFlowApi.Session session, string method, string path)
     {
         var correlationId = "audit-" + Guid.NewGuid().ToString("N");
         // Every status, so an alert list is not empty once the acknowledgement has run (an empty page carries no patient data).
         var response = method == "GET"
-            ? await _api.SendAsync(session, HttpMethod.Get, path + "?status=all", null, correlationId)
+            ? await _api.SendAsync(session, HttpMethod.Get, path.Contains('?') ? path : path + "?status=all", null, correlationId)
             : await _api.SendAsync(session, new HttpMethod(method), path, new { }, correlationId);
         return (response, correlationId);
     }

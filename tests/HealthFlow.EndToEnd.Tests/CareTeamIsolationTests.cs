@@ -26,6 +26,10 @@ public sealed class CareTeamIsolationTests(AppHostFixture system, ITestOutputHel
             $"/api/patients/{other}/observations",
             $"/api/patients/{other}/observations/{b.ObservationId}",
             $"/api/patients/{other}/alerts",
+            $"/fhir/r4/Patient/{other}",
+            $"/fhir/r4/Patient/{other}/$everything",
+            $"/fhir/r4/Observation?patient={other}",
+            $"/fhir/r4/Flag?patient=Patient/{other}",
         })
         {
             var response = await _api.GetAsync(a.Clinician, path);

@@ -52,15 +52,19 @@ public sealed class FuzzTests(AppHostFixture system, ITestOutputHelper output) :
             async (i, _) => results[i] = await SendAsync(cases[i]));
 
         var serverErrors = results.Where(r => r.Status >= 500).ToList();
-        // A retry with a reused Idempotency-Key answers 202 with the first observation, so distinct ids count.
+        // A retry with a reused Idempotency-Key answers with the first observation, so distinct ids count.
         var acceptedCheckIns = results
-            .Where(r => r.Case.IsCheckInAsPatient && r.Status == (int)HttpStatusCode.Accepted)
-            .Select(r => JsonNode.Parse(r.Text)!["observationId"]!.GetValue<Guid>())
+            .Where(r => r.Case.IsCheckInAsPatient && r.Status is >= 200 and < 300)
+            .Select(r => r.AcceptedCheckInId())
             .Distinct()
             .Count();
         var rejectedCheckIns = results.Count(r => r.Case.IsCheckInAsPatient && r.Status is >= 400 and < 500);
+        // The JSON API answers problem+json; the FHIR endpoints answer OperationOutcome, except where the
+        // shared HTTP plumbing (gateway header checks, body limits) refuses the request before any endpoint.
         var badRequestsWithoutProblem = results
-            .Where(r => r.Status == (int)HttpStatusCode.BadRequest && r.ContentType != "application/problem+json")
+            .Where(r => r.Status == (int)HttpStatusCode.BadRequest
+                && r.ContentType != "application/problem+json"
+                && !(r.Case.IsFhir && r.ContentType == "application/fhir+json"))
             .ToList();
 
         output.WriteLine($"{cases.Count} cases (seed {Seed}) over {cases.Select(c => c.Endpoint).Distinct().Count()} endpoints.");
@@ -105,7 +109,7 @@ public sealed class FuzzTests(AppHostFixture system, ITestOutputHelper output) :
         using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         var contentType = response.Content.Headers.ContentType?.MediaType;
         var text = contentType == "text/event-stream" ? "" : await response.Content.ReadAsStringAsync();
-        return new FuzzResult(fuzzCase, (int)response.StatusCode, contentType, text);
+        return new FuzzResult(fuzzCase, (int)response.StatusCode, contentType, text, response.Headers.Location?.OriginalString);
     }
 
     private async Task<int> CountObservationsAsync(HealthFlowApi.Session patient)
@@ -142,6 +146,8 @@ public sealed record FuzzCase(
     IReadOnlyList<(string Name, string Value)> Headers,
     bool IsCheckInAsPatient)
 {
+    public bool IsFhir => Endpoint.StartsWith("/fhir/", StringComparison.Ordinal);
+
     public override string ToString()
     {
         var body = Body is null ? "" : Encoding.UTF8.GetString(Body);
@@ -152,9 +158,24 @@ public sealed record FuzzCase(
     }
 }
 
-public sealed record FuzzResult(FuzzCase Case, int Status, string? ContentType, string Text)
+public sealed record FuzzResult(FuzzCase Case, int Status, string? ContentType, string Text, string? Location)
 {
     public string Describe() => $"{Status} for {Case}: {(Text.Length > 300 ? Text[..300] : Text)}";
+
+    /// <summary>
+    /// The check-in an accepted submission made: the JSON API's observationId; for FHIR, the check-in id that
+    /// starts each created Observation's id ({checkInId}-{kind}), from the Location or the transaction response.
+    /// </summary>
+    public Guid AcceptedCheckInId()
+    {
+        const string observation = "Observation/";
+        var location = Case.IsFhir
+            ? Location ?? JsonNode.Parse(Text)!["entry"]![0]!["response"]!["location"]!.GetValue<string>()
+            : null;
+        return location is null
+            ? JsonNode.Parse(Text)!["observationId"]!.GetValue<Guid>()
+            : Guid.Parse(location.AsSpan(location.IndexOf(observation, StringComparison.Ordinal) + observation.Length, 36));
+    }
 }
 
 /// <summary>Generates one request at a time from a seeded Random: an endpoint, then bad values for what it reads.</summary>
@@ -213,6 +234,14 @@ public sealed class FuzzInput(
                 n => AdminBody(n, "/api/care-teams/{id}/patients", Pick(HttpMethod.Post, HttpMethod.Delete), $"/api/care-teams/{TeamSegment()}/patients", ["patientId"]),
                 n => Query(n, "/api/care-teams", "/api/care-teams", Pick(admin, clinician), []),
                 n => Query(n, "/api/audit", "/api/audit", admin, ["patientId", "actor", "from", "to", "limit", "cursor"]),
+                n => FhirCheckIn(n, "/fhir/r4/Observation", transaction: false),
+                n => FhirCheckIn(n, "/fhir/r4", transaction: true),
+                n => Query(n, "/fhir/r4/metadata", "/fhir/r4/metadata", clinician, []),
+                n => Query(n, "/fhir/r4/Patient/{id}", $"/fhir/r4/Patient/{PatientSegment()}", Pick(patient, clinician), []),
+                n => Query(n, "/fhir/r4/Patient/{id}/$everything", $"/fhir/r4/Patient/{PatientSegment()}/$everything", Pick(patient, clinician), []),
+                n => Query(n, "/fhir/r4/Observation", "/fhir/r4/Observation", Pick(patient, clinician), ["patient", "_count", "_sort", "cursor"]),
+                n => Query(n, "/fhir/r4/Observation/{id}", $"/fhir/r4/Observation/{GuidSegment()}-{Pick("heart-rate", "news2-total", "x")}", Pick(patient, clinician), []),
+                n => Query(n, "/fhir/r4/Flag", "/fhir/r4/Flag", Pick(patient, clinician), ["patient", "_count", "_sort", "cursor"]),
             ]);
         }
 
@@ -252,6 +281,61 @@ public sealed class FuzzInput(
         var contentType = ContentType();
         // Only a request the API could accept as this patient's counts towards the stored observations.
         return new FuzzCase(number, path, HttpMethod.Post, path, body, contentType, headers, asPatient);
+    }
+
+    private static readonly (string Code, string Unit, int Min, int Max)[] FhirVitals =
+    [
+        ("8867-4", "/min", 20, 300), ("9279-1", "/min", 3, 80), ("59408-5", "%", 50, 100), ("8310-5", "Cel", 30, 42),
+        ("8480-6", "mm[Hg]", 50, 300), ("2339-0", "mmol/L", 1, 20),
+    ];
+
+    /// <summary>
+    /// A FHIR Observation (or a transaction Bundle of them) shaped as a device would send it, with any
+    /// element sometimes replaced by a bad value; untouched, it is a valid check-in and is stored.
+    /// </summary>
+    private FuzzCase FhirCheckIn(int number, string path, bool transaction)
+    {
+        string Slot(string valid) => random.Next(6) == 0 ? Value(username: false) : valid;
+
+        string Observation()
+        {
+            var (code, unit, min, max) = Pick(FhirVitals);
+            var effective = DateTimeOffset.UtcNow.AddMinutes(-random.Next(1, 600)).ToString("yyyy-MM-ddTHH:mm:ssZ");
+            return "{\"resourceType\":\"Observation\",\"status\":" + Slot("\"final\"")
+                + ",\"code\":{\"coding\":[{\"system\":" + Slot("\"http://loinc.org\"") + ",\"code\":" + Slot(Quote(code)) + "}]}"
+                + ",\"subject\":{\"reference\":" + Slot(Quote($"Patient/{patient.PatientId}")) + "}"
+                + ",\"effectiveDateTime\":" + Slot(Quote(effective))
+                + ",\"valueQuantity\":{\"value\":" + Slot(random.Next(min, max + 1).ToString()) + ",\"unit\":" + Slot(Quote(unit))
+                + ",\"system\":\"http://unitsofmeasure.org\",\"code\":" + Slot(Quote(unit)) + "}}";
+        }
+
+        string body;
+        if (random.Next(6) == 0)
+        {
+            var malformed = MalformedBody();
+            return new FuzzCase(number, path, HttpMethod.Post, path, malformed, ContentType(), [("Authorization", Bearer(patient))], true);
+        }
+
+        if (transaction)
+        {
+            var entries = Enumerable.Range(0, random.Next(0, 4))
+                .Select(_ => "{\"resource\":" + Observation() + ",\"request\":{\"method\":" + Slot("\"POST\"") + ",\"url\":" + Slot("\"Observation\"") + "}}");
+            body = "{\"resourceType\":\"Bundle\",\"type\":" + Slot("\"transaction\"") + ",\"entry\":[" + string.Join(",", entries) + "]}";
+        }
+        else
+        {
+            body = Observation();
+        }
+
+        var asPatient = random.Next(4) != 0;
+        var headers = new List<(string, string)> { ("Authorization", asPatient ? Bearer(patient) : Pick(BadAuthorization(), Bearer(clinician))) };
+        if (random.Next(3) == 0)
+        {
+            headers.Add((Pick("Idempotency-Key", "If-None-Exist"), IdempotencyKey()));
+        }
+
+        var contentType = random.Next(3) == 0 ? "application/fhir+json" : ContentType();
+        return new FuzzCase(number, path, HttpMethod.Post, path, Encoding.UTF8.GetBytes(body), contentType, headers, asPatient);
     }
 
     private FuzzCase Acknowledge(int number)
@@ -424,7 +508,14 @@ public sealed class FuzzInput(
             3 => new string('A', 5_000),
             _ => Pick(Garbage),
         },
-        "limit" => Pick(["0", "-1", "101", "1", "100", "2147483648", "1.5", "abc", ""]),
+        "limit" or "_count" => Pick(["0", "-1", "101", "1", "100", "2147483648", "1.5", "abc", ""]),
+        "_sort" => Pick(["-date", "date", "", "-date,-date", "_id"]),
+        "patient" => random.Next(3) switch
+        {
+            0 => patient.PatientId.ToString()!,
+            1 => $"Patient/{patient.PatientId}",
+            _ => Uri.EscapeDataString(Pick(Garbage)),
+        },
         "patientId" => random.Next(2) == 0 ? patient.PatientId.ToString()! : Pick(Garbage),
         _ => Pick(Garbage),
     };

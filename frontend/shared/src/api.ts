@@ -5,6 +5,7 @@ import type {
   AuditRecord,
   CareTeam,
   AlertStatus,
+  FhirBundle,
   LoginRequest,
   LoginResponse,
   Observation,
@@ -80,6 +81,13 @@ export function createApi(options: HttpClientOptions) {
 
     getAudit: (query: { patientId?: string; actor?: string; limit?: number; cursor?: string | null }, signal?: AbortSignal) =>
       http<Page<AuditRecord>>('GET', '/api/audit', { query: { ...query }, signal }),
+
+    /** The patient, every check-in's Observations and every alert's Flag, as one FHIR R4 Bundle. */
+    getFhirBundle: (patientId: string, signal?: AbortSignal) =>
+      http<FhirBundle>('GET', `/fhir/r4/Patient/${segment(patientId)}/$everything`, {
+        headers: { Accept: 'application/fhir+json' },
+        signal,
+      }),
 
     /** A 30-second, single-use ticket that opens the alert stream once. */
     getStreamTicket: () => http<StreamTicket>('POST', '/api/alerts/stream-ticket'),

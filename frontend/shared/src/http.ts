@@ -52,11 +52,22 @@ const fallbackTitles: Record<number, string> = {
   429: 'Too many attempts. Wait a moment and try again.',
 };
 
+/** FHIR's error resource, as far as the web apps read it. */
+interface OperationOutcome {
+  resourceType?: string;
+  issue?: { diagnostics?: string; details?: { text?: string } }[];
+}
+
 async function readProblem(response: Response): Promise<ProblemDetails> {
   const contentType = response.headers.get('content-type') ?? '';
   if (contentType.includes('json')) {
     try {
-      const body = (await response.json()) as ProblemDetails;
+      const body = (await response.json()) as ProblemDetails & OperationOutcome;
+      if (body && typeof body === 'object' && body.resourceType === 'OperationOutcome') {
+        // The FHIR endpoints' error: its issues' texts are the detail.
+        const detail = (body.issue ?? []).map((issue) => issue.details?.text ?? issue.diagnostics).filter(Boolean).join(' ');
+        return { status: response.status, title: fallbackTitles[response.status] ?? `The server answered ${response.status}`, detail: detail || undefined };
+      }
       if (body && typeof body === 'object') {
         return { ...body, title: body.title ?? fallbackTitles[response.status] };
       }

@@ -138,3 +138,10 @@ export interface AuditRecord {
   clientAddress: string | null;
   accessedAt: string;
 }
+
+/** A FHIR R4 Bundle, kept as the server sent it (the web apps only pass it on). */
+export interface FhirBundle {
+  resourceType: 'Bundle';
+  type: string;
+  entry?: { fullUrl?: string; resource?: { resourceType: string; id?: string } }[];
+}

@@ -45,6 +45,7 @@ export function healthflowViteConfig({ defaultPort }: HealthflowAppOptions): Use
   const proxy = {
     '/api/alerts/stream': alertStreamProxy(gatewayUrl),
     '/api': gatewayProxy(gatewayUrl),
+    '/fhir': gatewayProxy(gatewayUrl),
     // The original's compatibility login endpoint; exact match so no app route is ever swallowed.
     '^/login$': gatewayProxy(gatewayUrl),
   };

@@ -74,7 +74,9 @@ public sealed class PublicGateway : Construct
                 {
                     Listener = Listener,
                     Priority = priority,
-                    Conditions = [ListenerCondition.PathPatterns(chunks[i])],
+                    Conditions = route.Methods is { Count: > 0 } methods
+                        ? [ListenerCondition.PathPatterns(chunks[i]), ListenerCondition.HttpRequestMethods([.. methods])]
+                        : [ListenerCondition.PathPatterns(chunks[i])],
                     Action = ListenerAction.Forward([apiTargetGroups[route.Service]]),
                 });
             }

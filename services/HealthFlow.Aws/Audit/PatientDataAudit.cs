@@ -53,7 +53,7 @@ public static partial class PatientDataAudit
             {
                 var result = await next(context);
                 var http = context.HttpContext;
-                var records = Refusals(http).Concat(Disclosures(http, result)).ToList();
+                var records = Refusals(http).Concat(Disclosures(http, result)).Concat(NotedDisclosures(http)).ToList();
                 try
                 {
                     await http.RequestServices.GetRequiredService<AuditTrail>().RecordAsync(records, http.RequestAborted);
@@ -70,6 +70,13 @@ public static partial class PatientDataAudit
     /// <summary>Notes that the handler refused this caller a patient's data (it answers 404); the filter records it.</summary>
     public static void RecordDenied(this HttpContext http, Guid patientId, Guid? resourceId = null) =>
         Refused(http).Add((patientId, resourceId ?? patientId));
+
+    /// <summary>
+    /// Notes that the response carries this patient's data, for results the filter cannot read (FHIR resources):
+    /// the filter records it with the ids given.
+    /// </summary>
+    public static void RecordDisclosed(this HttpContext http, Guid patientId, IReadOnlyList<string> resourceIds) =>
+        Disclosed(http).Add((patientId, resourceIds));
 
     /// <summary>Records that a response (an SSE batch) carried these items, and waits until the records are stored.</summary>
     /// <exception cref="AuditUnavailableException"/>
@@ -111,6 +118,27 @@ public static partial class PatientDataAudit
         http.Items.TryGetValue(typeof(PatientDataAudit), out var refused) && refused is List<(Guid Patient, Guid Resource)> list
             ? list.GroupBy(r => r.Patient).Select(g => Record(http, g.Key, [.. g.Select(r => r.Resource.ToString())], 0, Denied))
             : [];
+
+    private static IEnumerable<PatientDataAccessed> NotedDisclosures(HttpContext http) =>
+        http.Items.TryGetValue(DisclosedKey, out var noted) && noted is List<(Guid Patient, IReadOnlyList<string> Resources)> list
+            ? list.GroupBy(d => d.Patient).Select(g =>
+            {
+                var ids = g.SelectMany(d => d.Resources).Distinct().ToList();
+                return Record(http, g.Key, ids, ids.Count, Allowed);
+            })
+            : [];
+
+    private const string DisclosedKey = "healthflow.audit.disclosed";
+
+    private static List<(Guid Patient, IReadOnlyList<string> Resources)> Disclosed(HttpContext http)
+    {
+        if (!http.Items.TryGetValue(DisclosedKey, out var noted) || noted is not List<(Guid, IReadOnlyList<string>)> list)
+        {
+            http.Items[DisclosedKey] = list = [];
+        }
+
+        return list;
+    }
 
     private static List<(Guid Patient, Guid Resource)> Refused(HttpContext http)
     {

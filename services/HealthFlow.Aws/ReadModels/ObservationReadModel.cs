@@ -105,7 +105,11 @@ public sealed class ObservationReadModel(IAmazonDynamoDB dynamo)
             cancellationToken);
     }
 
-    public async Task<ObservationView?> GetAsync(Guid patientId, Guid observationId, CancellationToken cancellationToken)
+    public async Task<ObservationView?> GetAsync(Guid patientId, Guid observationId, CancellationToken cancellationToken) =>
+        await FindAsync(observationId, cancellationToken) is { } observation && observation.PatientId == patientId ? observation : null;
+
+    /// <summary>A check-in by its id alone (FHIR reads name an Observation, not its patient); the caller checks who may see it.</summary>
+    public async Task<ObservationView?> FindAsync(Guid observationId, CancellationToken cancellationToken)
     {
         var response = await dynamo.QueryAsync(new QueryRequest
         {
@@ -114,7 +118,7 @@ public sealed class ObservationReadModel(IAmazonDynamoDB dynamo)
             KeyConditionExpression = "observationId = :id",
             ExpressionAttributeValues = new() { [":id"] = S(observationId.ToString()) },
         }, cancellationToken);
-        var item = response.Items?.FirstOrDefault(i => i.GetOptionalString("patientId") == patientId.ToString());
+        var item = response.Items?.FirstOrDefault();
         return item is null ? null : Map(item);
     }
 

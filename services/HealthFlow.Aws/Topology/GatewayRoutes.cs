@@ -4,8 +4,11 @@ namespace HealthFlow.Aws.Topology;
 // gateway and the ALB listener rules are both generated from this list, so
 // they cannot drift. Patterns use ALB syntax (`*` matches any characters);
 // the gateway translates them to YARP route templates. Order is priority.
+// Methods, when given, narrow a route to those HTTP methods (an ALB
+// http-request-method condition; YARP's Match.Methods): FHIR's base URL is
+// one path space whose writes are command-api's and whose reads are query-api's.
 
-public sealed record ServiceRoute(string Service, int Priority, IReadOnlyList<string> PathPatterns);
+public sealed record ServiceRoute(string Service, int Priority, IReadOnlyList<string> PathPatterns, IReadOnlyList<string>? Methods = null);
 
 public static class GatewayRoutes
 {
@@ -23,6 +26,8 @@ public static class GatewayRoutes
         new(CommandApi, 35, ["/api/care-teams", "/api/care-teams/*"]),
         new(QueryApi, 40, ["/api/alerts", "/api/alerts/*", "/alerts"]),
         new(QueryApi, 50, ["/api/patients", "/api/patients/*"]),
-        new(QueryApi, 60, ["/api/audit"]),
+        new(QueryApi, 55, ["/api/audit"]),
+        new(CommandApi, 60, ["/fhir/r4", "/fhir/r4/Observation"], Methods: ["POST"]),
+        new(QueryApi, 70, ["/fhir/r4/*"]),
     ];
 }

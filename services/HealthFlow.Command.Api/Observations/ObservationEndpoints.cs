@@ -27,7 +27,11 @@ public sealed record ObservationAccepted(Guid ObservationId);
 public static class ObservationEndpoints
 {
     public const string IdempotencyKeyHeader = "Idempotency-Key";
-    private const int MaxIdempotencyKeyLength = 255;
+    public const int MaxIdempotencyKeyLength = 255;
+
+    /// <summary>1 to 255 visible ASCII characters (empty means "no key").</summary>
+    public static bool IsValidIdempotencyKey(string key) =>
+        key.Length <= MaxIdempotencyKeyLength && key.All(c => c is >= (char)0x21 and <= (char)0x7e);
 
     public static IEndpointRouteBuilder MapObservationEndpoints(this IEndpointRouteBuilder app)
     {
@@ -68,7 +72,7 @@ public static class ObservationEndpoints
         }
 
         var idempotencyKey = context.Request.Headers[IdempotencyKeyHeader].ToString();
-        if (idempotencyKey.Length > MaxIdempotencyKeyLength || idempotencyKey.Any(c => c < 0x21 || c > 0x7e))
+        if (!IsValidIdempotencyKey(idempotencyKey))
         {
             return Invalid(IdempotencyKeyHeader, $"{IdempotencyKeyHeader} must be 1 to {MaxIdempotencyKeyLength} visible ASCII characters.");
         }

@@ -12,6 +12,7 @@ import {
   useSignedInSession,
 } from '@healthflow/shared';
 import { ObservationChart } from '@healthflow/shared/charts';
+import { DownloadFhirBundle } from './DownloadFhirBundle';
 
 export function PatientDetailPage() {
   const { patientId = '' } = useParams();
@@ -37,6 +38,7 @@ export function PatientDetailPage() {
             <span className="muted">
               {patient.data.username} · registered {formatDateTime(patient.data.registeredAt)}
             </span>
+            <DownloadFhirBundle patientId={patientId} />
           </div>
         )
       )}
