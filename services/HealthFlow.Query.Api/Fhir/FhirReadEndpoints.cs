@@ -61,6 +61,12 @@ public static class FhirReadEndpoints
             .WithSummary("One Observation by id ({checkInId}-{kind}).")
             .ProducesFhir(StatusCodes.Status200OK, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
 
+        // The audit trail, for admins: who was given or refused this patient's data, newest first.
+        fhir.MapGet("/AuditEvent", SearchAuditEventsAsync)
+            .WithName("FhirSearchAuditEvents")
+            .WithSummary("A patient's audit trail as AuditEvents, newest first (admins only): patient, _count, cursor.")
+            .ProducesFhir(StatusCodes.Status200OK, StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden);
+
         // Anything else under the base is a FHIR request too, and gets a FHIR answer.
         fhir.Map("/{**rest}", (HttpContext context) => FhirResults.Error(
                 StatusCodes.Status404NotFound, OperationOutcome.IssueType.NotSupported,
@@ -132,6 +138,50 @@ public static class FhirReadEndpoints
         foreach (var observation in page.Items.SelectMany(CheckInObservations.From))
         {
             bundle.Entry.Add(Match(context.Request, observation));
+        }
+
+        return FhirResults.Ok(bundle);
+    }
+
+    private static async Task<FhirResult> SearchAuditEventsAsync(
+        HttpContext context, AuditReadModel audit, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (FhirPatientScope.RequireSignIn(context) is { } unauthorized)
+        {
+            return unauthorized;
+        }
+
+        if (!context.User.IsInRole(HealthFlow.ServiceDefaults.Authentication.HealthFlowRoles.Admin))
+        {
+            return FhirResults.Error(StatusCodes.Status403Forbidden, OperationOutcome.IssueType.Forbidden, "Only admins read the audit trail.");
+        }
+
+        var reference = context.Request.Query[FhirCapabilities.PatientParameter].ToString();
+        var id = reference.StartsWith("Patient/", StringComparison.Ordinal) ? reference["Patient/".Length..] : reference;
+        if (!Guid.TryParse(id, out var patientId))
+        {
+            return FhirResults.InvalidParameter(FhirCapabilities.PatientParameter, "Give one patient: patient={id} or patient=Patient/{id}.");
+        }
+
+        if (ReadSearch(context.Request, out var count, out var cursor) is { } invalid)
+        {
+            return invalid;
+        }
+
+        Page<AuditRecordView> page;
+        try
+        {
+            page = await audit.ListAsync(new AuditQuery(patientId, null, null, null, count, cursor), cancellationToken);
+        }
+        catch (InvalidCursorException e)
+        {
+            return FhirResults.InvalidParameter(FhirCapabilities.CursorParameter, e.Message);
+        }
+
+        var bundle = SearchSet(context.Request, time, page.NextCursor, patientId, count, "AuditEvent");
+        foreach (var record in page.Items)
+        {
+            bundle.Entry.Add(Match(context.Request, AuditEventResource.From(record)));
         }
 
         return FhirResults.Ok(bundle);

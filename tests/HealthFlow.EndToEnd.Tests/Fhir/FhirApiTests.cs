@@ -211,8 +211,33 @@ public sealed class FhirApiTests(AppHostFixture system, ProfileValidator validat
         Assert.Single(await _api.ObservationsAsync(patient, patient.PatientId!.Value));
     }
 
+    [Fact]
+    public async Task An_admin_reads_a_patients_audit_trail_as_AuditEvents_that_validate_and_no_one_else_does()
+    {
+        var clinician = await _api.LoginClinicianAsync();
+        var patient = await _api.RegisterPatientAsync();
+        await Eventually.UntilAsync(async () => (await _api.GetAsync(clinician, $"/api/patients/{patient.PatientId}")).IsSuccessStatusCode,
+            "the demo clinician to read the new patient (Demo ward)");
+        var admin = await _api.LoginAsync(CareTeamClinic.DemoAdmin, CareTeamClinic.DemoAdminPassword);
+
+        FhirClient.Reply? reply = null;
+        await Eventually.UntilAsync(async () =>
+        {
+            reply = await ValidGetAsync(admin, $"/fhir/r4/AuditEvent?patient=Patient/{patient.PatientId}");
+            return reply.As<Bundle>().Entry.Count > 0;
+        }, "the read's AuditEvent");
+
+        var audit = Assert.IsType<AuditEvent>(reply!.As<Bundle>().Entry[0].Resource);
+        Assert.Equal(HealthFlowApi.DemoClinician, audit.Agent[0].Who!.Display);
+        Assert.Equal($"Patient/{patient.PatientId}", Assert.Single(audit.Entity).What!.Reference);
+        Assert.Equal(AuditEvent.AuditEventOutcome.N0, audit.Outcome);
+        var refused = await Fhir.GetAsync(clinician, $"/fhir/r4/AuditEvent?patient={patient.PatientId}");
+        Assert.Equal(HttpStatusCode.Forbidden, refused.Status);
+        validator.AssertValid(refused.As<OperationOutcome>());
+    }
+
     [Theory]
-    [InlineData("query-api", "/fhir/r4/metadata", "/fhir/r4/Patient/{patientId}", "/fhir/r4/Patient/{patientId}/$everything", "/fhir/r4/Observation", "/fhir/r4/Observation/{id}", "/fhir/r4/Flag")]
+    [InlineData("query-api", "/fhir/r4/metadata", "/fhir/r4/Patient/{patientId}", "/fhir/r4/Patient/{patientId}/$everything", "/fhir/r4/Observation", "/fhir/r4/Observation/{id}", "/fhir/r4/Flag", "/fhir/r4/AuditEvent")]
     [InlineData("command-api", "/fhir/r4/Observation", "/fhir/r4")]
     public async Task The_FHIR_endpoints_are_in_their_services_OpenAPI_documents(string service, params string[] paths)
     {
