@@ -49,13 +49,25 @@ public sealed class PatientScopes(CareTeamReadModel careTeams, IOptions<PatientS
         return user.IsClinician() ? await ForClinicianAsync(user.GetUserId(), cancellationToken) : PatientScope.None;
     }
 
-    public async ValueTask<bool> MayReadAsync(ClaimsPrincipal user, Guid patientId, CancellationToken cancellationToken) =>
-        (await ForAsync(user, cancellationToken)).Includes(patientId);
+    /// <summary>
+    /// Whether the caller may read this patient. A clinician's miss is checked once more against a fresh lookup
+    /// before it becomes a 404, so a patient who just joined a team is readable as soon as the read model says so,
+    /// not a cache period later; misses are rare (a refusal), so this costs little.
+    /// </summary>
+    public async ValueTask<bool> MayReadAsync(ClaimsPrincipal user, Guid patientId, CancellationToken cancellationToken)
+    {
+        if ((await ForAsync(user, cancellationToken)).Includes(patientId))
+        {
+            return true;
+        }
 
-    public Task<PatientScope> ForClinicianAsync(string clinicianId, CancellationToken cancellationToken)
+        return user.IsClinician() && (await ForClinicianAsync(user.GetUserId(), cancellationToken, fresh: true)).Includes(patientId);
+    }
+
+    public Task<PatientScope> ForClinicianAsync(string clinicianId, CancellationToken cancellationToken, bool fresh = false)
     {
         var now = timeProvider.GetUtcNow();
-        var maxAge = TimeSpan.FromMilliseconds(options.Value.MembershipCacheMilliseconds);
+        var maxAge = fresh ? TimeSpan.Zero : TimeSpan.FromMilliseconds(options.Value.MembershipCacheMilliseconds);
         while (true)
         {
             if (_byClinician.TryGetValue(clinicianId, out var cached) && (now - cached.LoadedAt < maxAge || !cached.Load.IsCompleted))
@@ -64,13 +76,13 @@ public sealed class PatientScopes(CareTeamReadModel careTeams, IOptions<PatientS
             }
 
             // Not the caller's token: the lookup is shared, and one caller hanging up must not fail the others.
-            var fresh = new CachedScope(now, LoadAsync(clinicianId));
-            if (cached is null ? _byClinician.TryAdd(clinicianId, fresh) : _byClinician.TryUpdate(clinicianId, fresh, cached))
+            var loading = new CachedScope(now, LoadAsync(clinicianId));
+            if (cached is null ? _byClinician.TryAdd(clinicianId, loading) : _byClinician.TryUpdate(clinicianId, loading, cached))
             {
                 // A failed lookup is not cached: the next request tries again.
-                fresh.Load.ContinueWith(t => _byClinician.TryRemove(new(clinicianId, fresh)), CancellationToken.None,
+                loading.Load.ContinueWith(t => _byClinician.TryRemove(new(clinicianId, loading)), CancellationToken.None,
                     TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-                return fresh.Load.WaitAsync(cancellationToken);
+                return loading.Load.WaitAsync(cancellationToken);
             }
         }
     }

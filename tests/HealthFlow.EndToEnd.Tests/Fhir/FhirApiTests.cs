@@ -88,6 +88,9 @@ public sealed class FhirApiTests(AppHostFixture system, ProfileValidator validat
         var patient = await _api.RegisterPatientAsync();
         var other = await _api.RegisterPatientAsync();
         var clinician = await _api.LoginClinicianAsync();
+        // The new patient joins the demo clinician's care team (Demo ward) once projected; until then it is a 404.
+        await Eventually.UntilAsync(async () => (await _api.GetAsync(clinician, $"/api/patients/{patient.PatientId}")).IsSuccessStatusCode,
+            "the demo clinician's care team to hold the new patient");
 
         async Task ExpectOutcome(HealthFlowApi.Session? session, string path, HttpStatusCode status)
         {
