@@ -124,23 +124,10 @@ public static class FhirReadEndpoints
         }
 
         var patientId = FhirPatientScope.PatientOf(context);
-        Page<ObservationView> page;
-        try
-        {
-            page = await observations.ListAsync(patientId, null, null, count, cursor, cancellationToken);
-        }
-        catch (InvalidCursorException e)
-        {
-            return FhirResults.InvalidParameter(FhirCapabilities.CursorParameter, e.Message);
-        }
-
-        var bundle = SearchSet(context.Request, time, page.NextCursor, patientId, count, "Observation");
-        foreach (var observation in page.Items.SelectMany(CheckInObservations.From))
-        {
-            bundle.Entry.Add(Match(context.Request, observation));
-        }
-
-        return FhirResults.Ok(bundle);
+        return await SearchPageAsync(
+            context, time, patientId, count, "Observation",
+            () => observations.ListAsync(patientId, null, null, count, cursor, cancellationToken),
+            CheckInObservations.From);
     }
 
     private static async Task<FhirResult> SearchAuditEventsAsync(
@@ -168,23 +155,10 @@ public static class FhirReadEndpoints
             return invalid;
         }
 
-        Page<AuditRecordView> page;
-        try
-        {
-            page = await audit.ListAsync(new AuditQuery(patientId, null, null, null, count, cursor), cancellationToken);
-        }
-        catch (InvalidCursorException e)
-        {
-            return FhirResults.InvalidParameter(FhirCapabilities.CursorParameter, e.Message);
-        }
-
-        var bundle = SearchSet(context.Request, time, page.NextCursor, patientId, count, "AuditEvent");
-        foreach (var record in page.Items)
-        {
-            bundle.Entry.Add(Match(context.Request, AuditEventResource.From(record)));
-        }
-
-        return FhirResults.Ok(bundle);
+        return await SearchPageAsync(
+            context, time, patientId, count, "AuditEvent",
+            () => audit.ListAsync(new AuditQuery(patientId, null, null, null, count, cursor), cancellationToken),
+            record => [AuditEventResource.From(record)]);
     }
 
     private static async Task<FhirResult> SearchFlagsAsync(
@@ -196,20 +170,31 @@ public static class FhirReadEndpoints
         }
 
         var patientId = FhirPatientScope.PatientOf(context);
-        Page<AlertView> page;
+        return await SearchPageAsync(
+            context, time, patientId, count, "Flag",
+            () => alerts.ListAsync(new AlertQuery(AlertStatuses.All, patientId, null, count, cursor), cancellationToken),
+            alert => [AlertFlag.From(alert)]);
+    }
+
+    /// <summary>One page of a read model as a searchset Bundle; a tampered cursor is a 400 naming it.</summary>
+    private static async Task<FhirResult> SearchPageAsync<T>(
+        HttpContext context, TimeProvider time, Guid patientId, int count, string type,
+        Func<Task<Page<T>>> readPage, Func<T, IEnumerable<Resource>> toResources)
+    {
+        Page<T> page;
         try
         {
-            page = await alerts.ListAsync(new AlertQuery(AlertStatuses.All, patientId, null, count, cursor), cancellationToken);
+            page = await readPage();
         }
         catch (InvalidCursorException e)
         {
             return FhirResults.InvalidParameter(FhirCapabilities.CursorParameter, e.Message);
         }
 
-        var bundle = SearchSet(context.Request, time, page.NextCursor, patientId, count, "Flag");
-        foreach (var alert in page.Items)
+        var bundle = SearchSet(context.Request, time, page.NextCursor, patientId, count, type);
+        foreach (var resource in page.Items.SelectMany(toResources))
         {
-            bundle.Entry.Add(Match(context.Request, AlertFlag.From(alert)));
+            bundle.Entry.Add(Match(context.Request, resource));
         }
 
         return FhirResults.Ok(bundle);
