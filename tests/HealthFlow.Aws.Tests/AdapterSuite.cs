@@ -166,6 +166,27 @@ public abstract class AdapterSuite<TFixture>(TFixture aws) : IClassFixture<TFixt
     }
 
     [AdapterFact]
+    public async Task A_durable_append_returns_once_stored_and_publishes_in_the_background()
+    {
+        var publisher = new HeldPublisher();
+        using var app = Aws.CreateHost(b => b.Services.Replace(ServiceDescriptor.Singleton<IEventPublisher>(publisher)));
+        var store = app.Services.GetRequiredService<IEventStore>();
+        var patientId = Guid.NewGuid();
+        var stream = StreamId.ForPatient(patientId);
+
+        var result = await store.AppendDurableAsync(stream, ExpectedVersion.NoStream, [Registration(patientId)], Metadata())
+            .WaitAsync(Patience);
+
+        var stored = await GetCommitAsync(stream, result.Version);
+        Assert.True(stored.ContainsKey("pending"), "the commit is stored, still marked for the outbox, while its publish is held");
+        await publisher.Started.Task.WaitAsync(Patience);
+        publisher.Release.SetResult();
+        await Eventually.HoldsAsync(async () => !(await GetCommitAsync(stream, result.Version)).ContainsKey("pending"),
+            Patience, "the background publish completes and clears the outbox mark");
+        Assert.Equal(1, publisher.Published);
+    }
+
+    [AdapterFact]
     public async Task A_commit_stranded_by_a_crash_before_publishing_is_relayed_to_its_queue()
     {
         var patientId = Guid.NewGuid();
@@ -690,6 +711,23 @@ public abstract class AdapterSuite<TFixture>(TFixture aws) : IClassFixture<TFixt
             foreach (var e in events)
                 _published.AddOrUpdate(e.EventId, 1, (_, n) => n + 1);
             return Task.CompletedTask;
+        }
+    }
+
+    /// <summary>Holds every publish until released: the bus is slow.</summary>
+    private sealed class HeldPublisher : IEventPublisher
+    {
+        private int _published;
+
+        public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public int Published => Volatile.Read(ref _published);
+
+        public async Task PublishAsync(IReadOnlyList<EventEnvelope> events, CancellationToken cancellationToken = default)
+        {
+            Started.TrySetResult();
+            await Release.Task;
+            Interlocked.Increment(ref _published);
         }
     }
 

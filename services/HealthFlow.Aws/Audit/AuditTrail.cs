@@ -37,7 +37,8 @@ public sealed class AuditUnavailableException(Exception? inner = null)
 /// A request hands its records to a bounded queue and waits until they are durable; it makes no AWS call
 /// itself. One writer loop takes everything queued (up to <see cref="AuditOptions.MaxRecordsPerCommit"/>) and
 /// appends it as ONE commit to a fresh stream audit-{UUIDv7} ("must not exist": no contention, no read first),
-/// so concurrent requests share one PutItem. From that commit on, the event store's outbox guarantees the rest:
+/// so concurrent requests share one PutItem. A request waits for that PutItem only, not for the publish
+/// (<see cref="IEventStore.AppendDurableAsync"/>). From that commit on, the event store's outbox guarantees the rest:
 /// the records are published to the bus, routed to audit-projection and put into the `audit` table, and if this
 /// process dies before publishing, another instance's outbox relay publishes them. So no record is lost:
 /// before the commit the response has not been sent; after it the record is in DynamoDB.
@@ -99,7 +100,7 @@ public sealed class AuditTrail(IEventStore eventStore, IOptions<AuditOptions> op
         {
             try
             {
-                await eventStore.AppendAsync(stream, ExpectedVersion.NoStream, events,
+                await eventStore.AppendDurableAsync(stream, ExpectedVersion.NoStream, events,
                     new EventMetadata(stream.Value, null, null, null, null), CancellationToken.None);
                 foreach (var pending in batch)
                 {

@@ -53,6 +53,31 @@ public sealed class DynamoEventStore(
         EventMetadata metadata,
         CancellationToken cancellationToken = default)
     {
+        var committed = await CommitAsync(stream, expectedVersion, events, metadata, cancellationToken).ConfigureAwait(false);
+        await PublishCommittedAsync(stream.Value, committed.Version, committed.Events).ConfigureAwait(false);
+        return committed;
+    }
+
+    public async Task<AppendResult> AppendDurableAsync(
+        StreamId stream,
+        long expectedVersion,
+        IReadOnlyList<IDomainEvent> events,
+        EventMetadata metadata,
+        CancellationToken cancellationToken = default)
+    {
+        var committed = await CommitAsync(stream, expectedVersion, events, metadata, cancellationToken).ConfigureAwait(false);
+        // PublishCommittedAsync never throws; a publish cut short by the process ending is the relay's to finish.
+        _ = Task.Run(() => PublishCommittedAsync(stream.Value, committed.Version, committed.Events), CancellationToken.None);
+        return committed;
+    }
+
+    private async Task<AppendResult> CommitAsync(
+        StreamId stream,
+        long expectedVersion,
+        IReadOnlyList<IDomainEvent> events,
+        EventMetadata metadata,
+        CancellationToken cancellationToken)
+    {
         ArgumentException.ThrowIfNullOrWhiteSpace(stream.Value, nameof(stream));
         ArgumentOutOfRangeException.ThrowIfNegative(expectedVersion);
         ArgumentNullException.ThrowIfNull(metadata);
@@ -89,7 +114,6 @@ public sealed class DynamoEventStore(
         }
 
         HealthFlowTelemetry.EventsAppended.Add(envelopes.Count);
-        await PublishCommittedAsync(stream.Value, version, envelopes).ConfigureAwait(false);
         return new AppendResult(version, envelopes);
     }
 

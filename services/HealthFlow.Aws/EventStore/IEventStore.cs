@@ -21,6 +21,19 @@ public interface IEventStore : IEventStreamReader
         EventMetadata metadata,
         CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Appends like <see cref="AppendAsync"/>, but returns as soon as the commit is durable and publishes it in
+    /// the background: for writers that need the record stored, not delivered (the audit trail). The outbox
+    /// relay publishes a commit whose background publish failed or never ran.
+    /// </summary>
+    Task<AppendResult> AppendDurableAsync(
+        StreamId stream,
+        long expectedVersion,
+        IReadOnlyList<IDomainEvent> events,
+        EventMetadata metadata,
+        CancellationToken cancellationToken = default) =>
+        AppendAsync(stream, expectedVersion, events, metadata, cancellationToken);
+
     /// <summary>The stream's current version, or <see cref="ExpectedVersion.NoStream"/> (0) when it has no commits.</summary>
     Task<long> GetVersionAsync(StreamId stream, CancellationToken cancellationToken = default);
 
