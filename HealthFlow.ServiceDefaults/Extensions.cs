@@ -41,6 +41,12 @@ public static class Extensions
 
     public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
+        // IHttpClientFactory logs four Information lines per outgoing call (start, send, receive, end) and the
+        // resilience pipeline (Polly) one more for every attempt; each call is already a span with the same
+        // facts. At saturation they were a tenth of command-api's CPU (dotnet-trace), and the dashboard
+        // ingested them all. Retries, failures and broken circuits are Warnings and still come through.
+        builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
+        builder.Logging.AddFilter("Polly", LogLevel.Warning);
         builder.Logging.AddOpenTelemetry(logging =>
         {
             logging.IncludeFormattedMessage = true;

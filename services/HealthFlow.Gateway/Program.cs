@@ -10,6 +10,8 @@ builder.AddServiceDefaults();
 // where the alert stream's ticket travels. Spans keep the path, and the query values are redacted there.
 builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
 builder.Logging.AddFilter("Yarp.ReverseProxy.Forwarder.HttpForwarder", LogLevel.Warning);
+// Routing's "Executing/Executed endpoint" pair, two lines per proxied request: the request span says the same.
+builder.Logging.AddFilter("Microsoft.AspNetCore.Routing", LogLevel.Warning);
 builder.Services.AddReverseProxy()
     .LoadFromMemory(GatewayProxyConfig.Routes(), GatewayProxyConfig.Clusters())
     .AddServiceDiscoveryDestinationResolver();
