@@ -1,6 +1,5 @@
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
-using HealthFlow.Aws.Topology;
 using Microsoft.Extensions.Logging;
 using static HealthFlow.Aws.ReadModels.DynamoItems;
 
@@ -64,14 +63,14 @@ public sealed class AlertFeedStamps(IAmazonDynamoDB dynamo, TimeProvider timePro
         {
             await dynamo.UpdateItemAsync(new UpdateItemRequest
             {
-                TableName = HealthFlowTopology.Tables.Alerts.Name,
-                Key = new() { ["alertId"] = S(alertId.ToString()) },
+                TableName = AlertItems.Table.Name,
+                Key = AlertItems.Key(alertId),
                 UpdateExpression = "SET updatedAt = :updatedAt, updatedKey = :updatedKey",
                 ConditionExpression = "lastVersion = :version",
                 ExpressionAttributeValues = new()
                 {
                     [":updatedAt"] = S(SortableTime.Format(updatedAt)),
-                    [":updatedKey"] = S(AlertReadModel.UpdatedKey(updatedAt, alertId)),
+                    [":updatedKey"] = S(AlertItems.UpdatedKey(updatedAt, alertId)),
                     [":version"] = N(version),
                 },
             }, cancellationToken);

@@ -21,17 +21,19 @@ public static class ReadModelServiceCollectionExtensions
         services.TryAddSingleton<AlertReadModel>();
         services.TryAddSingleton<CareTeamReadModel>();
         services.TryAddSingleton<AuditReadModel>();
-        services.TryAddSingleton<AlertFeedStamps>();
         return services;
     }
 
     /// <summary>
-    /// The read models plus their projections (what the projections worker and `healthflow replay` run).
+    /// The read models plus their projections and the projections' own writers (AlertWrites, AlertFeedStamps):
+    /// what the projections worker and `healthflow replay` run.
     /// The alert projection also needs an IEventStreamReader (AddHealthFlowEventStreams).
     /// </summary>
     public static IServiceCollection AddHealthFlowProjections(this IServiceCollection services)
     {
         services.AddHealthFlowReadModels();
+        services.TryAddSingleton<AlertWrites>();
+        services.TryAddSingleton<AlertFeedStamps>();
         services.TryAddSingleton<PatientProjection>();
         services.TryAddSingleton<ObservationProjection>();
         services.TryAddSingleton<AlertProjection>();

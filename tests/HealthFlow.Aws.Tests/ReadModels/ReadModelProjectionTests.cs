@@ -85,7 +85,7 @@ public sealed class ReadModelProjectionTests(LocalAwsFixture aws) : IClassFixtur
         var expected = escalated.DataAs<AlertEscalated>();
         Assert.Equal((true, expected.EscalatedAt, 1, AlertStatuses.Open), (alert!.Escalated, alert.EscalatedAt, alert.EscalationLevel, alert.Status));
         // The feed that SSE tails sees the alert again, at the escalation's version.
-        var change = Assert.Single(await AlertReadModel.ReadFeedAsync(AlertReadModel.UpdatedKey(DateTimeOffset.UtcNow.AddMinutes(-1), Guid.Empty), 1000, default),
+        var change = Assert.Single(await AlertReadModel.ReadFeedAsync(AlertItems.UpdatedKey(DateTimeOffset.UtcNow.AddMinutes(-1), Guid.Empty), 1000, default),
             c => c.Alert.AlertId == AlertIdOf(raised));
         Assert.Equal((2L, true), (change.Version, change.Alert.Escalated));
     }

@@ -25,7 +25,7 @@ namespace HealthFlow.Aws.ReadModels.Projections;
 /// Every write also feeds the clinicians' live stream, so a late one is stamped again (AlertFeedStamps).
 /// </remarks>
 public sealed class AlertProjection(
-    AlertReadModel alerts,
+    AlertWrites alerts,
     AlertFeedStamps feedStamps,
     PatientReadModel patients,
     IEventStreamReader eventStore,
