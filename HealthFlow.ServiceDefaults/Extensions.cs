@@ -60,6 +60,7 @@ public static class Extensions
                 .AddRuntimeInstrumentation()
                 .AddMeter(TelemetryPrefix))
             .WithTracing(tracing => tracing
+                .SetSampler(BackgroundCallSampler.ParentBased())
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource(TelemetryPrefix)
                 .AddSource(MassTransitSource)

@@ -1,5 +1,9 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Net.Http.Headers;
 using System.Text.Json;
+using HealthFlow.Cli.Api;
+using HealthFlow.EndToEnd.Tests.Faults;
 
 namespace HealthFlow.EndToEnd.Tests;
 
@@ -95,6 +99,88 @@ public sealed class TracingTests(AppHostFixture system)
         Assert.DoesNotContain(calls, c => c.StartsWith("DynamoDB.", StringComparison.Ordinal) && !writes.Contains(c));
     }
 
+    [Fact]
+    public async Task An_audited_read_is_linked_from_the_audit_commit_whose_trace_stores_and_projects_its_record()
+    {
+        var patient = await _api.RegisterPatientAsync();
+        var clinician = await _api.LoginClinicianAsync();
+        var traceId = ActivityTraceId.CreateRandom();
+        using var read = new HttpRequestMessage(HttpMethod.Get, $"/api/patients/{patient.PatientId}");
+        read.Headers.Authorization = new AuthenticationHeaderValue("Bearer", clinician.AccessToken);
+        read.Headers.Add("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom()}-01");
+        using var response = await _api.Http.SendAsync(read);
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+
+        // The group commit runs outside the request: its own trace, linked to every request whose records it holds.
+        using var dashboard = Dashboard();
+        List<Span> commits = [];
+        var finding = Eventually.GetAsync(async () =>
+        {
+            commits = [.. (await SpansAsync(dashboard, "query-api")).Where(s => s.Name == "audit commit")];
+            return commits.FirstOrDefault(s => s.LinkedTraceIds.Contains(traceId.ToHexString()));
+        }, "an audit commit span linked to the read's trace", TimeSpan.FromSeconds(60));
+        Span commit;
+        try
+        {
+            commit = await finding;
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException($"{ex.Message} Audit commits seen: {commits.Count}, linked to {string.Join(", ", commits.SelectMany(c => c.LinkedTraceIds).Take(20))}", ex);
+        }
+
+        Assert.Equal("query-api", commit.Service);
+        var spans = await Eventually.GetAsync(async () =>
+        {
+            var found = await TraceAsync(dashboard, commit.TraceId);
+            return found.Any(s => s.Service == "projections" && s.Name.EndsWith(" process", StringComparison.Ordinal)) ? found : null;
+        }, "the audit projection's consume span in the audit commit's trace", TimeSpan.FromSeconds(60));
+        Assert.Contains(spans, s => s.Service == "query-api" && s.Name == "DynamoDB.PutItem");
+        Assert.Contains(spans, s => s.Service == "query-api" && s.Name == "EventBridge.PutEvents");
+    }
+
+    [Fact]
+    public async Task No_trace_begins_with_a_bare_AWS_call_although_the_live_feed_polls_DynamoDB_every_50_ms()
+    {
+        var api = new HealthFlowApiClient(system.GatewayUrl);
+        var patient = (await FaultPatients.RegisterAsync(api, "trace-roots", 1))[0];
+        var clinician = await FaultPatients.ClinicianAsync(api);
+        var received = new ConcurrentDictionary<Guid, AlertSummary>();
+        using var stop = new CancellationTokenSource();
+        var stream = new AlertStream(api, clinician.AccessToken);
+        var reading = stream.RunAsync(alert => received[alert.ObservationId] = alert, stop.Token);
+        try
+        {
+            await stream.Connected.WaitAsync(TimeSpan.FromSeconds(30));
+            var checkIn = await api.CheckInAsync(patient.AccessToken, new CheckIn(Score: 9), null, CancellationToken.None);
+            Assert.True(checkIn.Accepted, $"check-in answered {checkIn.Status} {checkIn.Error}");
+            // The alert reached the stream, so the feed was read (many times) while the stream was open.
+            await Eventually.UntilAsync(() => Task.FromResult(received.ContainsKey(checkIn.ObservationId!.Value)), "the alert on the live stream", TimeSpan.FromSeconds(30));
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await reading;
+        }
+
+        using var dashboard = Dashboard();
+        var spans = await SpansAsync(dashboard);
+        Assert.Contains(spans, s => s.Service == "query-api" && s.Scope == "System.Net.Http");
+        var bareCalls = spans.Where(s => s.Scope == "System.Net.Http" && string.IsNullOrEmpty(s.ParentSpanId)).ToList();
+        Assert.True(bareCalls.Count == 0, $"traces that begin with a bare call: {string.Join("; ", bareCalls.Take(10).Select(s => $"{s.Service}/{s.Name}"))}");
+    }
+
+    private HttpClient Dashboard() => new() { BaseAddress = new Uri(system.DashboardUrl.GetLeftPart(UriPartial.Authority)) };
+
+    private static async Task<List<Span>> SpansAsync(HttpClient dashboard, string? service = null) =>
+        Span.ReadAll(await dashboard.GetStringAsync(service is null ? "/api/telemetry/spans" : $"/api/telemetry/spans?resource={service}"));
+
+    private static async Task<List<Span>> TraceAsync(HttpClient dashboard, string traceId)
+    {
+        var reply = await dashboard.GetAsync($"/api/telemetry/traces/{traceId}");
+        return reply.IsSuccessStatusCode ? Span.ReadAll(await reply.Content.ReadAsStringAsync()) : [];
+    }
+
     // MassTransit names its receive span "<endpoint> receive" and the consume span under it "<endpoint> process".
     private static bool IsMassTransitConsume(Span span, string service) =>
         span.Service == service && span.Scope == MassTransitScope && span.IsConsumer && span.Name.EndsWith(" process", StringComparison.Ordinal);
@@ -115,7 +201,8 @@ public sealed class TracingTests(AppHostFixture system)
 
     /// <summary>One span of the dashboard's OTLP JSON, with its service, instrumentation scope and string attributes.</summary>
     private sealed record Span(
-        string Service, string Scope, string Name, string TraceId, string SpanId, string? ParentSpanId, string Kind, IReadOnlyDictionary<string, string> Attributes)
+        string Service, string Scope, string Name, string TraceId, string SpanId, string? ParentSpanId, string Kind, IReadOnlyDictionary<string, string> Attributes,
+        IReadOnlyList<string> LinkedTraceIds)
     {
         public bool IsConsumer => Kind is "5" or "SPAN_KIND_CONSUMER";
 
@@ -141,7 +228,8 @@ public sealed class TracingTests(AppHostFixture system)
                             span.GetProperty("spanId").GetString() ?? "",
                             span.TryGetProperty("parentSpanId", out var parent) ? parent.GetString() : null,
                             span.TryGetProperty("kind", out var kind) ? kind.ToString() : "",
-                            ReadAttributes(span)));
+                            ReadAttributes(span),
+                            [.. Array(span, "links").Select(l => l.GetProperty("traceId").GetString() ?? "")]));
                     }
                 }
             }

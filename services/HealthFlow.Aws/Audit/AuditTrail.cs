@@ -1,6 +1,9 @@
 using System.ComponentModel.DataAnnotations;
+using System.Diagnostics;
 using System.Threading.Channels;
+using HealthFlow.Aws.Diagnostics;
 using HealthFlow.Aws.EventStore;
+using HealthFlow.Aws.Messaging;
 using HealthFlow.Domain;
 using HealthFlow.Domain.Events;
 using Microsoft.Extensions.Hosting;
@@ -60,7 +63,7 @@ public sealed class AuditTrail(IEventStore eventStore, IOptions<AuditOptions> op
             return;
         }
 
-        var pending = new Pending(records, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = new Pending(records, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), Activity.Current?.Context ?? default);
         try
         {
             using var wait = new CancellationTokenSource(TimeSpan.FromMilliseconds(options.Value.MaxWaitMilliseconds));
@@ -96,12 +99,18 @@ public sealed class AuditTrail(IEventStore eventStore, IOptions<AuditOptions> op
     {
         var events = batch.SelectMany(p => p.Records).Cast<IDomainEvent>().ToList();
         var stream = StreamId.ForAuditBatch(Guid.CreateVersion7());
+        // One trace per group commit (its PutItem, publish and projection), linked to every request it serves.
+        using var activity = HealthFlowTelemetry.ActivitySource.StartActivity(
+            "audit commit", ActivityKind.Internal, parentContext: default,
+            links: batch.Where(p => p.Caller != default).Select(p => new ActivityLink(p.Caller)));
+        activity?.SetTag("healthflow.stream_id", stream.Value);
+        activity?.SetTag("healthflow.records", events.Count);
+        var metadata = EventMetadataFactory.FromCurrentActivity(stream.Value);
         for (var delay = TimeSpan.FromMilliseconds(50); ; delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(2).Ticks)))
         {
             try
             {
-                await eventStore.AppendDurableAsync(stream, ExpectedVersion.NoStream, events,
-                    new EventMetadata(stream.Value, null, null, null, null), CancellationToken.None);
+                await eventStore.AppendDurableAsync(stream, ExpectedVersion.NoStream, events, metadata, CancellationToken.None);
                 foreach (var pending in batch)
                 {
                     pending.Stored.TrySetResult();
@@ -133,5 +142,5 @@ public sealed class AuditTrail(IEventStore eventStore, IOptions<AuditOptions> op
         await base.StopAsync(cancellationToken);
     }
 
-    private sealed record Pending(IReadOnlyList<PatientDataAccessed> Records, TaskCompletionSource Stored);
+    private sealed record Pending(IReadOnlyList<PatientDataAccessed> Records, TaskCompletionSource Stored, ActivityContext Caller);
 }
