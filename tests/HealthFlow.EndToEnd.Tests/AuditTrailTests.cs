@@ -71,6 +71,26 @@ public sealed class AuditTrailTests(AppHostFixture system)
     }
 
     [Fact]
+    public async Task Forty_reads_at_once_each_leave_exactly_one_record_however_the_group_commits_split_them()
+    {
+        var clinic = await CareTeamClinic.CreateAsync(_api);
+        var calls = await Task.WhenAll(Enumerable.Range(0, 40).Select(_ =>
+            CallAsync(clinic.A.Clinician, "GET", $"/api/patients/{clinic.A.Patient.PatientId}")));
+        Assert.All(calls, call => Assert.Equal(HttpStatusCode.OK, call.Response.StatusCode));
+
+        var expected = calls.Select(c => c.CorrelationId).ToHashSet();
+        IReadOnlyList<JsonObject> trail = [];
+        await Eventually.UntilAsync(async () =>
+        {
+            trail = await AuditAsync(clinic, $"actor={clinic.A.Clinician.Username}");
+            return expected.IsSubsetOf(trail.Select(r => Text(r, "correlationId") ?? ""));
+        }, "a record of every read");
+        var perCall = trail.Where(r => expected.Contains(Text(r, "correlationId")!)).GroupBy(r => Text(r, "correlationId"));
+        Assert.All(perCall, records => Assert.Single(records));
+        Assert.Equal(40, perCall.Count());
+    }
+
+    [Fact]
     public async Task The_audit_trail_is_for_admins_and_has_no_way_to_change_it()
     {
         var clinician = await _api.LoginClinicianAsync();

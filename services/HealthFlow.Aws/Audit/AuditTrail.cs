@@ -22,6 +22,13 @@ public sealed class AuditOptions
     public int MaxRecordsPerCommit { get; set; } = 50;
 
     /// <summary>
+    /// Group commits in flight at once. A request that arrives while one is being stored need not wait for it
+    /// to finish before its own starts; while all are busy, records gather into the next, larger commit.
+    /// </summary>
+    [Range(1, 16)]
+    public int MaxCommitsInFlight { get; set; } = 4;
+
+    /// <summary>
     /// How long a response waits for its records to be stored before it is refused (503) instead: patient data
     /// is never handed out without its audit record.
     /// </summary>
@@ -40,7 +47,7 @@ public sealed class AuditUnavailableException(Exception? inner = null)
 /// A request hands its records to a bounded queue and waits until they are durable; it makes no AWS call
 /// itself. One writer loop takes everything queued (up to <see cref="AuditOptions.MaxRecordsPerCommit"/>) and
 /// appends it as ONE commit to a fresh stream audit-{UUIDv7} ("must not exist": no contention, no read first),
-/// so concurrent requests share one PutItem. A request waits for that PutItem only, not for the publish
+/// so concurrent requests share one PutItem; up to <see cref="AuditOptions.MaxCommitsInFlight"/> commits are stored at once. A request waits for that PutItem only, not for the publish
 /// (<see cref="IEventStore.AppendDurableAsync"/>). From that commit on, the event store's outbox guarantees the rest:
 /// the records are published to the bus, routed to audit-projection and put into the `audit` table, and if this
 /// process dies before publishing, another instance's outbox relay publishes them. So no record is lost:
@@ -79,10 +86,14 @@ public sealed class AuditTrail(IEventStore eventStore, IOptions<AuditOptions> op
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var batch = new List<Pending>();
+        using var slots = new SemaphoreSlim(options.Value.MaxCommitsInFlight);
+        var inFlight = new List<Task>();
         // Drain what is queued even while stopping, so a graceful shutdown stores every record it accepted.
         while (await _queue.Reader.WaitToReadAsync(CancellationToken.None))
         {
+            // A slot first, then the batch: while every slot is busy, the queue fills the next commit.
+            await slots.WaitAsync(CancellationToken.None);
+            var batch = new List<Pending>();
             var records = 0;
             while (records < options.Value.MaxRecordsPerCommit && _queue.Reader.TryRead(out var next))
             {
@@ -90,8 +101,22 @@ public sealed class AuditTrail(IEventStore eventStore, IOptions<AuditOptions> op
                 records += next.Records.Count;
             }
 
+            inFlight.RemoveAll(commit => commit.IsCompleted);
+            inFlight.Add(CommitThenReleaseAsync(batch, slots, stoppingToken));
+        }
+
+        await Task.WhenAll(inFlight);
+    }
+
+    private async Task CommitThenReleaseAsync(List<Pending> batch, SemaphoreSlim slots, CancellationToken stoppingToken)
+    {
+        try
+        {
             await CommitAsync(batch, stoppingToken);
-            batch.Clear();
+        }
+        finally
+        {
+            slots.Release();
         }
     }
 
