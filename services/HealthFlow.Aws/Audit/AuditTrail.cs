@@ -45,9 +45,10 @@ public sealed class AuditUnavailableException(Exception? inner = null)
 /// </summary>
 /// <remarks>
 /// A request hands its records to a bounded queue and waits until they are durable; it makes no AWS call
-/// itself. One writer loop takes everything queued (up to <see cref="AuditOptions.MaxRecordsPerCommit"/>) and
+/// itself. A writer loop takes everything queued (up to <see cref="AuditOptions.MaxRecordsPerCommit"/>) and
 /// appends it as ONE commit to a fresh stream audit-{UUIDv7} ("must not exist": no contention, no read first),
-/// so concurrent requests share one PutItem; up to <see cref="AuditOptions.MaxCommitsInFlight"/> commits are stored at once. A request waits for that PutItem only, not for the publish
+/// so concurrent requests share one PutItem; up to <see cref="AuditOptions.MaxCommitsInFlight"/> commits are
+/// stored at once. A request waits for that PutItem only, not for the publish
 /// (<see cref="IEventStore.AppendDurableAsync"/>). From that commit on, the event store's outbox guarantees the rest:
 /// the records are published to the bus, routed to audit-projection and put into the `audit` table, and if this
 /// process dies before publishing, another instance's outbox relay publishes them. So no record is lost:
