@@ -25,18 +25,12 @@ public sealed class TracingTests(AppHostFixture system)
         Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
 
         // The dashboard's telemetry API serves the trace as OTLP JSON.
-        using var dashboard = new HttpClient { BaseAddress = new Uri(system.DashboardUrl.GetLeftPart(UriPartial.Authority)) };
+        using var dashboard = Dashboard();
         string[] expected = ["gateway", "command-api", "alert-worker", "projections"];
         List<Span> seen = [];
         var waiting = Eventually.GetAsync(async () =>
         {
-            var reply = await dashboard.GetAsync($"/api/telemetry/traces/{traceId}");
-            if (!reply.IsSuccessStatusCode)
-            {
-                return null;
-            }
-
-            var found = seen = Span.ReadAll(await reply.Content.ReadAsStringAsync());
+            var found = seen = await TraceAsync(dashboard, traceId.ToHexString());
             var services = found.Select(s => s.Service).ToHashSet();
             // Wait for both hops' MassTransit consume spans, not just for the services to show up.
             var byId = found.ToDictionary(s => s.SpanId);
@@ -78,11 +72,10 @@ public sealed class TracingTests(AppHostFixture system)
         Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
 
         // The outbox mark's removal is command-api's last act for a check-in; once its span is in, the rest is.
-        using var dashboard = new HttpClient { BaseAddress = new Uri(system.DashboardUrl.GetLeftPart(UriPartial.Authority)) };
+        using var dashboard = Dashboard();
         var spans = await Eventually.GetAsync(async () =>
         {
-            var reply = await dashboard.GetAsync($"/api/telemetry/traces/{traceId}");
-            var found = reply.IsSuccessStatusCode ? Span.ReadAll(await reply.Content.ReadAsStringAsync()) : [];
+            var found = await TraceAsync(dashboard, traceId.ToHexString());
             return found.Any(s => s.Service == "command-api" && s.Name == "outbox clear")
                 && found.Count(s => s.Service == "command-api" && s.Name == "DynamoDB.UpdateItem") > 0
                 ? found
