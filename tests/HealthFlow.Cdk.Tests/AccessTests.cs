@@ -68,12 +68,12 @@ public sealed class AccessTests(SynthesizedStack stack)
 
     [Theory]
     [MemberData(nameof(Services))]
-    public void Updates_to_committed_events_may_only_remove_the_outbox_mark(string service)
+    public void Updates_to_committed_events_may_only_remove_or_park_the_outbox_mark(string service)
     {
         foreach (var update in Model.StatementsOf(TaskRole(service)).Where(s => s.Action == "dynamodb:UpdateItem" && s.Resource == "table/events"))
         {
             var attributes = JsonNode.Parse(update.Condition)!["ForAllValues:StringEquals"]!["dynamodb:Attributes"]!.AsArray().Select(v => (string)v!);
-            Assert.Equal(["streamId", "version", "pending"], attributes);
+            Assert.Equal(["streamId", "version", "pending", "parked"], attributes);
         }
     }
 

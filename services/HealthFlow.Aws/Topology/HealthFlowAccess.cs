@@ -79,14 +79,14 @@ public static class HealthFlowAccess
 
     /// <summary>
     /// An event-store writer: appends (conditional PutItem) and reads back (Query, and GetItem after a retried
-    /// put) only its own streams; clears any commit's outbox mark, and nothing else, because its outbox relay
+    /// put) only its own streams; clears or parks any commit's outbox mark, and nothing else, because its outbox relay
     /// sweeps every shard of the shared outbox index; takes relay shards in `leases`; publishes on the bus.
     /// </summary>
     private static AccessGrant[] Appender(params string[] streamPrefixes) =>
     [
         new(AccessResource.Table(Tables.Events), ["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Query"], LeadingKeyPrefixes: streamPrefixes),
         new(AccessResource.Table(Tables.Events), ["dynamodb:UpdateItem"],
-            Attributes: [Tables.Events.PartitionKey.Name, Tables.Events.SortKey!.Name, OutboxAttribute]),
+            Attributes: [Tables.Events.PartitionKey.Name, Tables.Events.SortKey!.Name, OutboxAttribute, OutboxParkedAttribute]),
         new(AccessResource.IndexOf(Tables.Events, Indexes.Outbox), ["dynamodb:Query"]),
         new(AccessResource.Table(Tables.Leases), ["dynamodb:UpdateItem", "dynamodb:DeleteItem"]),
         new(AccessResource.Bus(HealthFlowTopology.EventBusName), ["events:PutEvents"]),
@@ -108,4 +108,7 @@ public static class HealthFlowAccess
 
     /// <summary>The sparse outbox attribute (the outbox index's partition key) that a relay removes once a commit is published.</summary>
     public static string OutboxAttribute => Tables.Events.Indexes.Single(i => i.Name == Indexes.Outbox).PartitionKey.Name;
+
+    /// <summary>Why a relay parked a commit it can never publish (with the outbox attribute set to `parked`).</summary>
+    public const string OutboxParkedAttribute = "parked";
 }
