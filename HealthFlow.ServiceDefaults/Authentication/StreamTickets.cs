@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Security.Claims;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -18,6 +19,31 @@ public static class StreamTickets
     public const string QueryParameter = "ticket";
     public const string Audience = "healthflow-alert-stream";
     public const int LifetimeSeconds = 30;
+
+    /// <summary>
+    /// The ticket's claim for when the access token it was issued for expires (Unix seconds): the ticket only
+    /// opens the stream, and the stream lives as long as the access token behind it, no longer.
+    /// </summary>
+    public const string AccessExpiresClaim = "access_exp";
+
+    /// <summary>
+    /// When a stream opened by <paramref name="user"/> must end: the access token's expiry, read from a ticket's
+    /// <see cref="AccessExpiresClaim"/> or an access token's own `exp`. A ticket without the claim (from an
+    /// auth-api older than it) ends the stream at its own expiry, and the client reconnects with a new one.
+    /// Null when neither claim is readable, which a validated token never is (`exp` is required).
+    /// </summary>
+    public static DateTimeOffset? StreamExpiresAt(ClaimsPrincipal user)
+    {
+        foreach (var type in new[] { AccessExpiresClaim, "exp" })
+        {
+            if (long.TryParse(user.FindFirst(type)?.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds))
+            {
+                return DateTimeOffset.FromUnixTimeSeconds(seconds);
+            }
+        }
+
+        return null;
+    }
 }
 
 /// <summary>

@@ -3,6 +3,9 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using HealthFlow.Aws.ReadModels;
 
 namespace HealthFlow.EndToEnd.Tests;
 
@@ -147,6 +150,87 @@ public sealed class AlertStreamTests(AppHostFixture system)
             {
                 var at = text.IndexOf(secret, StringComparison.Ordinal);
                 Assert.True(at < 0, at < 0 ? "" : $"{path} holds the {what}: …{text[Math.Max(0, at - 300)..at]}");
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_small_teams_resume_behind_many_other_teams_changes_reads_a_bounded_number_and_gets_a_reset()
+    {
+        var resumeFrom = DateTimeOffset.UtcNow;
+        var clinic = await CareTeamClinic.CreateAsync(_api);
+        // 600 changes of other teams' alerts after the client's last event: more than one resume may read (500).
+        using var aws = new AwsAccess(system.AwsEndpointUrl);
+        await WriteForeignAlertChangesAsync(aws.Dynamo, resumeFrom, 600);
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/alerts/stream");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", clinic.A.Clinician.AccessToken);
+        request.Headers.Add("Last-Event-ID", AlertItems.UpdatedKey(resumeFrom, Guid.Empty));
+        using var response = await _api.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(timeout.Token));
+
+        // The replay stops at its cap of changes read, however few of them are this clinician's, and says so.
+        var lines = new List<string>();
+        var reset = false;
+        try
+        {
+            while (!reset && await reader.ReadLineAsync(timeout.Token) is { } line)
+            {
+                lines.Add(line);
+                reset = line == "event: reset";
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        Assert.True(reset, $"expected `event: reset` after the resume read its cap; the stream sent: {string.Join(" | ", lines.Where(l => l.StartsWith("event:", StringComparison.Ordinal)))}");
+        // ...and the reload it asks for shows the clinician's alert.
+        var page = await _api.GetJsonAsync(clinic.A.Clinician, "/api/alerts?status=all");
+        Assert.Contains(page["items"]!.AsArray(), a => a!["alertId"]!.GetValue<string>() == clinic.A.AlertId.ToString());
+    }
+
+    /// <summary>
+    /// Alert items of patients in no care team, as the projection writes them, changed just after <paramref name="after"/>.
+    /// Raised in 2001, they sort below every real alert in the lists, so no other test pages through them.
+    /// </summary>
+    private static async Task WriteForeignAlertChangesAsync(IAmazonDynamoDB dynamo, DateTimeOffset after, int count)
+    {
+        static AttributeValue S(string value) => new() { S = value };
+        var items = Enumerable.Range(0, count).Select(i =>
+        {
+            var alertId = Guid.NewGuid();
+            var raisedAt = SortableTime.Format(new DateTimeOffset(2001, 1, 1, 0, 0, 0, TimeSpan.Zero).AddSeconds(i));
+            var updatedAt = after.AddMilliseconds(1 + i);
+            return new Dictionary<string, AttributeValue>
+            {
+                ["alertId"] = S(alertId.ToString()),
+                ["patientId"] = S(Guid.NewGuid().ToString()),
+                ["patientName"] = S("Another team's patient"),
+                ["observationId"] = S(Guid.NewGuid().ToString()),
+                ["severity"] = S("medium"),
+                ["rule"] = S("score-threshold"),
+                ["reasons"] = new AttributeValue { L = [S("score 9 > 7")] },
+                ["status"] = S("acknowledged"),
+                ["raisedAt"] = S(raisedAt),
+                ["raisedKey"] = S($"{raisedAt}#{alertId}"),
+                ["feed"] = S("alerts"),
+                ["updatedAt"] = S(SortableTime.Format(updatedAt)),
+                ["updatedKey"] = S(AlertItems.UpdatedKey(updatedAt, alertId)),
+                ["lastVersion"] = new AttributeValue { N = "1" },
+            };
+        }).ToList();
+        foreach (var batch in items.Chunk(25))
+        {
+            var pending = new Dictionary<string, List<WriteRequest>>
+            {
+                ["alerts"] = [.. batch.Select(item => new WriteRequest(new PutRequest(item)))],
+            };
+            while (pending.Count > 0)
+            {
+                pending = (await dynamo.BatchWriteItemAsync(pending)).UnprocessedItems ?? [];
             }
         }
     }

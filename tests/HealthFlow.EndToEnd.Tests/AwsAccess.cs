@@ -31,5 +31,8 @@ public sealed class AwsAccess : IDisposable
 
     public IEventPublisher Publisher => _host.Services.GetRequiredService<IEventPublisher>();
 
+    /// <summary>DynamoDB as the administrator: for writing read-model items a test needs in bulk.</summary>
+    public Amazon.DynamoDBv2.IAmazonDynamoDB Dynamo => _host.Services.GetRequiredService<Amazon.DynamoDBv2.IAmazonDynamoDB>();
+
     public void Dispose() => _host.Dispose();
 }

@@ -84,6 +84,51 @@ public sealed class InboundMappingTests
     }
 
     [Fact]
+    public void An_oxygen_saturation_that_is_only_a_bound_is_refused_at_its_comparator_not_stored_as_the_bound()
+    {
+        var below90 = Vital("59408-5", "90", "%").Replace("\"value\":90,", "\"value\":90,\"comparator\":\"<\",", StringComparison.Ordinal);
+
+        var issue = SingleIssue(Read(Transaction(Vital("8867-4", "72", "/min"), below90), FhirSubmission.Transaction));
+
+        Assert.Equal("Bundle.entry[1].resource.valueQuantity.comparator", Assert.Single(issue.Expression));
+        Assert.Contains("cannot be scored", issue.Details!.Text);
+    }
+
+    [Fact]
+    public void A_symptom_score_that_is_only_a_bound_is_refused_at_its_comparator()
+    {
+        const string score = """
+            {"resourceType":"Observation","status":"final","code":{"coding":[{"system":"http://healthflow.example.org/fhir/CodeSystem/check-in","code":"symptom-score"}]},
+             "effectiveDateTime":"2026-11-30T08:30:00Z","valueQuantity":{"value":8,"comparator":">=","unit":"{score}","system":"http://unitsofmeasure.org","code":"{score}"}}
+            """;
+
+        var issue = SingleIssue(Read(score, FhirSubmission.Observation));
+
+        Assert.Equal("Observation.valueQuantity.comparator", Assert.Single(issue.Expression));
+    }
+
+    [Fact]
+    public void A_blood_pressure_component_that_is_only_a_bound_is_refused_at_its_comparator()
+    {
+        var panel = BloodPressurePanel.Replace("\"value\":95,", "\"value\":95,\"comparator\":\">\",", StringComparison.Ordinal);
+
+        var issue = SingleIssue(Read(panel, FhirSubmission.Observation));
+
+        Assert.Equal("Observation.component[0].valueQuantity.comparator", Assert.Single(issue.Expression));
+    }
+
+    [Fact]
+    public void A_unit_code_without_its_system_breaks_qty_3_and_is_refused_at_the_system()
+    {
+        var noSystem = Vital("8867-4", "72", "/min").Replace(",\"system\":\"http://unitsofmeasure.org\"", "", StringComparison.Ordinal);
+
+        var issue = SingleIssue(Read(noSystem, FhirSubmission.Observation));
+
+        Assert.Equal("Observation.valueQuantity.system", Assert.Single(issue.Expression));
+        Assert.Contains("qty-3", issue.Details!.Text);
+    }
+
+    [Fact]
     public void A_value_the_check_in_rules_refuse_is_reported_at_the_FHIR_element_it_came_from()
     {
         var issue = SingleIssue(Read(Transaction(Vital("9279-1", "16", "/min"), Vital("8867-4", "400", "/min")), FhirSubmission.Transaction));

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Claims;
 using HealthFlow.ServiceDefaults.Authentication;
 using Microsoft.Extensions.Options;
@@ -21,6 +22,12 @@ public sealed class StreamTicketIssuer(SigningKeyProvider keys, IOptions<JwtSign
             [HealthFlowClaims.Role] = user.FindFirstValue(HealthFlowClaims.Role) ?? "",
             [JwtRegisteredClaimNames.Jti] = Guid.NewGuid().ToString("N"),
         };
+        // The stream this ticket opens ends when the access token that asked for it expires (StreamTickets).
+        if (long.TryParse(user.FindFirstValue(JwtRegisteredClaimNames.Exp), NumberStyles.Integer, CultureInfo.InvariantCulture, out var accessExpires))
+        {
+            claims[StreamTickets.AccessExpiresClaim] = accessExpires;
+        }
+
         return _handler.CreateToken(new SecurityTokenDescriptor
         {
             Issuer = options.Value.Issuer,

@@ -97,9 +97,25 @@ public sealed class AlertReadModel(IAmazonDynamoDB dynamo)
     public Task<Page<AlertView>> ListAsync(AlertQuery query, CancellationToken cancellationToken)
     {
         var severity = query.Severity;
-        Func<Dictionary<string, AttributeValue>, bool>? include = query.Patients is { } patients
-            ? item => patients.Contains(item.GetGuid("patientId"))
-            : null;
+        if (query.PatientId is { } asked && query.Patients is { } scope && !scope.Contains(asked))
+        {
+            // Another team's patient reads as one with no alerts, without reading theirs (nor a cursor into them).
+            PageCursor.Decode(query.Cursor, PatientLanes, PageCursor.Pin("patientId", asked.ToString()));
+            return Task.FromResult(new Page<AlertView>([], null));
+        }
+
+        Func<Dictionary<string, AttributeValue>, bool>? include = null;
+        if (query.Patients is { } patients)
+        {
+            // Scoped, the severity is checked here rather than by DynamoDB, so every item read is seen and a capped
+            // page can go on from between two of them (ScopedPosition) instead of from another team's alert.
+            var wanted = severity;
+            include = item => patients.Contains(item.GetGuid("patientId")) && (wanted is null || item.GetString("severity") == wanted);
+            if (query.PatientId is null)
+            {
+                severity = null;
+            }
+        }
         // A scope skips items after the read: ask DynamoDB for fuller pages, so the page cap is rarely what ends a page.
         var readLimit = include is null ? query.Limit : Math.Max(query.Limit, DynamoQueries.ScopedPageSize);
         if (query.PatientId is { } patientId)

@@ -84,14 +84,18 @@ internal static class DynamoQueries
     {
         var items = new List<Dictionary<string, AttributeValue>>(limit + 1);
         var progress = new QueryProgress();
-        await foreach (var item in dynamo.QueryItemsAsync(createRequest, cursor.StartKey(PageCursor.SingleLane), progress, cancellationToken))
+        var startKey = cursor.StartKey(PageCursor.SingleLane);
+        var reading = new ScopedPosition(startKey, keyAttributes);
+        await foreach (var item in dynamo.QueryItemsAsync(createRequest, startKey, progress, cancellationToken))
         {
             // The caller's scope (a clinician's patients) is applied here, after the read: the page cap bounds what it costs.
             if (include is not null && !include(item))
             {
+                reading.Read(item, inScope: false);
                 continue;
             }
 
+            reading.Read(item, inScope: true);
             items.Add(item);
             if (items.Count > limit)
             {
@@ -113,7 +117,7 @@ internal static class DynamoQueries
             // A short page: the page cap ended the reading before the page filled, not the data.
             next = PageCursor.Encode(new Dictionary<string, Dictionary<string, AttributeValue>?>
             {
-                [PageCursor.SingleLane] = stoppedAt.KeyOf(keyAttributes),
+                [PageCursor.SingleLane] = reading.StoppedAt(stoppedAt),
             });
         }
 

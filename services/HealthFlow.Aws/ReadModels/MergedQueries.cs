@@ -29,7 +29,7 @@ internal static class MergedQueries
         {
             foreach (var (lane, createRequest) in lanes)
             {
-                var state = new MergeLane(lane, cursor.StartKey(lane), include);
+                var state = new MergeLane(lane, cursor.StartKey(lane), include, keyAttributes);
                 if (!cursor.IsExhausted(lane))
                 {
                     state.Items = dynamo.QueryItemsAsync(createRequest, state.StartKey, state.Progress, cancellationToken).GetAsyncEnumerator(cancellationToken);
@@ -64,7 +64,7 @@ internal static class MergedQueries
                 {
                     if (state.Progress.StoppedAt is { } stoppedAt)
                     {
-                        positions[state.Lane] = stoppedAt.KeyOf(keyAttributes);
+                        positions[state.Lane] = state.Reading.StoppedAt(stoppedAt);
                     }
                     else if (state.Head is null)
                     {
@@ -93,11 +93,17 @@ internal static class MergedQueries
         }
     }
 
-    private sealed class MergeLane(string lane, Dictionary<string, AttributeValue>? startKey, Func<Dictionary<string, AttributeValue>, bool>? include)
+    private sealed class MergeLane(
+        string lane,
+        Dictionary<string, AttributeValue>? startKey,
+        Func<Dictionary<string, AttributeValue>, bool>? include,
+        IReadOnlyCollection<string> keyAttributes)
     {
         public string Lane { get; } = lane;
 
         public Dictionary<string, AttributeValue>? StartKey { get; } = startKey;
+
+        public ScopedPosition Reading { get; } = new(startKey, keyAttributes);
 
         public IAsyncEnumerator<Dictionary<string, AttributeValue>>? Items { get; set; }
 
@@ -109,11 +115,21 @@ internal static class MergedQueries
 
         public async Task AdvanceAsync()
         {
-            do
+            while (true)
             {
                 Head = Items is not null && await Items.MoveNextAsync() ? Items.Current : null;
+                if (Head is null)
+                {
+                    return;
+                }
+
+                var inScope = include is null || include(Head);
+                Reading.Read(Head, inScope);
+                if (inScope)
+                {
+                    return;
+                }
             }
-            while (Head is not null && include is not null && !include(Head));
         }
     }
 }

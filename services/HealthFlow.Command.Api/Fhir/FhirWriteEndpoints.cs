@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
+using HealthFlow.Aws.ReadModels;
 using HealthFlow.Command.Api.Observations;
+using HealthFlow.Domain.Events;
 using HealthFlow.Fhir;
 using HealthFlow.Fhir.In;
 using HealthFlow.Fhir.Out;
@@ -32,7 +34,7 @@ public static class FhirWriteEndpoints
             .WithDescription("Idempotent with an `Idempotency-Key` header, or as a conditional create with `If-None-Exist`.")
             .Accepts<object>(FhirMediaTypes.Json)
             .ProducesFhir(
-                StatusCodes.Status201Created, StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden,
+                StatusCodes.Status200OK, StatusCodes.Status201Created, StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden,
                 StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType, StatusCodes.Status422UnprocessableEntity);
 
         fhir.MapPost("/", (HttpContext context, ObservationSubmitter submitter, TimeProvider time, CancellationToken cancellationToken) =>
@@ -96,6 +98,7 @@ public static class FhirWriteEndpoints
 
         var accepted = (FhirCheckInRead.Accepted)read;
         // A conditional create names the check-in by its condition, as an Idempotency-Key does: a retry finds it.
+        var conditional = idempotencyKey.Length == 0 && (ifNoneExist.Length > 0 || accepted.ConditionalKey is not null);
         var key = idempotencyKey.Length > 0 ? idempotencyKey
             : ifNoneExist.Length > 0 ? $"{IfNoneExistHeader}:{ifNoneExist}"
             : accepted.ConditionalKey is { } condition ? $"{IfNoneExistHeader}:{condition}"
@@ -119,11 +122,43 @@ public static class FhirWriteEndpoints
 
         return result switch
         {
+            // FHIR's conditional create: when the condition matches, nothing is created and the match is the answer,
+            // whatever this body says. An Idempotency-Key is HealthFlow's own contract and keeps its 422 below.
+            SubmissionResult.Accepted { Stored: { } stored } when conditional => Existing(submission, stored, accepted.EntrySlugs),
+            SubmissionResult.KeyReused reused when conditional => Existing(submission, reused.Stored, accepted.EntrySlugs),
             SubmissionResult.Accepted created => Created(submission, created.ObservationId, accepted.EntrySlugs),
             SubmissionResult.KeyReused => FhirResults.Error(StatusCodes.Status422UnprocessableEntity, OperationOutcome.IssueType.Duplicate,
                 "This key (Idempotency-Key or If-None-Exist) was used before with a different body. Use a new key for a new check-in."),
             _ => throw new InvalidOperationException($"Unhandled submission result {result}."),
         };
+    }
+
+    /// <summary>
+    /// 200 with what the condition matched, from the stored check-in itself (the read model may not have it yet):
+    /// for one Observation, the stored Observation of the same kind (or the check-in's first); for a Bundle, every
+    /// Observation of the stored check-in, each "200 OK".
+    /// </summary>
+    private static FhirResult Existing(FhirSubmission submission, ObservationSubmitted stored, IReadOnlyList<string> slugs)
+    {
+        var vitals = stored.Vitals;
+        var observations = CheckInObservations.From(new ObservationView(
+            stored.ObservationId, stored.PatientId, stored.MeasuredAt, stored.SubmittedAt, vitals.Score, vitals.HeartRate,
+            vitals.RespiratoryRate, vitals.OxygenSaturation, vitals.OnSupplementalOxygen, vitals.SystolicBp, vitals.DiastolicBp,
+            vitals.Temperature, vitals.Consciousness, stored.Note));
+        if (submission == FhirSubmission.Observation)
+        {
+            var sameKind = slugs.Select(slug => CheckInObservations.IdFor(stored.ObservationId, slug)).FirstOrDefault();
+            var match = observations.FirstOrDefault(o => o.Id == sameKind) ?? observations[0];
+            return new FhirResult(match, StatusCodes.Status200OK, $"{FhirCapabilities.BasePath}/Observation/{match.Id}");
+        }
+
+        var response = new Bundle { Type = Bundle.BundleType.TransactionResponse };
+        response.Entry.AddRange(observations.Select(observation => new Bundle.EntryComponent
+        {
+            Resource = observation,
+            Response = new Bundle.ResponseComponent { Status = "200 OK", Location = $"Observation/{observation.Id}" },
+        }));
+        return FhirResults.Ok(response);
     }
 
     /// <summary>

@@ -21,11 +21,14 @@ public abstract record SubmissionResult
     {
     }
 
-    /// <summary>Appended now, or by an earlier request with the same key and body.</summary>
-    public sealed record Accepted(Guid ObservationId) : SubmissionResult;
+    /// <summary>
+    /// Appended now, or by an earlier request with the same key and body; then <paramref name="Stored"/> is that
+    /// request's check-in, so a FHIR conditional create can answer with the resource that exists.
+    /// </summary>
+    public sealed record Accepted(Guid ObservationId, ObservationSubmitted? Stored = null) : SubmissionResult;
 
-    /// <summary>The key was used before for a different body.</summary>
-    public sealed record KeyReused : SubmissionResult;
+    /// <summary>The key was used before for a different body: <paramref name="Stored"/> is the check-in stored under it.</summary>
+    public sealed record KeyReused(ObservationSubmitted Stored) : SubmissionResult;
 }
 
 /// <summary>
@@ -69,9 +72,10 @@ public sealed class ObservationSubmitter(IEventStore eventStore, CommandMetrics 
     {
         await foreach (var first in eventStore.ReadStreamAsync(stream, 1, cancellationToken))
         {
+            var stored = first.DataAs<ObservationSubmitted>();
             return first.Metadata.RequestHash == requestHash
-                ? new SubmissionResult.Accepted(observationId)
-                : new SubmissionResult.KeyReused();
+                ? new SubmissionResult.Accepted(observationId, stored)
+                : new SubmissionResult.KeyReused(stored);
         }
 
         // A conflict means the commit exists, and commits are never deleted.

@@ -5,6 +5,7 @@ using HealthFlow.Domain.CheckIns;
 using HealthFlow.Domain.Events;
 using Hl7.Fhir.Model;
 using Hl7.Fhir.Serialization;
+using Hl7.Fhir.Utility;
 
 namespace HealthFlow.Fhir.In;
 
@@ -367,6 +368,24 @@ public static class FhirCheckInReader
 
         private static bool CheckUnit(Quantity quantity, string ucum, string what, string path, List<OperationOutcome.IssueComponent> issues)
         {
+            // "<90 %" says only that the reading was below 90: storing 90 would score it as a value nobody measured.
+            if (quantity.Comparator is { } comparator)
+            {
+                issues.Add(Outcomes.Issue(OperationOutcome.IssueType.Value,
+                    $"{what} must be a measured value, not a bound ('{comparator.GetLiteral()}'): a reading that is only a bound cannot be scored.",
+                    $"{path}.comparator"));
+                return false;
+            }
+
+            // FHIR's qty-3: a code means nothing without the system it is a code in.
+            if (quantity.Code is not null && quantity.System is null)
+            {
+                issues.Add(Outcomes.Issue(OperationOutcome.IssueType.Required,
+                    $"A unit code needs its system (FHIR rule qty-3): give system {CodeSystems.Ucum}.",
+                    $"{path}.system"));
+                return false;
+            }
+
             if (quantity.System is { } system && system != CodeSystems.Ucum)
             {
                 issues.Add(Outcomes.Issue(OperationOutcome.IssueType.CodeInvalid, $"Units must be UCUM ({CodeSystems.Ucum}), not {system}.", $"{path}.system"));

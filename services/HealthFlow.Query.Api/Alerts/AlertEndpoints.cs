@@ -39,7 +39,9 @@ public static class AlertEndpoints
             .WithName("StreamAlerts")
             .WithSummary("Server-Sent Events of new and changed alerts.")
             .WithDescription("Each event is `event: alert`, `id:` its position and `data:` the alert as in the list. "
-                + "Reconnect with `Last-Event-ID` to resume within 15 minutes and 500 changes; beyond that, or for an unreadable id, the stream sends `event: reset` and the client reloads its list. Clients that cannot send headers (EventSource) pass a ticket from POST /api/alerts/stream-ticket as `?ticket=`.")
+                + "Reconnect with `Last-Event-ID` to resume within 15 minutes and 500 changes (of every care team: the feed is read in order, then filtered); beyond that, or for an unreadable id, the stream sends `event: reset` and the client reloads its list. "
+                + "When the access token that opened the stream expires (for a ticket: the token it was issued for), the stream sends `event: expired` and ends: renew the token and reconnect. "
+                + "Clients that cannot send headers (EventSource) pass a ticket from POST /api/alerts/stream-ticket as `?ticket=`.")
             .Produces(StatusCodes.Status200OK, contentType: "text/event-stream")
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)
@@ -106,9 +108,19 @@ public static class AlertEndpoints
         AlertReadModel alerts,
         IOptions<AlertStreamOptions> streamOptions,
         IOptions<JsonOptions> jsonOptions,
+        TimeProvider timeProvider,
         CancellationToken cancellationToken)
     {
         var json = jsonOptions.Value.SerializerOptions;
+        // The stream discloses patient data for as long as it is open, so it is open no longer than the token
+        // that opened it is valid: at expiry it says so (`expired`) and ends, and the client renews and resumes.
+        using var tokenExpiry = new CancellationTokenSource(Timeout.InfiniteTimeSpan, timeProvider);
+        if (StreamTickets.StreamExpiresAt(context.User) is { } expiresAt)
+        {
+            var remaining = expiresAt - timeProvider.GetUtcNow();
+            tokenExpiry.CancelAfter(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero);
+        }
+
         var response = context.Response;
         response.ContentType = "text/event-stream";
         response.Headers.CacheControl = "no-cache, no-store";
@@ -127,18 +139,24 @@ public static class AlertEndpoints
         var lastEventId = context.Request.Headers["Last-Event-ID"].ToString();
         if (lastEventId.Length > 0)
         {
-            // Resume within a bounded window and count; otherwise say so, and the client reloads its list.
+            // Resume within a bounded window and a bounded number of changes READ, whoever's they are: the feed
+            // has one order for every care team, and a small team's clinician must not make this instance read
+            // a busy hospital's quarter of an hour. Past either bound, say so, and the client reloads its list.
             var position = lastEventId.Length <= 128 ? feed.ResumeFrom(lastEventId) : null;
-            var replayed = 0;
+            var maxRead = streamOptions.Value.MaxReplayedEvents;
+            var read = 0;
             while (position is not null)
             {
-                if (replayed >= streamOptions.Value.MaxReplayedEvents)
+                if (read >= maxRead)
                 {
                     position = null;
                     break;
                 }
 
-                var missed = await alerts.ReadFeedAsync(position, ReplayPageSize, cancellationToken);
+                var pageSize = Math.Min(ReplayPageSize, maxRead - read);
+                var missed = await alerts.ReadFeedAsync(position, pageSize, cancellationToken);
+                read += missed.Count;
+                feed.RecordReplayRead(missed.Count);
                 // The lookback rereads a little before the client's position; what it has seen is not resent.
                 var batch = missed.Where(change => change.UpdatedKey != lastEventId && scope.Includes(change.Alert.PatientId)).ToList();
                 if (!await DeliverAsync(context, batch, json, cancellationToken))
@@ -149,10 +167,9 @@ public static class AlertEndpoints
                 foreach (var change in batch)
                 {
                     sent.Add(DedupeKey(change));
-                    replayed++;
                 }
 
-                if (missed.Count < ReplayPageSize)
+                if (missed.Count < pageSize)
                 {
                     break;
                 }
@@ -170,7 +187,13 @@ public static class AlertEndpoints
         var reader = subscription.Changes;
         while (!cancellationToken.IsCancellationRequested)
         {
-            using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            if (tokenExpiry.IsCancellationRequested)
+            {
+                await WriteAsync(response, "event: expired\ndata: {}\n\n", cancellationToken);
+                return;
+            }
+
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, tokenExpiry.Token);
             wait.CancelAfter(heartbeat);
             bool more;
             try
@@ -179,7 +202,11 @@ public static class AlertEndpoints
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                await WriteAsync(response, ": heartbeat\n\n", cancellationToken);
+                if (!tokenExpiry.IsCancellationRequested)
+                {
+                    await WriteAsync(response, ": heartbeat\n\n", cancellationToken);
+                }
+
                 continue;
             }
 

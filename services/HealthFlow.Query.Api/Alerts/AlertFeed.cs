@@ -40,6 +40,13 @@ public sealed class AlertFeed(
     private readonly Histogram<double> _lag = meterFactory.Create(MeterName).CreateHistogram<double>(
         "healthflow.alert_feed.lag", "ms", "From a change's read-model stamp to its broadcast to this instance's SSE connections.");
 
+    // IMeterFactory hands out one Meter per name, so this is the same meter as the lag's.
+    private readonly Counter<long> _replayReads = meterFactory.Create(MeterName).CreateCounter<long>(
+        "healthflow.alert_stream.replay_reads", "{change}", "Feed items read to resume SSE connections from Last-Event-ID, every care team's.");
+
+    /// <summary>Counts feed items a Last-Event-ID resume read (AlertEndpoints), so its cost shows in the metrics.</summary>
+    public void RecordReplayRead(int items) => _replayReads.Add(items);
+
     public int SubscriberCount => _subscribers.Count;
 
     /// <summary>

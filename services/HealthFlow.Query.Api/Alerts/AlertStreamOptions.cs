@@ -39,7 +39,10 @@ public sealed class AlertStreamOptions : IValidatableObject
     [Range(1, 24 * 60)]
     public int ResumeWindowMinutes { get; set; } = 15;
 
-    /// <summary>The most changes one reconnect replays; beyond it the client gets `reset` and reloads.</summary>
+    /// <summary>
+    /// The most feed changes one reconnect reads, every care team's (the feed is one order for all, filtered after
+    /// the read); beyond it the client gets `reset` and reloads, so a resume costs at most this many items.
+    /// </summary>
     [Range(10, 100_000)]
     public int MaxReplayedEvents { get; set; } = 500;
 

@@ -207,9 +207,59 @@ public sealed class FhirApiTests(AppHostFixture system, ProfileValidator validat
         var retry = await Fhir.PostAsync(patient, "/fhir/r4/Observation", heartRate, condition);
 
         Assert.Equal(HttpStatusCode.Created, first.Status);
-        Assert.Equal(HttpStatusCode.Created, retry.Status);
+        // The condition matches what the first one created: FHIR answers a match with 200 and creates nothing.
+        Assert.Equal(HttpStatusCode.OK, retry.Status);
         validator.AssertValid(first.Resource!);
         Assert.Equal(first.Response.Headers.Location, retry.Response.Headers.Location);
+        await _quiescence.WaitAsync();
+        Assert.Single(await _api.ObservationsAsync(patient, patient.PatientId!.Value));
+    }
+
+    [Fact]
+    public async Task A_conditional_create_whose_condition_matches_returns_the_existing_Observation_whatever_its_body()
+    {
+        var patient = await _api.RegisterPatientAsync();
+        var measuredAt = DateTimeOffset.UtcNow.AddMinutes(-1);
+        var condition = ("If-None-Exist", $"identifier=http://device.example/readings|{Guid.NewGuid()}");
+
+        var first = await Fhir.PostAsync(patient, "/fhir/r4/Observation", FhirClient.Vital("8867-4", 88, "/min", measuredAt), condition);
+        var other = await Fhir.PostAsync(patient, "/fhir/r4/Observation", FhirClient.Vital("8867-4", 140, "/min", measuredAt), condition);
+
+        Assert.Equal(HttpStatusCode.Created, first.Status);
+        Assert.Equal(HttpStatusCode.OK, other.Status);
+        var existing = other.As<Observation>();
+        validator.AssertValid(existing);
+        Assert.Equal(88m, Assert.IsType<Quantity>(existing.Value).Value);
+        Assert.Equal(first.Response.Headers.Location, other.Response.Headers.Location);
+        await _quiescence.WaitAsync();
+        var stored = Assert.Single(await _api.ObservationsAsync(patient, patient.PatientId!.Value));
+        Assert.Equal(88, stored["heartRate"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task A_transaction_whose_entries_conditions_match_returns_the_existing_Observations_whatever_its_body()
+    {
+        var patient = await _api.RegisterPatientAsync();
+        var measuredAt = DateTimeOffset.UtcNow.AddMinutes(-1);
+        var device = Guid.NewGuid();
+        Bundle Conditional(decimal heartRate)
+        {
+            var bundle = FhirClient.Transaction(FhirClient.Vital("8867-4", heartRate, "/min", measuredAt));
+            bundle.Entry[0].Request!.IfNoneExist = $"identifier=http://device.example/readings|{device}";
+            return bundle;
+        }
+
+        var first = await Fhir.PostAsync(patient, "/fhir/r4", Conditional(88));
+        var other = await Fhir.PostAsync(patient, "/fhir/r4", Conditional(140));
+
+        Assert.Equal(HttpStatusCode.OK, first.Status);
+        Assert.Equal("201 Created", Assert.Single(first.As<Bundle>().Entry).Response!.Status);
+        Assert.Equal(HttpStatusCode.OK, other.Status);
+        var entry = Assert.Single(other.As<Bundle>().Entry, e => e.Resource is Observation { Code.Coding: [{ Code: "8867-4" }] });
+        Assert.Equal("200 OK", entry.Response!.Status);
+        Assert.Equal(88m, Assert.IsType<Quantity>(Assert.IsType<Observation>(entry.Resource).Value).Value);
+        Assert.Equal(Assert.Single(first.As<Bundle>().Entry).Response!.Location, entry.Response.Location);
+        validator.AssertValid(other.Resource!);
         await _quiescence.WaitAsync();
         Assert.Single(await _api.ObservationsAsync(patient, patient.PatientId!.Value));
     }
