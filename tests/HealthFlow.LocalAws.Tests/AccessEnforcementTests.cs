@@ -107,6 +107,24 @@ public sealed class AccessEnforcementTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Projections_may_not_read_an_observation_stream_by_writing_the_key_condition_the_other_way_round()
+    {
+        using var admin = DynamoDb(AccessPolicy.AdministratorKeyId);
+        await admin.PutItemAsync(Commit("observation-7"));
+        using var projections = DynamoDb("projections");
+        QueryRequest Reversed(string stream) => new()
+        {
+            TableName = "events",
+            KeyConditionExpression = ":stream = streamId",
+            ExpressionAttributeValues = new() { [":stream"] = new() { S = stream } },
+        };
+
+        await projections.QueryAsync(Reversed("patient-1"));
+        AssertDenied(await Assert.ThrowsAsync<AmazonDynamoDBException>(() => projections.QueryAsync(Reversed("observation-7"))),
+            "projections", "dynamodb:Query", "table/events");
+    }
+
+    [Fact]
     public async Task A_service_may_not_touch_a_queue_it_does_not_consume()
     {
         using var alertWorker = Sqs("alert-worker");

@@ -82,7 +82,7 @@ public sealed partial class AccessPolicy
             {
             }
 
-            LogDenied(access.Service, request.Action, arn, request.LeadingKeys.Count > 0 ? string.Join(",", request.LeadingKeys) : "-",
+            LogDenied(access.Service, request.Action, arn, request.LeadingKeys is null ? "unknown" : request.LeadingKeys.Count > 0 ? string.Join(",", request.LeadingKeys) : "-",
                 request.Attributes.Count > 0 ? string.Join(",", request.Attributes) : "-");
             var message = $"User: arn:aws:sts::{LocalAwsOptions.AccountId}:assumed-role/{access.Service}/local is not authorized to perform: "
                 + $"{request.Action} on resource: {arn} because no identity-based policy allows the {request.Action} action";
