@@ -69,6 +69,8 @@ public static class DeclaredAccess
             {
                 [AccessGrant.LeadingKeysCondition] = prefixes.Select(p => p + "*").ToArray(),
             };
+            // ForAllValues holds for a request that names no partition key (a Scan): require one.
+            conditions["Null"] = new Dictionary<string, object> { [AccessGrant.LeadingKeysCondition] = "false" };
         }
 
         if (grant.Attributes is { } attributes)
@@ -76,6 +78,14 @@ public static class DeclaredAccess
             conditions["ForAllValues:StringEquals"] = new Dictionary<string, object>
             {
                 [AccessGrant.AttributesCondition] = attributes.ToArray(),
+            };
+        }
+
+        if (grant.ReturnValues is { } returnValues)
+        {
+            conditions["StringEquals"] = new Dictionary<string, object>
+            {
+                [AccessGrant.ReturnValuesCondition] = returnValues.ToArray(),
             };
         }
 

@@ -43,6 +43,13 @@ public sealed class OutboxOptions
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// The service whose commits this relay republishes: the streams it appends (HealthFlowAccess), under leases of
+    /// its own, because its task role may remove the outbox marks of those commits only. Set on start from the
+    /// service's name; unset in a process that is no service (the operator CLI, tests): every commit, shared leases.
+    /// </summary>
+    public string? Service { get; set; }
+
     /// <summary>The republish age must leave the writer's own publish (and its mark's removal) time to finish.</summary>
     public const int RepublishAfterPublishTimeouts = 3;
 }

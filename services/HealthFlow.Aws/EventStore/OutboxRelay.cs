@@ -21,6 +21,8 @@ namespace HealthFlow.Aws.EventStore;
 /// <item>A sweep reads only commits older than <see cref="OutboxOptions.RepublishAfter"/>, by a key
 /// condition on the index's sort key (`committedAt`), and that age is well above the writer's publish
 /// timeout: a slow but successful publish is never repeated.</item>
+/// <item>A service's relay republishes only the commits of the streams it appends, under leases of its own
+/// (<see cref="OutboxOptions.Service"/>): its task role may remove no other commit's outbox mark.</item>
 /// </list>
 /// </summary>
 public sealed class OutboxRelay : BackgroundService
@@ -32,6 +34,7 @@ public sealed class OutboxRelay : BackgroundService
     private readonly ILogger<OutboxRelay> _logger;
     private readonly TimeProvider _time;
     private readonly HealthFlowTelemetry.OutboxGauge _pendingGauge;
+    private readonly IReadOnlyList<string> _streamPrefixes;
 
     public OutboxRelay(
         IAmazonDynamoDB dynamo,
@@ -48,9 +51,15 @@ public sealed class OutboxRelay : BackgroundService
         _logger = logger;
         _time = timeProvider ?? TimeProvider.System;
         _pendingGauge = HealthFlowTelemetry.RegisterOutbox(this);
+        _streamPrefixes = _options.Service is { } service ? Topology.HealthFlowAccess.StreamsAppendedBy(Topology.HealthFlowAccess.For(service)) : [];
     }
 
+    /// <summary>The lease of a shard of every commit (a process that is no service).</summary>
     public static string LeaseName(string shard) => $"outbox-shard-{shard}";
+
+    /// <summary>The lease of a shard of one service's commits.</summary>
+    public static string LeaseName(string? service, string shard) =>
+        service is null ? LeaseName(shard) : $"{Topology.HealthFlowAccess.RelayLeasePrefix(service)}shard-{shard}";
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -110,7 +119,7 @@ public sealed class OutboxRelay : BackgroundService
         // A sweep every two seconds would otherwise put a root trace in the dashboard each time.
         using (SuppressInstrumentationScope.Begin())
         {
-            held = await _leases.TryAcquireAsync(LeaseName(shard), _options.LeaseDuration, cancellationToken).ConfigureAwait(false);
+            held = await _leases.TryAcquireAsync(LeaseName(_options.Service, shard), _options.LeaseDuration, cancellationToken).ConfigureAwait(false);
         }
 
         if (!held)
@@ -208,6 +217,14 @@ public sealed class OutboxRelay : BackgroundService
             ExpressionAttributeValues = new() { [":shard"] = new AttributeValue { S = shard } },
             Select = select,
         };
+        if (_streamPrefixes.Count > 0)
+        {
+            request.FilterExpression = string.Join(" OR ", _streamPrefixes.Select((_, i) => $"begins_with(#stream, :stream{i})"));
+            request.ExpressionAttributeNames["#stream"] = CommitItems.StreamId;
+            for (var i = 0; i < _streamPrefixes.Count; i++)
+                request.ExpressionAttributeValues[$":stream{i}"] = new AttributeValue { S = _streamPrefixes[i] };
+        }
+
         if (committedBefore is not null)
         {
             request.ExpressionAttributeNames["#committedAt"] = CommitItems.CommittedAt;
@@ -236,7 +253,7 @@ public sealed class OutboxRelay : BackgroundService
         {
             try
             {
-                await _leases.ReleaseAsync(LeaseName(shard), timeout.Token).ConfigureAwait(false);
+                await _leases.ReleaseAsync(LeaseName(_options.Service, shard), timeout.Token).ConfigureAwait(false);
             }
             catch (Exception ex)
             {
