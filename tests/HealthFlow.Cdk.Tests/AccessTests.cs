@@ -121,6 +121,21 @@ public sealed class AccessTests(SynthesizedStack stack)
             JsonNode.Parse(lease.Condition)!["ForAllValues:StringLike"]!["dynamodb:LeadingKeys"]!.AsArray().Select(v => (string)v!)));
     }
 
+    [Theory]
+    [InlineData(GatewayRoutes.AuthApi)]
+    [InlineData(GatewayRoutes.CommandApi)]
+    [InlineData(GatewayRoutes.QueryApi)]
+    [InlineData("alert-worker")]
+    public void The_outbox_index_hands_a_relay_keys_and_counts_and_no_commits_contents(string service)
+    {
+        // It leads with the shard, not the stream, so LeadingKeys cannot keep a relay to its own commits there.
+        var outbox = Assert.Single(Model.StatementsOf(TaskRole(service)), s => s.Resource == "table/events/index/outbox");
+
+        var condition = JsonNode.Parse(outbox.Condition)!;
+        Assert.Equal(["streamId", "version", "pending", "committedAt"], condition["ForAllValues:StringEquals"]!["dynamodb:Attributes"]!.AsArray().Select(v => (string)v!));
+        Assert.Equal(["SPECIFIC_ATTRIBUTES", "COUNT"], condition["StringEquals"]!["dynamodb:Select"]!.AsArray().Select(v => (string)v!));
+    }
+
     [Fact]
     public void Projections_read_patient_and_alert_streams_and_write_no_events()
     {

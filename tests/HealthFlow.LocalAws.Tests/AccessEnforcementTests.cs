@@ -31,8 +31,21 @@ public sealed class AccessEnforcementTests : IAsyncLifetime
         {
             TableName = Tables.Events.Name,
             BillingMode = BillingMode.PAY_PER_REQUEST,
-            AttributeDefinitions = [new("streamId", ScalarAttributeType.S), new("version", ScalarAttributeType.N)],
+            AttributeDefinitions =
+            [
+                new("streamId", ScalarAttributeType.S), new("version", ScalarAttributeType.N),
+                new("pending", ScalarAttributeType.S), new("committedAt", ScalarAttributeType.S),
+            ],
             KeySchema = [new("streamId", KeyType.HASH), new("version", KeyType.RANGE)],
+            GlobalSecondaryIndexes =
+            [
+                new()
+                {
+                    IndexName = "outbox",
+                    KeySchema = [new("pending", KeyType.HASH), new("committedAt", KeyType.RANGE)],
+                    Projection = new Projection { ProjectionType = ProjectionType.ALL },
+                },
+            ],
         });
         using var sqs = Sqs(AccessPolicy.AdministratorKeyId);
         await sqs.CreateQueueAsync(Queues.AlertEvaluation.Name);
@@ -156,6 +169,35 @@ public sealed class AccessEnforcementTests : IAsyncLifetime
 
         clear.ReturnValues = "NONE";
         await alertWorker.UpdateItemAsync(clear);
+    }
+
+    [Fact]
+    public async Task A_relay_may_list_and_count_the_outbox_keys_but_not_read_another_services_commit_through_the_index()
+    {
+        using var admin = DynamoDb(AccessPolicy.AdministratorKeyId);
+        var observation = Commit("observation-outbox");
+        observation.Item["committedAt"] = new() { S = "2026-01-01T00:00:00.0000000Z" };
+        observation.Item["events"] = new() { L = [new() { M = new() { ["data"] = new() { S = "{\"heartRate\":180}" } } }] };
+        await admin.PutItemAsync(observation);
+        using var authApi = DynamoDb("auth-api");
+        QueryRequest Shard(string? select, string? projection = null) => new()
+        {
+            TableName = "events",
+            IndexName = "outbox",
+            KeyConditionExpression = "#pending = :shard",
+            ExpressionAttributeNames = projection is null ? new() { ["#pending"] = "pending" } : new() { ["#pending"] = "pending", ["#p"] = projection },
+            ExpressionAttributeValues = new() { [":shard"] = new() { S = "0" } },
+            Select = select is null ? null : new Select(select),
+            ProjectionExpression = projection is null ? null : "#p",
+        };
+
+        Assert.Contains((await authApi.QueryAsync(Shard("SPECIFIC_ATTRIBUTES", "streamId"))).Items, i => i["streamId"].S == "observation-outbox");
+        Assert.True((await authApi.QueryAsync(Shard("COUNT"))).Count >= 1);
+        foreach (var leak in new[] { Shard(null), Shard("ALL_ATTRIBUTES"), Shard("ALL_PROJECTED_ATTRIBUTES"), Shard("SPECIFIC_ATTRIBUTES", "events") })
+        {
+            AssertDenied(await Assert.ThrowsAsync<AmazonDynamoDBException>(() => authApi.QueryAsync(leak)),
+                "auth-api", "dynamodb:Query", "table/events/index/outbox");
+        }
     }
 
     [Fact]

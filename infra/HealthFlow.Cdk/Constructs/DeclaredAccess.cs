@@ -81,13 +81,13 @@ public static class DeclaredAccess
             };
         }
 
+        var equals = new Dictionary<string, object>();
         if (grant.ReturnValues is { } returnValues)
-        {
-            conditions["StringEquals"] = new Dictionary<string, object>
-            {
-                [AccessGrant.ReturnValuesCondition] = returnValues.ToArray(),
-            };
-        }
+            equals[AccessGrant.ReturnValuesCondition] = returnValues.ToArray();
+        if (grant.Select is { } select)
+            equals[AccessGrant.SelectCondition] = select.ToArray();
+        if (equals.Count > 0)
+            conditions["StringEquals"] = equals;
 
         return conditions.Count == 0 ? null : conditions;
     }

@@ -6,7 +6,7 @@ namespace HealthFlow.LocalAws.Access;
 /// <summary>
 /// What a request asks of IAM: its action, the resources it touches, and for DynamoDB the condition keys
 /// dynamodb:LeadingKeys (partition-key values; null when they cannot be determined, so a LeadingKeys condition
-/// refuses the request), dynamodb:Attributes (top-level attribute names) and dynamodb:ReturnValues.
+/// refuses the request), dynamodb:Attributes (top-level attribute names), dynamodb:ReturnValues and dynamodb:Select.
 /// </summary>
 internal static class AccessRequests
 {
@@ -110,7 +110,7 @@ internal static class AccessRequests
             _ => null,
         };
 
-        return [new AccessRequest(action, resource, leadingKeys, [.. attributes], Text(body, "ReturnValues"))];
+        return [new AccessRequest(action, resource, leadingKeys, [.. attributes], Text(body, "ReturnValues"), Text(body, "Select"))];
     }
 
     private static JsonElement[]? BatchGetKeys(JsonElement table) =>

@@ -188,10 +188,27 @@ public sealed class OutboxRelay : BackgroundService
     private async IAsyncEnumerable<Dictionary<string, AttributeValue>> ReadDueAsync(
         string shard, string cutoff, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await foreach (var page in QueryShardAsync(shard, cutoff, Select.ALL_ATTRIBUTES, cancellationToken).ConfigureAwait(false))
+        // The index hands out keys only (no task role may read more of it, since it holds every service's
+        // commits): each due commit is read from the table, where LeadingKeys keeps it to this service's streams.
+        await foreach (var page in QueryShardAsync(shard, cutoff, Select.SPECIFIC_ATTRIBUTES, cancellationToken).ConfigureAwait(false))
         {
-            foreach (var item in page.Items ?? [])
-                yield return item;
+            foreach (var key in page.Items ?? [])
+            {
+                GetItemResponse commit;
+                using (SuppressInstrumentationScope.Begin())
+                {
+                    commit = await _dynamo.GetItemAsync(new GetItemRequest
+                    {
+                        TableName = CommitItems.Table,
+                        Key = CommitItems.Key(key[CommitItems.StreamId].S, CommitItems.VersionOf(key)),
+                        ConsistentRead = true,
+                    }, cancellationToken).ConfigureAwait(false);
+                }
+
+                // Its writer may have removed the mark since the index (eventually consistent) was read.
+                if (commit.Item is { Count: > 0 } item && item.ContainsKey(CommitItems.Pending))
+                    yield return item;
+            }
         }
     }
 
@@ -217,6 +234,13 @@ public sealed class OutboxRelay : BackgroundService
             ExpressionAttributeValues = new() { [":shard"] = new AttributeValue { S = shard } },
             Select = select,
         };
+        if (select == Select.SPECIFIC_ATTRIBUTES)
+        {
+            request.ProjectionExpression = "#stream, #version";
+            request.ExpressionAttributeNames["#stream"] = CommitItems.StreamId;
+            request.ExpressionAttributeNames["#version"] = CommitItems.Version;
+        }
+
         if (_streamPrefixes.Count > 0)
         {
             request.FilterExpression = string.Join(" OR ", _streamPrefixes.Select((_, i) => $"begins_with(#stream, :stream{i})"));

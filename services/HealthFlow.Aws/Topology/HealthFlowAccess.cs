@@ -14,7 +14,10 @@ namespace HealthFlow.Aws.Topology;
 /// Read as an attacker holding one task role: a grant allows what its action allows on its resource, unless a
 /// condition narrows it (see <see cref="AccessGrant"/>). So every write on the event store is held to the writer's
 /// own streams (LeadingKeys), an outbox-mark update to the `pending` attribute (Attributes), and no write hands back
-/// the item it touched (ReturnValues NONE). What IAM cannot express, and rests on the services' code alone:
+/// the item it touched (ReturnValues NONE). The outbox index leads with the shard, not the stream, so LeadingKeys
+/// cannot keep a relay to its own commits there: a Query on it may return keys and counts only (Attributes and
+/// Select), and the relay reads each of its own commits from the table.
+/// What IAM cannot express, and rests on the services' code alone:
 /// <list type="bullet">
 /// <item>A request's ConditionExpression. IAM cannot require `attribute_not_exists`, so a role that may PutItem a
 /// stream may also overwrite a commit of that stream, `audit-` commits and `audit` records included; an
@@ -25,8 +28,6 @@ namespace HealthFlow.Aws.Topology;
 /// <item>ReturnValuesOnConditionCheckFailure has no condition key: a failed conditional write may hand back the
 /// item, which LeadingKeys keeps to items the role may read anyway (or, for `audit`, records projections receive
 /// as events in the first place).</item>
-/// <item>The outbox index leads with the shard, not the stream: an appender may read every pending commit
-/// through it, whoever wrote it.</item>
 /// </list>
 /// The `audit-` streams are appended by PutItem, and their outbox mark removed by the same UpdateItem as any
 /// other commit's (their relay would republish them forever otherwise); no role holds DeleteItem on `events`, and
@@ -97,6 +98,10 @@ public static class HealthFlowAccess
 
     public static IReadOnlyList<ServiceAccess> All { get; } = [AuthApi, CommandApi, QueryApi, AlertWorker, Projections];
 
+    /// <summary>What a relay may read of the outbox index: the keys of the table and of the index, nothing of a commit's events.</summary>
+    public static IReadOnlyList<string> OutboxIndexAttributes =>
+        [Tables.Events.PartitionKey.Name, Tables.Events.SortKey!.Name, OutboxAttribute, Tables.Events.Indexes.Single(i => i.Name == Indexes.Outbox).SortKey!.Name];
+
     /// <summary>The service name alert-worker signs and is deployed as.</summary>
     public const string AlertWorkerService = "alert-worker";
 
@@ -143,7 +148,8 @@ public static class HealthFlowAccess
             LeadingKeyPrefixes: streamPrefixes,
             Attributes: [Tables.Events.PartitionKey.Name, Tables.Events.SortKey!.Name, OutboxAttribute],
             ReturnValues: [AccessGrant.NoReturnValues]),
-        new(AccessResource.IndexOf(Tables.Events, Indexes.Outbox), ["dynamodb:Query"]),
+        new(AccessResource.IndexOf(Tables.Events, Indexes.Outbox), ["dynamodb:Query"],
+            Attributes: OutboxIndexAttributes, Select: ["SPECIFIC_ATTRIBUTES", "COUNT"]),
         new(AccessResource.Table(Tables.Leases), ["dynamodb:UpdateItem", "dynamodb:DeleteItem"],
             LeadingKeyPrefixes: [RelayLeasePrefix(service)],
             Attributes: [Tables.Leases.PartitionKey.Name, .. LeaseAttributes],

@@ -54,6 +54,9 @@ public sealed record AccessResource(AccessResourceKind Kind, string Name, string
 /// <item><paramref name="ReturnValues"/> becomes `StringEquals dynamodb:ReturnValues`: what a write may hand back.
 /// A request without ReturnValues asks for NONE, and is evaluated as NONE. Put it only on write actions; a read
 /// has no ReturnValues.</item>
+/// <item><paramref name="Select"/> becomes `StringEquals dynamodb:Select`: what a Query may return. The request
+/// must say so itself (a request without Select does not match), so that an index's projection cannot hand back
+/// attributes that <paramref name="Attributes"/> leaves out.</item>
 /// </list>
 /// </summary>
 public sealed record AccessGrant(
@@ -61,11 +64,13 @@ public sealed record AccessGrant(
     IReadOnlyList<string> Actions,
     IReadOnlyList<string>? LeadingKeyPrefixes = null,
     IReadOnlyList<string>? Attributes = null,
-    IReadOnlyList<string>? ReturnValues = null)
+    IReadOnlyList<string>? ReturnValues = null,
+    IReadOnlyList<string>? Select = null)
 {
     public const string LeadingKeysCondition = "dynamodb:LeadingKeys";
     public const string AttributesCondition = "dynamodb:Attributes";
     public const string ReturnValuesCondition = "dynamodb:ReturnValues";
+    public const string SelectCondition = "dynamodb:Select";
 
     /// <summary>What DynamoDB returns from a write when the request does not say: nothing.</summary>
     public const string NoReturnValues = "NONE";
@@ -78,20 +83,22 @@ public sealed record AccessGrant(
             // Fail closed: partition keys that could not be determined (a Scan, an unreadable key condition) never match.
             || (request.LeadingKeys is { Count: > 0 } keys && keys.All(key => LeadingKeyPrefixes.Any(p => key.StartsWith(p, StringComparison.Ordinal)))))
         && (Attributes is null || request.Attributes.All(a => Attributes.Contains(a, StringComparer.Ordinal)))
-        && (ReturnValues is null || ReturnValues.Contains(request.ReturnValues ?? NoReturnValues, StringComparer.Ordinal));
+        && (ReturnValues is null || ReturnValues.Contains(request.ReturnValues ?? NoReturnValues, StringComparer.Ordinal))
+        && (Select is null || (request.Select is { } select && Select.Contains(select, StringComparer.Ordinal)));
 }
 
 /// <summary>
 /// One request as IAM sees it: an action (`dynamodb:PutItem`), a resource, and for DynamoDB the condition keys:
 /// the partition-key values it touches (<paramref name="LeadingKeys"/>; null when they cannot be determined, which
-/// no LeadingKeys condition allows), the top-level attribute names it names, and its ReturnValues (null: absent).
+/// no LeadingKeys condition allows), the top-level attribute names it names, its ReturnValues and its Select (null: absent).
 /// </summary>
 public sealed record AccessRequest(
     string Action,
     AccessResource Resource,
     IReadOnlyList<string>? LeadingKeys,
     IReadOnlyList<string> Attributes,
-    string? ReturnValues = null)
+    string? ReturnValues = null,
+    string? Select = null)
 {
     public static AccessRequest Of(string action, AccessResource resource) => new(action, resource, [], []);
 }
