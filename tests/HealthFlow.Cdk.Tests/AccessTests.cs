@@ -185,6 +185,19 @@ public sealed class AccessTests(SynthesizedStack stack)
             Assert.Single(Model.PermissionsOf(TaskRole(ServiceCatalog.Web.Name)).SelectMany(p => p.ResourceLogicalIds).Distinct()));
     }
 
+    [Theory]
+    [InlineData("alert-worker", "alert-worker")]
+    [InlineData("HealthFlow.AlertWorker", "alert-worker")]
+    [InlineData("HealthFlow.Command.Api", "command-api")]
+    [InlineData("healthflow.query-api", "query-api")]
+    [InlineData("HealthFlow.Cli", null)]
+    [InlineData("testhost", null)]
+    public void A_process_finds_its_declared_access_by_service_or_application_name(string name, string? service)
+    {
+        // A relay scoped to the wrong service, or to none, would take leases and clear marks its task role may not.
+        Assert.Equal(service, HealthFlowAccess.Find(name)?.Service);
+    }
+
     [Fact]
     public void Every_backend_service_has_a_declaration()
     {
