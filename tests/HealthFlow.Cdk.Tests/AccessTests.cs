@@ -78,7 +78,7 @@ public sealed class AccessTests(SynthesizedStack stack)
         var condition = JsonNode.Parse(update.Condition)!;
         Assert.Equal(["streamId", "version", "pending"], condition["ForAllValues:StringEquals"]!["dynamodb:Attributes"]!.AsArray().Select(v => (string)v!));
         Assert.Equal(prefixes.Select(p => p + "*"), condition["ForAllValues:StringLike"]!["dynamodb:LeadingKeys"]!.AsArray().Select(v => (string)v!));
-        Assert.Equal(["NONE"], condition["StringEquals"]!["dynamodb:ReturnValues"]!.AsArray().Select(v => (string)v!));
+        Assert.Equal(["NONE"], condition["StringEqualsIfExists"]!["dynamodb:ReturnValues"]!.AsArray().Select(v => (string)v!));
     }
 
     [Theory]
@@ -90,7 +90,7 @@ public sealed class AccessTests(SynthesizedStack stack)
 
         Assert.NotEmpty(writes);
         Assert.All(writes, write => Assert.Equal(["NONE"],
-            JsonNode.Parse(write.Condition)!["StringEquals"]!["dynamodb:ReturnValues"]!.AsArray().Select(v => (string)v!)));
+            JsonNode.Parse(write.Condition)!["StringEqualsIfExists"]!["dynamodb:ReturnValues"]!.AsArray().Select(v => (string)v!)));
     }
 
     [Theory]

@@ -81,13 +81,23 @@ public static class DeclaredAccess
             };
         }
 
-        var equals = new Dictionary<string, object>();
         if (grant.ReturnValues is { } returnValues)
-            equals[AccessGrant.ReturnValuesCondition] = returnValues.ToArray();
+        {
+            // A write that does not state ReturnValues returns nothing; IfExists lets it through however IAM fills the key.
+            conditions["StringEqualsIfExists"] = new Dictionary<string, object>
+            {
+                [AccessGrant.ReturnValuesCondition] = returnValues.ToArray(),
+            };
+        }
+
         if (grant.Select is { } select)
-            equals[AccessGrant.SelectCondition] = select.ToArray();
-        if (equals.Count > 0)
-            conditions["StringEquals"] = equals;
+        {
+            // No IfExists: a Query must state its Select, or an index projection could hand back more than Attributes allows.
+            conditions["StringEquals"] = new Dictionary<string, object>
+            {
+                [AccessGrant.SelectCondition] = select.ToArray(),
+            };
+        }
 
         return conditions.Count == 0 ? null : conditions;
     }

@@ -51,9 +51,9 @@ public sealed record AccessResource(AccessResourceKind Kind, string Name, string
 /// (a Scan), which would read every partition.</item>
 /// <item><paramref name="Attributes"/> becomes `ForAllValues:StringEquals dynamodb:Attributes`: every top-level
 /// attribute the request names (item, key, update, condition and projection expressions) is one of these.</item>
-/// <item><paramref name="ReturnValues"/> becomes `StringEquals dynamodb:ReturnValues`: what a write may hand back.
-/// A request without ReturnValues asks for NONE, and is evaluated as NONE. Put it only on write actions; a read
-/// has no ReturnValues.</item>
+/// <item><paramref name="ReturnValues"/> becomes `StringEqualsIfExists dynamodb:ReturnValues`: what a write may hand
+/// back. A request without ReturnValues asks for NONE and passes, whether IAM fills in that default or leaves the
+/// key out (IfExists), so list NONE among the values. Put it only on write actions; a read has no ReturnValues.</item>
 /// <item><paramref name="Select"/> becomes `StringEquals dynamodb:Select`: what a Query may return. The request
 /// must say so itself (a request without Select does not match), so that an index's projection cannot hand back
 /// attributes that <paramref name="Attributes"/> leaves out.</item>
@@ -72,7 +72,7 @@ public sealed record AccessGrant(
     public const string ReturnValuesCondition = "dynamodb:ReturnValues";
     public const string SelectCondition = "dynamodb:Select";
 
-    /// <summary>What DynamoDB returns from a write when the request does not say: nothing.</summary>
+    /// <summary>What a write returns when the request does not say: nothing.</summary>
     public const string NoReturnValues = "NONE";
 
     /// <summary>Whether this statement allows the request, conditions included.</summary>
@@ -83,7 +83,7 @@ public sealed record AccessGrant(
             // Fail closed: partition keys that could not be determined (a Scan, an unreadable key condition) never match.
             || (request.LeadingKeys is { Count: > 0 } keys && keys.All(key => LeadingKeyPrefixes.Any(p => key.StartsWith(p, StringComparison.Ordinal)))))
         && (Attributes is null || request.Attributes.All(a => Attributes.Contains(a, StringComparer.Ordinal)))
-        && (ReturnValues is null || ReturnValues.Contains(request.ReturnValues ?? NoReturnValues, StringComparer.Ordinal))
+        && (ReturnValues is null || request.ReturnValues is null || ReturnValues.Contains(request.ReturnValues, StringComparer.Ordinal))
         && (Select is null || (request.Select is { } select && Select.Contains(select, StringComparer.Ordinal)));
 }
 
