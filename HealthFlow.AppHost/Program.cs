@@ -25,11 +25,16 @@ var authApi = builder.AddProject<Projects.HealthFlow_Auth_Api>("auth-api")
     .WithEnvironment("ASPNETCORE_FORWARDEDHEADERS_ENABLED", "true")
     .WaitForCompletion(provision);
 
+// New patients join "Demo ward" locally; `--CareTeams:NewPatientsJoinDemoWard false` leaves them in no team.
+// command-api decides removals against that join, projections puts it in the read model: both get the same value.
+var newPatientsJoinDemoWard = builder.Configuration.GetValue("CareTeams:NewPatientsJoinDemoWard", true) ? "true" : "false";
+
 var commandApi = builder.AddProject<Projects.HealthFlow_Command_Api>("command-api")
     .WithAwsEndpoint(aws)
     .WithJwtValidation(authApi)
     // The local demo's care team, "Demo ward", with clinician1 in it.
     .WithEnvironment("CareTeams__SeedDemoWard", "true")
+    .WithEnvironment("CareTeams__NewPatientsJoinDemoWard", newPatientsJoinDemoWard)
     // Audit records name the client's address, from the gateway's X-Forwarded-For.
     .WithEnvironment("ASPNETCORE_FORWARDEDHEADERS_ENABLED", "true")
     .WithHttpHealthCheck("/health")
@@ -53,8 +58,7 @@ builder.AddProject<Projects.HealthFlow_AlertWorker>("alert-worker")
 
 builder.AddProject<Projects.HealthFlow_Projections>("projections")
     .WithAwsEndpoint(aws)
-    // New patients join "Demo ward" locally; `--CareTeams:NewPatientsJoinDemoWard false` leaves them in no team.
-    .WithEnvironment("CareTeams__NewPatientsJoinDemoWard", builder.Configuration.GetValue("CareTeams:NewPatientsJoinDemoWard", true) ? "true" : "false")
+    .WithEnvironment("CareTeams__NewPatientsJoinDemoWard", newPatientsJoinDemoWard)
     .WithHttpHealthCheck("/health")
     .WaitForCompletion(provision);
 

@@ -18,8 +18,9 @@ namespace HealthFlow.AlertWorker;
 /// The escalation deadline is sent from here, right after the append, rather than from a consumer of
 /// AlertRaised: this consumer already knows the severity and the time, and needs no second EventBridge rule,
 /// queue and hop. Nothing is lost between the two steps: the ObservationSubmitted message is deleted only
-/// after both succeed, so a crash in between redelivers it, the append conflicts, and the deadline of the
-/// (still open) alert is sent then. A duplicate deadline is harmless: escalation is decided once, on the stream.
+/// after both succeed, so a crash in between redelivers it, the append conflicts (or, under rules changed since, no
+/// alert is decided and the stored one is read), and the deadline of the (still open) alert is sent then. A duplicate
+/// deadline is harmless: escalation is decided once, on the stream, and only one leg carries a deadline's chain.
 /// </remarks>
 public sealed class ObservationAlertConsumer(
     IEventStore eventStore,
@@ -36,6 +37,14 @@ public sealed class ObservationAlertConsumer(
         var cancellationToken = context.CancellationToken;
         if (AlertEvaluator.Decide(observation.Vitals, rules.CurrentValue) is not { } alert)
         {
+            // Today's rules raise nothing, but an earlier delivery, under rules since changed, may have raised this
+            // check-in's alert and stopped before its deadline was sent: the stored alert decides, not the rules.
+            // Only a delivery that is not the first can find one, so a first delivery costs no read.
+            if (context.GetRedeliveryCount() > 0 || context.GetRetryAttempt() > 0)
+            {
+                await RescheduleIfOpenAsync(AlertId.For(observation.ObservationId), EventMetadataFactory.CausedBy(envelope), cancellationToken);
+            }
+
             return;
         }
 

@@ -28,6 +28,7 @@ builder.Services.AddOptions<EscalationPolicy>()
     .ValidateOnStart();
 builder.Services.AddSingleton<AlertMetrics>();
 builder.Services.AddSingleton<IDelayedMessages, DelayedMessages>();
+builder.Services.AddSingleton<IDelayedMessageChains, DelayedMessageChains>();
 builder.Services.AddSingleton<EscalationDeadlines>();
 builder.Services.TryAddSingleton(TimeProvider.System);
 

@@ -127,7 +127,7 @@ public static class AuthEndpoints
             return TooManyAttempts(context, retryAfter);
         }
 
-        if (await throttle.BlockedForAsync(request.Username!, cancellationToken) is { } blockedFor)
+        if (await throttle.ReserveAttemptAsync(request.Username!, cancellationToken) is { } blockedFor)
         {
             return TooManyAttempts(context, blockedFor);
         }
@@ -166,7 +166,7 @@ public static class AuthEndpoints
             return TooManyAttempts(context, retryAfter);
         }
 
-        if (await throttle.BlockedForAsync(request.Username!, cancellationToken) is { } blockedFor)
+        if (await throttle.ReserveAttemptAsync(request.Username!, cancellationToken) is { } blockedFor)
         {
             return TooManyAttempts(context, blockedFor);
         }

@@ -88,6 +88,7 @@ public static class HealthFlowAwsExtensions
         services.TryAddSingleton<IEventPublisher, EventBridgePublisher>();
         services.TryAddSingleton<OutboxMarks>();
         services.TryAddSingleton<Leases>();
+        services.TryAddSingleton<OutboxParking>();
         services.TryAddSingleton<IEventStore, DynamoEventStore>();
         services.AddHostedService<OutboxRelay>();
         return builder;

@@ -253,7 +253,7 @@ public abstract class AdapterSuite<TFixture>(TFixture aws) : IClassFixture<TFixt
         async Task RelayAtAsync(TimeSpan ahead)
         {
             using var relay = new OutboxRelay(
-                Aws.Dynamo, publisher, leases,
+                Aws.Dynamo, publisher, crashing.Services.GetRequiredService<OutboxMarks>(), leases,
                 Microsoft.Extensions.Options.Options.Create(new OutboxOptions { RepublishAfter = republishAfter }),
                 Microsoft.Extensions.Logging.Abstractions.NullLogger<OutboxRelay>.Instance,
                 new ShiftedTime(ahead));
@@ -353,6 +353,138 @@ public abstract class AdapterSuite<TFixture>(TFixture aws) : IClassFixture<TFixt
         {
             await Task.WhenAll(relays.Select(r => r.StopAsync()));
             relays.ForEach(r => r.Dispose());
+        }
+    }
+
+    [AdapterFact]
+    public async Task One_commit_the_bus_can_never_take_is_parked_with_its_reason_and_the_commits_behind_it_are_published()
+    {
+        var patientId = Guid.NewGuid();
+        var tooLarge = StreamId.ForAuditBatch(Guid.CreateVersion7());
+        var observations = new List<(StreamId Stream, Guid EventId)>();
+        using (var crashing = Aws.CreateHost(b => b.Services.Replace(ServiceDescriptor.Singleton<IEventPublisher, ProcessDiesBeforePublishing>())))
+        {
+            var store = crashing.Services.GetRequiredService<IEventStore>();
+            // About 300 KB: DynamoDB stores it, EventBridge takes no entry over 256 KB. It is the oldest, so it leads its shard.
+            var ids = Enumerable.Range(0, 5_000).Select(_ => $"Observation/{Guid.NewGuid()}-heart-rate").ToList();
+            await store.AppendAsync(tooLarge, ExpectedVersion.NoStream,
+                [new PatientDataAccessed(Guid.CreateVersion7(), "clinician1", "clinician", patientId, "GET /fhir/r4/Patient/{patientId}/$everything", ids, ids.Count, "allowed", null, DateTimeOffset.UtcNow)],
+                Metadata());
+            for (var i = 0; i < 24; i++)
+            {
+                var stream = StreamId.ForObservation(Guid.NewGuid());
+                var appended = await store.AppendAsync(stream, ExpectedVersion.NoStream, [Observation(patientId, 9)], Metadata());
+                observations.Add((stream, appended.Events[0].EventId));
+            }
+        }
+
+        using var relaying = Aws.CreateHost();
+        var relayed = await RelayAheadAsync(relaying, TimeSpan.FromMinutes(30));
+
+        Assert.True(relayed >= observations.Count, $"the relay published {relayed} commits");
+        foreach (var (stream, _) in observations)
+            Assert.False((await GetCommitAsync(stream, 1)).ContainsKey("pending"), $"{stream} was published and left the outbox");
+        var queueUrl = (await Aws.Sqs.GetQueueUrlAsync(HealthFlowTopology.Queues.AlertEvaluation.Name)).QueueUrl;
+        await Aws.ReceiveEventAsync(queueUrl, observations[^1].EventId, Patience);
+
+        var parked = await GetCommitAsync(tooLarge, 1);
+        Assert.Equal("parked", parked["pending"].S);
+        Assert.Contains("over EventBridge's limit", parked["parked"].S, StringComparison.Ordinal);
+        var listed = Assert.Single(await relaying.Services.GetRequiredService<OutboxParking>().ListAsync().Where(c => c.StreamId == tooLarge.Value).ToListAsync());
+        Assert.Equal(1L, listed.Version);
+        Assert.Equal([EventTypes.PatientDataAccessed], listed.EventTypes);
+        Assert.Contains("over EventBridge's limit", listed.Reason, StringComparison.Ordinal);
+        // Parked, it is no longer swept: a second sweep does not try it again.
+        await RelayAheadAsync(relaying, TimeSpan.FromMinutes(30));
+        Assert.Equal(parked["parked"].S, (await GetCommitAsync(tooLarge, 1))["parked"].S);
+        // Replayed after the cause is fixed? Here it is still too large: it stays parked, and replay says why.
+        var replay = Assert.IsType<ReplayOutcome.StillRefused>(await relaying.Services.GetRequiredService<OutboxParking>().ReplayAsync(tooLarge.Value, 1));
+        Assert.Contains("over EventBridge's limit", replay.Reason, StringComparison.Ordinal);
+    }
+
+    [AdapterFact]
+    public async Task A_parked_commit_is_replayed_to_its_queue_and_leaves_the_outbox()
+    {
+        var stream = StreamId.ForObservation(Guid.NewGuid());
+        AppendResult appended;
+        using (var crashing = Aws.CreateHost(b => b.Services.Replace(ServiceDescriptor.Singleton<IEventPublisher, ProcessDiesBeforePublishing>())))
+        {
+            appended = await crashing.Services.GetRequiredService<IEventStore>()
+                .AppendAsync(stream, ExpectedVersion.NoStream, [Observation(Guid.NewGuid(), 9)], Metadata());
+        }
+
+        // The bus refused it until, say, a rule was fixed: parked as the relay parks it.
+        using var refusing = Aws.CreateHost(b => b.Services.Replace(ServiceDescriptor.Singleton<IEventPublisher, BusRefusesEveryEntry>()),
+            new Dictionary<string, string?> { ["HealthFlow:Outbox:MaxPublishAttempts"] = "2" });
+        await RelayAheadAsync(refusing, TimeSpan.FromMinutes(30));
+        Assert.NotEqual("parked", (await GetCommitAsync(stream, 1))["pending"].S);
+        await RelayAheadAsync(refusing, TimeSpan.FromMinutes(30), sweeps: 2);
+        Assert.Equal("parked", (await GetCommitAsync(stream, 1))["pending"].S);
+        Assert.Contains("2 attempts refused", (await GetCommitAsync(stream, 1))["parked"].S, StringComparison.Ordinal);
+
+        using var app = Aws.CreateHost();
+        var outcome = await app.Services.GetRequiredService<OutboxParking>().ReplayAsync(stream.Value, 1);
+
+        Assert.Equal(1, Assert.IsType<ReplayOutcome.Replayed>(outcome).Events);
+        var queueUrl = (await Aws.Sqs.GetQueueUrlAsync(HealthFlowTopology.Queues.AlertEvaluation.Name)).QueueUrl;
+        await Aws.ReceiveEventAsync(queueUrl, appended.Events[0].EventId, Patience);
+        var item = await GetCommitAsync(stream, 1);
+        Assert.False(item.ContainsKey("pending") || item.ContainsKey("parked"), "a replayed commit leaves the outbox");
+        Assert.IsType<ReplayOutcome.NotParked>(await app.Services.GetRequiredService<OutboxParking>().ReplayAsync(stream.Value, 1));
+    }
+
+    [AdapterFact]
+    public async Task A_commit_this_process_published_is_not_republished_by_its_relay_while_its_mark_removal_is_held()
+    {
+        var held = HeldClearsDynamo.Wrap(Aws.Dynamo);
+        var publisher = new CountingPublisher();
+        using var app = Aws.CreateHost(b =>
+        {
+            b.Services.Replace(ServiceDescriptor.Singleton(held.Client));
+            b.Services.Replace(ServiceDescriptor.Singleton<IEventPublisher>(publisher));
+        });
+        var stream = StreamId.ForObservation(Guid.NewGuid());
+        var appended = await app.Services.GetRequiredService<IEventStore>()
+            .AppendAsync(stream, ExpectedVersion.NoStream, [Observation(Guid.NewGuid(), 9)], Metadata());
+        await held.Proxy.Held.Task.WaitAsync(Patience);
+        Assert.True((await GetCommitAsync(stream, appended.Version)).ContainsKey("pending"), "the writer's mark removal is held: the commit looks unpublished");
+
+        // Saturation: the removal is older than RepublishAfter when this process's relay sweeps.
+        await RelayAheadAsync(app, TimeSpan.FromMinutes(30), Aws.Dynamo);
+
+        Assert.Equal(1, publisher.TimesPublished(appended.Events[0].EventId));
+        Assert.False((await GetCommitAsync(stream, appended.Version)).ContainsKey("pending"), "the relay removed the overdue mark instead");
+        held.Proxy.Release.SetResult();
+        await RelayAheadAsync(app, TimeSpan.FromMinutes(30), Aws.Dynamo);
+        Assert.Equal(1, publisher.TimesPublished(appended.Events[0].EventId));
+    }
+
+    /// <summary>
+    /// One sweep of a relay of <paramref name="app"/>'s process (its publisher and its outbox marks) whose clock
+    /// runs <paramref name="ahead"/>, so every pending commit is due; the leases keep real time and are released after.
+    /// </summary>
+    private async Task<int> RelayAheadAsync(IHost app, TimeSpan ahead, Amazon.DynamoDBv2.IAmazonDynamoDB? dynamo = null, int sweeps = 1)
+    {
+        var leases = new Leases(Aws.Dynamo, TimeProvider.System);
+        using var relay = new OutboxRelay(
+            dynamo ?? app.Services.GetRequiredService<Amazon.DynamoDBv2.IAmazonDynamoDB>(),
+            app.Services.GetRequiredService<IEventPublisher>(),
+            app.Services.GetRequiredService<OutboxMarks>(),
+            leases,
+            app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<OutboxOptions>>(),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<OutboxRelay>.Instance,
+            new ShiftedTime(ahead));
+        try
+        {
+            var relayed = 0;
+            for (var sweep = 0; sweep < sweeps; sweep++)
+                relayed += await relay.RelayPendingAsync();
+            return relayed;
+        }
+        finally
+        {
+            foreach (var shard in Enumerable.Range(0, 4))
+                await leases.ReleaseAsync(OutboxRelay.LeaseName(shard.ToString(System.Globalization.CultureInfo.InvariantCulture)), CancellationToken.None);
         }
     }
 
@@ -775,6 +907,37 @@ public abstract class AdapterSuite<TFixture>(TFixture aws) : IClassFixture<TFixt
     private sealed class ShiftedTime(TimeSpan ahead) : TimeProvider
     {
         public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + ahead;
+    }
+
+    /// <summary>EventBridge takes the call and refuses every entry in it (as it does an entry it cannot route right now).</summary>
+    private sealed class BusRefusesEveryEntry : IEventPublisher
+    {
+        public Task PublishAsync(IReadOnlyList<EventEnvelope> events, CancellationToken cancellationToken = default) =>
+            throw new EventPublishException("EventBridge rejected every event.");
+
+        public Task<IReadOnlyList<CommitPublishOutcome>> PublishCommitsAsync(IReadOnlyList<IReadOnlyList<EventEnvelope>> commits, CancellationToken cancellationToken = default) =>
+            Task.FromResult<IReadOnlyList<CommitPublishOutcome>>([.. commits.Select(_ => new CommitPublishOutcome.EntryFailed("InternalFailure: refused"))]);
+    }
+
+    /// <summary>Holds every removal of an outbox mark until released: the removals are far behind (saturation).</summary>
+    private class HeldClearsDynamo : ClientProxy<Amazon.DynamoDBv2.IAmazonDynamoDB>
+    {
+        public TaskCompletionSource Held { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public static (Amazon.DynamoDBv2.IAmazonDynamoDB Client, HeldClearsDynamo Proxy) Wrap(Amazon.DynamoDBv2.IAmazonDynamoDB inner) => Create<HeldClearsDynamo>(inner);
+
+        protected override object? Intercept(System.Reflection.MethodInfo method, object?[]? args) =>
+            method.Name == nameof(Amazon.DynamoDBv2.IAmazonDynamoDB.UpdateItemAsync) && args is [UpdateItemRequest { UpdateExpression: "REMOVE #pending" } request, CancellationToken cancellationToken]
+                ? HoldAsync(request, cancellationToken)
+                : null;
+
+        private async Task<UpdateItemResponse> HoldAsync(UpdateItemRequest request, CancellationToken cancellationToken)
+        {
+            Held.TrySetResult();
+            await Release.Task;
+            return await Inner.UpdateItemAsync(request, cancellationToken);
+        }
     }
 
     /// <summary>The fault injected for "the process died between the append and the publish".</summary>

@@ -71,12 +71,12 @@ public sealed class AccessTests(SynthesizedStack stack)
     [InlineData(GatewayRoutes.CommandApi, new[] { StreamId.ObservationPrefix, StreamId.AlertPrefix, StreamId.CareTeamPrefix, StreamId.AuditPrefix })]
     [InlineData(GatewayRoutes.QueryApi, new[] { StreamId.AuditPrefix })]
     [InlineData("alert-worker", new[] { StreamId.AlertPrefix })]
-    public void Updates_to_committed_events_may_only_touch_the_outbox_mark_of_the_writers_own_streams_and_return_nothing(string service, string[] prefixes)
+    public void Updates_to_committed_events_may_only_remove_or_park_the_outbox_mark_of_the_writers_own_streams_and_return_nothing(string service, string[] prefixes)
     {
         var update = Assert.Single(Model.StatementsOf(TaskRole(service)), s => s.Action == "dynamodb:UpdateItem" && s.Resource == "table/events");
 
         var condition = JsonNode.Parse(update.Condition)!;
-        Assert.Equal(["streamId", "version", "pending"], condition["ForAllValues:StringEquals"]!["dynamodb:Attributes"]!.AsArray().Select(v => (string)v!));
+        Assert.Equal(["streamId", "version", "pending", "parked"], condition["ForAllValues:StringEquals"]!["dynamodb:Attributes"]!.AsArray().Select(v => (string)v!));
         Assert.Equal(prefixes.Select(p => p + "*"), condition["ForAllValues:StringLike"]!["dynamodb:LeadingKeys"]!.AsArray().Select(v => (string)v!));
         Assert.Equal(["NONE"], condition["StringEqualsIfExists"]!["dynamodb:ReturnValues"]!.AsArray().Select(v => (string)v!));
     }
@@ -108,17 +108,20 @@ public sealed class AccessTests(SynthesizedStack stack)
     }
 
     [Theory]
-    [InlineData(GatewayRoutes.AuthApi)]
-    [InlineData(GatewayRoutes.CommandApi)]
-    [InlineData(GatewayRoutes.QueryApi)]
-    [InlineData("alert-worker")]
-    public void A_relay_may_take_and_give_up_only_its_own_services_leases(string service)
+    [InlineData(GatewayRoutes.AuthApi, new[] { "outbox/auth-api/*" })]
+    [InlineData(GatewayRoutes.CommandApi, new[] { "outbox/command-api/*" })]
+    [InlineData(GatewayRoutes.QueryApi, new[] { "outbox/query-api/*" })]
+    [InlineData("alert-worker", new[] { "chain/*", "outbox/alert-worker/*" })]
+    [InlineData("projections", new string[0])]
+    public void A_service_may_take_and_give_up_only_its_own_leases(string service, string[] names)
     {
-        var onLeases = Model.StatementsOf(TaskRole(service)).Where(s => s.Resource == $"table/{HealthFlowTopology.Tables.Leases.Name}").ToArray();
+        // Another service's relay leases held would stop its relay; its chains, its escalation deadlines.
+        var onLeases = Model.StatementsOf(TaskRole(service)).Where(s => s.Resource == $"table/{HealthFlowTopology.Tables.Leases.Name}");
 
-        Assert.NotEmpty(onLeases);
-        Assert.All(onLeases, lease => Assert.Equal([$"outbox/{service}/*"],
-            JsonNode.Parse(lease.Condition)!["ForAllValues:StringLike"]!["dynamodb:LeadingKeys"]!.AsArray().Select(v => (string)v!)));
+        Assert.Equal(names, onLeases
+            .SelectMany(lease => JsonNode.Parse(lease.Condition)!["ForAllValues:StringLike"]!["dynamodb:LeadingKeys"]!.AsArray().Select(v => (string)v!))
+            .Distinct()
+            .Order(StringComparer.Ordinal));
     }
 
     [Theory]

@@ -16,19 +16,21 @@ public sealed class AlertEscalationConsumerTests
     private readonly RecordingEventStore _store = new();
     private readonly SettableTime _time = new(RaisedAt);
     private readonly RecordingDelayedMessages _deadlines;
+    private readonly InMemoryDelayedMessageChains _chains = new();
     private readonly Guid _alertId = Guid.NewGuid();
 
     public AlertEscalationConsumerTests() => _deadlines = new RecordingDelayedMessages(_time);
 
     private StreamId Stream => StreamId.ForAlert(_alertId);
 
-    private Task<ConsumerHarness> StartAsync(IEventStore? store = null, Action<EscalationPolicy>? policy = null) =>
+    private Task<ConsumerHarness> StartAsync(IEventStore? store = null, Action<EscalationPolicy>? policy = null, IDelayedMessageChains? chains = null) =>
         ConsumerHarness.StartAsync<AlertEscalationConsumer>(services =>
         {
             services.AddSingleton(store ?? _store);
             services.AddOptions<EscalationPolicy>().Configure(p => policy?.Invoke(p));
             services.AddSingleton<IDelayedMessages>(_deadlines);
             services.AddSingleton<EscalationDeadlines>();
+            services.AddSingleton(chains ?? _chains);
             services.AddSingleton<AlertMetrics>();
             services.AddSingleton<TimeProvider>(_time);
         }, retry: true);
@@ -45,6 +47,22 @@ public sealed class AlertEscalationConsumerTests
             System.Text.Json.JsonSerializer.SerializeToElement(due, DomainJson.Options), Metadata());
         await harness.PublishAsync(due, envelope);
         Assert.True(await harness.Harness.GetConsumerHarness<AlertEscalationConsumer>().Consumed.Any<AlertEscalationDue>(m => m.Context.MessageId == envelope.EventId));
+    }
+
+    private EventEnvelope Leg(DateTimeOffset dueAt, string severity = Severities.High) =>
+        new(Guid.CreateVersion7(), Stream.Value, 0, nameof(AlertEscalationDue), _time.GetUtcNow(),
+            System.Text.Json.JsonSerializer.SerializeToElement(new AlertEscalationDue(_alertId, severity, RaisedAt, dueAt), DomainJson.Options), Metadata());
+
+    /// <summary>A leg as <see cref="RecordingDelayedMessages"/> recorded its sending: the consumer sees its id as the MessageId.</summary>
+    private EventEnvelope Sent(Guid messageId, object message) =>
+        new(messageId, Stream.Value, 0, nameof(AlertEscalationDue), _time.GetUtcNow(),
+            System.Text.Json.JsonSerializer.SerializeToElement((AlertEscalationDue)message, DomainJson.Options), Metadata());
+
+    /// <summary>Delivers a leg as SQS would deliver it once more (the same message, so the same id), and waits until it is consumed.</summary>
+    private static async Task DeliverAgainAsync(ConsumerHarness harness, EventEnvelope leg, int delivery)
+    {
+        await harness.PublishAsync(leg.DataAs<AlertEscalationDue>(), leg);
+        await harness.ConsumedAsync(leg.EventId, delivery);
     }
 
     private IEnumerable<AlertEscalated> Escalations => _store.Appended.Select(a => a.Event).OfType<AlertEscalated>();
@@ -150,6 +168,68 @@ public sealed class AlertEscalationConsumerTests
         Assert.False(await harness.Harness.Published.Any<Fault<AlertEscalationDue>>());
     }
 
+    [Fact]
+    public async Task A_not_yet_due_leg_delivered_again_and_again_sends_its_next_leg_only_once()
+    {
+        await RaiseAsync(Severities.Medium);
+        _time.Now = RaisedAt.AddMinutes(15);
+        await using var harness = await StartAsync();
+        var leg = Leg(RaisedAt.AddHours(1), Severities.Medium);
+
+        // Handled, then not deleted (a crash, a lost delete): SQS delivers the same leg again.
+        for (var delivery = 1; delivery <= 3; delivery++)
+            await DeliverAgainAsync(harness, leg, delivery);
+
+        var next = Assert.Single(_deadlines.Sent);
+        Assert.Equal(new AlertEscalationDue(_alertId, Severities.Medium, RaisedAt, RaisedAt.AddHours(1)), next.Message);
+        Assert.Equal(next.MessageId, _chains.Legs[Stream.Value]);
+        Assert.Empty(Escalations);
+    }
+
+    [Fact]
+    public async Task A_leg_that_stopped_after_sending_sends_again_and_only_the_leg_it_hands_over_to_goes_on()
+    {
+        await RaiseAsync(Severities.Medium);
+        _time.Now = RaisedAt.AddMinutes(15);
+        var leg = Leg(RaisedAt.AddHours(1), Severities.Medium);
+        // The first delivery (each of its immediate retries too) sends the next leg and stops before handing the chain over.
+        await using (var crashing = await StartAsync(chains: new FailingHandOver(_chains)))
+            await DeliverAgainAsync(crashing, leg, 1);
+        var orphans = _deadlines.Sent.ToList();
+        Assert.NotEmpty(orphans);
+
+        await using var harness = await StartAsync();
+        await DeliverAgainAsync(harness, leg, 1);
+
+        var carrier = _deadlines.Sent.Last();
+        Assert.Equal(orphans.Count + 1, _deadlines.Sent.Count);
+        Assert.Equal(carrier.MessageId, _chains.Legs[Stream.Value]);
+        // Fifteen minutes on, the orphans arrive before the deadline and send nothing; the carrier sends the next leg.
+        _time.Now = RaisedAt.AddMinutes(30);
+        foreach (var orphan in orphans)
+            await DeliverAgainAsync(harness, Sent(orphan.MessageId, orphan.Message), 1);
+        Assert.Equal(orphans.Count + 1, _deadlines.Sent.Count);
+        await DeliverAgainAsync(harness, Sent(carrier.MessageId, carrier.Message), 1);
+        Assert.Equal(orphans.Count + 2, _deadlines.Sent.Count);
+    }
+
+    [Fact]
+    public async Task A_chain_ends_when_the_deadline_is_decided()
+    {
+        await RaiseAsync(Severities.Medium);
+        _time.Now = RaisedAt.AddMinutes(45);
+        await using var harness = await StartAsync();
+        var leg = Leg(RaisedAt.AddHours(1), Severities.Medium);
+        await DeliverAgainAsync(harness, leg, 1);
+        var last = Assert.Single(_deadlines.Sent);
+
+        _time.Now = RaisedAt.AddHours(1);
+        await DeliverAgainAsync(harness, Sent(last.MessageId, last.Message), 1);
+
+        Assert.Single(Escalations);
+        Assert.Empty(_chains.Legs);
+    }
+
     private static EventMetadata Metadata() => new($"corr-{Guid.NewGuid():N}", null, null, null, null);
 
     /// <summary>A store where an acknowledgement lands just before the first append: that append conflicts.</summary>
@@ -183,6 +263,17 @@ public sealed class AlertEscalationConsumerTests
             inner.ReadStreamAsync(stream, fromVersion, cancellationToken);
 
         public IAsyncEnumerable<EventEnvelope> ReadAllAsync(CancellationToken cancellationToken = default) => inner.ReadAllAsync(cancellationToken);
+    }
+
+    /// <summary>Chains whose hand-over fails, as a process stopping between the send and the hand-over would.</summary>
+    private sealed class FailingHandOver(IDelayedMessageChains inner) : IDelayedMessageChains
+    {
+        public Task<bool> TryCarryAsync(string chain, Guid leg, CancellationToken cancellationToken) => inner.TryCarryAsync(chain, leg, cancellationToken);
+
+        public Task<bool> HandOverAsync(string chain, Guid leg, Guid next, CancellationToken cancellationToken) =>
+            throw new IOException("The process stopped.");
+
+        public Task EndAsync(string chain, CancellationToken cancellationToken) => inner.EndAsync(chain, cancellationToken);
     }
 
     private sealed class SettableTime(DateTimeOffset now) : TimeProvider

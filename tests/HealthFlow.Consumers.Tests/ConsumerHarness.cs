@@ -16,10 +16,13 @@ public sealed class ConsumerHarness : IAsyncDisposable
 {
     private readonly ServiceProvider _provider;
 
+    private readonly ConsumeCounter _consumed = new();
+
     private ConsumerHarness(ServiceProvider provider, ITestHarness harness)
     {
         _provider = provider;
         Harness = harness;
+        harness.Bus.ConnectConsumeObserver(_consumed);
     }
 
     public ITestHarness Harness { get; }
@@ -60,9 +63,41 @@ public sealed class ConsumerHarness : IAsyncDisposable
     public async Task PublishAsync<T>(T @event, EventEnvelope envelope) where T : class =>
         await Harness.Bus.Publish(@event, context => EventHeaders.Write(context, envelope));
 
+    /// <summary>
+    /// Waits until the message has been consumed (successfully or not) <paramref name="times"/> times: the harness's own
+    /// lists hold a message id once, however often it is delivered.
+    /// </summary>
+    public async Task ConsumedAsync(Guid messageId, int times = 1)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (_consumed.Count(messageId) < times)
+            await Task.Delay(10, timeout.Token);
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Harness.Stop();
         await _provider.DisposeAsync();
+    }
+}
+
+/// <summary>Counts each message id's finished consumes, redeliveries included.</summary>
+internal sealed class ConsumeCounter : IConsumeObserver
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, int> _counts = new();
+
+    public int Count(Guid messageId) => _counts.GetValueOrDefault(messageId);
+
+    public Task PreConsume<T>(ConsumeContext<T> context) where T : class => Task.CompletedTask;
+
+    public Task PostConsume<T>(ConsumeContext<T> context) where T : class => Done(context);
+
+    public Task ConsumeFault<T>(ConsumeContext<T> context, Exception exception) where T : class => Done(context);
+
+    private Task Done(ConsumeContext context)
+    {
+        if (context.MessageId is { } id)
+            _counts.AddOrUpdate(id, 1, (_, n) => n + 1);
+        return Task.CompletedTask;
     }
 }

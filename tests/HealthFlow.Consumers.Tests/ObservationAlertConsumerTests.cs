@@ -7,6 +7,7 @@ using HealthFlow.Domain.Alerts;
 using HealthFlow.Domain.Events;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace HealthFlow.Consumers.Tests;
 
@@ -25,6 +26,7 @@ public sealed class ObservationAlertConsumerTests
             services.AddOptions<EscalationPolicy>();
             services.AddSingleton<IDelayedMessages>(deadlines ?? new RecordingDelayedMessages(TimeProvider.System));
             services.AddSingleton<EscalationDeadlines>();
+            services.AddSingleton<IDelayedMessageChains>(new InMemoryDelayedMessageChains());
             services.AddSingleton<AlertMetrics>();
             services.AddSingleton(TimeProvider.System);
         });
@@ -137,6 +139,59 @@ public sealed class ObservationAlertConsumerTests
         await Eventually(() => !deadlines.Sent.IsEmpty);
         Assert.Single(store.Appended);
         Assert.Equal(new AlertEscalationDue(alertId, Severities.Medium, raisedAt, raisedAt.AddHours(1)), Assert.Single(deadlines.Sent).Message);
+    }
+
+    [Fact]
+    public async Task A_check_in_redelivered_after_the_rules_changed_still_sends_the_deadline_of_the_alert_it_raised()
+    {
+        var store = new RecordingEventStore();
+        var deadlines = new RecordingDelayedMessages(TimeProvider.System) { FailNext = 1 };
+        var rules = new SettableOptions<AlertRulesOptions>(new AlertRulesOptions());
+        var policy = new SettableOptions<EscalationPolicy>(new EscalationPolicy());
+        await using var harness = await ConsumerHarness.StartAsync<ObservationAlertConsumer>(services =>
+        {
+            services.AddSingleton<IEventStore>(store);
+            services.AddSingleton<IOptionsMonitor<AlertRulesOptions>>(rules);
+            services.AddSingleton<IOptionsMonitor<EscalationPolicy>>(policy);
+            services.AddSingleton<IDelayedMessages>(deadlines);
+            services.AddSingleton<EscalationDeadlines>();
+            services.AddSingleton<IDelayedMessageChains>(new InMemoryDelayedMessageChains());
+            services.AddSingleton<AlertMetrics>();
+            services.AddSingleton(TimeProvider.System);
+        });
+        var checkIn = CheckIn(score: 9);
+        var envelope = ConsumerHarness.Envelope(checkIn, StreamId.ForObservation(checkIn.ObservationId).Value);
+
+        // The first delivery raises the alert, and stops before its deadline is sent.
+        await harness.PublishAsync(checkIn, envelope);
+        await harness.ConsumedAsync(envelope.EventId);
+        var raised = Assert.IsType<AlertRaised>(Assert.Single(store.Appended).Event);
+        Assert.Empty(deadlines.Sent);
+
+        // Before SQS delivers it again, the score rule is switched off and medium alerts get 30 minutes.
+        rules.Value = new AlertRulesOptions { ScoreThreshold = 10 };
+        policy.Value = new EscalationPolicy { MediumAfter = TimeSpan.FromMinutes(30) };
+        await harness.Harness.Bus.Publish(checkIn, context =>
+        {
+            EventHeaders.Write(context, envelope);
+            context.Headers.Set(MessageHeaders.RedeliveryCount, 1);
+        });
+        await harness.ConsumedAsync(envelope.EventId, 2);
+
+        Assert.Equal(new AlertEscalationDue(raised.AlertId, Severities.Medium, raised.RaisedAt, raised.RaisedAt.AddMinutes(30)), Assert.Single(deadlines.Sent).Message);
+        Assert.Single(store.Appended);
+    }
+
+    /// <summary>Options that a test changes as an operator would change configuration.</summary>
+    private sealed class SettableOptions<T>(T value) : IOptionsMonitor<T>
+    {
+        public T Value { get; set; } = value;
+
+        public T CurrentValue => Value;
+
+        public T Get(string? name) => Value;
+
+        public IDisposable? OnChange(Action<T, string?> listener) => null;
     }
 
     // The harness lists messages by id, so a redelivery is not a second entry there; the store counts it.

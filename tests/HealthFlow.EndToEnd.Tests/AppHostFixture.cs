@@ -14,7 +14,8 @@ namespace HealthFlow.EndToEnd.Tests;
 /// </summary>
 public sealed class AppHostFixture : IAsyncLifetime
 {
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
+    // Generous: on a loaded 2-core machine (a parallel build, CI beside other jobs) nine processes JIT at once.
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(8);
 
     public static readonly string[] Services = ["auth-api", "command-api", "query-api", "alert-worker", "projections"];
 

@@ -57,6 +57,33 @@ public sealed class EscalationTests(AppHostFixture system) : IDisposable
     }
 
     [Fact]
+    public async Task An_escalated_alert_is_still_acknowledged_and_shows_both_the_escalation_and_who_took_it()
+    {
+        var patient = await _api.RegisterPatientAsync();
+        var clinician = await _api.LoginClinicianAsync();
+        var alertId = AlertId.For(await _api.CheckInAsync(patient, HighCheckIn));
+        await Eventually.UntilAsync(
+            async () => (await _store.AlertStreamAsync(alertId)).Any(e => e.Type == EventTypes.AlertEscalated),
+            "the alert to be escalated", TimeSpan.FromSeconds(60));
+
+        // The escalation is a change of the alert, not an acknowledgement: no 409.
+        var acknowledged = await _api.PostAsync(clinician, $"/api/alerts/{alertId}/acknowledge", new { note = "Called the patient." });
+        Assert.Equal(HttpStatusCode.Accepted, acknowledged.StatusCode);
+
+        Assert.Equal([EventTypes.AlertRaised, EventTypes.AlertEscalated, EventTypes.AlertAcknowledged], (await _store.AlertStreamAsync(alertId)).Select(e => e.Type));
+        var alert = await Eventually.GetAsync(
+            async () => (await _api.AlertsForPatientAsync(clinician, patient.PatientId!.Value, "acknowledged")).FirstOrDefault(a => a["alertId"]!.GetValue<string>() == alertId.ToString()),
+            "the alert to show as acknowledged", TimeSpan.FromSeconds(30));
+        Assert.True(alert["escalated"]!.GetValue<bool>());
+        Assert.Equal("Called the patient.", alert["acknowledgementNote"]!.GetValue<string>());
+
+        var again = await _api.PostAsync(clinician, $"/api/alerts/{alertId}/acknowledge", new { });
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        var problem = JsonNode.Parse(await again.Content.ReadAsStringAsync())!;
+        Assert.Equal(alert["acknowledgedBy"]!.GetValue<string>(), problem["acknowledgedBy"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task An_alert_acknowledged_before_its_deadline_never_escalates()
     {
         var patient = await _api.RegisterPatientAsync();

@@ -37,11 +37,22 @@ public sealed class FuzzTests(AppHostFixture system, ITestOutputHelper output) :
     public async Task Generated_bad_input_never_gets_a_server_error_and_stores_no_rejected_check_in()
     {
         var patient = await _api.RegisterPatientAsync();
-        var clinician = await _api.LoginClinicianAsync();
-        var firstPage = await _api.GetJsonAsync(clinician, "/api/patients?limit=1");
-        var realCursor = firstPage["nextCursor"]?.GetValue<string>();
         var admin = await _api.LoginAsync(CareTeamClinic.DemoAdmin, CareTeamClinic.DemoAdminPassword);
+        // A clinician of the fuzz test's own: its logins are fuzzed (wrong passwords, its name in other letter cases),
+        // which may back the account off, and no other test may be the one locked out. Its ward holds the fuzz patient
+        // and one more, so a page of one has a real cursor to mutate.
+        var clinician = await CareTeamClinic.CreateClinicianAsync(_api, admin);
         var team = await CareTeamClinic.CreateTeamAsync(_api, admin, "Fuzz ward");
+        var secondPatient = await _api.RegisterPatientAsync();
+        Assert.Equal(HttpStatusCode.NoContent, (await _api.PostAsync(admin, $"/api/care-teams/{team}/clinicians", new { clinicianId = clinician.Username })).StatusCode);
+        foreach (var member in new[] { patient, secondPatient })
+        {
+            Assert.Equal(HttpStatusCode.NoContent, (await _api.PostAsync(admin, $"/api/care-teams/{team}/patients", new { patientId = member.PatientId })).StatusCode);
+        }
+
+        var realCursor = await Eventually.GetAsync(
+            async () => (await _api.GetJsonAsync(clinician, "/api/patients?limit=1"))["nextCursor"]?.GetValue<string>(),
+            "a cursor past the first of the fuzz ward's two patients");
         var generator = new FuzzInput(new Random(Seed), patient, clinician, realCursor, admin, team);
 
         var cases = Enumerable.Range(0, Cases).Select(generator.Next).ToList();
@@ -188,6 +199,10 @@ public sealed class FuzzInput(
 
     private static readonly string[] AuthFields = ["username", "password", "displayName", "role"];
 
+    // Stand-ins for the fuzz test's own clinician's username, as written and in another letter case.
+    private const string OwnClinician = "own-clinician";
+    private const string OwnClinicianUpperCase = "OWN-CLINICIAN";
+
     // JSON texts of values, written by hand where a serializer would refuse or normalise them.
     private static readonly string[] JsonValues =
     [
@@ -196,7 +211,7 @@ public sealed class FuzzInput(
         "\"\"", "\" \"", "\"7\"", "\"alert\"", "\"2025-05-01T08:30:00Z\"", "\"2999-01-01T00:00:00Z\"", "\"0001-01-01T00:00:00+14:00\"",
         "\"\\udfff\"", "\"\\ud800\"", "\"a\\udfffb\"", "\"\\ud800\\ud800\"", "\"\\u0000\"", "\"a\\u0000b\"", "\"\\ufeff\"",
         "\"\\u202e\"", "\"e\\u0301\"", "\"😀\"", "\"Ω≈ç√∫\"", "\"\\\\\"", "\"<script>alert(1)</script>\"", "\"' OR 1=1 --\"",
-        "\"../../etc/passwd\"", "\"%00\"", "\"${jndi:ldap://x}\"", "\"clinician1\"", "\"CLINICIAN1\"", "\"\\u212Aelvin\"",
+        "\"../../etc/passwd\"", "\"%00\"", "\"${jndi:ldap://x}\"", OwnClinician, OwnClinicianUpperCase, "\"\\u212Aelvin\"",
     ];
 
     private static readonly string[] Garbage =
@@ -415,7 +430,12 @@ public sealed class FuzzInput(
         0 => Quote(string.Concat(Enumerable.Repeat(Pick("a", "é", "😀", "\0"), random.Next(2) == 0 ? 5_000 : 600))),
         1 => DeepNesting(),
         2 when username => Quote(new string('a', 5_000)),
-        _ => Pick(JsonValues),
+        _ => Pick(JsonValues) switch
+        {
+            OwnClinician => Quote(clinician.Username),
+            OwnClinicianUpperCase => Quote(clinician.Username.ToUpperInvariant()),
+            var value => value,
+        },
     };
 
     private string DeepNesting()

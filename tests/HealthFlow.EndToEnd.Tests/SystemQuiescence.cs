@@ -17,9 +17,15 @@ namespace HealthFlow.EndToEnd.Tests;
 /// </summary>
 public sealed class SystemQuiescence(Uri awsEndpoint) : IDisposable
 {
-    // Upstream first: alert evaluation feeds the alert projection.
+    // Every work queue of the topology, upstream first: the alert worker's queues feed the alert projection.
+    // Read from the topology, so a queue added there is waited for here. Delayed escalation deadlines are not
+    // waiting work until they are due; WaitForEscalationDeadlinesAsync waits for those.
     private static readonly string[] QueuesInPipelineOrder =
-        ["alert-evaluation", "patient-projection", "observation-projection", "alert-projection"];
+    [
+        .. HealthFlowTopology.Queues.All
+            .OrderBy(q => q == HealthFlowTopology.Queues.AlertEvaluation || q == HealthFlowTopology.Queues.AlertEscalation ? 0 : 1)
+            .Select(q => q.Name),
+    ];
 
     private readonly AmazonDynamoDBClient _dynamo = new(
         new BasicAWSCredentials("test", "test"),

@@ -1,4 +1,4 @@
-// The shapes of the HealthFlow HTTP API (DESIGN.md section 7), as the web apps see them.
+// The shapes of the HealthFlow HTTP API (the README's "The API, by example" and each API's OpenAPI document), as the web apps see them.
 
 export type Role = 'patient' | 'clinician' | 'admin';
 

@@ -6,29 +6,34 @@ namespace HealthFlow.Auth.Api.Users;
 
 /// <summary>
 /// Increasing backoff per account after failed logins, counted in DynamoDB so every auth-api task sees the
-/// same count: N tasks do not give N times the guesses, and neither do many client addresses.
+/// same count: N tasks do not give N times the guesses, and neither do many client addresses or concurrent
+/// requests. Each attempt is reserved (counted as a failure) before its password is checked, and a success
+/// clears the count again.
 /// </summary>
 public sealed class AccountThrottle(LoginThrottleStore store, IOptions<LoginRateLimitOptions> options)
 {
-    /// <summary>How long the account must still wait before a password is checked, or null.</summary>
-    public async Task<TimeSpan?> BlockedForAsync(string username, CancellationToken cancellationToken) =>
-        Account(username) is { } account ? await store.BlockedForAsync(account, cancellationToken) : null;
-
-    public async Task RecordAsync(string username, bool succeeded, CancellationToken cancellationToken)
+    /// <summary>Null when the password may be checked now (the attempt is counted); otherwise how long to wait.</summary>
+    public async Task<TimeSpan?> ReserveAttemptAsync(string username, CancellationToken cancellationToken)
     {
         if (Account(username) is not { } account)
         {
-            return;
+            return null;
         }
 
-        if (succeeded)
+        var settings = options.Value;
+        return await store.ReserveAsync(account, settings.FreeFailuresPerAccount, TimeSpan.FromSeconds(settings.MaxBackoffSeconds), cancellationToken) switch
+        {
+            LoginAttemptReservation.Blocked blocked => blocked.RetryAfter,
+            _ => null,
+        };
+    }
+
+    /// <summary>A success clears the account's count; a failure was counted when the attempt was reserved.</summary>
+    public async Task RecordAsync(string username, bool succeeded, CancellationToken cancellationToken)
+    {
+        if (succeeded && Account(username) is { } account)
         {
             await store.ResetAsync(account, cancellationToken);
-        }
-        else
-        {
-            var settings = options.Value;
-            await store.RecordFailureAsync(account, settings.FreeFailuresPerAccount, TimeSpan.FromSeconds(settings.MaxBackoffSeconds), cancellationToken);
         }
     }
 

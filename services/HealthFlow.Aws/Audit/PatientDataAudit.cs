@@ -171,7 +171,18 @@ public static partial class PatientDataAudit
             outcome,
             http.Connection.RemoteIpAddress?.ToString(),
             DateTimeOffset.UtcNow,
-            http.GetCorrelationId());
+            http.GetCorrelationId(),
+            Query: QueryOf(http.Request));
+    }
+
+    // A stream ticket opens the stream once and expires in 30 s, but a credential has no place in the trail.
+    private static readonly HashSet<string> SecretParameters = new(StringComparer.OrdinalIgnoreCase) { "ticket", "access_token", "token" };
+
+    /// <summary>The path and query string the caller sent, without credentials: what produced the disclosure.</summary>
+    private static string QueryOf(HttpRequest request)
+    {
+        var query = request.Query.Where(p => !SecretParameters.Contains(p.Key)).SelectMany(p => p.Value.Select(v => KeyValuePair.Create(p.Key, v)));
+        return request.Path.Value + QueryString.Create(query).Value;
     }
 
     [GeneratedRegex(@"\{(\*{0,2}\w+)(:[^}]+|\?)?\}")]

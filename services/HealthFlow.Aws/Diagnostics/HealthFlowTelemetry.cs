@@ -28,6 +28,15 @@ public static class HealthFlowTelemetry
     internal static readonly Counter<long> Relayed =
         Meter.CreateCounter<long>("healthflow.outbox.relayed", "{commit}", "Commits published late by the outbox relay.");
 
+    internal static readonly Counter<long> Parked =
+        Meter.CreateCounter<long>("healthflow.outbox.parked", "{commit}", "Commits the outbox relay set aside because they can never be published (`healthflow outbox list`).");
+
+    internal static readonly Counter<long> ClearsTakenOver =
+        Meter.CreateCounter<long>("healthflow.outbox.republishes_avoided", "{commit}", "Due commits the relay did not republish because this process had published them and their mark's removal was still queued.");
+
+    internal static readonly Counter<long> AuditCommitFailures =
+        Meter.CreateCounter<long>("healthflow.audit.commit_failures", "{commit}", "Audit group commits given up: `outcome` rejected (can never be stored) or abandoned (every waiting request had been answered 503).");
+
     internal static readonly Counter<long> MessagesHandled =
         Meter.CreateCounter<long>("healthflow.consumer.messages.handled", "{message}", "Messages whose consumer succeeded and that were deleted.");
 

@@ -18,6 +18,12 @@ public sealed class EventBridgeException(string errorCode, string message, HttpS
     public string? RequestId { get; } = requestId;
 
     /// <summary>Server-side and throttling failures are worth retrying; validation errors are not.</summary>
+    /// <summary>
+    /// The request itself is invalid (too large, a malformed entry): sending it again gives the same answer. Not
+    /// an access or configuration error, which a fix outside the request can cure.
+    /// </summary>
+    public bool RefusesTheRequest => ErrorCode is "ValidationException" or "InvalidArgument" or "MalformedDetail";
+
     public bool IsTransient =>
         (int)StatusCode >= 500 || ErrorCode is "ThrottlingException" or "LimitExceededException" or "InternalException";
 }

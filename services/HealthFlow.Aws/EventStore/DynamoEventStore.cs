@@ -22,7 +22,10 @@ namespace HealthFlow.Aws.EventStore;
 // | streamId    | S    | partition key: `patient-<id>`, `observation-<id>`, `alert-<id>` (StreamId)     |
 // | version     | N    | sort key: the stream version this commit creates (expected + 1, no gaps)      |
 // | committedAt | S    | ISO-8601 UTC, fixed width; sort key of the `outbox` index                      |
-// | pending     | S    | outbox shard `0`..`3` while unpublished, then REMOVEd: the sparse `outbox` GSI |
+// | commitId    | S    | UUID fixed by the writer before its first attempt: a retry knows its own commit |
+// | pending     | S    | outbox shard `0`..`3` while unpublished, then REMOVEd: the sparse `outbox` GSI; |
+// |             |      | `parked` when the relay set it aside (it could never be published)            |
+// | parked      | S    | why it was set aside, and when (only with pending = `parked`)                 |
 // | metadata    | M    | correlationId, causationId, userId, traceparent, tracestate, requestHash       |
 // |             |      | (S; absent = null). requestHash: SHA-256 of the HTTP body, told apart on retry |
 // | events      | L    | one M per event: eventId (S, UUIDv7), type (S), occurredAt (S), data (S, JSON) |
@@ -53,19 +56,28 @@ public sealed class DynamoEventStore(
         EventMetadata metadata,
         CancellationToken cancellationToken = default)
     {
-        var committed = await CommitAsync(stream, expectedVersion, events, metadata, cancellationToken).ConfigureAwait(false);
+        var committed = await CommitAsync(stream, expectedVersion, events, metadata, Guid.CreateVersion7(), cancellationToken).ConfigureAwait(false);
         await PublishCommittedAsync(stream.Value, committed.Version, committed.Events).ConfigureAwait(false);
         return committed;
     }
+
+    public Task<AppendResult> AppendDurableAsync(
+        StreamId stream,
+        long expectedVersion,
+        IReadOnlyList<IDomainEvent> events,
+        EventMetadata metadata,
+        CancellationToken cancellationToken = default) =>
+        AppendDurableAsync(stream, expectedVersion, events, metadata, Guid.CreateVersion7(), cancellationToken);
 
     public async Task<AppendResult> AppendDurableAsync(
         StreamId stream,
         long expectedVersion,
         IReadOnlyList<IDomainEvent> events,
         EventMetadata metadata,
+        Guid commitId,
         CancellationToken cancellationToken = default)
     {
-        var committed = await CommitAsync(stream, expectedVersion, events, metadata, cancellationToken).ConfigureAwait(false);
+        var committed = await CommitAsync(stream, expectedVersion, events, metadata, commitId, cancellationToken).ConfigureAwait(false);
         // PublishCommittedAsync never throws; a publish cut short by the process ending is the relay's to finish.
         _ = Task.Run(() => PublishCommittedAsync(stream.Value, committed.Version, committed.Events), CancellationToken.None);
         return committed;
@@ -76,6 +88,7 @@ public sealed class DynamoEventStore(
         long expectedVersion,
         IReadOnlyList<IDomainEvent> events,
         EventMetadata metadata,
+        Guid commitId,
         CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(stream.Value, nameof(stream));
@@ -102,38 +115,43 @@ public sealed class DynamoEventStore(
             await dynamo.PutItemAsync(new PutItemRequest
             {
                 TableName = CommitItems.Table,
-                Item = CommitItems.ToItem(stream.Value, version, now, metadata, envelopes),
+                Item = CommitItems.ToItem(stream.Value, version, now, metadata, envelopes, commitId),
                 ConditionExpression = "attribute_not_exists(#version)",
                 ExpressionAttributeNames = new() { ["#version"] = CommitItems.Version },
             }, cancellationToken).ConfigureAwait(false);
         }
         catch (ConditionalCheckFailedException)
         {
-            if (!await IsOwnCommitAsync(stream.Value, version, envelopes[0].EventId, cancellationToken).ConfigureAwait(false))
-                throw new ConcurrencyConflictException(stream, expectedVersion);
+            // The stored commit's events, not this attempt's: their ids are the ones the outbox publishes.
+            envelopes = await OwnCommitAsync(stream.Value, version, commitId, envelopes[0].EventId, cancellationToken).ConfigureAwait(false)
+                ?? throw new ConcurrencyConflictException(stream, expectedVersion);
         }
 
         HealthFlowTelemetry.EventsAppended.Add(envelopes.Count);
         return new AppendResult(version, envelopes);
     }
 
-    // The SDK retries a PutItem whose reply was lost; if the first attempt did land, the retry
-    // fails its condition against our own commit. That is a success, not a conflict.
-    private async Task<bool> IsOwnCommitAsync(string streamId, long version, Guid firstEventId, CancellationToken cancellationToken)
+    // A PutItem whose reply was lost is sent again, by the SDK (the same request) or by a caller that retries
+    // with the same commit id (new event ids); if the first attempt landed, the retry fails its condition
+    // against our own commit. That is a success, not a conflict. Commits stored before commit ids existed
+    // are recognised by their first event id.
+    private async Task<List<EventEnvelope>?> OwnCommitAsync(string streamId, long version, Guid commitId, Guid firstEventId, CancellationToken cancellationToken)
     {
         var existing = await dynamo.GetItemAsync(new GetItemRequest
         {
             TableName = CommitItems.Table,
             Key = CommitItems.Key(streamId, version),
-            ProjectionExpression = "#events[0].#eventId",
-            ExpressionAttributeNames = new() { ["#events"] = CommitItems.Events, ["#eventId"] = "eventId" },
             ConsistentRead = true,
         }, cancellationToken).ConfigureAwait(false);
-        return existing.Item is { } item
-            && item.TryGetValue(CommitItems.Events, out var events)
-            && events.L is [{ M: { } first }, ..]
-            && first.TryGetValue("eventId", out var id)
-            && id.S == firstEventId.ToString();
+        if (existing.Item is not { Count: > 0 } item)
+            return null;
+        var own = item.TryGetValue(CommitItems.CommitId, out var id)
+            ? id.S == commitId.ToString()
+            : item.TryGetValue(CommitItems.Events, out var events)
+                && events.L is [{ M: { } first }, ..]
+                && first.TryGetValue("eventId", out var eventId)
+                && eventId.S == firstEventId.ToString();
+        return own ? [.. CommitItems.ToEnvelopes(item)] : null;
     }
 
     // The commit is durable: from here on nothing may fail the caller's command. A failed or slow
@@ -284,7 +302,14 @@ internal static class CommitItems
     public const string StreamId = "streamId";
     public const string Version = "version";
     public const string CommittedAt = "committedAt";
+    public const string CommitId = "commitId";
     public const string Pending = "pending";
+
+    /// <summary>Why the relay set a commit aside; with <see cref="Pending"/> = <see cref="ParkedShard"/>.</summary>
+    public const string Parked = "parked";
+
+    /// <summary>The outbox index partition of commits set aside: no relay sweeps it, `healthflow outbox` lists it.</summary>
+    public const string ParkedShard = "parked";
     public const string Metadata = "metadata";
     public const string Events = "events";
 
@@ -312,10 +337,11 @@ internal static class CommitItems
         long.Parse(item[Version].N, CultureInfo.InvariantCulture);
 
     public static Dictionary<string, AttributeValue> ToItem(
-        string streamId, long version, DateTimeOffset committedAt, EventMetadata metadata, IReadOnlyList<EventEnvelope> events)
+        string streamId, long version, DateTimeOffset committedAt, EventMetadata metadata, IReadOnlyList<EventEnvelope> events, Guid commitId)
     {
         var item = Key(streamId, version);
         item[CommittedAt] = new AttributeValue { S = FormatTime(committedAt) };
+        item[CommitId] = new AttributeValue { S = commitId.ToString() };
         // UUIDv7 ends in random bits, so the first event id spreads commits evenly over the shards.
         item[Pending] = new AttributeValue { S = (events[0].EventId.ToByteArray()[15] % OutboxShards).ToString(CultureInfo.InvariantCulture) };
         item[Metadata] = new AttributeValue { M = ToMap(metadata) };

@@ -50,6 +50,13 @@ public sealed class OutboxOptions
     /// </summary>
     public string? Service { get; set; }
 
+    /// <summary>
+    /// How many times EventBridge may refuse one commit's event, in calls it otherwise accepted, before the relay
+    /// parks the commit. Failed calls (the bus down or slow) are not counted: they say nothing about the commit.
+    /// </summary>
+    [Range(1, 1_000)]
+    public int MaxPublishAttempts { get; set; } = 5;
+
     /// <summary>The republish age must leave the writer's own publish (and its mark's removal) time to finish.</summary>
     public const int RepublishAfterPublishTimeouts = 3;
 }

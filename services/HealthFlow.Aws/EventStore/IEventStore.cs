@@ -34,6 +34,20 @@ public interface IEventStore : IEventStreamReader
         CancellationToken cancellationToken = default) =>
         AppendAsync(stream, expectedVersion, events, metadata, cancellationToken);
 
+    /// <summary>
+    /// Appends like <see cref="AppendDurableAsync(StreamId, long, IReadOnlyList{IDomainEvent}, EventMetadata, CancellationToken)"/>,
+    /// as the commit <paramref name="commitId"/>: a caller that retries after a lost reply passes the same id, and a
+    /// retry that finds its own earlier attempt stored succeeds with that commit instead of conflicting with it.
+    /// </summary>
+    Task<AppendResult> AppendDurableAsync(
+        StreamId stream,
+        long expectedVersion,
+        IReadOnlyList<IDomainEvent> events,
+        EventMetadata metadata,
+        Guid commitId,
+        CancellationToken cancellationToken = default) =>
+        AppendDurableAsync(stream, expectedVersion, events, metadata, cancellationToken);
+
     /// <summary>The stream's current version, or <see cref="ExpectedVersion.NoStream"/> (0) when it has no commits.</summary>
     Task<long> GetVersionAsync(StreamId stream, CancellationToken cancellationToken = default);
 

@@ -12,6 +12,8 @@ namespace HealthFlow.Aws.EventStore;
 /// writer hands the commit over and answers its caller; a background loop issues the UpdateItems with
 /// bounded concurrency. Losing a hand-over (a crash before the loop got to it) costs one duplicate
 /// publish by the relay, which every handler already absorbs; it never loses an event.
+/// Until a removal has run, the commit is known here as published (<see cref="IsPublished"/>): the relay of this
+/// process skips such a commit instead of republishing it, however far behind the removals are.
 /// </summary>
 public sealed class OutboxMarks : IAsyncDisposable
 {
@@ -20,9 +22,12 @@ public sealed class OutboxMarks : IAsyncDisposable
 
     private readonly IAmazonDynamoDB _dynamo;
     private readonly ILogger<OutboxMarks> _logger;
-    private readonly Channel<PublishedCommit> _published = Channel.CreateUnbounded<PublishedCommit>(new() { SingleReader = true });
+    private readonly Channel<PublishedCommit> _queued = Channel.CreateUnbounded<PublishedCommit>(new() { SingleReader = true });
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
+
+    // Published, mark not yet removed. Bounded by the removal backlog: an entry leaves once its removal has run.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string StreamId, long Version), byte> _published = new();
 
     public OutboxMarks(IAmazonDynamoDB dynamo, ILogger<OutboxMarks> logger)
     {
@@ -32,15 +37,33 @@ public sealed class OutboxMarks : IAsyncDisposable
     }
 
     /// <summary>Queues the mark's removal. The current span becomes its parent, so it stays in the commit's trace.</summary>
-    public void Clear(string streamId, long version) =>
-        _published.Writer.TryWrite(new PublishedCommit(streamId, version, Activity.Current?.Context ?? default));
+    public void Clear(string streamId, long version)
+    {
+        _published[(streamId, version)] = 0;
+        if (!_queued.Writer.TryWrite(new PublishedCommit(streamId, version, Activity.Current?.Context ?? default)))
+            _published.TryRemove((streamId, version), out _);
+    }
+
+    /// <summary>
+    /// Whether this process published the commit and its mark's removal is still queued or running: a relay that
+    /// finds it pending must not publish it again.
+    /// </summary>
+    internal bool IsPublished(string streamId, long version) => _published.ContainsKey((streamId, version));
+
+    /// <summary>
+    /// Hands a published commit's mark removal to the caller (the relay, when the removal is overdue): true when
+    /// this process published it and had not removed its mark yet. A queued removal taken over is skipped.
+    /// </summary>
+    public bool TryTakeOver(string streamId, long version) => _published.TryRemove((streamId, version), out _);
 
     private Task ClearLoopAsync() =>
         Parallel.ForEachAsync(
-            _published.Reader.ReadAllAsync(),
+            _queued.Reader.ReadAllAsync(),
             new ParallelOptions { MaxDegreeOfParallelism = MaxConcurrentClears },
-            async (commit, _) =>
+            async (commit, loopToken) =>
             {
+                if (!_published.ContainsKey((commit.StreamId, commit.Version)))
+                    return;
                 using var activity = HealthFlowTelemetry.ActivitySource.StartActivity("outbox clear", ActivityKind.Internal, commit.Parent);
                 try
                 {
@@ -51,6 +74,10 @@ public sealed class OutboxMarks : IAsyncDisposable
                     // Published but still marked: the relay will publish it once more (at least once).
                     activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
                     _logger.LogWarning(ex, "Clearing the outbox mark of {StreamId}@{Version} failed", commit.StreamId, commit.Version);
+                }
+                finally
+                {
+                    _published.TryRemove((commit.StreamId, commit.Version), out _);
                 }
             });
 
@@ -77,7 +104,7 @@ public sealed class OutboxMarks : IAsyncDisposable
     /// <summary>Finishes the queued removals (briefly), so a graceful stop leaves no needless republish behind.</summary>
     public async ValueTask DisposeAsync()
     {
-        _published.Writer.TryComplete();
+        _queued.Writer.TryComplete();
         if (await Task.WhenAny(_loop, Task.Delay(DrainOnDispose)).ConfigureAwait(false) != _loop)
         {
             await _stop.CancelAsync().ConfigureAwait(false);

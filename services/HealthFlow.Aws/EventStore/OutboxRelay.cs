@@ -23,13 +23,23 @@ namespace HealthFlow.Aws.EventStore;
 /// timeout: a slow but successful publish is never repeated.</item>
 /// <item>A service's relay republishes only the commits of the streams it appends, under leases of its own
 /// (<see cref="OutboxOptions.Service"/>): its task role may remove no other commit's outbox mark.</item>
+/// <item>A due commit that this process published itself, whose mark's removal is still queued
+/// (<see cref="OutboxMarks"/>, behind at saturation), is not published again: the relay removes the mark instead.</item>
 /// </list>
+/// Each commit is published on its own account (<see cref="IEventPublisher.PublishCommitsAsync"/>), so one the bus
+/// refuses does not hold back the commits behind it. A commit that can never be published (over EventBridge's
+/// entry limit, or refused <see cref="OutboxOptions.MaxPublishAttempts"/> times while the bus took the others) is
+/// parked: moved off the swept shards to the outbox index's `parked` partition with the reason, counted
+/// (`healthflow.outbox.parked`) and logged; `healthflow outbox list` shows it, `healthflow outbox replay` publishes it.
 /// </summary>
 public sealed class OutboxRelay : BackgroundService
 {
     private readonly IAmazonDynamoDB _dynamo;
     private readonly IEventPublisher _publisher;
+    private readonly OutboxMarks _marks;
     private readonly Leases _leases;
+    // Entry-level refusals per commit, while it keeps failing; forgotten once it is published or parked.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string StreamId, long Version), int> _failedAttempts = new();
     private readonly OutboxOptions _options;
     private readonly ILogger<OutboxRelay> _logger;
     private readonly TimeProvider _time;
@@ -39,6 +49,7 @@ public sealed class OutboxRelay : BackgroundService
     public OutboxRelay(
         IAmazonDynamoDB dynamo,
         IEventPublisher publisher,
+        OutboxMarks marks,
         Leases leases,
         IOptions<OutboxOptions> options,
         ILogger<OutboxRelay> logger,
@@ -46,6 +57,7 @@ public sealed class OutboxRelay : BackgroundService
     {
         _dynamo = dynamo;
         _publisher = publisher;
+        _marks = marks;
         _leases = leases;
         _options = options.Value;
         _logger = logger;
@@ -127,11 +139,27 @@ public sealed class OutboxRelay : BackgroundService
 
         var relayed = 0;
         var group = new List<IReadOnlyList<EventEnvelope>>();
+        var publishedHere = new List<(string StreamId, long Version)>();
         var cutoff = CommitItems.FormatTime(_time.GetUtcNow() - _options.RepublishAfter);
         await foreach (var item in ReadDueAsync(shard, cutoff, cancellationToken).ConfigureAwait(false))
         {
             if (_time.GetUtcNow() >= stopAt)
                 break;
+
+            var (streamId, version) = (item[CommitItems.StreamId].S, CommitItems.VersionOf(item));
+            if (_marks.TryTakeOver(streamId, version))
+            {
+                // Published by this process; only its mark's removal is late. Publishing it again would turn a
+                // removal backlog (saturation) into a flood of duplicates, and more load.
+                publishedHere.Add((streamId, version));
+                if (publishedHere.Count == MaxEventsPerPublish)
+                {
+                    await ClearTakenOverAsync(publishedHere, cancellationToken).ConfigureAwait(false);
+                    publishedHere.Clear();
+                }
+
+                continue;
+            }
 
             var commit = CommitItems.ToEnvelopes(item).ToList();
             if (group.Count > 0 && group.Sum(c => c.Count) + commit.Count > MaxEventsPerPublish)
@@ -145,8 +173,17 @@ public sealed class OutboxRelay : BackgroundService
 
         if (group.Count > 0)
             relayed += await RelayAsync(group, cancellationToken).ConfigureAwait(false);
+        if (publishedHere.Count > 0)
+            await ClearTakenOverAsync(publishedHere, cancellationToken).ConfigureAwait(false);
 
         return (relayed, await CountPendingAsync(shard, cancellationToken).ConfigureAwait(false));
+    }
+
+    private async Task ClearTakenOverAsync(IReadOnlyList<(string StreamId, long Version)> commits, CancellationToken cancellationToken)
+    {
+        await Task.WhenAll(commits.Select(c => OutboxMarks.ClearAsync(_dynamo, c.StreamId, c.Version, cancellationToken))).ConfigureAwait(false);
+        HealthFlowTelemetry.ClearsTakenOver.Add(commits.Count);
+        _logger.LogInformation("Removed the overdue outbox marks of {Count} commits this process had published, instead of publishing them again", commits.Count);
     }
 
     // One PutEvents call takes ten entries: after an outage, a backlog drains ten commits a call, not one.
@@ -163,26 +200,61 @@ public sealed class OutboxRelay : BackgroundService
             "outbox relay", ActivityKind.Internal, contexts[0], links: contexts.Skip(1).Where(c => c != default).Select(c => new ActivityLink(c)));
         activity?.SetTag("healthflow.stream_id", commits[0][0].StreamId);
         activity?.SetTag("healthflow.commits", commits.Count);
-        try
+        var outcomes = await _publisher.PublishCommitsAsync(commits, cancellationToken).ConfigureAwait(false);
+        var published = new List<IReadOnlyList<EventEnvelope>>();
+        var failed = 0;
+        for (var i = 0; i < commits.Count; i++)
         {
-            await _publisher.PublishAsync([.. commits.SelectMany(c => c)], cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            // They stay pending; the next sweep retries them.
-            activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
-            _logger.LogWarning(ex, "Relaying {Count} commits from {StreamId}@{Version} failed", commits.Count, commits[0][0].StreamId, commits[0][0].Version);
-            return 0;
+            var (streamId, version) = (commits[i][0].StreamId, commits[i][0].Version);
+            switch (outcomes[i])
+            {
+                case CommitPublishOutcome.Published:
+                    published.Add(commits[i]);
+                    _failedAttempts.TryRemove((streamId, version), out _);
+                    break;
+                case CommitPublishOutcome.Unpublishable refused:
+                    await ParkAsync(streamId, version, refused.Reason, cancellationToken).ConfigureAwait(false);
+                    failed++;
+                    break;
+                case CommitPublishOutcome.EntryFailed entryFailed:
+                    // The bus took the call and refused this commit: counted, and parked once it keeps happening.
+                    var attempts = _failedAttempts.AddOrUpdate((streamId, version), 1, (_, n) => n + 1);
+                    if (attempts >= _options.MaxPublishAttempts)
+                        await ParkAsync(streamId, version, $"{attempts} attempts refused; the last: {entryFailed.Reason}", cancellationToken).ConfigureAwait(false);
+                    else
+                        _logger.LogWarning("Relaying {StreamId}@{Version} failed (attempt {Attempts} of {Max}): {Reason}", streamId, version, attempts, _options.MaxPublishAttempts, entryFailed.Reason);
+                    failed++;
+                    break;
+                case CommitPublishOutcome.BusUnavailable unavailable:
+                    // Says nothing about the commit (the bus is slow or down): it stays pending, not counted.
+                    _logger.LogWarning("Relaying {StreamId}@{Version} failed; the next sweep retries it: {Reason}", streamId, version, unavailable.Reason);
+                    failed++;
+                    break;
+            }
         }
 
-        await Task.WhenAll(commits.Select(c => OutboxMarks.ClearAsync(_dynamo, c[0].StreamId, c[0].Version, cancellationToken))).ConfigureAwait(false);
-        HealthFlowTelemetry.Relayed.Add(commits.Count);
-        foreach (var commit in commits)
+        if (failed > 0)
+            activity?.SetStatus(ActivityStatusCode.Error, $"{failed} of {commits.Count} commits not published");
+
+        await Task.WhenAll(published.Select(c => OutboxMarks.ClearAsync(_dynamo, c[0].StreamId, c[0].Version, cancellationToken))).ConfigureAwait(false);
+        HealthFlowTelemetry.Relayed.Add(published.Count);
+        foreach (var commit in published)
         {
             _logger.LogInformation("Relayed {StreamId}@{Version} ({Count} events) from the outbox", commit[0].StreamId, commit[0].Version, commit.Count);
         }
 
-        return commits.Count;
+        return published.Count;
+    }
+
+    private async Task ParkAsync(string streamId, long version, string reason, CancellationToken cancellationToken)
+    {
+        _failedAttempts.TryRemove((streamId, version), out _);
+        if (await OutboxParking.ParkAsync(_dynamo, streamId, version, reason, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false))
+        {
+            HealthFlowTelemetry.Parked.Add(1);
+            _logger.LogError("Parked {StreamId}@{Version}: it can never be published as it is ({Reason}). `healthflow outbox list` shows it, `healthflow outbox replay` publishes it.",
+                streamId, version, reason);
+        }
     }
 
     private async IAsyncEnumerable<Dictionary<string, AttributeValue>> ReadDueAsync(

@@ -11,7 +11,8 @@ namespace HealthFlow.Aws.Messaging;
 /// <summary>Sends a message to one of our queues, to be delivered at a given time (at most 15 minutes ahead per send).</summary>
 public interface IDelayedMessages
 {
-    Task SendAsync<TMessage>(QueueDefinition queue, StreamId about, TMessage message, DateTimeOffset dueAt, EventMetadata metadata, CancellationToken cancellationToken)
+    /// <summary>Sends the message; returns its id, which its consumer sees as the MassTransit MessageId (on every delivery of it).</summary>
+    Task<Guid> SendAsync<TMessage>(QueueDefinition queue, StreamId about, TMessage message, DateTimeOffset dueAt, EventMetadata metadata, CancellationToken cancellationToken)
         where TMessage : class;
 }
 
@@ -33,7 +34,7 @@ public sealed class DelayedMessages(IAmazonSQS sqs, TimeProvider time) : IDelaye
         return (int)Math.Clamp(remaining, 0, HealthFlowTopology.Queues.MaxDelay.TotalSeconds);
     }
 
-    public async Task SendAsync<TMessage>(
+    public async Task<Guid> SendAsync<TMessage>(
         QueueDefinition queue, StreamId about, TMessage message, DateTimeOffset dueAt, EventMetadata metadata, CancellationToken cancellationToken)
         where TMessage : class
     {
@@ -60,6 +61,7 @@ public sealed class DelayedMessages(IAmazonSQS sqs, TimeProvider time) : IDelaye
                 ["dueAt"] = new() { DataType = "String", StringValue = dueAt.ToString("O", CultureInfo.InvariantCulture) },
             },
         }, cancellationToken).ConfigureAwait(false);
+        return envelope.EventId;
     }
 
     // A failed lookup is forgotten, so the next send asks again.

@@ -94,31 +94,137 @@ public sealed class EventBridgePublisher(EventBridgeClient client, IOptions<Even
         HealthFlowTelemetry.EventsPublished.Add(batch.Count);
     }
 
-    private IEnumerable<List<(EventEnvelope, PutEventsRequestEntry)>> Batches(IReadOnlyList<EventEnvelope> events)
+    /// <summary>
+    /// Publishes commit by commit as far as EventBridge is concerned, in as few calls as the limits allow: an event
+    /// over the 256 KB entry limit is never sent (its commit is <see cref="CommitPublishOutcome.Unpublishable"/>), a
+    /// call refused as a whole is tried again entry by entry, and the per-entry results of PutEvents decide each
+    /// commit's outcome, so one bad commit cannot fail the others.
+    /// </summary>
+    public async Task<IReadOnlyList<CommitPublishOutcome>> PublishCommitsAsync(
+        IReadOnlyList<IReadOnlyList<EventEnvelope>> commits, CancellationToken cancellationToken = default)
     {
-        var batch = new List<(EventEnvelope, PutEventsRequestEntry)>(MaxEntriesPerCall);
-        var bytes = 0;
-        foreach (var envelope in events)
+        ArgumentNullException.ThrowIfNull(commits);
+        var outcomes = new CommitPublishOutcome?[commits.Count];
+        var entries = new List<(int Commit, EventEnvelope Event, PutEventsRequestEntry Entry, int Size)>();
+        for (var c = 0; c < commits.Count; c++)
         {
-            var entry = new PutEventsRequestEntry(
-                _source,
-                envelope.Type,
-                JsonSerializer.Serialize(envelope, DomainJson.Options),
-                HealthFlowTopology.EventBusName,
-                Time: envelope.OccurredAt);
-            var size = Encoding.UTF8.GetByteCount(entry.Source) + Encoding.UTF8.GetByteCount(entry.DetailType) + Encoding.UTF8.GetByteCount(entry.Detail);
+            foreach (var envelope in commits[c])
+            {
+                var entry = EntryOf(envelope);
+                var size = SizeOf(entry);
+                if (size > MaxBytesPerCall)
+                {
+                    outcomes[c] = new CommitPublishOutcome.Unpublishable(
+                        $"Event {envelope.EventId} ({envelope.Type}) is {size} bytes, over EventBridge's limit of {MaxBytesPerCall} bytes per entry.");
+                }
+
+                entries.Add((c, envelope, entry, size));
+            }
+        }
+
+        var sendable = entries.Where(e => outcomes[e.Commit] is null).ToList();
+        foreach (var batch in Batches(sendable, e => e.Size))
+        {
+            await PutEachAsync(batch, outcomes, allowSplit: true, cancellationToken).ConfigureAwait(false);
+        }
+
+        return [.. outcomes.Select(o => o ?? new CommitPublishOutcome.Published())];
+    }
+
+    private async Task PutEachAsync(
+        IReadOnlyList<(int Commit, EventEnvelope Event, PutEventsRequestEntry Entry, int Size)> batch,
+        CommitPublishOutcome?[] outcomes,
+        bool allowSplit,
+        CancellationToken cancellationToken)
+    {
+        PutEventsResponse response;
+        try
+        {
+            response = await client.PutEventsAsync([.. batch.Select(b => b.Entry)], cancellationToken).ConfigureAwait(false);
+        }
+        catch (EventBridgeException ex) when (ex.RefusesTheRequest && allowSplit && batch.Count > 1)
+        {
+            // Refused as a whole: find out which entry it was, so that the others still go out.
+            foreach (var single in batch)
+                await PutEachAsync([single], outcomes, allowSplit: false, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        catch (EventBridgeException ex) when (ex.RefusesTheRequest)
+        {
+            foreach (var (commit, _, _, _) in batch)
+                outcomes[commit] = Worse(outcomes[commit], new CommitPublishOutcome.Unpublishable(ex.Message));
+            return;
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            foreach (var (commit, _, _, _) in batch)
+                outcomes[commit] = Worse(outcomes[commit], new CommitPublishOutcome.BusUnavailable(ex.Message));
+            return;
+        }
+
+        var published = 0;
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var result = i < response.Entries.Count ? response.Entries[i] : null;
+            if (result is { Succeeded: true })
+            {
+                published++;
+                continue;
+            }
+
+            var reason = $"EventBridge refused event {batch[i].Event.EventId}: {result?.ErrorCode ?? "no result"}: {result?.ErrorMessage}";
+            outcomes[batch[i].Commit] = Worse(outcomes[batch[i].Commit], result?.ErrorCode is "MalformedDetail" or "InvalidArgument"
+                ? new CommitPublishOutcome.Unpublishable(reason)
+                : new CommitPublishOutcome.EntryFailed(reason));
+        }
+
+        HealthFlowTelemetry.EventsPublished.Add(published);
+    }
+
+    private static CommitPublishOutcome Worse(CommitPublishOutcome? current, CommitPublishOutcome next) =>
+        Rank(next) > Rank(current) ? next : current!;
+
+    private static int Rank(CommitPublishOutcome? outcome) => outcome switch
+    {
+        CommitPublishOutcome.Unpublishable => 3,
+        CommitPublishOutcome.EntryFailed => 2,
+        CommitPublishOutcome.BusUnavailable => 1,
+        _ => 0,
+    };
+
+    private PutEventsRequestEntry EntryOf(EventEnvelope envelope) => new(
+        _source,
+        envelope.Type,
+        JsonSerializer.Serialize(envelope, DomainJson.Options),
+        HealthFlowTopology.EventBusName,
+        Time: envelope.OccurredAt);
+
+    // EventBridge counts the Time (14 bytes), Source, DetailType and Detail of an entry.
+    private static int SizeOf(PutEventsRequestEntry entry) =>
+        14 + Encoding.UTF8.GetByteCount(entry.Source) + Encoding.UTF8.GetByteCount(entry.DetailType) + Encoding.UTF8.GetByteCount(entry.Detail);
+
+    private static IEnumerable<List<T>> Batches<T>(IEnumerable<T> entries, Func<T, int> sizeOf)
+    {
+        var batch = new List<T>(MaxEntriesPerCall);
+        var bytes = 0;
+        foreach (var entry in entries)
+        {
+            var size = sizeOf(entry);
             if (batch.Count == MaxEntriesPerCall || (batch.Count > 0 && bytes + size > MaxBytesPerCall))
             {
                 yield return batch;
-                batch = new List<(EventEnvelope, PutEventsRequestEntry)>(MaxEntriesPerCall);
+                batch = new List<T>(MaxEntriesPerCall);
                 bytes = 0;
             }
 
-            batch.Add((envelope, entry));
+            batch.Add(entry);
             bytes += size;
         }
 
         if (batch.Count > 0)
             yield return batch;
     }
+
+    private IEnumerable<List<(EventEnvelope, PutEventsRequestEntry)>> Batches(IReadOnlyList<EventEnvelope> events) =>
+        Batches(events.Select(e => (e, EntryOf(e))), e => SizeOf(e.Item2));
 }

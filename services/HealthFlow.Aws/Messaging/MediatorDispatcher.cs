@@ -78,7 +78,13 @@ internal sealed class MediatorDispatcher(SqsQueue queue, EventTypeMap types, IMe
         var started = time.GetTimestamp();
         try
         {
-            await mediator.Send(@event, messageType, Pipe.Execute<SendContext>(context => EventHeaders.Write(context, envelope)), cancellationToken)
+            await mediator.Send(@event, messageType, Pipe.Execute<SendContext>(context =>
+                {
+                    EventHeaders.Write(context, envelope);
+                    // SQS's receive count, as MassTransit's redelivery count: a consumer can tell a first delivery from a later one.
+                    if (receiveCount > 1)
+                        context.Headers.Set(MessageHeaders.RedeliveryCount, receiveCount - 1);
+                }), cancellationToken)
                 .ConfigureAwait(false);
         }
         catch (Exception ex)

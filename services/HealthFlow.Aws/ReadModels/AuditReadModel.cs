@@ -18,7 +18,10 @@ public sealed record AuditRecordView(
     string Outcome,
     string? ClientAddress,
     DateTimeOffset AccessedAt,
-    string? CorrelationId);
+    string? CorrelationId,
+    IReadOnlyDictionary<string, int>? ResourceTypes = null,
+    int ResourceIdsOmitted = 0,
+    string? Query = null);
 
 /// <summary>Which records to list: by patient or by actor (at least one), optionally within [from, to].</summary>
 public sealed record AuditQuery(Guid? PatientId, string? Actor, DateTimeOffset? From, DateTimeOffset? To, int Limit, string? Cursor);
@@ -31,7 +34,8 @@ public sealed record AuditQuery(Guid? PatientId, string? Actor, DateTimeOffset? 
 /// actor        S  username; partition of `by-actor`; actorRole S
 /// accessedAt   S  SortableTime; accessedKey S = accessedAt#recordId: sort key of both indexes
 /// action       S  "GET /api/patients/{patientId}"; resourceIds L of S; count N; outcome S allowed | denied
-/// clientAddress S, correlationId S  when known
+/// clientAddress S, correlationId S, query S  when known
+/// resourceTypes M (type → N), resourceIdsOmitted N  when the ids did not all fit into the record
 /// </code>
 /// Nothing here updates or deletes: there is no code for it, and no service is granted it (HealthFlowAccess).
 /// </summary>
@@ -60,6 +64,17 @@ public sealed class AuditReadModel(IAmazonDynamoDB dynamo)
         item.SetIfPresent("patientId", record.PatientId?.ToString());
         item.SetIfPresent("clientAddress", record.ClientAddress);
         item.SetIfPresent("correlationId", record.CorrelationId);
+        item.SetIfPresent("query", record.Query);
+        if (record.ResourceIdsOmitted > 0)
+        {
+            item["resourceIdsOmitted"] = N(record.ResourceIdsOmitted);
+        }
+
+        if (record.ResourceTypes is { Count: > 0 } types)
+        {
+            item["resourceTypes"] = new AttributeValue { M = types.ToDictionary(t => t.Key, t => N(t.Value)) };
+        }
+
         try
         {
             await dynamo.PutItemAsync(new PutItemRequest
@@ -132,5 +147,10 @@ public sealed class AuditReadModel(IAmazonDynamoDB dynamo)
         item.GetString("outcome"),
         item.GetOptionalString("clientAddress"),
         item.GetTime("accessedAt"),
-        item.GetOptionalString("correlationId"));
+        item.GetOptionalString("correlationId"),
+        item.TryGetValue("resourceTypes", out var types) && types.M is { Count: > 0 } map
+            ? map.ToDictionary(t => t.Key, t => int.Parse(t.Value.N, System.Globalization.CultureInfo.InvariantCulture))
+            : null,
+        item.GetOptionalInt("resourceIdsOmitted") ?? 0,
+        item.GetOptionalString("query"));
 }

@@ -15,8 +15,10 @@ public sealed record CareTeamView(Guid CareTeamId, string Name, IReadOnlyList<st
 /// member     S  sort key: `team` (the team itself), `clinician#{username}` or `patient#{id}`; partition of `by-member`
 /// name       S  on the `team` item
 /// active     BOOL  on member items: a member now (true) or removed (false, kept as a tombstone)
-/// changeKey  S  occurredAt#eventId of the last event applied to the item: a write lands only if newer, so
-///               membership events delivered out of order (SQS standard queues do that) converge
+/// changeKey  S  the team stream's version of the last event applied to the item (VersionKey): a write lands only
+///               if newer, so membership events delivered out of order (SQS standard queues do that) converge in
+///               the stream's order. Items written before this key held occurredAt#eventId ("2026-..."), which
+///               sorts below every VersionKey, so the next event of the member replaces them.
 /// </code>
 /// Every membership lookup is a Query: the teams of a clinician on `by-member`, the patients of a team on the
 /// table (begins_with `patient#`). Nothing is scanned.
@@ -28,7 +30,11 @@ public sealed class CareTeamReadModel(IAmazonDynamoDB dynamo)
     public const string PatientPrefix = "patient#";
     private static readonly TableDefinition Table = HealthFlowTopology.Tables.CareTeams;
 
-    public static string ChangeKey(DateTimeOffset occurredAt, Guid eventId) => $"{SortableTime.Format(occurredAt)}#{eventId:D}";
+    /// <summary>
+    /// A stream version as a key that sorts as the number does: "v" and 19 digits. "v" sorts after every digit,
+    /// so it also orders after the occurredAt keys of older items. Version 0 is the registration's default join.
+    /// </summary>
+    public static string VersionKey(long version) => "v" + version.ToString("D19", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <returns>False when the team item was written already (a redelivery).</returns>
     public async Task<bool> ApplyCreatedAsync(Guid teamId, string name, string changeKey, CancellationToken cancellationToken)
@@ -73,6 +79,35 @@ public sealed class CareTeamReadModel(IAmazonDynamoDB dynamo)
                 },
                 ConditionExpression = "attribute_not_exists(teamId) OR changeKey < :changeKey",
                 ExpressionAttributeValues = new() { [":changeKey"] = S(changeKey) },
+            }, cancellationToken);
+            return true;
+        }
+        catch (ConditionalCheckFailedException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// A patient's registration join of the default team: written only when no event of the team has written that
+    /// member yet, and then at version 0, so the team's own assignment or removal of the patient always wins.
+    /// </summary>
+    /// <returns>False when the member item exists already (a redelivery, or the team decided first).</returns>
+    public async Task<bool> ApplyDefaultJoinAsync(Guid teamId, string member, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await dynamo.PutItemAsync(new PutItemRequest
+            {
+                TableName = Table.Name,
+                Item = new()
+                {
+                    ["teamId"] = S(teamId.ToString()),
+                    ["member"] = S(member),
+                    ["active"] = Bool(true),
+                    ["changeKey"] = S(VersionKey(0)),
+                },
+                ConditionExpression = "attribute_not_exists(teamId)",
             }, cancellationToken);
             return true;
         }

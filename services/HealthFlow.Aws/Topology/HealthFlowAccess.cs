@@ -13,7 +13,7 @@ namespace HealthFlow.Aws.Topology;
 /// <remarks>
 /// Read as an attacker holding one task role: a grant allows what its action allows on its resource, unless a
 /// condition narrows it (see <see cref="AccessGrant"/>). So every write on the event store is held to the writer's
-/// own streams (LeadingKeys), an outbox-mark update to the `pending` attribute (Attributes), and no write hands back
+/// own streams (LeadingKeys), an outbox-mark update to the `pending` and `parked` attributes (Attributes), and no write hands back
 /// the item it touched (ReturnValues NONE). The outbox index leads with the shard, not the stream, so LeadingKeys
 /// cannot keep a relay to its own commits there: a Query on it may return keys and counts only (Attributes and
 /// Select), and the relay reads each of its own commits from the table.
@@ -23,8 +23,8 @@ namespace HealthFlow.Aws.Topology;
 /// stream may also overwrite a commit of that stream, `audit-` commits and `audit` records included; an
 /// UpdateItem may create a stub item (key and `pending` only) in its own streams. Append-only is the code's
 /// promise there, and the tables' point-in-time recovery the remedy.</item>
-/// <item>SET or REMOVE: the outbox-mark update may set `pending` (a republish, which consumers absorb) as well as
-/// remove it, on its own streams only.</item>
+/// <item>SET or REMOVE: the outbox-mark update may set `pending` (a republish, which consumers absorb) or park a
+/// commit as well as remove its mark, on its own streams only.</item>
 /// <item>ReturnValuesOnConditionCheckFailure has no condition key: a failed conditional write may hand back the
 /// item, which LeadingKeys keeps to items the role may read anyway (or, for `audit`, records projections receive
 /// as events in the first place).</item>
@@ -76,6 +76,11 @@ public static class HealthFlowAccess
         // Escalation deadlines: alert-worker sends them to itself as delayed messages, and consumes them.
         .. Consumer(Queues.AlertEscalation),
         new(AccessResource.Queue(Queues.AlertEscalation.Name), ["sqs:SendMessage"]),
+        // Which leg of an alert's deadline chain carries it on (DelayedMessageChains): its own `chain/` items only.
+        new(AccessResource.Table(Tables.Leases), ["dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+            LeadingKeyPrefixes: [DelayedMessageChainPrefix],
+            Attributes: [Tables.Leases.PartitionKey.Name, "leg"],
+            ReturnValues: [AccessGrant.NoReturnValues]),
         .. Appender(AlertWorkerService, StreamId.AlertPrefix),
     ]);
 
@@ -101,6 +106,9 @@ public static class HealthFlowAccess
     /// <summary>What a relay may read of the outbox index: the keys of the table and of the index, nothing of a commit's events.</summary>
     public static IReadOnlyList<string> OutboxIndexAttributes =>
         [Tables.Events.PartitionKey.Name, Tables.Events.SortKey!.Name, OutboxAttribute, Tables.Events.Indexes.Single(i => i.Name == Indexes.Outbox).SortKey!.Name];
+
+    /// <summary>Where alert-worker's deadline chains are named in `leases` (DelayedMessageChains).</summary>
+    public const string DelayedMessageChainPrefix = "chain/";
 
     /// <summary>The service name alert-worker signs and is deployed as.</summary>
     public const string AlertWorkerService = "alert-worker";
@@ -137,8 +145,9 @@ public static class HealthFlowAccess
 
     /// <summary>
     /// An event-store writer: appends (conditional PutItem) and reads back (Query, and GetItem after a retried put)
-    /// only its own streams; removes the outbox mark of its own commits, and changes nothing else of them; relays
-    /// its own commits (<see cref="StreamsAppendedBy"/>) under its own relay leases in `leases`; publishes on the bus.
+    /// only its own streams; removes or parks (with its reason) the outbox mark of its own commits, and changes
+    /// nothing else of them; relays its own commits (<see cref="StreamsAppendedBy"/>) under its own relay leases in
+    /// `leases`; publishes on the bus.
     /// </summary>
     private static AccessGrant[] Appender(string service, params string[] streamPrefixes) =>
     [
@@ -146,7 +155,7 @@ public static class HealthFlowAccess
         new(AccessResource.Table(Tables.Events), ["dynamodb:GetItem", "dynamodb:Query"], LeadingKeyPrefixes: streamPrefixes),
         new(AccessResource.Table(Tables.Events), ["dynamodb:UpdateItem"],
             LeadingKeyPrefixes: streamPrefixes,
-            Attributes: [Tables.Events.PartitionKey.Name, Tables.Events.SortKey!.Name, OutboxAttribute],
+            Attributes: [Tables.Events.PartitionKey.Name, Tables.Events.SortKey!.Name, OutboxAttribute, OutboxParkedAttribute],
             ReturnValues: [AccessGrant.NoReturnValues]),
         new(AccessResource.IndexOf(Tables.Events, Indexes.Outbox), ["dynamodb:Query"],
             Attributes: OutboxIndexAttributes, Select: ["SPECIFIC_ATTRIBUTES", "COUNT"]),
@@ -173,4 +182,7 @@ public static class HealthFlowAccess
 
     /// <summary>The sparse outbox attribute (the outbox index's partition key) that a relay removes once a commit is published.</summary>
     public static string OutboxAttribute => Tables.Events.Indexes.Single(i => i.Name == Indexes.Outbox).PartitionKey.Name;
+
+    /// <summary>Why a relay parked a commit it can never publish (with the outbox attribute set to `parked`).</summary>
+    public const string OutboxParkedAttribute = "parked";
 }

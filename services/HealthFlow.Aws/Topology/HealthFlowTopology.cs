@@ -88,7 +88,8 @@ public static class HealthFlowTopology
 
         /// <summary>
         /// Time-limited ownership, e.g. of an outbox shard by one relay, so that N instances never
-        /// republish one commit N times. A handful of items, rewritten every sweep.
+        /// republish one commit N times: a handful of items, rewritten every sweep. Also which leg carries
+        /// each delayed-message chain (DelayedMessageChains): one item per deadline beyond 15 minutes, until it is decided.
         /// </summary>
         public static readonly TableDefinition Leases = new(
             "leases",

@@ -57,14 +57,7 @@ public static class AlertEndpoints
             });
         }
 
-        var stream = StreamId.ForAlert(alertId);
-        var events = new List<EventEnvelope>();
-        await foreach (var envelope in eventStore.ReadStreamAsync(stream, 1, cancellationToken))
-        {
-            events.Add(envelope);
-        }
-
-        if (events.Count == 0 || AlertState.From(events) is not { } alert)
+        if (await AlertAcknowledgements.ReadAsync(eventStore, alertId, cancellationToken) is not { } alert)
         {
             return UnknownAlert(alertId);
         }
@@ -77,47 +70,39 @@ public static class AlertEndpoints
         }
 
         var clinician = context.User.GetUserId();
-        switch (alert.Acknowledge(clinician, request?.Note, timeProvider.GetUtcNow()))
+        var metadata = EventMetadataFactory.FromCurrentActivity(context.GetCorrelationId(), userId: clinician);
+        switch (await AlertAcknowledgements.AcknowledgeAsync(eventStore, alert, clinician, request?.Note, timeProvider.GetUtcNow(), metadata, cancellationToken))
         {
-            case AcknowledgeOutcome.AlreadyAcknowledged already:
+            case AcknowledgeResult.AlreadyAcknowledged already:
                 return AlreadyAcknowledged(alertId, already.AcknowledgedBy, already.AcknowledgedAt);
 
-            case AcknowledgeOutcome.Acknowledged acknowledged:
-                try
-                {
-                    // At the version read: a concurrent acknowledgement makes exactly one of them win.
-                    await eventStore.AppendAsync(
-                        stream,
-                        events[^1].Version,
-                        [acknowledged.Event],
-                        EventMetadataFactory.FromCurrentActivity(context.GetCorrelationId(), userId: clinician),
-                        cancellationToken);
-                }
-                catch (ConcurrencyConflictException)
-                {
-                    return AlreadyAcknowledged(alertId, acknowledgedBy: null, acknowledgedAt: null);
-                }
-
+            case AcknowledgeResult.Acknowledged acknowledged:
                 metrics.AlertAcknowledged();
                 var e = acknowledged.Event;
                 return TypedResults.Accepted((string?)null, new AlertAcknowledgement(alertId, alert.PatientId, e.AcknowledgedBy, e.AcknowledgedAt));
 
+            case AcknowledgeResult.StillChanging:
+                return TypedResults.Problem(
+                    statusCode: StatusCodes.Status503ServiceUnavailable,
+                    title: "Alert is changing",
+                    detail: $"Alert {alertId} changed while it was being acknowledged; nothing was recorded. Try again.");
+
             default:
-                throw new InvalidOperationException("Unknown acknowledgement outcome.");
+                throw new InvalidOperationException("Unknown acknowledgement result.");
         }
     }
 
     private static ProblemHttpResult UnknownAlert(Guid alertId) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: $"There is no alert {alertId}.");
 
-    private static ProblemHttpResult AlreadyAcknowledged(Guid alertId, string? acknowledgedBy, DateTimeOffset? acknowledgedAt)
+    // Who and when: the clinician app shows the acknowledgement the server has, not the one it tried to make.
+    private static ProblemHttpResult AlreadyAcknowledged(Guid alertId, string acknowledgedBy, DateTimeOffset acknowledgedAt)
     {
-        var extensions = new Dictionary<string, object?>();
-        if (acknowledgedBy is not null)
+        var extensions = new Dictionary<string, object?>
         {
-            extensions["acknowledgedBy"] = acknowledgedBy;
-            extensions["acknowledgedAt"] = acknowledgedAt;
-        }
+            ["acknowledgedBy"] = acknowledgedBy,
+            ["acknowledgedAt"] = acknowledgedAt,
+        };
 
         return TypedResults.Problem(
             statusCode: StatusCodes.Status409Conflict,

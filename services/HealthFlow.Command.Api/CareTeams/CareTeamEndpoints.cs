@@ -8,6 +8,7 @@ using HealthFlow.ServiceDefaults.Authentication;
 using HealthFlow.ServiceDefaults.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 
 namespace HealthFlow.Command.Api.CareTeams;
 
@@ -56,11 +57,11 @@ public static class CareTeamEndpoints
         members.MapDelete("/clinicians", (Guid careTeamId, [FromBody] ClinicianMemberRequest request, CareTeamCommands commands, HttpContext context, CancellationToken ct) =>
                 ChangeClinicianAsync(careTeamId, request, assign: false, commands, context, ct))
             .WithName("RemoveClinician").WithSummary("Removes a clinician from the team.");
-        members.MapPost("/patients", (Guid careTeamId, PatientMemberRequest request, CareTeamCommands commands, HttpContext context, CancellationToken ct) =>
-                ChangePatientAsync(careTeamId, request, assign: true, commands, context, ct))
+        members.MapPost("/patients", (Guid careTeamId, PatientMemberRequest request, CareTeamCommands commands, IOptions<DemoWardOptions> options, HttpContext context, CancellationToken ct) =>
+                ChangePatientAsync(careTeamId, request, assign: true, commands, options, context, ct))
             .WithName("AssignPatient").WithSummary("Adds a patient to the team.");
-        members.MapDelete("/patients", (Guid careTeamId, [FromBody] PatientMemberRequest request, CareTeamCommands commands, HttpContext context, CancellationToken ct) =>
-                ChangePatientAsync(careTeamId, request, assign: false, commands, context, ct))
+        members.MapDelete("/patients", (Guid careTeamId, [FromBody] PatientMemberRequest request, CareTeamCommands commands, IOptions<DemoWardOptions> options, HttpContext context, CancellationToken ct) =>
+                ChangePatientAsync(careTeamId, request, assign: false, commands, options, context, ct))
             .WithName("RemovePatient").WithSummary("Removes a patient from the team.");
         return app;
     }
@@ -97,26 +98,29 @@ public static class CareTeamEndpoints
             return TypedResults.ValidationProblem(errors);
         }
 
-        var clinician = request.ClinicianId!;
+        // Canonical case at the edge: the token's subject is the stored (lower-case) username, and so is the member.
+        var clinician = CareTeam.ClinicianIdOf(request.ClinicianId!);
         return await commands.ChangeAsync(careTeamId, context, cancellationToken, (team, by, at) =>
             assign ? team.AssignClinician(clinician, by, at) : team.RemoveClinician(clinician, by, at));
     }
 
     private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> ChangePatientAsync(
-        Guid careTeamId, PatientMemberRequest request, bool assign, CareTeamCommands commands, HttpContext context, CancellationToken cancellationToken)
+        Guid careTeamId, PatientMemberRequest request, bool assign, CareTeamCommands commands, IOptions<DemoWardOptions> options, HttpContext context, CancellationToken cancellationToken)
     {
         if (request.PatientId is not { } patientId || patientId == Guid.Empty)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [CareTeamFields.PatientId] = ["PatientId is required."] });
         }
 
-        if (assign && !await commands.PatientExistsAsync(patientId, cancellationToken))
+        var registered = await commands.PatientExistsAsync(patientId, cancellationToken);
+        if (assign && !registered)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [CareTeamFields.PatientId] = [$"There is no patient {patientId}."] });
         }
 
+        var joinedByDefault = DemoWard.JoinedByDefault(careTeamId, options.Value.NewPatientsJoinDemoWard, registered);
         return await commands.ChangeAsync(careTeamId, context, cancellationToken, (team, by, at) =>
-            assign ? team.AssignPatient(patientId, by, at) : team.RemovePatient(patientId, by, at));
+            assign ? team.AssignPatient(patientId, by, at, joinedByDefault) : team.RemovePatient(patientId, by, at, joinedByDefault));
     }
 }
 

@@ -14,12 +14,18 @@ public sealed class DemoWardOptions
     public bool SeedDemoWard { get; set; }
 
     public string DemoClinician { get; set; } = "clinician1";
+
+    /// <summary>
+    /// Every registered patient is in "Demo ward" until an admin removes them (the projections worker's setting of
+    /// the same name, which the AppHost gives both): a removal must decide against that join, or it would change nothing.
+    /// </summary>
+    public bool NewPatientsJoinDemoWard { get; set; }
 }
 
 /// <summary>
 /// Seeds "Demo ward" (a fixed id, DemoWard.Id) with the demo clinician as one commit of two events, appended with
 /// "stream must not exist": restarts and several instances seed once, and never undo an admin's later changes.
-/// New patients join it through the projections worker's CareTeams:DefaultTeamId.
+/// New patients join it by CareTeams:NewPatientsJoinDemoWard (DemoWard.JoinedByDefault).
 /// </summary>
 public sealed class DemoWardSeeder(IEventStore eventStore, Microsoft.Extensions.Options.IOptions<DemoWardOptions> options, TimeProvider timeProvider, ILogger<DemoWardSeeder> logger)
     : BackgroundService

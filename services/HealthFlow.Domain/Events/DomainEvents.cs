@@ -87,6 +87,10 @@ public sealed record PatientRemovedFromCareTeam(Guid CareTeamId, Guid PatientId,
 /// <param name="Count">How many items of this patient the response carried.</param>
 /// <param name="Outcome"><c>allowed</c> or <c>denied</c>.</param>
 /// <param name="CorrelationId">The request's X-Correlation-Id (or trace id), to find the record of one call.</param>
+/// <param name="ResourceTypes">How many resources of each type (FHIR <c>Observation</c>, ...) the response carried;
+/// set when <paramref name="ResourceIds"/> could not list them all.</param>
+/// <param name="ResourceIdsOmitted">How many ids did not fit into the record (0: <paramref name="ResourceIds"/> is complete).</param>
+/// <param name="Query">The request's path and query string: what produced the disclosure, when its ids did not all fit.</param>
 public sealed record PatientDataAccessed(
     Guid RecordId,
     string Actor,
@@ -98,7 +102,10 @@ public sealed record PatientDataAccessed(
     string Outcome,
     string? ClientAddress,
     DateTimeOffset AccessedAt,
-    string? CorrelationId = null) : IDomainEvent;
+    string? CorrelationId = null,
+    IReadOnlyDictionary<string, int>? ResourceTypes = null,
+    int ResourceIdsOmitted = 0,
+    string? Query = null) : IDomainEvent;
 
 /// <summary>What a check-in measured. Every field is optional, but at least one is present.</summary>
 public sealed record VitalSigns(

@@ -21,6 +21,7 @@ public sealed class AlertWorkerCrashTests(AppHostFixture system) : IDisposable
     private readonly HealthFlowApiClient _api = new(system.GatewayUrl, maxConnections: 64);
     private readonly ResourceControl _resources = new(system.App);
     private readonly SystemQuiescence _quiescence = new(system.AwsEndpointUrl);
+    private readonly SystemEventStore _store = new(system.AwsEndpointUrl);
 
     [Fact]
     public async Task Every_alarming_check_in_yields_exactly_one_alert_although_the_alert_worker_was_killed_mid_stream()
@@ -87,6 +88,8 @@ public sealed class AlertWorkerCrashTests(AppHostFixture system) : IDisposable
             TimeSpan.FromMinutes(2));
         await _quiescence.WaitAsync(TimeSpan.FromMinutes(1));
 
+        // Exactly once where a duplicate would show: the store (a second AlertRaised collapses into one read-model row).
+        (await ExactlyOnceLedger.ReadAsync(_store)).AssertExactlyOnce(submitted.Keys.ToList(), alarmingIds);
         var alerts = await AllAlertsAsync(patients, clinician);
         Assert.Equal(alarmingIds.Order(), alerts.Select(a => a.ObservationId).Order());
         foreach (var patient in patients)
@@ -119,5 +122,6 @@ public sealed class AlertWorkerCrashTests(AppHostFixture system) : IDisposable
     {
         _api.Dispose();
         _quiescence.Dispose();
+        _store.Dispose();
     }
 }

@@ -73,6 +73,9 @@ public sealed class SlowEventBridgeTests(AppHostFixture system, ITestOutputHelpe
         Assert.True(retries > 0, "the clients timed out at least once, or the fault was not injected");
 
         await _quiescence.WaitAsync(TimeSpan.FromMinutes(2));
+        // Exactly once where a duplicate would show: the store (a second AlertRaised collapses into one read-model row).
+        (await ExactlyOnceLedger.ReadAsync(_store)).AssertExactlyOnce(
+            accepted.Keys.ToList(), accepted.Where(a => a.Value.Alarming).Select(a => a.Key).ToHashSet());
         var stored = await _store.ObservationsByPatientAsync();
         foreach (var patient in patients)
         {

@@ -27,7 +27,7 @@ public readonly record struct CheckInOutcome(HttpStatusCode? Status, Guid? Obser
     public bool ServerError => Status is >= HttpStatusCode.InternalServerError;
 }
 
-/// <summary>Thrown for an answer the API contract (DESIGN.md section 7) does not allow here.</summary>
+/// <summary>Thrown for an answer the API contract (each API's OpenAPI document) does not allow here.</summary>
 public sealed class ApiException(string message) : Exception(message);
 
 /// <summary>
@@ -232,7 +232,7 @@ public sealed class HealthFlowApiClient : IDisposable
     }
 }
 
-/// <summary>A check-in body (DESIGN.md section 7); null fields are left out.</summary>
+/// <summary>A check-in body, as `POST /api/observations` takes it; null fields are left out.</summary>
 public sealed record CheckIn(
     int? Score = null,
     int? HeartRate = null,

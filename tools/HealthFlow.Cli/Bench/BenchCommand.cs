@@ -9,7 +9,7 @@ using HealthFlow.Cli.Replay;
 
 namespace HealthFlow.Cli.Bench;
 
-/// <summary>`healthflow bench`: the performance figures of DESIGN.md section 12, each set against the raw DynamoDB floor.</summary>
+/// <summary>`healthflow bench`: the performance figures (README, "Benchmark"), each set against the raw DynamoDB floor.</summary>
 internal static class BenchCommand
 {
     public static Command Create()

@@ -20,7 +20,7 @@ function streamTickets(url: string, init: RequestInit) {
   return jsonResponse({ ticket: `ticket-${ticketsIssued}`, expiresIn: 30 });
 }
 
-function alertsApi(pages: Record<string, Alert[]>, acknowledge: (alertId: string) => Response = () => new Response(null, { status: 202 })) {
+function alertsApi(pages: Record<string, Alert[]>, acknowledge: (alertId: string) => Response | Promise<Response> = () => new Response(null, { status: 202 })) {
   return stubFetch(streamTickets, (url, init) => {
     const ack = /^\/api\/alerts\/([^/]+)\/acknowledge$/.exec(url);
     if (ack && init.method === 'POST') return acknowledge(decodeURIComponent(ack[1]));
@@ -202,9 +202,11 @@ describe('the alert inbox', () => {
     expect(rows()[0]).toHaveAttribute('data-status', 'acknowledged');
   });
 
-  it('treats 409 as already acknowledged by someone else', async () => {
+  it('shows who acknowledged first when the server answers 409 naming them', async () => {
     const alert = anAlert({ patientName: 'Fay Faster' });
-    alertsApi({ open: [alert] }, () => jsonResponse({ title: 'The alert is already acknowledged.', status: 409 }, 409));
+    alertsApi({ open: [alert] }, () =>
+      jsonResponse({ title: 'Already acknowledged', status: 409, acknowledgedBy: 'clinician2', acknowledgedAt: '2026-11-20T12:01:00Z' }, 409),
+    );
     const user = userEvent.setup({ delay: null });
     await renderInbox();
     await waitFor(() => expect(rows()).toHaveLength(1));
@@ -212,8 +214,52 @@ describe('the alert inbox', () => {
     await user.click(screen.getByRole('button', { name: 'Acknowledge alert for Fay Faster' }));
     await user.click(screen.getByRole('button', { name: 'Confirm acknowledgement' }));
 
-    expect(await screen.findByText('The alert for Fay Faster was already acknowledged.')).toBeVisible();
+    expect(await screen.findByText('The alert for Fay Faster was already acknowledged by clinician2.')).toBeVisible();
     expect(rows()).toHaveLength(0);
+    await user.selectOptions(screen.getByLabelText('Status'), 'all');
+    await waitFor(() => expect(rows()).toHaveLength(1));
+    expect(within(rows()[0]).getByTestId('alert-acknowledged-by')).toHaveTextContent('by clinician2');
+  });
+
+  it('does not take a 409 that names nobody for an acknowledgement: the alert stays open and a later escalation shows', async () => {
+    const alert = anAlert({ patientName: 'Hal Hurried', severity: 'high' });
+    const fetchMock = alertsApi({ open: [alert] }, () => jsonResponse({ title: 'Conflict', status: 409 }, 409));
+    const user = userEvent.setup({ delay: null });
+    await renderInbox();
+    await waitFor(() => expect(rows()).toHaveLength(1));
+    const pageLoads = callsTo(fetchMock, '/api/alerts?').length;
+
+    await user.click(screen.getByRole('button', { name: 'Acknowledge alert for Hal Hurried' }));
+    await user.click(screen.getByRole('button', { name: 'Confirm acknowledgement' }));
+
+    expect(await screen.findByTestId('ack-error')).toHaveTextContent('Conflict');
+    expect(rows()).toHaveLength(1);
+    expect(rows()[0]).toHaveAttribute('data-status', 'open');
+    // It asks the server again rather than assuming.
+    await waitFor(() => expect(callsTo(fetchMock, '/api/alerts?').length).toBeGreaterThan(pageLoads));
+
+    act(() => MockEventSource.latest().emit({ ...alert, escalated: true, escalatedAt: new Date().toISOString(), escalationLevel: 1 }));
+    await waitFor(() => expect(rows()[0]).toHaveAttribute('data-escalated', 'true'));
+    expect(rows()[0]).toHaveAttribute('data-status', 'open');
+  });
+
+  it('shows an escalation that arrived while an acknowledgement was in flight once the acknowledgement fails', async () => {
+    const alert = anAlert({ patientName: 'Ida Inflight', severity: 'high' });
+    let answer: (response: Response) => void = () => undefined;
+    alertsApi({ open: [alert] }, () => new Promise<Response>((resolve) => (answer = resolve)));
+    const user = userEvent.setup({ delay: null });
+    await renderInbox();
+    await waitFor(() => expect(rows()).toHaveLength(1));
+
+    await user.click(screen.getByRole('button', { name: 'Acknowledge alert for Ida Inflight' }));
+    await user.click(screen.getByRole('button', { name: 'Confirm acknowledgement' }));
+    await waitFor(() => expect(rows()).toHaveLength(0));
+    act(() => MockEventSource.latest().emit({ ...alert, escalated: true, escalatedAt: new Date().toISOString(), escalationLevel: 1 }));
+    await act(async () => answer(jsonResponse({ title: 'Service unavailable', status: 503 }, 503)));
+
+    await waitFor(() => expect(rows()).toHaveLength(1));
+    expect(rows()[0]).toHaveAttribute('data-status', 'open');
+    expect(rows()[0]).toHaveAttribute('data-escalated', 'true');
   });
 
   it('puts the alert back and shows the problem when acknowledging fails', async () => {

@@ -32,6 +32,12 @@ const streamLabels: Record<StreamState, string> = {
   reconnecting: 'Reconnecting…',
 };
 
+/** Who acknowledged an alert, from a 409 problem's `acknowledgedBy` and `acknowledgedAt`; null when it does not say. */
+function acknowledgedBy(error: ApiError): { by: string; at: string } | null {
+  const { acknowledgedBy: by, acknowledgedAt: at }: Record<string, unknown> = { ...error.problem };
+  return typeof by === 'string' && typeof at === 'string' ? { by, at } : null;
+}
+
 export function InboxPage() {
   const { api, session } = useSignedInSession();
   const [state, dispatch] = useReducer(inboxReducer, initialInbox);
@@ -147,10 +153,16 @@ export function InboxPage() {
       dispatch({ type: 'acknowledgeConfirmed', alertId: alert.alertId });
       setAckMessage({ kind: 'info', text: `Alert for ${alert.patientName} acknowledged.` });
     } catch (error) {
-      if (error instanceof ApiError && error.status === 409) {
-        // Someone else got there first: the alert is acknowledged either way, so keep it that way.
-        dispatch({ type: 'acknowledgeConfirmed', alertId: alert.alertId });
-        setAckMessage({ kind: 'info', text: `The alert for ${alert.patientName} was already acknowledged.` });
+      const other = error instanceof ApiError && error.status === 409 ? acknowledgedBy(error) : null;
+      if (other) {
+        // Someone else got there first, and the server says who: show their acknowledgement, not ours.
+        dispatch({ type: 'acknowledgedByOther', alertId: alert.alertId, ...other });
+        setAckMessage({ kind: 'info', text: `The alert for ${alert.patientName} was already acknowledged by ${other.by}.` });
+      } else if (error instanceof ApiError && error.status === 409) {
+        // A conflict that does not say who acknowledged: assume nothing, show the alert as the server has it.
+        dispatch({ type: 'acknowledgeFailed', alertId: alert.alertId });
+        setAckMessage({ kind: 'error', error });
+        void fetchPage('merge').catch(() => undefined);
       } else {
         dispatch({ type: 'acknowledgeFailed', alertId: alert.alertId });
         setAckMessage({ kind: 'error', error });

@@ -78,6 +78,30 @@ describe('the inbox state', () => {
     expect(state.alerts).toEqual([alert]);
   });
 
+  it('lets a server copy that arrives while an acknowledgement is in flight win once the server refuses it', () => {
+    const alert = anAlert({ severity: 'high' });
+    let state = loaded(initialInbox, alert);
+    state = inboxReducer(state, { type: 'acknowledgeSent', alertId: alert.alertId, by: 'clinician1', at: '2026-11-20T12:00:00Z' });
+    const escalated = { ...alert, escalated: true, escalatedAt: '2026-11-20T12:00:01Z', escalationLevel: 1 };
+    state = inboxReducer(state, { type: 'alertStreamed', alert: escalated });
+    // Still shown as ours while the answer is awaited...
+    expect(state.known[alert.alertId]).toMatchObject({ status: 'acknowledged', escalated: true });
+
+    state = inboxReducer(state, { type: 'acknowledgeFailed', alertId: alert.alertId });
+    // ...and the server's newest copy, not the one from before the request, once it is refused.
+    expect(state.alerts).toEqual([escalated]);
+  });
+
+  it('applies the acknowledgement the server names on a 409 to its newest copy of the alert', () => {
+    const alert = anAlert({ severity: 'high' });
+    let state = inboxReducer(initialInbox, { type: 'filterChanged', filter: { status: 'all', severity: '' } });
+    state = loaded(state, alert);
+    state = inboxReducer(state, { type: 'acknowledgeSent', alertId: alert.alertId, by: 'clinician1', at: '2026-11-20T12:00:00Z', note: 'mine' });
+    state = inboxReducer(state, { type: 'acknowledgedByOther', alertId: alert.alertId, by: 'clinician2', at: '2026-11-20T11:59:00Z' });
+    expect(state.alerts[0]).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'clinician2', acknowledgedAt: '2026-11-20T11:59:00Z', acknowledgementNote: null });
+    expect(state.pending).toEqual({});
+  });
+
   it('filters by severity', () => {
     const high = anAlert({ severity: 'high' });
     const medium = anAlert({ severity: 'medium' });

@@ -1,5 +1,7 @@
 // The inbox as pure state transitions: page loads, stream updates and optimistic acknowledgements all merge
-// through one rule, so whichever arrives first, an acknowledged alert never shows as open again.
+// through one rule, so whichever arrives first, an alert the server acknowledged never shows as open again. An
+// optimistic acknowledgement is only shown, never taken for the server's word: the server's copies keep arriving
+// underneath it, and whatever the server answers is applied to the newest of them.
 import type { Alert, AlertStatus, Severity } from '@healthflow/shared';
 
 export interface InboxFilter {
@@ -13,7 +15,10 @@ export interface InboxState {
   alerts: Alert[];
   /** The newest version this client knows of every alert it has seen, whatever the filter. */
   known: Record<string, Alert>;
-  /** Acknowledgements sent but not yet confirmed by the stream: the alert as it was before, to restore on failure. */
+  /**
+   * Acknowledgements sent and not yet answered: the server's newest copy of the alert underneath the optimistic one
+   * (updated by every later page or stream copy), which is what the answer is applied to.
+   */
   pending: Record<string, Alert>;
   nextCursor: string | null;
 }
@@ -25,6 +30,8 @@ export type InboxAction =
   | { type: 'alertStreamed'; alert: Alert }
   | { type: 'acknowledgeSent'; alertId: string; by: string; at: string; note?: string }
   | { type: 'acknowledgeConfirmed'; alertId: string }
+  /** The server refused (409) because someone else acknowledged the alert: who and when, as it said. */
+  | { type: 'acknowledgedByOther'; alertId: string; by: string; at: string }
   | { type: 'acknowledgeFailed'; alertId: string };
 
 export const initialInbox: InboxState = {
@@ -36,8 +43,9 @@ export const initialInbox: InboxState = {
 };
 
 /**
- * Acknowledgement and escalation are one-way: an older copy (a lagging read model, a replayed event, an
- * optimistic acknowledgement) cannot undo either.
+ * Acknowledgement and escalation are one-way on the server: an older copy (a lagging read model, a replayed event)
+ * cannot undo either. `known` must therefore hold only what the server said: an optimistic acknowledgement
+ * merged in here would hide the server's later copies of a still open alert.
  */
 export function mergeAlert(known: Alert | undefined, incoming: Alert): Alert {
   if (!known) return incoming;
@@ -71,10 +79,39 @@ function inboxOrder(a: Alert, b: Alert): number {
   return Number(needsAttention(b)) - Number(needsAttention(a)) || b.raisedAt.localeCompare(a.raisedAt) || b.alertId.localeCompare(a.alertId);
 }
 
-function remember(known: Record<string, Alert>, alerts: Alert[]): Record<string, Alert> {
-  const next = { ...known };
-  for (const alert of alerts) next[alert.alertId] = mergeAlert(known[alert.alertId], alert);
-  return next;
+/** The optimistic copy shown while an acknowledgement is in flight: the server's copy, acknowledged by us. */
+function acknowledgedOptimistically(server: Alert, shown: Alert): Alert {
+  if (server.status === 'acknowledged') return server;
+  return {
+    ...server,
+    status: 'acknowledged',
+    acknowledgedAt: shown.acknowledgedAt,
+    acknowledgedBy: shown.acknowledgedBy,
+    acknowledgementNote: shown.acknowledgementNote,
+  };
+}
+
+/** Takes in the server's copies; an alert with an acknowledgement in flight keeps showing it, over the newer copy. */
+function remember(state: Pick<InboxState, 'known' | 'pending'>, alerts: Alert[]): Pick<InboxState, 'known' | 'pending'> {
+  const known = { ...state.known };
+  const pending = { ...state.pending };
+  for (const alert of alerts) {
+    const base = pending[alert.alertId];
+    if (!base) {
+      known[alert.alertId] = mergeAlert(known[alert.alertId], alert);
+      continue;
+    }
+    const server = mergeAlert(base, alert);
+    if (server.status === 'acknowledged') {
+      // The server's own word on the acknowledgement: the request's answer adds nothing to it.
+      known[alert.alertId] = server;
+      delete pending[alert.alertId];
+    } else {
+      pending[alert.alertId] = server;
+      known[alert.alertId] = acknowledgedOptimistically(server, known[alert.alertId]);
+    }
+  }
+  return { known, pending };
 }
 
 /** Re-derives the shown list: every listed alert at its newest known version, filtered and sorted. */
@@ -108,21 +145,17 @@ export function inboxReducer(state: InboxState, action: InboxAction): InboxState
       return { ...state, filter: action.filter, alerts: view(Object.keys(state.known), state.known, action.filter), nextCursor: null };
 
     case 'pageLoaded': {
-      const known = remember(state.known, action.items);
+      const { known, pending } = remember(state, action.items);
       const listed =
         action.mode === 'replace'
           ? [...ids(action.items), ...knownInWindow(known, action.items, action.nextCursor)]
           : [...ids(state.alerts), ...ids(action.items)];
       const nextCursor = action.mode === 'merge' ? state.nextCursor : action.nextCursor;
-      return { ...state, known, alerts: view(listed, known, state.filter), nextCursor };
+      return { ...state, known, pending, alerts: view(listed, known, state.filter), nextCursor };
     }
 
     case 'alertStreamed': {
-      const known = remember(state.known, [action.alert]);
-      const pending = { ...state.pending };
-      if (known[action.alert.alertId].status === 'acknowledged' && action.alert.status === 'acknowledged') {
-        delete pending[action.alert.alertId];
-      }
+      const { known, pending } = remember(state, [action.alert]);
       return { ...state, known, pending, alerts: view([...ids(state.alerts), action.alert.alertId], known, state.filter) };
     }
 
@@ -152,12 +185,25 @@ export function inboxReducer(state: InboxState, action: InboxAction): InboxState
       return { ...state, pending };
     }
 
-    case 'acknowledgeFailed': {
-      const before = state.pending[action.alertId];
-      if (!before) return state;
+    case 'acknowledgedByOther': {
+      const server = state.pending[action.alertId];
+      if (!server) return state;
       const pending = { ...state.pending };
       delete pending[action.alertId];
-      const known = { ...state.known, [action.alertId]: before };
+      const acknowledged: Alert =
+        server.status === 'acknowledged'
+          ? server
+          : { ...server, status: 'acknowledged', acknowledgedBy: action.by, acknowledgedAt: action.at, acknowledgementNote: null };
+      const known = { ...state.known, [action.alertId]: acknowledged };
+      return { ...state, known, pending, alerts: view([...ids(state.alerts), action.alertId], known, state.filter) };
+    }
+
+    case 'acknowledgeFailed': {
+      const server = state.pending[action.alertId];
+      if (!server) return state;
+      const pending = { ...state.pending };
+      delete pending[action.alertId];
+      const known = { ...state.known, [action.alertId]: server };
       // The row may have left an "open" view optimistically; bring it back.
       return { ...state, known, pending, alerts: view([...ids(state.alerts), action.alertId], known, state.filter) };
     }

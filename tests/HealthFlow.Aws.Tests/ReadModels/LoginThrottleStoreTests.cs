@@ -1,0 +1,111 @@
+using HealthFlow.Aws.ReadModels;
+using HealthFlow.Aws.Tests.Infrastructure;
+
+namespace HealthFlow.Aws.Tests.ReadModels;
+
+/// <summary>
+/// The per-account login backoff against LocalAws, with many auth-api tasks racing for one account. Time is the
+/// tests' own clock, moved by hand, so no block expires or holds by how fast the machine happens to be.
+/// </summary>
+public sealed class LoginThrottleStoreTests(LocalAwsFixture aws) : IClassFixture<LocalAwsFixture>
+{
+    private const int FreeFailures = 5;
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(15);
+
+    [Fact]
+    public async Task Concurrent_attempts_on_one_account_get_no_more_password_checks_than_the_free_failures()
+    {
+        var clock = new HandClock();
+        var account = NewAccount();
+
+        // Twenty attempts at once, spread over four "tasks" (stores) as behind a load balancer.
+        var stores = Enumerable.Range(0, 4).Select(_ => new LoginThrottleStore(aws.Dynamo, clock)).ToArray();
+        var answers = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => stores[i % stores.Length].ReserveAsync(account, FreeFailures, MaxBackoff, default)));
+
+        Assert.Equal(FreeFailures, answers.Count(a => a is LoginAttemptReservation.Reserved));
+        var blocked = answers.OfType<LoginAttemptReservation.Blocked>().ToList();
+        Assert.Equal(20 - FreeFailures, blocked.Count);
+        Assert.All(blocked, b => Assert.InRange(b.RetryAfter, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)));
+    }
+
+    [Fact]
+    public async Task When_a_block_ends_one_of_many_concurrent_attempts_is_checked_and_earns_a_longer_block()
+    {
+        var clock = new HandClock();
+        var account = NewAccount();
+        var store = new LoginThrottleStore(aws.Dynamo, clock);
+        for (var i = 0; i < FreeFailures; i++)
+        {
+            Assert.IsType<LoginAttemptReservation.Reserved>(await store.ReserveAsync(account, FreeFailures, MaxBackoff, default));
+        }
+
+        var first = Assert.IsType<LoginAttemptReservation.Blocked>(await store.ReserveAsync(account, FreeFailures, MaxBackoff, default));
+        clock.Advance(first.RetryAfter);
+        var answers = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => new LoginThrottleStore(aws.Dynamo, clock).ReserveAsync(account, FreeFailures, MaxBackoff, default)));
+
+        Assert.Single(answers, a => a is LoginAttemptReservation.Reserved);
+        var next = answers.OfType<LoginAttemptReservation.Blocked>().ToList();
+        Assert.Equal(9, next.Count);
+        Assert.All(next, b => Assert.True(b.RetryAfter > first.RetryAfter, $"the next block ({b.RetryAfter}) is not longer than the first ({first.RetryAfter})"));
+    }
+
+    [Fact]
+    public async Task A_task_whose_clock_is_behind_neither_shortens_nor_lifts_a_longer_block()
+    {
+        var clock = new HandClock();
+        var account = NewAccount();
+        var store = new LoginThrottleStore(aws.Dynamo, clock);
+        // Nine failures, each after the previous block ended: the ninth blocks for 16 s.
+        for (var i = 0; i < FreeFailures + 4; i++)
+        {
+            if (await store.ReserveAsync(account, FreeFailures, MaxBackoff, default) is LoginAttemptReservation.Blocked blocked)
+            {
+                clock.Advance(blocked.RetryAfter);
+                Assert.IsType<LoginAttemptReservation.Reserved>(await store.ReserveAsync(account, FreeFailures, MaxBackoff, default));
+            }
+        }
+
+        var longest = Assert.IsType<LoginAttemptReservation.Blocked>(await store.ReserveAsync(account, FreeFailures, MaxBackoff, default));
+        Assert.True(longest.RetryAfter >= TimeSpan.FromSeconds(16), $"blocked for {longest.RetryAfter}");
+
+        // A task whose clock is ten seconds behind, configured (mid-rollout) with a one-second cap: it must wait longer still.
+        var behind = new LoginThrottleStore(aws.Dynamo, new HandClock(clock.GetUtcNow() - TimeSpan.FromSeconds(10)));
+        var lagging = Assert.IsType<LoginAttemptReservation.Blocked>(await behind.ReserveAsync(account, FreeFailures, TimeSpan.FromSeconds(1), default));
+        Assert.Equal(longest.RetryAfter + TimeSpan.FromSeconds(10), lagging.RetryAfter);
+
+        // And the block every task sees is still the longer one.
+        var after = Assert.IsType<LoginAttemptReservation.Blocked>(await store.ReserveAsync(account, FreeFailures, MaxBackoff, default));
+        Assert.Equal(longest.RetryAfter, after.RetryAfter);
+    }
+
+    [Fact]
+    public async Task A_success_clears_the_count_and_the_block()
+    {
+        var clock = new HandClock();
+        var account = NewAccount();
+        var store = new LoginThrottleStore(aws.Dynamo, clock);
+        for (var i = 0; i < FreeFailures; i++)
+        {
+            await store.ReserveAsync(account, FreeFailures, MaxBackoff, default);
+        }
+
+        await store.ResetAsync(account, default);
+
+        for (var i = 0; i < FreeFailures; i++)
+        {
+            Assert.IsType<LoginAttemptReservation.Reserved>(await store.ReserveAsync(account, FreeFailures, MaxBackoff, default));
+        }
+    }
+
+    private static string NewAccount() => "throttle-" + Guid.NewGuid().ToString("N")[..12];
+
+    /// <summary>A clock that stands still until a test moves it; whole seconds, as the table stores them.</summary>
+    private sealed class HandClock(DateTimeOffset? start = null) : TimeProvider
+    {
+        private DateTimeOffset _now = start ?? DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+
+        public override DateTimeOffset GetUtcNow() => _now;
+
+        public void Advance(TimeSpan by) => _now += by;
+    }
+}
