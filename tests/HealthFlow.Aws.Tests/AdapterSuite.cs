@@ -278,7 +278,7 @@ public abstract class AdapterSuite<TFixture>(TFixture aws) : IClassFixture<TFixt
         try
         {
             using var relay = new OutboxRelay(
-                Aws.Dynamo, publisher, leases, Microsoft.Extensions.Options.Options.Create(options),
+                Aws.Dynamo, publisher, crashing.Services.GetRequiredService<OutboxMarks>(), leases, Microsoft.Extensions.Options.Options.Create(options),
                 Microsoft.Extensions.Logging.Abstractions.NullLogger<OutboxRelay>.Instance,
                 new ShiftedTime(options.RepublishAfter + TimeSpan.FromSeconds(1)));
             await relay.RelayPendingAsync();
