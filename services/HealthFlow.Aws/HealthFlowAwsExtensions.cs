@@ -57,9 +57,17 @@ public static class HealthFlowAwsExtensions
             .BindConfiguration(EventStoreOptions.Section)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        var serviceName = configuration["HealthFlow:ServiceName"] is { Length: > 0 } configured ? configured
+            : configuration["OTEL_SERVICE_NAME"] is { Length: > 0 } otel ? otel
+            : builder.Environment.ApplicationName;
         services.AddOptions<OutboxOptions>()
             .BindConfiguration(OutboxOptions.Section)
+            .PostConfigure(outbox => outbox.Service ??= HealthFlowAccess.Find(serviceName) is { } access
+                && HealthFlowAccess.StreamsAppendedBy(access).Count > 0 ? access.Service : null)
             .ValidateDataAnnotations()
+            .Validate(outbox => outbox.Service is null
+                    || (HealthFlowAccess.Find(outbox.Service) is { } access && access.Service == outbox.Service && HealthFlowAccess.StreamsAppendedBy(access).Count > 0),
+                "HealthFlow:Outbox:Service must name a service that appends events (HealthFlowAccess).")
             .Validate<IOptions<EventStoreOptions>>(
                 (outbox, store) => !outbox.RelayEnabled
                     || outbox.RepublishAfter >= OutboxOptions.RepublishAfterPublishTimeouts * store.Value.PublishTimeout,
@@ -67,9 +75,6 @@ public static class HealthFlowAwsExtensions
             .Validate(outbox => outbox.LeaseDuration >= 2 * outbox.SweepInterval,
                 "HealthFlow:Outbox:LeaseDuration must be at least twice SweepInterval, or a relay loses its shards between sweeps.")
             .ValidateOnStart();
-        var serviceName = configuration["HealthFlow:ServiceName"] is { Length: > 0 } configured ? configured
-            : configuration["OTEL_SERVICE_NAME"] is { Length: > 0 } otel ? otel
-            : builder.Environment.ApplicationName;
         services.AddOptions<EventPublisherOptions>()
             .BindConfiguration(EventPublisherOptions.Section)
             .PostConfigure(options =>

@@ -262,6 +262,47 @@ public abstract class AdapterSuite<TFixture>(TFixture aws) : IClassFixture<TFixt
     }
 
     [AdapterFact]
+    public async Task A_services_relay_republishes_the_streams_it_appends_and_leaves_other_services_commits_alone()
+    {
+        // alert-worker's task role may remove the outbox mark of alert- commits only: relaying an observation
+        // would publish it and then fail to clear it, publishing it again at every sweep.
+        var alert = StreamId.ForAlert(Guid.NewGuid());
+        var observation = StreamId.ForObservation(Guid.NewGuid());
+        using var crashing = Aws.CreateHost(b => b.Services.Replace(ServiceDescriptor.Singleton<IEventPublisher, ProcessDiesBeforePublishing>()));
+        var store = crashing.Services.GetRequiredService<IEventStore>();
+        var stranded = await store.AppendAsync(alert, ExpectedVersion.NoStream, [Observation(Guid.NewGuid(), 9)], Metadata());
+        var foreign = await store.AppendAsync(observation, ExpectedVersion.NoStream, [Observation(Guid.NewGuid(), 9)], Metadata());
+        var publisher = new CountingPublisher();
+        var leases = new Leases(Aws.Dynamo, TimeProvider.System);
+        var options = new OutboxOptions { RepublishAfter = TimeSpan.FromMinutes(10), Service = HealthFlowAccess.AlertWorkerService };
+        try
+        {
+            using var relay = new OutboxRelay(
+                Aws.Dynamo, publisher, crashing.Services.GetRequiredService<OutboxMarks>(), leases, Microsoft.Extensions.Options.Options.Create(options),
+                Microsoft.Extensions.Logging.Abstractions.NullLogger<OutboxRelay>.Instance,
+                new ShiftedTime(options.RepublishAfter + TimeSpan.FromSeconds(1)));
+            await relay.RelayPendingAsync();
+
+            Assert.Equal(1, publisher.TimesPublished(stranded.Events[0].EventId));
+            Assert.False((await GetCommitAsync(alert, stranded.Version)).ContainsKey("pending"), "its own commit leaves the outbox");
+            Assert.Equal(0, publisher.TimesPublished(foreign.Events[0].EventId));
+            Assert.True((await GetCommitAsync(observation, foreign.Version)).ContainsKey("pending"), "command-api's commit waits for command-api's relay");
+        }
+        finally
+        {
+            foreach (var shard in Enumerable.Range(0, 4))
+                await leases.ReleaseAsync(OutboxRelay.LeaseName(options.Service, shard.ToString(System.Globalization.CultureInfo.InvariantCulture)), CancellationToken.None);
+            await Aws.Dynamo.UpdateItemAsync(new UpdateItemRequest
+            {
+                TableName = HealthFlowTopology.Tables.Events.Name,
+                Key = new() { ["streamId"] = new() { S = observation.Value }, ["version"] = new() { N = "1" } },
+                UpdateExpression = "REMOVE #pending",
+                ExpressionAttributeNames = new() { ["#pending"] = "pending" },
+            });
+        }
+    }
+
+    [AdapterFact]
     public async Task Two_relays_sweeping_at_once_publish_each_stranded_commit_exactly_once()
     {
         var stranded = new List<Guid>();

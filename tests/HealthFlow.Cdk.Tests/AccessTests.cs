@@ -7,7 +7,7 @@ using HealthFlow.Domain;
 namespace HealthFlow.Cdk.Tests;
 
 /// <summary>
-/// Least privilege, per service (DESIGN.md sections 9 and 13): every task role's policy in the synthesized
+/// Least privilege, per service: every task role's policy in the synthesized
 /// template is exactly the service's declaration in HealthFlowAccess, no more and no less.
 /// </summary>
 [Collection(CdkCollection.Name)]
@@ -67,14 +67,76 @@ public sealed class AccessTests(SynthesizedStack stack)
     }
 
     [Theory]
-    [MemberData(nameof(Services))]
-    public void Updates_to_committed_events_may_only_remove_or_park_the_outbox_mark(string service)
+    [InlineData(GatewayRoutes.AuthApi, new[] { StreamId.PatientPrefix })]
+    [InlineData(GatewayRoutes.CommandApi, new[] { StreamId.ObservationPrefix, StreamId.AlertPrefix, StreamId.CareTeamPrefix, StreamId.AuditPrefix })]
+    [InlineData(GatewayRoutes.QueryApi, new[] { StreamId.AuditPrefix })]
+    [InlineData("alert-worker", new[] { StreamId.AlertPrefix })]
+    public void Updates_to_committed_events_may_only_remove_or_park_the_outbox_mark_of_the_writers_own_streams_and_return_nothing(string service, string[] prefixes)
     {
-        foreach (var update in Model.StatementsOf(TaskRole(service)).Where(s => s.Action == "dynamodb:UpdateItem" && s.Resource == "table/events"))
-        {
-            var attributes = JsonNode.Parse(update.Condition)!["ForAllValues:StringEquals"]!["dynamodb:Attributes"]!.AsArray().Select(v => (string)v!);
-            Assert.Equal(["streamId", "version", "pending", "parked"], attributes);
-        }
+        var update = Assert.Single(Model.StatementsOf(TaskRole(service)), s => s.Action == "dynamodb:UpdateItem" && s.Resource == "table/events");
+
+        var condition = JsonNode.Parse(update.Condition)!;
+        Assert.Equal(["streamId", "version", "pending", "parked"], condition["ForAllValues:StringEquals"]!["dynamodb:Attributes"]!.AsArray().Select(v => (string)v!));
+        Assert.Equal(prefixes.Select(p => p + "*"), condition["ForAllValues:StringLike"]!["dynamodb:LeadingKeys"]!.AsArray().Select(v => (string)v!));
+        Assert.Equal(["NONE"], condition["StringEqualsIfExists"]!["dynamodb:ReturnValues"]!.AsArray().Select(v => (string)v!));
+    }
+
+    [Theory]
+    [MemberData(nameof(Services))]
+    public void No_write_to_the_event_store_the_audit_trail_or_the_leases_hands_back_an_item(string service)
+    {
+        string[] guarded = ["table/events", $"table/{HealthFlowTopology.Tables.Audit.Name}", $"table/{HealthFlowTopology.Tables.Leases.Name}"];
+        var writes = Model.StatementsOf(TaskRole(service)).Where(s => guarded.Contains(s.Resource) && DeclaredAccess.IsWrite(s.Action)).ToArray();
+
+        Assert.NotEmpty(writes);
+        Assert.All(writes, write => Assert.Equal(["NONE"],
+            JsonNode.Parse(write.Condition)!["StringEqualsIfExists"]!["dynamodb:ReturnValues"]!.AsArray().Select(v => (string)v!)));
+    }
+
+    [Theory]
+    [MemberData(nameof(Services))]
+    public void Every_leading_keys_condition_also_requires_the_request_to_name_its_partition_keys(string service)
+    {
+        // Without it, ForAllValues holds for a request that names none, a Scan, which reads every partition.
+        var conditioned = Model.StatementsOf(TaskRole(service))
+            .Where(s => s.Condition.Contains("dynamodb:LeadingKeys", StringComparison.Ordinal))
+            .Select(s => JsonNode.Parse(s.Condition)!)
+            .ToArray();
+
+        Assert.NotEmpty(conditioned);
+        Assert.All(conditioned, condition => Assert.Equal("false", (string)condition["Null"]!["dynamodb:LeadingKeys"]!));
+    }
+
+    [Theory]
+    [InlineData(GatewayRoutes.AuthApi, new[] { "outbox/auth-api/*" })]
+    [InlineData(GatewayRoutes.CommandApi, new[] { "outbox/command-api/*" })]
+    [InlineData(GatewayRoutes.QueryApi, new[] { "outbox/query-api/*" })]
+    [InlineData("alert-worker", new[] { "chain/*", "outbox/alert-worker/*" })]
+    [InlineData("projections", new string[0])]
+    public void A_service_may_take_and_give_up_only_its_own_leases(string service, string[] names)
+    {
+        // Another service's relay leases held would stop its relay; its chains, its escalation deadlines.
+        var onLeases = Model.StatementsOf(TaskRole(service)).Where(s => s.Resource == $"table/{HealthFlowTopology.Tables.Leases.Name}");
+
+        Assert.Equal(names, onLeases
+            .SelectMany(lease => JsonNode.Parse(lease.Condition)!["ForAllValues:StringLike"]!["dynamodb:LeadingKeys"]!.AsArray().Select(v => (string)v!))
+            .Distinct()
+            .Order(StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(GatewayRoutes.AuthApi)]
+    [InlineData(GatewayRoutes.CommandApi)]
+    [InlineData(GatewayRoutes.QueryApi)]
+    [InlineData("alert-worker")]
+    public void The_outbox_index_hands_a_relay_keys_and_counts_and_no_commits_contents(string service)
+    {
+        // It leads with the shard, not the stream, so LeadingKeys cannot keep a relay to its own commits there.
+        var outbox = Assert.Single(Model.StatementsOf(TaskRole(service)), s => s.Resource == "table/events/index/outbox");
+
+        var condition = JsonNode.Parse(outbox.Condition)!;
+        Assert.Equal(["streamId", "version", "pending", "committedAt"], condition["ForAllValues:StringEquals"]!["dynamodb:Attributes"]!.AsArray().Select(v => (string)v!));
+        Assert.Equal(["SPECIFIC_ATTRIBUTES", "COUNT"], condition["StringEquals"]!["dynamodb:Select"]!.AsArray().Select(v => (string)v!));
     }
 
     [Fact]
@@ -124,6 +186,19 @@ public sealed class AccessTests(SynthesizedStack stack)
         Assert.Equal(["logs:CreateLogStream", "logs:PutLogEvents"], statements.Select(s => s.Action).Order());
         Assert.Equal(Model.OfType("AWS::Logs::LogGroup").Single(l => l.LogicalId.StartsWith("TelemetryMetrics", StringComparison.Ordinal)).LogicalId,
             Assert.Single(Model.PermissionsOf(TaskRole(ServiceCatalog.Web.Name)).SelectMany(p => p.ResourceLogicalIds).Distinct()));
+    }
+
+    [Theory]
+    [InlineData("alert-worker", "alert-worker")]
+    [InlineData("HealthFlow.AlertWorker", "alert-worker")]
+    [InlineData("HealthFlow.Command.Api", "command-api")]
+    [InlineData("healthflow.query-api", "query-api")]
+    [InlineData("HealthFlow.Cli", null)]
+    [InlineData("testhost", null)]
+    public void A_process_finds_its_declared_access_by_service_or_application_name(string name, string? service)
+    {
+        // A relay scoped to the wrong service, or to none, would take leases and clear marks its task role may not.
+        Assert.Equal(service, HealthFlowAccess.Find(name)?.Service);
     }
 
     [Fact]

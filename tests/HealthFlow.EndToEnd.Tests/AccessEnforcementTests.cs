@@ -27,6 +27,13 @@ public sealed class AccessEnforcementTests(AppHostFixture system) : IDisposable
             "the alert to be listed");
 
         Assert.Equal("Grace Hopper", alert["patientName"]!.GetValue<string>());
+        // Every outbox mark removed (the check-in's, the alert's, the audit record's of that read), each by the
+        // service that appended it: a refused removal would leave its commit in the outbox for good.
+        using (var quiescence = new SystemQuiescence(system.AwsEndpointUrl))
+        {
+            await quiescence.WaitAsync();
+        }
+
         var state = await AccessStateAsync();
         Assert.True(state["enforced"]!.GetValue<bool>());
         // Only the revocation test below may have caused refusals.

@@ -69,6 +69,8 @@ public static class DeclaredAccess
             {
                 [AccessGrant.LeadingKeysCondition] = prefixes.Select(p => p + "*").ToArray(),
             };
+            // ForAllValues holds for a request that names no partition key (a Scan): require one.
+            conditions["Null"] = new Dictionary<string, object> { [AccessGrant.LeadingKeysCondition] = "false" };
         }
 
         if (grant.Attributes is { } attributes)
@@ -76,6 +78,24 @@ public static class DeclaredAccess
             conditions["ForAllValues:StringEquals"] = new Dictionary<string, object>
             {
                 [AccessGrant.AttributesCondition] = attributes.ToArray(),
+            };
+        }
+
+        if (grant.ReturnValues is { } returnValues)
+        {
+            // A write that does not state ReturnValues returns nothing; IfExists lets it through however IAM fills the key.
+            conditions["StringEqualsIfExists"] = new Dictionary<string, object>
+            {
+                [AccessGrant.ReturnValuesCondition] = returnValues.ToArray(),
+            };
+        }
+
+        if (grant.Select is { } select)
+        {
+            // No IfExists: a Query must state its Select, or an index projection could hand back more than Attributes allows.
+            conditions["StringEquals"] = new Dictionary<string, object>
+            {
+                [AccessGrant.SelectCondition] = select.ToArray(),
             };
         }
 

@@ -8,7 +8,7 @@ namespace HealthFlow.LocalAws.Access;
 public sealed record AccessDenial(string Service, string Action, string Resource, DateTimeOffset At);
 
 /// <summary>
-/// IAM, locally (DESIGN.md section 4). The access key id of a request's SigV4 credential is the caller:
+/// IAM, locally. The access key id of a request's SigV4 credential is the caller:
 /// <see cref="AdministratorKeyId"/> may do anything (the CLI, the tests, standard tools); a service's key may do
 /// what HealthFlowAccess declares for it, conditions included; any other key, or none, is refused.
 /// </summary>
@@ -82,7 +82,7 @@ public sealed partial class AccessPolicy
             {
             }
 
-            LogDenied(access.Service, request.Action, arn, request.LeadingKeys.Count > 0 ? string.Join(",", request.LeadingKeys) : "-",
+            LogDenied(access.Service, request.Action, arn, request.LeadingKeys is null ? "unknown" : request.LeadingKeys.Count > 0 ? string.Join(",", request.LeadingKeys) : "-",
                 request.Attributes.Count > 0 ? string.Join(",", request.Attributes) : "-");
             var message = $"User: arn:aws:sts::{LocalAwsOptions.AccountId}:assumed-role/{access.Service}/local is not authorized to perform: "
                 + $"{request.Action} on resource: {arn} because no identity-based policy allows the {request.Action} action";

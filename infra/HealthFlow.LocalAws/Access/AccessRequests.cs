@@ -5,7 +5,8 @@ namespace HealthFlow.LocalAws.Access;
 
 /// <summary>
 /// What a request asks of IAM: its action, the resources it touches, and for DynamoDB the condition keys
-/// dynamodb:LeadingKeys (partition-key values) and dynamodb:Attributes (top-level attribute names).
+/// dynamodb:LeadingKeys (partition-key values; null when they cannot be determined, so a LeadingKeys condition
+/// refuses the request), dynamodb:Attributes (top-level attribute names), dynamodb:ReturnValues and dynamodb:Select.
 /// </summary>
 internal static class AccessRequests
 {
@@ -49,20 +50,22 @@ internal static class AccessRequests
     private static IReadOnlyList<AccessRequest> DynamoDb(string operation, JsonElement body)
     {
         var action = "dynamodb:" + operation;
+        if (body.ValueKind != JsonValueKind.Object)
+            return [new AccessRequest(action, new AccessResource(AccessResourceKind.Table, "*"), null, [])];
         if (operation is "BatchGetItem" or "BatchWriteItem")
         {
             if (!body.TryGetProperty("RequestItems", out var tables) || tables.ValueKind != JsonValueKind.Object)
                 return [AccessRequest.Of(action, new AccessResource(AccessResourceKind.Table, "*"))];
             return [.. tables.EnumerateObject().Select(table =>
             {
-                var items = operation == "BatchGetItem"
-                    ? (table.Value.TryGetProperty("Keys", out var keys) ? keys.EnumerateArray().ToArray() : [])
-                    : [.. table.Value.EnumerateArray().Select(w =>
-                        w.TryGetProperty("PutRequest", out var put) ? put.GetProperty("Item") : w.GetProperty("DeleteRequest").GetProperty("Key"))];
-                var partitionKey = PartitionKeyOf(table.Name);
+                var items = operation == "BatchGetItem" ? BatchGetKeys(table.Value) : BatchWriteItems(table.Value);
+                var partitionKey = PartitionKeyOf(table.Name, index: null);
+                // One entry whose partition key cannot be read makes the whole batch's leading keys unknown.
+                var keys = items?.Select(item => KeyValue(item, partitionKey)).ToList();
                 return new AccessRequest(action, new AccessResource(AccessResourceKind.Table, table.Name),
-                    [.. items.Select(item => KeyValue(item, partitionKey)).OfType<string>()],
-                    [.. items.SelectMany(item => item.EnumerateObject().Select(p => p.Name)).Distinct()]);
+                    keys is null || keys.Contains(null) ? null : [.. keys.OfType<string>()],
+                    [.. (items ?? []).SelectMany(item => item.EnumerateObject().Select(p => p.Name)).Distinct()],
+                    Text(body, "ReturnValues"));
             })];
         }
 
@@ -74,21 +77,14 @@ internal static class AccessRequests
         var names = body.TryGetProperty("ExpressionAttributeNames", out var n) && n.ValueKind == JsonValueKind.Object
             ? n.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString() ?? "")
             : [];
-        var tablePartitionKey = PartitionKeyOf(tableName);
+        var partitionKey = PartitionKeyOf(tableName, index);
 
-        var leadingKeys = new List<string>();
         var attributes = new HashSet<string>(StringComparer.Ordinal);
         if (body.TryGetProperty("Item", out var item) && item.ValueKind == JsonValueKind.Object)
-        {
-            AddIfNotNull(leadingKeys, KeyValue(item, tablePartitionKey));
             attributes.UnionWith(item.EnumerateObject().Select(p => p.Name));
-        }
 
         if (body.TryGetProperty("Key", out var key) && key.ValueKind == JsonValueKind.Object)
-        {
-            AddIfNotNull(leadingKeys, KeyValue(key, tablePartitionKey));
             attributes.UnionWith(key.EnumerateObject().Select(p => p.Name));
-        }
 
         foreach (var expression in new[] { "UpdateExpression", "ConditionExpression", "ProjectionExpression", "FilterExpression" })
         {
@@ -102,60 +98,73 @@ internal static class AccessRequests
                 attributes.UnionWith(map.EnumerateObject().Select(p => p.Name));
         }
 
-        if (operation == "Query" && index is null)
-        {
-            AddIfNotNull(leadingKeys, QueriedPartition(body, names, tablePartitionKey));
-        }
+        if (body.TryGetProperty("AttributesToGet", out var toGet) && toGet.ValueKind == JsonValueKind.Array)
+            attributes.UnionWith(toGet.EnumerateArray().Where(a => a.ValueKind == JsonValueKind.String).Select(a => a.GetString()!));
 
-        return [new AccessRequest(action, resource, leadingKeys, [.. attributes])];
+        IReadOnlyList<string>? leadingKeys = operation switch
+        {
+            "GetItem" or "UpdateItem" or "DeleteItem" => KeyValue(key, partitionKey) is { } value ? [value] : null,
+            "PutItem" => KeyValue(item, partitionKey) is { } value ? [value] : null,
+            "Query" => KeyConditions.PartitionValue(body, names, partitionKey) is { } value ? [value] : null,
+            // A Scan reads every partition: no leading key.
+            _ => null,
+        };
+
+        return [new AccessRequest(action, resource, leadingKeys, [.. attributes], Text(body, "ReturnValues"), Text(body, "Select"))];
     }
 
-    /// <summary>The partition-key value of a Query: `#p = :v` (or `p = :v`) in the key condition, or legacy KeyConditions.</summary>
-    private static string? QueriedPartition(JsonElement body, Dictionary<string, string> names, string? partitionKey)
+    private static JsonElement[]? BatchGetKeys(JsonElement table) =>
+        table.ValueKind == JsonValueKind.Object && table.TryGetProperty("Keys", out var keys) && keys.ValueKind == JsonValueKind.Array
+            ? [.. keys.EnumerateArray()]
+            : null;
+
+    /// <summary>The item of each PutRequest and the key of each DeleteRequest; null when an entry is neither.</summary>
+    private static JsonElement[]? BatchWriteItems(JsonElement table)
     {
-        if (partitionKey is null)
+        if (table.ValueKind != JsonValueKind.Array)
             return null;
-        if (Text(body, "KeyConditionExpression") is { } condition && body.TryGetProperty("ExpressionAttributeValues", out var values))
+        var items = new List<JsonElement>();
+        foreach (var write in table.EnumerateArray())
         {
-            foreach (System.Text.RegularExpressions.Match match in System.Text.RegularExpressions.Regex.Matches(condition, @"(#?[A-Za-z_][A-Za-z0-9_]*)\s*=\s*(:[A-Za-z0-9_]+)"))
+            if (write.ValueKind == JsonValueKind.Object && write.TryGetProperty("PutRequest", out var put) && put.ValueKind == JsonValueKind.Object
+                && put.TryGetProperty("Item", out var putItem) && putItem.ValueKind == JsonValueKind.Object)
             {
-                var name = match.Groups[1].Value;
-                if ((names.GetValueOrDefault(name) ?? name) == partitionKey && values.TryGetProperty(match.Groups[2].Value, out var value))
-                    return Scalar(value);
+                items.Add(putItem);
+            }
+            else if (write.ValueKind == JsonValueKind.Object && write.TryGetProperty("DeleteRequest", out var delete) && delete.ValueKind == JsonValueKind.Object
+                && delete.TryGetProperty("Key", out var deleteKey) && deleteKey.ValueKind == JsonValueKind.Object)
+            {
+                items.Add(deleteKey);
+            }
+            else
+            {
+                return null;
             }
         }
 
-        if (body.TryGetProperty("KeyConditions", out var legacy) && legacy.TryGetProperty(partitionKey, out var keyCondition)
-            && keyCondition.TryGetProperty("AttributeValueList", out var list) && list.GetArrayLength() > 0)
-        {
-            return Scalar(list[0]);
-        }
-
-        return null;
+        return [.. items];
     }
 
-    private static string? PartitionKeyOf(string tableName) =>
-        HealthFlowTopology.Tables.All.FirstOrDefault(t => t.Name == tableName)?.PartitionKey.Name;
+    /// <summary>The partition-key attribute of a table, or of one of its indexes (a Query on an index leads with the index's key).</summary>
+    private static string? PartitionKeyOf(string tableName, string? index)
+    {
+        var table = HealthFlowTopology.Tables.All.FirstOrDefault(t => t.Name == tableName);
+        return index is null ? table?.PartitionKey.Name : table?.Indexes.FirstOrDefault(i => i.Name == index)?.PartitionKey.Name;
+    }
 
     private static string? KeyValue(JsonElement item, string? partitionKey) =>
-        partitionKey is not null && item.TryGetProperty(partitionKey, out var value) ? Scalar(value) : null;
+        partitionKey is not null && item.ValueKind == JsonValueKind.Object && item.TryGetProperty(partitionKey, out var value) ? Scalar(value) : null;
 
     /// <summary>An AttributeValue's S, N or B as text.</summary>
-    private static string? Scalar(JsonElement value) =>
+    internal static string? Scalar(JsonElement value) =>
         value.ValueKind != JsonValueKind.Object ? null
-        : value.TryGetProperty("S", out var s) ? s.GetString()
-        : value.TryGetProperty("N", out var n) ? n.GetString()
-        : value.TryGetProperty("B", out var b) ? b.GetString()
+        : value.TryGetProperty("S", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString()
+        : value.TryGetProperty("N", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString()
+        : value.TryGetProperty("B", out var b) && b.ValueKind == JsonValueKind.String ? b.GetString()
         : null;
 
     private static string? Text(JsonElement body, string property) =>
         body.ValueKind == JsonValueKind.Object && body.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-    private static void AddIfNotNull(List<string> list, string? value)
-    {
-        if (value is not null)
-            list.Add(value);
-    }
 }
 
 /// <summary>The top-level attribute names a DynamoDB expression refers to (what dynamodb:Attributes lists).</summary>

@@ -44,6 +44,13 @@ public sealed class OutboxOptions
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>
+    /// The service whose commits this relay republishes: the streams it appends (HealthFlowAccess), under leases of
+    /// its own, because its task role may remove the outbox marks of those commits only. Set on start from the
+    /// service's name; unset in a process that is no service (the operator CLI, tests): every commit, shared leases.
+    /// </summary>
+    public string? Service { get; set; }
+
+    /// <summary>
     /// How many times EventBridge may refuse one commit's event, in calls it otherwise accepted, before the relay
     /// parks the commit. Failed calls (the bus down or slow) are not counted: they say nothing about the commit.
     /// </summary>

@@ -8,7 +8,7 @@ namespace HealthFlow.Aws.EventStore;
 /// <summary>
 /// Time-limited ownership of a named thing (an outbox shard) through the `leases` table. Item layout:
 /// <code>
-/// name        S  partition key, e.g. "outbox-shard-2"
+/// name        S  partition key, e.g. "outbox/command-api/shard-2" (OutboxRelay.LeaseName)
 /// owner       S  the holder's instance id
 /// leaseUntil  N  Unix ms; past it, anyone may take the lease
 /// </code>

@@ -21,6 +21,8 @@ namespace HealthFlow.Aws.EventStore;
 /// <item>A sweep reads only commits older than <see cref="OutboxOptions.RepublishAfter"/>, by a key
 /// condition on the index's sort key (`committedAt`), and that age is well above the writer's publish
 /// timeout: a slow but successful publish is never repeated.</item>
+/// <item>A service's relay republishes only the commits of the streams it appends, under leases of its own
+/// (<see cref="OutboxOptions.Service"/>): its task role may remove no other commit's outbox mark.</item>
 /// <item>A due commit that this process published itself, whose mark's removal is still queued
 /// (<see cref="OutboxMarks"/>, behind at saturation), is not published again: the relay removes the mark instead.</item>
 /// </list>
@@ -42,6 +44,7 @@ public sealed class OutboxRelay : BackgroundService
     private readonly ILogger<OutboxRelay> _logger;
     private readonly TimeProvider _time;
     private readonly HealthFlowTelemetry.OutboxGauge _pendingGauge;
+    private readonly IReadOnlyList<string> _streamPrefixes;
 
     public OutboxRelay(
         IAmazonDynamoDB dynamo,
@@ -60,9 +63,15 @@ public sealed class OutboxRelay : BackgroundService
         _logger = logger;
         _time = timeProvider ?? TimeProvider.System;
         _pendingGauge = HealthFlowTelemetry.RegisterOutbox(this);
+        _streamPrefixes = _options.Service is { } service ? Topology.HealthFlowAccess.StreamsAppendedBy(Topology.HealthFlowAccess.For(service)) : [];
     }
 
+    /// <summary>The lease of a shard of every commit (a process that is no service).</summary>
     public static string LeaseName(string shard) => $"outbox-shard-{shard}";
+
+    /// <summary>The lease of a shard of one service's commits.</summary>
+    public static string LeaseName(string? service, string shard) =>
+        service is null ? LeaseName(shard) : $"{Topology.HealthFlowAccess.RelayLeasePrefix(service)}shard-{shard}";
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -122,7 +131,7 @@ public sealed class OutboxRelay : BackgroundService
         // A sweep every two seconds would otherwise put a root trace in the dashboard each time.
         using (SuppressInstrumentationScope.Begin())
         {
-            held = await _leases.TryAcquireAsync(LeaseName(shard), _options.LeaseDuration, cancellationToken).ConfigureAwait(false);
+            held = await _leases.TryAcquireAsync(LeaseName(_options.Service, shard), _options.LeaseDuration, cancellationToken).ConfigureAwait(false);
         }
 
         if (!held)
@@ -251,10 +260,27 @@ public sealed class OutboxRelay : BackgroundService
     private async IAsyncEnumerable<Dictionary<string, AttributeValue>> ReadDueAsync(
         string shard, string cutoff, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await foreach (var page in QueryShardAsync(shard, cutoff, Select.ALL_ATTRIBUTES, cancellationToken).ConfigureAwait(false))
+        // The index hands out keys only (no task role may read more of it, since it holds every service's
+        // commits): each due commit is read from the table, where LeadingKeys keeps it to this service's streams.
+        await foreach (var page in QueryShardAsync(shard, cutoff, Select.SPECIFIC_ATTRIBUTES, cancellationToken).ConfigureAwait(false))
         {
-            foreach (var item in page.Items ?? [])
-                yield return item;
+            foreach (var key in page.Items ?? [])
+            {
+                GetItemResponse commit;
+                using (SuppressInstrumentationScope.Begin())
+                {
+                    commit = await _dynamo.GetItemAsync(new GetItemRequest
+                    {
+                        TableName = CommitItems.Table,
+                        Key = CommitItems.Key(key[CommitItems.StreamId].S, CommitItems.VersionOf(key)),
+                        ConsistentRead = true,
+                    }, cancellationToken).ConfigureAwait(false);
+                }
+
+                // Its writer may have removed the mark since the index (eventually consistent) was read.
+                if (commit.Item is { Count: > 0 } item && item.ContainsKey(CommitItems.Pending))
+                    yield return item;
+            }
         }
     }
 
@@ -280,6 +306,21 @@ public sealed class OutboxRelay : BackgroundService
             ExpressionAttributeValues = new() { [":shard"] = new AttributeValue { S = shard } },
             Select = select,
         };
+        if (select == Select.SPECIFIC_ATTRIBUTES)
+        {
+            request.ProjectionExpression = "#stream, #version";
+            request.ExpressionAttributeNames["#stream"] = CommitItems.StreamId;
+            request.ExpressionAttributeNames["#version"] = CommitItems.Version;
+        }
+
+        if (_streamPrefixes.Count > 0)
+        {
+            request.FilterExpression = string.Join(" OR ", _streamPrefixes.Select((_, i) => $"begins_with(#stream, :stream{i})"));
+            request.ExpressionAttributeNames["#stream"] = CommitItems.StreamId;
+            for (var i = 0; i < _streamPrefixes.Count; i++)
+                request.ExpressionAttributeValues[$":stream{i}"] = new AttributeValue { S = _streamPrefixes[i] };
+        }
+
         if (committedBefore is not null)
         {
             request.ExpressionAttributeNames["#committedAt"] = CommitItems.CommittedAt;
@@ -308,7 +349,7 @@ public sealed class OutboxRelay : BackgroundService
         {
             try
             {
-                await _leases.ReleaseAsync(LeaseName(shard), timeout.Token).ConfigureAwait(false);
+                await _leases.ReleaseAsync(LeaseName(_options.Service, shard), timeout.Token).ConfigureAwait(false);
             }
             catch (Exception ex)
             {

@@ -36,7 +36,7 @@ public interface IDelayedMessageChains
 /// </summary>
 public sealed class DelayedMessageChains(IAmazonDynamoDB dynamo) : IDelayedMessageChains
 {
-    private const string NamePrefix = "chain/";
+    private const string NamePrefix = HealthFlowAccess.DelayedMessageChainPrefix;
     private static readonly string Table = HealthFlowTopology.Tables.Leases.Name;
 
     public async Task<bool> TryCarryAsync(string chain, Guid leg, CancellationToken cancellationToken)
