@@ -29,13 +29,19 @@ public sealed class LocalAwsOptions
     public TimeSpan DynaliteStartTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// Whether each service may do only what HealthFlowAccess declares for it (DESIGN.md section 4). On by default;
+    /// Whether each service may do only what HealthFlowAccess declares for it. On by default;
     /// `LocalAws:EnforceAccess=false` (or `--LocalAws:EnforceAccess false`) turns it off.
     /// </summary>
     public bool EnforceAccess { get; set; } = true;
 
     /// <summary>The declared access to enforce; HealthFlowAccess.All when unset (in-process hosts and tests may pass another).</summary>
     public IReadOnlyList<HealthFlow.Aws.Topology.ServiceAccess>? Access { get; set; }
+
+    /// <summary>
+    /// Host names LocalAws answers besides the loopback ones (localhost, *.localhost, 127.0.0.0/8, ::1), in the Host
+    /// header and a browser's Origin: exact names, "*.example.test" for a domain's names, or "*" for any (no check).
+    /// </summary>
+    public IList<string> AllowedHosts { get; set; } = [];
 
     /// <summary>Faults injected from the start (LocalAws:Faults:PutEventsDelayMs, :PutEventsFailureRate); none by default.</summary>
     public Faults.FaultSettings? Faults { get; set; }
