@@ -112,7 +112,18 @@ internal sealed partial class AwsJsonEndpoint(
         }
 
         context.Request.Body.Position = 0;
-        return access.Authorize(context, service, () => AccessRequests.FromJson(service, operation, body));
+        if (service == "dynamodb" && DynamoDbRequestShape.Check(operation, body) is { } malformed)
+            return malformed;
+        try
+        {
+            return access.Authorize(context, service, () => AccessRequests.FromJson(service, operation, body));
+        }
+        catch (Exception error) when (error is InvalidOperationException or KeyNotFoundException or ArgumentException or FormatException)
+        {
+            // A shape the access check cannot read (JsonElement throws on a wrong kind) is the caller's error, not a 500.
+            return new AwsServiceException("com.amazon.coral.service#SerializationException", $"The request could not be read: {error.Message}",
+                service == "sqs" ? "SerializationException" : null);
+        }
     }
 
     private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();

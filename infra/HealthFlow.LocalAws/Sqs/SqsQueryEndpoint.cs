@@ -79,7 +79,8 @@ internal sealed partial class SqsQueryEndpoint(SigV4Verifier signatures, SqsServ
             xml.WriteStartElement("Error");
             xml.WriteElementString("Type", error.SenderFault ? "Sender" : "Receiver");
             xml.WriteElementString("Code", code);
-            xml.WriteElementString("Message", error.Message);
+            // Messages may echo input (an id, a name) that XML cannot hold.
+            xml.WriteElementString("Message", SqsCharacters.Printable(error.Message));
             xml.WriteElementString("Detail", string.Empty);
             xml.WriteEndElement();
             xml.WriteElementString("RequestId", SqsQueryWire.RequestId(context));
