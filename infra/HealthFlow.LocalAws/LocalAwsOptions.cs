@@ -25,6 +25,12 @@ public sealed class LocalAwsOptions
     /// <summary>The folder holding node_modules/dynalite; found next to the project or the app when unset.</summary>
     public string? NodeModulesDirectory { get; set; }
 
+    /// <summary>
+    /// How long a created, updated or deleted table stays CREATING, UPDATING or DELETING (dynalite's createTableMs and
+    /// the like). Zero by default; AWS takes seconds, and a longer delay shows whether callers wait for ACTIVE.
+    /// </summary>
+    public TimeSpan TableActivationDelay { get; set; }
+
     /// <summary>How long dynalite may take to start before LocalAws gives up.</summary>
     public TimeSpan DynaliteStartTimeout { get; set; } = TimeSpan.FromSeconds(30);
 

@@ -71,6 +71,8 @@ public sealed class LocalAwsServer : IAsyncDisposable
         var options = builder.Configuration.GetSection(LocalAwsOptions.SectionName).Get<LocalAwsOptions>() ?? new LocalAwsOptions();
         options.Port ??= builder.Configuration.GetValue<int?>("port");
         configure?.Invoke(options);
+        if (options.TableActivationDelay < TimeSpan.Zero)
+            throw new InvalidOperationException($"LocalAws:TableActivationDelay must not be negative; got {options.TableActivationDelay}.");
         if (options.AllowedHosts.Any(string.IsNullOrWhiteSpace))
             throw new InvalidOperationException("LocalAws:AllowedHosts has an empty entry; list host names, \"*.domain\", or \"*\".");
         ConfigureListener(builder, options);

@@ -26,7 +26,7 @@ public sealed class AccessEnforcementTests : IAsyncLifetime
     {
         _server = await LocalAwsServer.StartAsync(port: 0);
         using var dynamo = DynamoDb(AccessPolicy.AdministratorKeyId);
-        await dynamo.CreateTableAsync(new CreateTableRequest
+        await DynamoDbTables.CreateActiveAsync(dynamo, new CreateTableRequest
         {
             TableName = Tables.Events.Name,
             BillingMode = BillingMode.PAY_PER_REQUEST,

@@ -55,6 +55,16 @@ public sealed class LocalAwsCollection : ICollectionFixture<LocalAwsFixture>
     public const string Name = "LocalAws";
 }
 
+internal static class DynamoDbTables
+{
+    /// <summary>Creates the table and waits until it is ACTIVE, as every client of DynamoDB must before using it.</summary>
+    public static async Task CreateActiveAsync(IAmazonDynamoDB dynamoDb, Amazon.DynamoDBv2.Model.CreateTableRequest request)
+    {
+        await dynamoDb.CreateTableAsync(request);
+        await HealthFlow.Aws.Topology.TopologyProvisioner.WaitUntilActiveAsync(dynamoDb, request.TableName, TimeSpan.FromMinutes(1));
+    }
+}
+
 internal static class Wait
 {
     /// <summary>Waits until <paramref name="condition"/> holds, checking often; fails after <paramref name="timeout"/>.</summary>
