@@ -53,6 +53,10 @@ public static class HealthFlowResources
     /// <summary>The administrator's access key id (LocalStack's default): the provisioning step, the CLI, the tests.</summary>
     public const string AdministratorKeyId = "test";
 
+    // The secrets LocalAws checks signatures against (LocalAwsCredentials there; the AppHost does not reference its assembly).
+    private const string AdministratorSecretAccessKey = "test";
+    private const string ServiceSecretAccessKey = "local";
+
     /// <summary>
     /// Standard AWS SDK settings only: no service has emulator-specific configuration. The access key id is the
     /// service's identity, its resource name, which LocalAws maps to the service's declared access (HealthFlowAccess).
@@ -72,8 +76,8 @@ public static class HealthFlowResources
             .WithEnvironment("AWS_ENDPOINT_URL", aws.Url)
             .WithEnvironment("AWS_REGION", Region)
             .WithEnvironment("AWS_ACCESS_KEY_ID", accessKeyId)
-            // LocalAws does not check signatures; any secret signs.
-            .WithEnvironment("AWS_SECRET_ACCESS_KEY", "local")
+            // LocalAws checks each signature against the secret it knows for the key (LocalStack takes any).
+            .WithEnvironment("AWS_SECRET_ACCESS_KEY", accessKeyId == AdministratorKeyId ? AdministratorSecretAccessKey : ServiceSecretAccessKey)
             .WaitFor(aws.Resource);
 
     /// <summary>APIs validate tokens against auth-api's JWKS.</summary>

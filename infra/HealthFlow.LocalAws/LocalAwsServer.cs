@@ -71,6 +71,10 @@ public sealed class LocalAwsServer : IAsyncDisposable
         var options = builder.Configuration.GetSection(LocalAwsOptions.SectionName).Get<LocalAwsOptions>() ?? new LocalAwsOptions();
         options.Port ??= builder.Configuration.GetValue<int?>("port");
         configure?.Invoke(options);
+        if (options.TableActivationDelay < TimeSpan.Zero)
+            throw new InvalidOperationException($"LocalAws:TableActivationDelay must not be negative; got {options.TableActivationDelay}.");
+        if (options.AllowedHosts.Any(string.IsNullOrWhiteSpace))
+            throw new InvalidOperationException("LocalAws:AllowedHosts has an empty entry; list host names, \"*.domain\", or \"*\".");
         ConfigureListener(builder, options);
 
         // Per-request hosting logs would dominate the hot path; LocalAws logs one Debug line per call itself.
@@ -86,6 +90,8 @@ public sealed class LocalAwsServer : IAsyncDisposable
         builder.Services.AddSingleton<DynaliteProcess>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DynaliteProcess>());
         builder.Services.AddSingleton<DynamoDbForwarder>();
+        builder.Services.AddSingleton<SigV4Verifier>();
+        builder.Services.AddSingleton<LocalCallerFilter>();
         builder.Services.AddSingleton<AwsJsonEndpoint>();
         builder.Services.AddSingleton<SqsQueryEndpoint>();
         builder.AddDefaultHealthChecks();
@@ -94,6 +100,8 @@ public sealed class LocalAwsServer : IAsyncDisposable
         var app = builder.Build();
         // Kestrel waits for in-flight requests on shutdown; parked long polls would hold it up to 20 s.
         app.Lifetime.ApplicationStopping.Register(() => app.Services.GetRequiredService<SqsQueueStore>().ReleaseWaiters());
+        // First of all: nothing, not even /health, answers a request that does not come from this machine's own tools.
+        app.Use(app.Services.GetRequiredService<LocalCallerFilter>().InvokeAsync);
         var endpoint = app.Services.GetRequiredService<AwsJsonEndpoint>();
         var sqsQuery = app.Services.GetRequiredService<SqsQueryEndpoint>();
         // The wire format is chosen per request: an X-Amz-Target header is JSON, Action=… is the SQS query protocol.

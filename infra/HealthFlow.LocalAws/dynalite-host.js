@@ -1,15 +1,18 @@
 // Runs dynalite for HealthFlow.LocalAws and ties its life to LocalAws: it exits when its stdin closes
 // (the parent ended, however abruptly) or when the parent process is gone.
-// Usage: node dynalite-host.js <dynalite module dir> [--path <LevelDB dir>]
+// Usage: node dynalite-host.js <dynalite module dir> [--path <LevelDB dir>] [--table-ms <ms>]
 'use strict'
 
 const dynaliteDir = process.argv[2]
 const pathIndex = process.argv.indexOf('--path')
+const tableMsIndex = process.argv.indexOf('--table-ms')
+// By default tables become ACTIVE almost at once (local provisioning should not wait half a second per table), but
+// still not within CreateTable's answer: a caller must wait for ACTIVE, as on AWS. --table-ms widens that window.
+const tableMs = tableMsIndex > 0 ? Number(process.argv[tableMsIndex + 1]) : 0
 const options = {
-  // Tables become ACTIVE at once: local provisioning should not wait half a second per table.
-  createTableMs: 0,
-  deleteTableMs: 0,
-  updateTableMs: 0,
+  createTableMs: tableMs,
+  deleteTableMs: tableMs,
+  updateTableMs: tableMs,
 }
 if (pathIndex > 0) options.path = process.argv[pathIndex + 1]
 

@@ -27,7 +27,7 @@ public sealed class AccessEnforcementTests : IAsyncLifetime
     {
         _server = await LocalAwsServer.StartAsync(port: 0);
         using var dynamo = DynamoDb(AccessPolicy.AdministratorKeyId);
-        await dynamo.CreateTableAsync(new CreateTableRequest
+        await DynamoDbTables.CreateActiveAsync(dynamo, new CreateTableRequest
         {
             TableName = Tables.Events.Name,
             BillingMode = BillingMode.PAY_PER_REQUEST,
@@ -322,12 +322,18 @@ public sealed class AccessEnforcementTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Enforcement_can_be_switched_off()
+    public async Task Enforcement_can_be_switched_off_and_signatures_are_still_checked()
     {
         await using var open = await LocalAwsServer.StartAsync(port: 0, configure: options => options.EnforceAccess = false);
-        using var stranger = new AmazonDynamoDBClient(new BasicAWSCredentials("AKIAUNKNOWN", "x"), new AmazonDynamoDBConfig { ServiceURL = open.ServiceUrl, AuthenticationRegion = LocalAwsFixture.Region });
+        using var projections = new AmazonSQSClient(new BasicAWSCredentials("projections", LocalAwsCredentials.ServiceSecretAccessKey),
+            new AmazonSQSConfig { ServiceURL = open.ServiceUrl, AuthenticationRegion = LocalAwsFixture.Region, MaxErrorRetry = 0 });
+        using var stranger = new AmazonDynamoDBClient(new BasicAWSCredentials("AKIAUNKNOWN", "x"),
+            new AmazonDynamoDBConfig { ServiceURL = open.ServiceUrl, AuthenticationRegion = LocalAwsFixture.Region, MaxErrorRetry = 0 });
 
-        await stranger.ListTablesAsync();
+        // Not granted to projections, let through while enforcement is off.
+        await projections.CreateQueueAsync(LocalAwsFixture.UniqueName("ungranted"));
+        var refused = await Assert.ThrowsAsync<AmazonDynamoDBException>(() => stranger.ListTablesAsync());
+        Assert.Equal("UnrecognizedClientException", refused.ErrorCode);
     }
 
     private static void AssertDenied(AmazonServiceException denied, string service, string action, string resource)
@@ -374,9 +380,12 @@ public sealed class AccessEnforcementTests : IAsyncLifetime
         ExpressionAttributeValues = new() { [":stream"] = new() { S = stream } },
     };
 
+    private static string SecretOf(string accessKeyId) =>
+        accessKeyId == LocalAwsCredentials.AdministratorKeyId ? LocalAwsCredentials.AdministratorSecretAccessKey : LocalAwsCredentials.ServiceSecretAccessKey;
+
     private AmazonDynamoDBClient DynamoDb(string accessKeyId) =>
-        new(new BasicAWSCredentials(accessKeyId, "local"), new AmazonDynamoDBConfig { ServiceURL = _server.ServiceUrl, AuthenticationRegion = LocalAwsFixture.Region, MaxErrorRetry = 0 });
+        new(new BasicAWSCredentials(accessKeyId, SecretOf(accessKeyId)), new AmazonDynamoDBConfig { ServiceURL = _server.ServiceUrl, AuthenticationRegion = LocalAwsFixture.Region, MaxErrorRetry = 0 });
 
     private AmazonSQSClient Sqs(string accessKeyId) =>
-        new(new BasicAWSCredentials(accessKeyId, "local"), new AmazonSQSConfig { ServiceURL = _server.ServiceUrl, AuthenticationRegion = LocalAwsFixture.Region, MaxErrorRetry = 0 });
+        new(new BasicAWSCredentials(accessKeyId, SecretOf(accessKeyId)), new AmazonSQSConfig { ServiceURL = _server.ServiceUrl, AuthenticationRegion = LocalAwsFixture.Region, MaxErrorRetry = 0 });
 }

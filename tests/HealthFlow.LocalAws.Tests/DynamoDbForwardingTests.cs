@@ -12,7 +12,7 @@ public sealed class DynamoDbForwardingTests(LocalAwsFixture aws)
     public async Task Tables_with_a_GSI_support_conditional_puts_and_queries_through_the_forwarder()
     {
         var table = LocalAwsFixture.UniqueName("events");
-        await DynamoDb.CreateTableAsync(new CreateTableRequest
+        await DynamoDbTables.CreateActiveAsync(DynamoDb, new CreateTableRequest
         {
             TableName = table,
             BillingMode = BillingMode.PAY_PER_REQUEST,

@@ -73,19 +73,13 @@ public sealed class LateWriteFaultTests(LocalAwsFixture aws) : IAsyncLifetime
 
     private async Task CreateTableAsync(string table)
     {
-        await aws.DynamoDb.CreateTableAsync(new CreateTableRequest
+        await DynamoDbTables.CreateActiveAsync(aws.DynamoDb, new CreateTableRequest
         {
             TableName = table,
             BillingMode = BillingMode.PAY_PER_REQUEST,
             AttributeDefinitions = [new AttributeDefinition("id", ScalarAttributeType.S)],
             KeySchema = [new KeySchemaElement("id", KeyType.HASH)],
         });
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while ((await aws.DynamoDb.DescribeTableAsync(table)).Table.TableStatus != TableStatus.ACTIVE)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"{table} did not become ACTIVE.");
-            await Task.Delay(20);
-        }
     }
 
     public Task InitializeAsync() => Task.CompletedTask;

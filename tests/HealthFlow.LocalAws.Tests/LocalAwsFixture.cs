@@ -11,8 +11,8 @@ public sealed class LocalAwsFixture : IAsyncLifetime
 {
     public const string Region = "us-east-1";
 
-    // LocalAws accepts any signature; the clients still sign, as against AWS.
-    private static readonly AWSCredentials Credentials = new BasicAWSCredentials("test", "test");
+    // The administrator; LocalAws checks the signature, as AWS does.
+    private static readonly AWSCredentials Credentials = new BasicAWSCredentials(LocalAwsCredentials.AdministratorKeyId, LocalAwsCredentials.AdministratorSecretAccessKey);
 
     public LocalAwsServer Server { get; private set; } = null!;
     public AmazonSQSClient Sqs { get; private set; } = null!;
@@ -36,19 +36,14 @@ public sealed class LocalAwsFixture : IAsyncLifetime
     }
 
     /// <summary>
-    /// A plain HttpClient for hand-made wire requests, signed (in name only) as the administrator: LocalAws
-    /// refuses requests without a credential, as AWS does.
+    /// An HttpClient for hand-made wire requests, each signed (SigV4, by AWSSDK.Core's handler) as the administrator:
+    /// LocalAws refuses unsigned and wrongly signed requests, as AWS does.
     /// </summary>
-    public static HttpClient AdministratorHttpClient(Uri baseAddress)
-    {
-        var http = new HttpClient { BaseAddress = baseAddress };
-        http.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", Signature("test"));
-        return http;
-    }
-
-    /// <summary>The parts of a SigV4 Authorization header LocalAws reads: the access key id of the credential.</summary>
-    public static string Signature(string accessKeyId, string service = "sqs") =>
-        $"AWS4-HMAC-SHA256 Credential={accessKeyId}/20260101/{Region}/{service}/aws4_request, SignedHeaders=host, Signature=0";
+    public static HttpClient AdministratorHttpClient(Uri baseAddress, string service = "sqs") =>
+        new(new Amazon.Runtime.Signing.SigV4SigningHandler(Credentials, Amazon.RegionEndpoint.GetBySystemName(Region), service, new SocketsHttpHandler()))
+        {
+            BaseAddress = baseAddress,
+        };
 
     /// <summary>A name no other test uses, so tests sharing the server stay independent.</summary>
     public static string UniqueName(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..Math.Min(prefix.Length + 33, 64)];
@@ -58,6 +53,16 @@ public sealed class LocalAwsFixture : IAsyncLifetime
 public sealed class LocalAwsCollection : ICollectionFixture<LocalAwsFixture>
 {
     public const string Name = "LocalAws";
+}
+
+internal static class DynamoDbTables
+{
+    /// <summary>Creates the table and waits until it is ACTIVE, as every client of DynamoDB must before using it.</summary>
+    public static async Task CreateActiveAsync(IAmazonDynamoDB dynamoDb, Amazon.DynamoDBv2.Model.CreateTableRequest request)
+    {
+        await dynamoDb.CreateTableAsync(request);
+        await HealthFlow.Aws.Topology.TopologyProvisioner.WaitUntilActiveAsync(dynamoDb, request.TableName, TimeSpan.FromMinutes(1));
+    }
 }
 
 internal static class Wait

@@ -18,10 +18,12 @@ public sealed class LocalAwsLifecycleTests : IDisposable
     [Fact]
     public async Task DynamoDB_data_survives_a_restart_when_a_data_directory_is_set()
     {
-        await using (var first = await LocalAwsServer.StartAsync(port: 0, dataDirectory: _dataDirectory))
+        // Tables take a moment to become ACTIVE, as on AWS: the write must wait for it, however loaded the machine.
+        await using (var first = await LocalAwsServer.StartAsync(port: 0, dataDirectory: _dataDirectory,
+            configure: options => options.TableActivationDelay = TimeSpan.FromSeconds(1)))
         {
             using var dynamoDb = Client(first);
-            await dynamoDb.CreateTableAsync(new CreateTableRequest
+            await DynamoDbTables.CreateActiveAsync(dynamoDb, new CreateTableRequest
             {
                 TableName = "users",
                 BillingMode = BillingMode.PAY_PER_REQUEST,

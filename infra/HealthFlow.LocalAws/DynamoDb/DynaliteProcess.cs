@@ -59,6 +59,12 @@ internal sealed partial class DynaliteProcess(LocalAwsOptions options, IHostEnvi
             start.ArgumentList.Add(dataDirectory);
         }
 
+        if (options.TableActivationDelay > TimeSpan.Zero)
+        {
+            start.ArgumentList.Add("--table-ms");
+            start.ArgumentList.Add(((long)options.TableActivationDelay.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
         var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start '{options.NodePath}'.");
         _process = process;
         process.EnableRaisingEvents = true;

@@ -10,10 +10,11 @@ namespace HealthFlow.LocalAws.Protocol;
 
 /// <summary>
 /// Routes every AWS JSON-protocol request by its X-Amz-Target header: SQS and EventBridge are served
-/// here, DynamoDB is forwarded to dynalite. Signatures are accepted unchecked, as LocalStack does, but the
+/// here, DynamoDB is forwarded to dynalite. The signature must be right (SigV4Verifier), and the
 /// caller's access key id must be allowed the call (AccessPolicy).
 /// </summary>
 internal sealed partial class AwsJsonEndpoint(
+    SigV4Verifier signatures,
     SqsService sqs,
     EventBridgeService eventBridge,
     DynamoDbForwarder dynamoDb,
@@ -36,9 +37,11 @@ internal sealed partial class AwsJsonEndpoint(
         string target = context.Request.Headers["X-Amz-Target"].ToString();
         long started = Stopwatch.GetTimestamp();
 
-        if (await AuthorizeAsync(context, target).ConfigureAwait(false) is { } denied)
+        var refused = await signatures.VerifyAsync(context, ServiceOf(target)).ConfigureAwait(false)
+            ?? await AuthorizeAsync(context, target).ConfigureAwait(false);
+        if (refused is not null)
         {
-            await WriteErrorAsync(context, target.StartsWith(EventBridgeTargetPrefix, StringComparison.Ordinal) ? EventBridgeContentType : SqsContentType, denied)
+            await WriteErrorAsync(context, target.StartsWith(EventBridgeTargetPrefix, StringComparison.Ordinal) ? EventBridgeContentType : SqsContentType, refused)
                 .ConfigureAwait(false);
             LogCall(target, context.Response.StatusCode, started);
             return;
@@ -82,16 +85,19 @@ internal sealed partial class AwsJsonEndpoint(
         LogCall(target, context.Response.StatusCode, started);
     }
 
+    private static string ServiceOf(string target) =>
+        target.StartsWith(DynamoDbTargetPrefix, StringComparison.Ordinal) ? "dynamodb"
+        : target.StartsWith(SqsTargetPrefix, StringComparison.Ordinal) ? "sqs"
+        : target.StartsWith(EventBridgeTargetPrefix, StringComparison.Ordinal) ? "events"
+        : "unknown";
+
     /// <summary>The access check (AccessPolicy). Only a service's call pays for reading the body twice.</summary>
     private async Task<AwsServiceException?> AuthorizeAsync(HttpContext context, string target)
     {
         if (!access.Enforced || AccessPolicy.CallerKeyId(context.Request) == AccessPolicy.AdministratorKeyId)
             return null;
-        var (service, operation) =
-            target.StartsWith(DynamoDbTargetPrefix, StringComparison.Ordinal) ? ("dynamodb", target[DynamoDbTargetPrefix.Length..])
-            : target.StartsWith(SqsTargetPrefix, StringComparison.Ordinal) ? ("sqs", target[SqsTargetPrefix.Length..])
-            : target.StartsWith(EventBridgeTargetPrefix, StringComparison.Ordinal) ? ("events", target[EventBridgeTargetPrefix.Length..])
-            : ("unknown", target);
+        var service = ServiceOf(target);
+        var operation = service == "unknown" ? target : target[(target.IndexOf('.') + 1)..];
 
         context.Request.EnableBuffering();
         JsonElement body;
@@ -106,7 +112,18 @@ internal sealed partial class AwsJsonEndpoint(
         }
 
         context.Request.Body.Position = 0;
-        return access.Authorize(context, service, () => AccessRequests.FromJson(service, operation, body));
+        if (service == "dynamodb" && DynamoDbRequestShape.Check(operation, body) is { } malformed)
+            return malformed;
+        try
+        {
+            return access.Authorize(context, service, () => AccessRequests.FromJson(service, operation, body));
+        }
+        catch (Exception error) when (error is InvalidOperationException or KeyNotFoundException or ArgumentException or FormatException)
+        {
+            // A shape the access check cannot read (JsonElement throws on a wrong kind) is the caller's error, not a 500.
+            return new AwsServiceException("com.amazon.coral.service#SerializationException", $"The request could not be read: {error.Message}",
+                service == "sqs" ? "SerializationException" : null);
+        }
     }
 
     private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();

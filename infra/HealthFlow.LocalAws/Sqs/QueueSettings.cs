@@ -64,6 +64,9 @@ internal sealed record QueueSettings
                 default:
                     if (!PassthroughNames.Contains(name))
                         throw SqsErrors.InvalidAttributeName(name);
+                    // Echoed by GetQueueAttributes, also in XML.
+                    if (!SqsCharacters.AreValid(value))
+                        throw SqsErrors.InvalidAttributeValue(name, "Invalid characters found. " + SqsCharacters.Allowed + ".");
                     passthrough ??= new Dictionary<string, string>(result.Passthrough, StringComparer.Ordinal);
                     passthrough[name] = value;
                     break;

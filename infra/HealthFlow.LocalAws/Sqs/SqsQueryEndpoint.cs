@@ -8,7 +8,7 @@ namespace HealthFlow.LocalAws.Sqs;
 /// or the same fields as a GET query string. The protocol is chosen per request; the queues are the
 /// ones the JSON protocol serves (<see cref="SqsService"/>).
 /// </summary>
-internal sealed partial class SqsQueryEndpoint(SqsService sqs, Access.AccessPolicy access, ILogger<SqsQueryEndpoint> logger)
+internal sealed partial class SqsQueryEndpoint(SigV4Verifier signatures, SqsService sqs, Access.AccessPolicy access, ILogger<SqsQueryEndpoint> logger)
 {
     public static bool IsQueryRequest(HttpContext context)
     {
@@ -24,6 +24,8 @@ internal sealed partial class SqsQueryEndpoint(SqsService sqs, Access.AccessPoli
         string action = string.Empty;
         try
         {
+            if (await signatures.VerifyAsync(context, "sqs").ConfigureAwait(false) is { } refused)
+                throw refused;
             var parameters = await ReadParametersAsync(context.Request).ConfigureAwait(false);
             action = parameters.GetValueOrDefault("Action") ?? string.Empty;
             if (action.Length == 0)
@@ -77,7 +79,8 @@ internal sealed partial class SqsQueryEndpoint(SqsService sqs, Access.AccessPoli
             xml.WriteStartElement("Error");
             xml.WriteElementString("Type", error.SenderFault ? "Sender" : "Receiver");
             xml.WriteElementString("Code", code);
-            xml.WriteElementString("Message", error.Message);
+            // Messages may echo input (an id, a name) that XML cannot hold.
+            xml.WriteElementString("Message", SqsCharacters.Printable(error.Message));
             xml.WriteElementString("Detail", string.Empty);
             xml.WriteEndElement();
             xml.WriteElementString("RequestId", SqsQueryWire.RequestId(context));

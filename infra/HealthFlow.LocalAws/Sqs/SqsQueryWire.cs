@@ -290,7 +290,7 @@ internal sealed class SqsQueryWire(HttpContext context, string action, IReadOnly
             xml.WriteElementString("Id", failure.Id);
             xml.WriteElementString("SenderFault", failure.SenderFault ? "true" : "false");
             xml.WriteElementString("Code", failure.Code);
-            xml.WriteElementString("Message", failure.Message);
+            xml.WriteElementString("Message", SqsCharacters.Printable(failure.Message));
             xml.WriteEndElement();
         }
     }

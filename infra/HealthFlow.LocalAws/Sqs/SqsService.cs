@@ -396,7 +396,7 @@ internal sealed partial class SqsService(SqsQueueStore queues)
         {
             foreach (var (name, value) in systemAttributes)
             {
-                if (name != "AWSTraceHeader" || value.DataType != "String" || string.IsNullOrEmpty(value.StringValue))
+                if (name != "AWSTraceHeader" || value.DataType != "String" || string.IsNullOrEmpty(value.StringValue) || !SqsCharacters.AreValid(value.StringValue))
                     throw SqsErrors.InvalidParameterValue($"Message system attribute name '{name}' is invalid.");
                 traceHeader = value.StringValue;
             }
@@ -407,22 +407,10 @@ internal sealed partial class SqsService(SqsQueueStore queues)
         return SqsMessage.Create(body, attributes, traceHeader);
     }
 
-    /// <summary>SQS accepts #x9 | #xA | #xD | #x20-#xD7FF | #xE000-#xFFFD | #x10000-#x10FFFF.</summary>
     private static void ValidateBodyCharacters(string body)
     {
-        for (int i = 0; i < body.Length; i++)
-        {
-            char c = body[i];
-            if (c >= 0x20 && c <= 0xD7FF || c is '\t' or '\n' or '\r' || c >= 0xE000 && c <= 0xFFFD)
-                continue;
-            if (char.IsHighSurrogate(c) && i + 1 < body.Length && char.IsLowSurrogate(body[i + 1]))
-            {
-                i++;
-                continue;
-            }
-
-            throw SqsErrors.InvalidMessageContents("Invalid characters found. Valid unicode characters are #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF");
-        }
+        if (!SqsCharacters.AreValid(body))
+            throw SqsErrors.InvalidMessageContents("Invalid characters found. " + SqsCharacters.Allowed);
     }
 
     private static void ValidateAttributes(Dictionary<string, MessageAttributeValue>? attributes)
@@ -439,6 +427,9 @@ internal sealed partial class SqsService(SqsQueueStore queues)
             var dataType = value.DataType;
             if (string.IsNullOrEmpty(dataType))
                 throw SqsErrors.InvalidParameterValue($"The message attribute '{name}' must contain a non-empty attribute type.");
+            // Stored, it would make every later query-protocol (XML) receive of the message fail.
+            if (!SqsCharacters.AreValid(dataType) || value.StringValue is { } text && !SqsCharacters.AreValid(text))
+                throw SqsErrors.InvalidParameterValue($"Message (user) attribute '{name}' contains invalid characters. {SqsCharacters.Allowed}.");
             if (value.StringListValues is { Count: > 0 } || value.BinaryListValues is { Count: > 0 })
                 throw SqsErrors.InvalidParameterValue($"Message attribute list values in SendMessage operation are not supported.");
 

@@ -258,7 +258,10 @@ public sealed class TopologyProvisioner(
         return attributes.QueueARN ?? throw new InvalidOperationException($"Queue {queueUrl} reported no QueueArn.");
     }
 
-    private async Task<TableDescription?> DescribeTableAsync(string tableName, CancellationToken cancellationToken)
+    private Task<TableDescription?> DescribeTableAsync(string tableName, CancellationToken cancellationToken) =>
+        DescribeTableAsync(dynamo, tableName, cancellationToken);
+
+    private static async Task<TableDescription?> DescribeTableAsync(IAmazonDynamoDB dynamo, string tableName, CancellationToken cancellationToken)
     {
         try
         {
@@ -270,12 +273,27 @@ public sealed class TopologyProvisioner(
         }
     }
 
-    private async Task WaitUntilActiveAsync(string tableName, CancellationToken cancellationToken)
+    private Task WaitUntilActiveAsync(string tableName, CancellationToken cancellationToken) =>
+        WaitUntilActiveAsync(dynamo, tableName, TableActiveTimeout, _time, cancellationToken);
+
+    /// <summary>How long a table (and its indexes) may take to become ACTIVE before provisioning gives up.</summary>
+    public TimeSpan TableActiveTimeout { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// Waits until the table and every index of it are ACTIVE. CreateTable and UpdateTable return while the table is
+    /// still CREATING or UPDATING (on AWS for seconds, in dynalite for a moment), and a write before then fails with
+    /// ResourceNotFoundException; every creator of a table, the tests' included, waits here.
+    /// </summary>
+    /// <exception cref="TimeoutException">Not ACTIVE within <paramref name="timeout"/>; the message says what it still was.</exception>
+    public static async Task WaitUntilActiveAsync(
+        IAmazonDynamoDB dynamo, string tableName, TimeSpan timeout, TimeProvider? timeProvider = null, CancellationToken cancellationToken = default)
     {
+        var time = timeProvider ?? TimeProvider.System;
+        var deadline = time.GetUtcNow() + timeout;
         var delay = TimeSpan.FromMilliseconds(50);
         while (true)
         {
-            var table = await DescribeTableAsync(tableName, cancellationToken).ConfigureAwait(false);
+            var table = await DescribeTableAsync(dynamo, tableName, cancellationToken).ConfigureAwait(false);
             if (table is not null
                 && table.TableStatus == TableStatus.ACTIVE
                 && (table.GlobalSecondaryIndexes ?? []).All(i => i.IndexStatus == IndexStatus.ACTIVE))
@@ -283,7 +301,16 @@ public sealed class TopologyProvisioner(
                 return;
             }
 
-            await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+            if (time.GetUtcNow() >= deadline)
+            {
+                var status = table is null ? "not found"
+                    : string.Join(", ", new[] { $"table {table.TableStatus}" }
+                        .Concat((table.GlobalSecondaryIndexes ?? []).Where(i => i.IndexStatus != IndexStatus.ACTIVE).Select(i => $"index {i.IndexName} {i.IndexStatus}")));
+                throw new TimeoutException(
+                    $"Table {tableName} did not become ACTIVE within {timeout} ({status}). Provisioning again resumes the wait.");
+            }
+
+            await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
             delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(2).Ticks));
         }
     }

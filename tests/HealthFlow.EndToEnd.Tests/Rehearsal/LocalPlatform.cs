@@ -21,7 +21,7 @@ public sealed class LocalPlatform(Uri awsEndpoint, string region, LocalSecrets s
 {
     public const string PortVariable = "ASPNETCORE_HTTP_PORTS";
 
-    /// <summary>The secret that signs nothing: LocalAws does not check signatures.</summary>
+    /// <summary>The secret LocalAws checks every service's signature against (LocalAwsCredentials.ServiceSecretAccessKey).</summary>
     private const string SecretAccessKey = "local";
 
     public string Region { get; } = region;
