@@ -130,7 +130,7 @@ public sealed class HealthFlowStack : Stack
             auth.Service.Connections.AllowFrom(api.Service, Port.Tcp(ServiceCatalog.ContainerPort), "JWKS over Service Connect");
         }
 
-        // Least privilege, per service (DESIGN.md section 9): every task role holds exactly its declared access.
+        // Least privilege, per service (docs/guarantees.md, "Least privilege"): every task role holds exactly its declared access.
         foreach (var service in new[] { auth, command, query, alertWorker, projections })
         {
             DeclaredAccess.Grant(HealthFlowAccess.For(service.Definition.Name), service.TaskDefinition.TaskRole, tables, routing);

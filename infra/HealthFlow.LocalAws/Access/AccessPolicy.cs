@@ -96,13 +96,16 @@ public sealed partial class AccessPolicy
         return null;
     }
 
-    /// <summary>The access key id in `Authorization: AWS4-HMAC-SHA256 Credential=KEY/date/region/service/aws4_request, …`, or a presigned X-Amz-Credential.</summary>
+    /// <summary>
+    /// The access key id in `Authorization: AWS4-HMAC-SHA256 Credential=KEY/date/region/service/aws4_request, …`. Only the
+    /// header counts: SigV4Verifier refuses presigned (query-string) credentials before access is checked.
+    /// </summary>
     public static string? CallerKeyId(HttpRequest request)
     {
         var credential = request.Headers.Authorization.ToString() is { Length: > 0 } authorization
             && authorization.IndexOf("Credential=", StringComparison.Ordinal) is var at and >= 0
                 ? authorization[(at + "Credential=".Length)..]
-                : request.Query["X-Amz-Credential"].ToString();
+                : "";
         var slash = credential.IndexOf('/');
         return slash > 0 ? credential[..slash] : null;
     }
