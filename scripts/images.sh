@@ -88,17 +88,24 @@ bases() {
   fi
 }
 
+# A build's RUN steps (dotnet restore, npm ci) trust what this machine trusts: its CA bundle is mounted for them,
+# not copied into any image. Where outbound TLS goes through an inspecting proxy with a local CA, restore needs it.
+build_trust=()
+if [ -f /etc/ssl/certs/ca-certificates.crt ]; then
+  build_trust=(--volume /etc/ssl/certs:/etc/ssl/certs:ro)
+fi
+
 service_images() {
   for entry in "${services[@]}"; do
     read -r name project <<<"$entry"
     log "localhost/healthflow/$name (services/Dockerfile, PROJECT=$project)"
-    timed podman build --pull=never --layers -f services/Dockerfile --build-arg "PROJECT=$project" -t "localhost/healthflow/$name:latest" .
+    timed podman build --pull=never --layers "${build_trust[@]}" -f services/Dockerfile --build-arg "PROJECT=$project" -t "localhost/healthflow/$name:latest" .
   done
 }
 
 web_image() {
   log "localhost/healthflow/web (frontend/Dockerfile)"
-  timed podman build --pull=never --layers -f frontend/Dockerfile \
+  timed podman build --pull=never --layers "${build_trust[@]}" -f frontend/Dockerfile \
     --build-arg "NODE_IMAGE=$node" --build-arg "NGINX_IMAGE=$nginx" -t localhost/healthflow/web:latest .
 }
 
