@@ -73,7 +73,7 @@ public sealed class ContainerSystemFixture(IMessageSink diagnostics) : IAsyncLif
         var serviceConnect = tasks
             .SelectMany(t => t.ServiceConnectNames.Select(name => (name, url: new Uri($"http://127.0.0.1:{ports[t.Service]}"))))
             .ToDictionary(s => s.name, s => s.url);
-        var starts = tasks.Select(t => ServiceContainer.StartOnHostNetworkAsync(t, ports[t.Service], Platform.Environment(t, ports[t.Service], serviceConnect))).ToList();
+        var starts = tasks.Select(t => ServiceContainer.StartOnHostNetworkAsync(t, ports[t.Service], ServiceConnect(t, Platform.Environment(t, ports[t.Service], serviceConnect), serviceConnect))).ToList();
         try
         {
             return await Task.WhenAll(starts);
@@ -88,6 +88,29 @@ public sealed class ContainerSystemFixture(IMessageSink diagnostics) : IAsyncLif
             var reasons = starts.Where(s => s.IsFaulted).Select(s => s.Exception!.InnerException!.Message);
             throw new ServiceFailedException("The service containers failed to start:\n" + string.Join("\n\n", reasons));
         }
+    }
+
+    /// <summary>
+    /// Service Connect's names, mapped: on ECS a task reaches `http://auth-api:8080` through its Envoy proxy. In a
+    /// container here the name resolves to nothing (the services__ discovery entries did not resolve it in the
+    /// container either), and the peer listens on a port of its own, so a setting that names a peer's Service Connect
+    /// address gets the peer's address here instead, as the port itself is rewritten.
+    /// </summary>
+    private static Dictionary<string, string> ServiceConnect(TaskSettings task, Dictionary<string, string> environment, IReadOnlyDictionary<string, Uri> serviceConnect)
+    {
+        foreach (var (variable, value) in environment.ToList())
+        {
+            foreach (var (name, url) in serviceConnect)
+            {
+                var declared = $"http://{name}:{task.Runtime.ContainerPort}";
+                if (value.StartsWith(declared, StringComparison.Ordinal))
+                {
+                    environment[variable] = url.GetLeftPart(UriPartial.Authority) + value[declared.Length..];
+                }
+            }
+        }
+
+        return environment;
     }
 
     /// <summary>The web apps' container: nginx needs no AWS, so it gets its task definition's environment alone.</summary>
