@@ -4,13 +4,14 @@ using System.Text;
 namespace HealthFlow.Aws.Tests.Infrastructure;
 
 /// <summary>
-/// Whether a Docker engine answers and holds LocalStack's image, decided once per test run in well under a
-/// second, so that tests needing Testcontainers skip with a reason instead of failing or hanging. The image is
+/// Whether a Docker engine answers and holds LocalStack's image, decided once per test run within a few
+/// seconds, so that tests needing Testcontainers skip with a reason instead of failing or hanging. The image is
 /// checked too: an engine without registry access (podman here, for the service containers) cannot pull it.
 /// </summary>
 public static class DockerEngine
 {
-    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromMilliseconds(500);
+    // podman's API answers an image lookup in well over 500 ms on a busy machine; a dead socket still fails at once.
+    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(3);
     private static readonly Lazy<string?> Unavailable = new(Probe);
 
     /// <summary>Null when an engine answered; otherwise why the Docker tests are skipped.</summary>
