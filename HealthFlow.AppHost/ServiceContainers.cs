@@ -93,6 +93,8 @@ public static class ServiceContainers
         // As the default mode's launch profiles: Development (auth-api makes its own signing key, which on AWS comes
         // from Secrets Manager).
         settings["ASPNETCORE_ENVIRONMENT"] = "Development";
+        // Where Development keeps that key (the user's data folder): the writable /tmp, as the root filesystem is read-only.
+        settings["XDG_DATA_HOME"] = "/tmp";
 
         var runtime = Environment.GetEnvironmentVariable("ASPIRE_CONTAINER_RUNTIME") is { Length: > 0 } configured ? configured : "podman";
         // --replace: a container left by an AppHost that was killed does not block the next start.
