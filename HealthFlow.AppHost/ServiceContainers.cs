@@ -13,14 +13,14 @@ namespace HealthFlow.AppHost;
 /// <remarks>
 /// They share the host's network: LocalAws answers on the host's loopback only and refuses a Host header that is
 /// not local, so a container on a bridge network, which reaches the host by another name, could not call it. On
-/// the host's network each service listens on a port of its own (<see cref="Ports"/>) instead of ECS's 8080. They
+/// the host's network each service listens on a port of its own (<see cref="DefaultPorts"/>) instead of ECS's 8080. They
 /// are not Aspire container resources because Aspire's orchestrator attaches every container to its own bridge
 /// network, which podman refuses for a container on the host's network.
 /// </remarks>
 public static class ServiceContainers
 {
-    /// <summary>Where each service listens on this machine when it runs from its image.</summary>
-    public static readonly IReadOnlyDictionary<string, int> Ports = new Dictionary<string, int>
+    /// <summary>Where each service listens on this machine when it runs from its image, unless `--Containers:Ports:{service}` says otherwise.</summary>
+    public static readonly IReadOnlyDictionary<string, int> DefaultPorts = new Dictionary<string, int>
     {
         ["auth-api"] = 5301,
         ["command-api"] = 5302,
@@ -39,9 +39,10 @@ public static class ServiceContainers
     public static void AddSystemFromImages(this IDistributedApplicationBuilder builder, AwsEndpoint aws, IResourceBuilder<ProjectResource> provision)
     {
         var awsPort = builder.Configuration.GetValue("LocalAws:Port", 4566);
-        var jwks = new Dictionary<string, string> { ["Jwt__JwksUrl"] = Url(Ports["auth-api"]) + "/.well-known/jwks.json" };
+        var ports = DefaultPorts.ToDictionary(p => p.Key, p => builder.Configuration.GetValue($"Containers:Ports:{p.Key}", p.Value));
+        var jwks = new Dictionary<string, string> { ["Jwt__JwksUrl"] = Url(ports["auth-api"]) + "/.well-known/jwks.json" };
 
-        var authApi = builder.AddServiceContainer("auth-api", awsPort, new()
+        var authApi = builder.AddServiceContainer("auth-api", ports["auth-api"], awsPort, new()
         {
             ["Auth__SeedDemoClinician"] = "true",
             ["Auth__AutoRegisterOnLogin"] = "true",
@@ -49,12 +50,12 @@ public static class ServiceContainers
             ["Auth__LoginRateLimit__RegisterPerIpPermitLimit"] = "100000",
             ["ASPNETCORE_FORWARDEDHEADERS_ENABLED"] = "true",
         }).WaitFor(aws.Resource).WaitForCompletion(provision);
-        var commandApi = builder.AddServiceContainer("command-api", awsPort, new(jwks)
+        var commandApi = builder.AddServiceContainer("command-api", ports["command-api"], awsPort, new(jwks)
         {
             ["CareTeams__SeedDemoWard"] = "true",
             ["ASPNETCORE_FORWARDEDHEADERS_ENABLED"] = "true",
         }).WaitFor(aws.Resource).WaitFor(authApi).WaitForCompletion(provision);
-        var queryApi = builder.AddServiceContainer("query-api", awsPort, new(jwks)
+        var queryApi = builder.AddServiceContainer("query-api", ports["query-api"], awsPort, new(jwks)
         {
             ["ASPNETCORE_FORWARDEDHEADERS_ENABLED"] = "true",
         }).WaitFor(aws.Resource).WaitFor(authApi).WaitForCompletion(provision);
@@ -62,8 +63,8 @@ public static class ServiceContainers
         var escalation = builder.Configuration.GetSection("Escalation").AsEnumerable(makePathsRelative: true)
             .Where(e => e.Value is not null)
             .ToDictionary(e => $"Escalation__{e.Key.Replace(":", "__", StringComparison.Ordinal)}", e => e.Value!);
-        builder.AddServiceContainer("alert-worker", awsPort, escalation).WaitFor(aws.Resource).WaitForCompletion(provision);
-        builder.AddServiceContainer("projections", awsPort, new()
+        builder.AddServiceContainer("alert-worker", ports["alert-worker"], awsPort, escalation).WaitFor(aws.Resource).WaitForCompletion(provision);
+        builder.AddServiceContainer("projections", ports["projections"], awsPort, new()
         {
             ["CareTeams__NewPatientsJoinDemoWard"] = builder.Configuration.GetValue("CareTeams:NewPatientsJoinDemoWard", true) ? "true" : "false",
         }).WaitFor(aws.Resource).WaitForCompletion(provision);
@@ -81,9 +82,8 @@ public static class ServiceContainers
     }
 
     private static IResourceBuilder<ExecutableResource> AddServiceContainer(
-        this IDistributedApplicationBuilder builder, string name, int awsPort, Dictionary<string, string> settings)
+        this IDistributedApplicationBuilder builder, string name, int port, int awsPort, Dictionary<string, string> settings)
     {
-        var port = Ports[name];
         // As WithAwsEndpoint sets them, with the endpoint as a literal loopback address.
         settings["ASPNETCORE_HTTP_PORTS"] = port.ToString(CultureInfo.InvariantCulture);
         settings["AWS_ENDPOINT_URL"] = Url(awsPort);
@@ -100,7 +100,7 @@ public static class ServiceContainers
         // --replace: a container left by an AppHost that was killed does not block the next start.
         string[] run =
         [
-            "run", "--rm", "--replace", "--pull=never", $"--name=healthflow-{name}",
+            "run", "--rm", "--replace", "--pull=never", $"--name=healthflow-{name}-{port}",
             "--network=host", $"--user={User}", "--read-only", "--tmpfs=/tmp",
             .. settings.SelectMany(s => new[] { "-e", $"{s.Key}={s.Value}" }),
             $"localhost/healthflow/{name}:latest",
