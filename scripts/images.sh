@@ -9,9 +9,10 @@
 #   localhost/healthflow/debian:bookworm           Debian minbase, made with debootstrap
 #   mcr.microsoft.com/dotnet/aspnet:10.0           + the machine's .NET runtimes   (services/Dockerfile's runtime)
 #   mcr.microsoft.com/dotnet/sdk:10.0              + the machine's .NET SDK        (services/Dockerfile's build)
-#   localhost/healthflow/node:bookworm             + the machine's Node.js         (frontend/Dockerfile's NODE_IMAGE)
+#   localhost/healthflow/node:bookworm             + the machine's Node.js and npm (frontend/Dockerfile's NODE_IMAGE)
 #   localhost/healthflow/nginx-unprivileged:bookworm  Debian's nginx as uid 101    (frontend/Dockerfile's NGINX_IMAGE)
 #   localhost/healthflow/<service>:latest          auth-api, command-api, query-api, alert-worker, projections, web
+# The service images are built in Docker's image format, which keeps the Dockerfiles' HEALTHCHECK (OCI drops it).
 #
 # A base image that already exists is kept (a machine with registry access may have pulled the real one), so only
 # the first run makes them. Every build runs with --pull=never. podman's settings: scripts/containers/containers.conf
@@ -61,10 +62,13 @@ debian_base() {
 }
 
 node_context() {
-  # The files of the machine's nodejs package (not its directories: tar would take their whole contents).
+  # The machine's Node.js as it is installed: the node binary, the global modules (npm may have been upgraded in
+  # place since the package was installed, so the package's file list is not enough), and the npm/npx links.
   mkdir -p "$work/node"
-  dpkg -L nodejs | while read -r path; do [ -d "$path" ] || [ ! -e "$path" ] || printf '%s\n' "${path#/}"; done >"$work/node/files"
-  tar -C / -cf "$work/node/node.tar" -T "$work/node/files"
+  local node_bin; node_bin=$(readlink -f "$(command -v node)")
+  local prefix; prefix=$(dirname "$(dirname "$node_bin")")
+  tar -C / -cf "$work/node/node.tar" "${node_bin#/}" "${prefix#/}/lib/node_modules" \
+    $(for link in npm npx corepack; do [ -e "$prefix/bin/$link" ] && printf '%s ' "${prefix#/}/bin/$link"; done)
 }
 
 bases() {
@@ -99,13 +103,13 @@ service_images() {
   for entry in "${services[@]}"; do
     read -r name project <<<"$entry"
     log "localhost/healthflow/$name (services/Dockerfile, PROJECT=$project)"
-    timed podman build --pull=never --layers "${build_trust[@]}" -f services/Dockerfile --build-arg "PROJECT=$project" -t "localhost/healthflow/$name:latest" .
+    timed podman build --pull=never --layers --format docker "${build_trust[@]}" -f services/Dockerfile --build-arg "PROJECT=$project" -t "localhost/healthflow/$name:latest" .
   done
 }
 
 web_image() {
   log "localhost/healthflow/web (frontend/Dockerfile)"
-  timed podman build --pull=never --layers "${build_trust[@]}" -f frontend/Dockerfile \
+  timed podman build --pull=never --layers --format docker "${build_trust[@]}" -f frontend/Dockerfile \
     --build-arg "NODE_IMAGE=$node" --build-arg "NGINX_IMAGE=$nginx" -t localhost/healthflow/web:latest .
 }
 
