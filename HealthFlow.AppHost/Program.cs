@@ -3,7 +3,9 @@ using HealthFlow.AppHost;
 
 // The whole HealthFlow system on one machine. Read top to bottom, this file is the
 // architecture diagram: local AWS, provisioning, the services, the gateway, the web apps.
-var builder = DistributedApplication.CreateBuilder(args);
+// `--containers`: the .NET services from their images instead of from source (README, "From containers").
+var fromContainers = args.Contains("--containers");
+var builder = DistributedApplication.CreateBuilder([.. args.Where(a => a != "--containers")]);
 
 // LocalAws (no Docker needed) by default; `--aws localstack` runs LocalStack in a container instead.
 var aws = builder.AddLocalAwsEndpoint();
@@ -13,6 +15,13 @@ var aws = builder.AddLocalAwsEndpoint();
 var provision = builder.AddProject<Projects.HealthFlow_Cli>("provision")
     .WithArgs("provision")
     .WithAwsAdministrator(aws);
+
+if (fromContainers)
+{
+    builder.AddSystemFromImages(aws, provision);
+    builder.Build().Run();
+    return;
+}
 
 var authApi = builder.AddProject<Projects.HealthFlow_Auth_Api>("auth-api")
     .WithAwsEndpoint(aws)

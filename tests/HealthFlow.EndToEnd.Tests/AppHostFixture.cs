@@ -56,6 +56,10 @@ public sealed class AppHostFixture : IAsyncLifetime
             "--ASPIRE_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS=true",
             $"--Escalation:HighAfter={HighEscalatesAfter:c}",
             $"--Escalation:MediumAfter={MediumEscalatesAfter:c}",
+            // HEALTHFLOW_E2E_FROM_CONTAINERS=1: the same tests against the services run from their images (README, "From containers").
+            .. Environment.GetEnvironmentVariable("HEALTHFLOW_E2E_FROM_CONTAINERS") == "1"
+                ? ["--containers", .. HealthFlow.AppHost.ServiceContainers.DefaultPorts.Keys.Select(service => $"--Containers:Ports:{service}={FreePort()}")]
+                : Array.Empty<string>(),
         ];
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.HealthFlow_AppHost>(
             args,

@@ -97,7 +97,8 @@ public sealed class RehearsalFixture(IMessageSink diagnostics) : IAsyncLifetime
         return process.ExitCode == 0 ? true : throw new InvalidOperationException($"dotnet publish failed with {process.ExitCode}:\n{await output}\n{await errors}");
     }
 
-    private static async Task<ServiceProcess> StartLocalAwsAsync()
+    /// <summary>A LocalAws of its own, access enforced, the topology provisioned (the container tests start one too).</summary>
+    internal static async Task<ServiceProcess> StartLocalAwsAsync()
     {
         var localAws = await ServiceProcess.StartLocalAwsAsync();
         try

@@ -9,15 +9,37 @@ namespace HealthFlow.EndToEnd.Tests.Rehearsal;
 public sealed record SecretReference(string SecretName, string VersionStage);
 
 /// <summary>
+/// How ECS runs a task's container, as its task definition declares it: the user, the port, the health check
+/// (the command ECS runs inside the container, and how long a new task may take to pass it), the grace between
+/// SIGTERM and SIGKILL, and the filesystem (read-only root, writable scratch mounts).
+/// </summary>
+public sealed record ContainerRuntime(
+    string User,
+    int ContainerPort,
+    IReadOnlyList<string> HealthCheckCommand,
+    TimeSpan HealthCheckStartPeriod,
+    TimeSpan HealthCheckInterval,
+    int HealthCheckRetries,
+    TimeSpan StopTimeout,
+    bool ReadonlyRootFilesystem,
+    IReadOnlyList<string> ScratchPaths)
+{
+    /// <summary>How long ECS lets a new task fail its health check before it replaces it.</summary>
+    public TimeSpan HealthyWithin => HealthCheckStartPeriod + HealthCheckInterval * HealthCheckRetries;
+}
+
+/// <summary>
 /// One service's container in the synthesized template, as ECS would start it: its environment (values may
-/// still be CloudFormation expressions), its secrets, and the Service Connect names it serves and may call.
+/// still be CloudFormation expressions), its secrets, the Service Connect names it serves and may call, and how
+/// ECS runs the container.
 /// </summary>
 public sealed record TaskSettings(
     string Service,
     IReadOnlyDictionary<string, JsonNode> Environment,
     IReadOnlyDictionary<string, SecretReference> Secrets,
     IReadOnlyList<string> ServiceConnectNames,
-    bool ServiceConnectClient)
+    bool ServiceConnectClient,
+    ContainerRuntime Runtime)
 {
     /// <summary>The same task definition without one environment variable: what a forgotten setting looks like.</summary>
     public TaskSettings Without(string variable) =>
@@ -87,10 +109,34 @@ public static class SynthesizedTasks
                 (container["Environment"]?.AsArray() ?? []).ToDictionary(e => (string)e!["Name"]!, e => e!["Value"]!.DeepClone()),
                 (container["Secrets"]?.AsArray() ?? []).ToDictionary(s => (string)s!["Name"]!, s => Secret(s!["ValueFrom"]!, secretNames)),
                 [.. (serviceConnect?["Services"]?.AsArray() ?? []).SelectMany(s => s!["ClientAliases"]!.AsArray().Select(a => (string)a!["DnsName"]!))],
-                (bool?)serviceConnect?["Enabled"] == true);
+                (bool?)serviceConnect?["Enabled"] == true,
+                Runtime(container));
         }
 
         return tasks;
+    }
+
+    private static ContainerRuntime Runtime(JsonNode container)
+    {
+        var healthCheck = container["HealthCheck"]!;
+        // ["CMD", executable, arguments...]: ECS execs the rest inside the container, as `docker exec` does.
+        var command = healthCheck["Command"]!.AsArray().Select(c => (string)c!).ToList();
+        if (command is not ["CMD", .. var exec])
+        {
+            throw new NotSupportedException($"A health check command the rehearsal cannot run: {string.Join(' ', command)}");
+        }
+
+        return new ContainerRuntime(
+            (string)container["User"]!,
+            (int)container["PortMappings"]!.AsArray().Single()!["ContainerPort"]!,
+            exec,
+            TimeSpan.FromSeconds((int?)healthCheck["StartPeriod"] ?? 0),
+            TimeSpan.FromSeconds((int?)healthCheck["Interval"] ?? 30),
+            (int?)healthCheck["Retries"] ?? 3,
+            // ECS's default when the task definition names none.
+            TimeSpan.FromSeconds((int?)container["StopTimeout"] ?? 30),
+            (bool?)container["ReadonlyRootFilesystem"] == true,
+            [.. (container["MountPoints"]?.AsArray() ?? []).Where(m => (bool?)m!["ReadOnly"] != true).Select(m => (string)m!["ContainerPath"]!)]);
     }
 
     /// <summary>`{"Ref": secret}` is its AWSCURRENT value; `{"Fn::Join": ["", [{"Ref": secret}, "::STAGE:"]]}` names a version stage.</summary>
