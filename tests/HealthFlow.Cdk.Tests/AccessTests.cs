@@ -89,7 +89,7 @@ public sealed class AccessTests(SynthesizedStack stack)
         var writes = Model.StatementsOf(TaskRole(service)).Where(s => guarded.Contains(s.Resource) && DeclaredAccess.IsWrite(s.Action)).ToArray();
 
         Assert.NotEmpty(writes);
-        Assert.All(writes, write => Assert.Equal(["NONE"],
+        AssertNonEmpty.All(writes, write => Assert.Equal(["NONE"],
             JsonNode.Parse(write.Condition)!["StringEqualsIfExists"]!["dynamodb:ReturnValues"]!.AsArray().Select(v => (string)v!)));
     }
 
@@ -104,7 +104,7 @@ public sealed class AccessTests(SynthesizedStack stack)
             .ToArray();
 
         Assert.NotEmpty(conditioned);
-        Assert.All(conditioned, condition => Assert.Equal("false", (string)condition["Null"]!["dynamodb:LeadingKeys"]!));
+        AssertNonEmpty.All(conditioned, condition => Assert.Equal("false", (string)condition["Null"]!["dynamodb:LeadingKeys"]!));
     }
 
     [Theory]
@@ -215,7 +215,7 @@ public sealed class AccessTests(SynthesizedStack stack)
 
         Assert.Equal(TelemetryCollector.TraceActions.Order(), telemetry.Where(s => s.Resource == "*").Select(s => s.Action).Order());
         Assert.Equal(["logs:CreateLogStream", "logs:PutLogEvents"], telemetry.Where(s => s.Resource != "*").Select(s => s.Action).Order());
-        Assert.All(telemetry.Where(s => s.Resource != "*"), s => Assert.StartsWith("logs:", s.Action, StringComparison.Ordinal));
+        AssertNonEmpty.All(telemetry.Where(s => s.Resource != "*"), s => Assert.StartsWith("logs:", s.Action, StringComparison.Ordinal));
     }
 
     private static bool IsTelemetry(GrantedStatement statement) =>

@@ -103,7 +103,7 @@ public sealed class ComplianceTests(SynthesizedStack stack)
     {
         var keys = Model.OfType("AWS::KMS::Key").ToDictionary(k => k.LogicalId, k => k.Properties);
         Assert.Equal(4, keys.Count);
-        Assert.All(keys, key =>
+        AssertNonEmpty.All(keys, key =>
         {
             Assert.True((bool)key.Value["EnableKeyRotation"]!, key.Key);
             Assert.Equal("Retain", (string?)Model.Resource(key.Key)["DeletionPolicy"]);
@@ -111,8 +111,8 @@ public sealed class ComplianceTests(SynthesizedStack stack)
 
         Assert.Equal(Model.KeyId("SecretsKey"), TemplateModel.GetAttTarget(Model.Resource(Model.SecretId())["Properties"]!["KmsKeyId"]!));
         Assert.Equal(Model.KeyId("MessagingKey"), TemplateModel.GetAttTarget(Model.Resource(AlarmTopicId())["Properties"]!["KmsMasterKeyId"]!));
-        Assert.All(Model.OfType("AWS::SQS::Queue"), q => Assert.Equal(Model.KeyId("MessagingKey"), TemplateModel.GetAttTarget(q.Properties["KmsMasterKeyId"]!)));
-        Assert.All(Model.OfType("AWS::DynamoDB::Table"), t => Assert.Equal(Model.KeyId("DataKey"), TemplateModel.GetAttTarget(t.Properties["SSESpecification"]!["KMSMasterKeyId"]!)));
+        AssertNonEmpty.All(Model.OfType("AWS::SQS::Queue"), q => Assert.Equal(Model.KeyId("MessagingKey"), TemplateModel.GetAttTarget(q.Properties["KmsMasterKeyId"]!)));
+        AssertNonEmpty.All(Model.OfType("AWS::DynamoDB::Table"), t => Assert.Equal(Model.KeyId("DataKey"), TemplateModel.GetAttTarget(t.Properties["SSESpecification"]!["KMSMasterKeyId"]!)));
 
         // CloudWatch alarms can still publish to the encrypted topic.
         var messagingPolicy = keys[Model.KeyId("MessagingKey")]["KeyPolicy"]!["Statement"]!.AsArray();

@@ -78,7 +78,7 @@ public sealed class ComputeTests(SynthesizedStack stack)
                 // The current key signs; the previous one (AWSPREVIOUS, after a rotation) is only published.
                 var byName = secrets.ToDictionary(s => (string)s!["Name"]!, s => s!["ValueFrom"]);
                 Assert.Equal([HealthFlowStack.JwtPreviousSigningKeyVariable, HealthFlowStack.JwtSigningKeyVariable], byName.Keys.Order());
-                Assert.All(byName.Values, valueFrom => Assert.Contains(secretId, TemplateModel.ReferencedLogicalIds(valueFrom)));
+                AssertNonEmpty.All(byName.Values, valueFrom => Assert.Contains(secretId, TemplateModel.ReferencedLogicalIds(valueFrom)));
                 Assert.Contains("::AWSPREVIOUS:", byName[HealthFlowStack.JwtPreviousSigningKeyVariable]!.ToJsonString(), StringComparison.Ordinal);
             }
             else
@@ -115,7 +115,7 @@ public sealed class ComputeTests(SynthesizedStack stack)
         // Every log group, the rotation function's too, is encrypted with the logs key and kept a year.
         var groups = Model.OfType("AWS::Logs::LogGroup").ToArray();
         var key = Model.KeyId("LogsKey");
-        Assert.All(groups, group =>
+        AssertNonEmpty.All(groups, group =>
         {
             Assert.Equal(365, (int)group.Properties["RetentionInDays"]!);
             Assert.Equal(key, TemplateModel.GetAttTarget(group.Properties["KmsKeyId"]!));
@@ -160,7 +160,7 @@ public sealed class ComputeTests(SynthesizedStack stack)
         {
             var policies = ScalingPoliciesOf(worker.Name).ToArray();
             Assert.NotEmpty(policies);
-            Assert.All(policies, p => Assert.Equal("StepScaling", (string?)p.Properties["PolicyType"]));
+            AssertNonEmpty.All(policies, p => Assert.Equal("StepScaling", (string?)p.Properties["PolicyType"]));
 
             // The alarms that drive the step policies watch exactly the worker's queues.
             var policyIds = policies.Select(p => p.LogicalId).ToHashSet();

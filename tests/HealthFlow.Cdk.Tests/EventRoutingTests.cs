@@ -96,7 +96,7 @@ public sealed class EventRoutingTests(SynthesizedStack stack)
                 && TemplateModel.ReferencedLogicalIds(a["Dimensions"]).SetEquals([Model.QueueId(queue.Name)]));
             Assert.Equal(OperationalAlarms.MaxMessageAgeOf(queue).ToSeconds(), (double)age["Threshold"]!);
 
-            Assert.All(new[] { dlq, age }, a => Assert.NotEmpty(a["AlarmActions"]!.AsArray()));
+            AssertNonEmpty.All(new[] { dlq, age }, a => Assert.NotEmpty(a["AlarmActions"]!.AsArray()));
         }
     }
 

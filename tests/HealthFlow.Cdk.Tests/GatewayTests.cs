@@ -26,7 +26,7 @@ public sealed class GatewayTests(SynthesizedStack stack)
                 var methods = rule.Properties["Conditions"]!.AsArray()
                     .SingleOrDefault(c => (string?)c!["Field"] == "http-request-method")?["HttpRequestMethodConfig"]!["Values"]!.AsArray()
                     .Select(v => (string)v!) ?? [];
-                Assert.All(rule.Properties["Conditions"]!.AsArray(), c => Assert.True((c!["PathPatternConfig"] ?? c["HttpRequestMethodConfig"])!["Values"]!.AsArray().Count <= 5));
+                AssertNonEmpty.All(rule.Properties["Conditions"]!.AsArray(), c => Assert.True((c!["PathPatternConfig"] ?? c["HttpRequestMethodConfig"])!["Values"]!.AsArray().Count <= 5));
                 var action = Assert.Single(rule.Properties["Actions"]!.AsArray())!;
                 Assert.Equal("forward", (string?)action["Type"]);
                 return $"{(int)rule.Properties["Priority"]!} {targetGroupOwners[(string)action["TargetGroupArn"]!["Ref"]!]} {string.Join(",", patterns)} {string.Join(",", methods)}";
@@ -55,7 +55,7 @@ public sealed class GatewayTests(SynthesizedStack stack)
 
         var targetGroups = Model.OfType("AWS::ElasticLoadBalancingV2::TargetGroup").ToArray();
         Assert.Equal(4, targetGroups.Length);
-        Assert.All(targetGroups, tg =>
+        AssertNonEmpty.All(targetGroups, tg =>
         {
             Assert.Equal("/health", (string?)tg.Properties["HealthCheckPath"]);
             Assert.Equal(8080, (int)tg.Properties["Port"]!);

@@ -18,9 +18,9 @@ public sealed partial class ImageBuildTests(SynthesizedStack stack)
         Assert.Equal(
             ServiceCatalog.All.Select(s => $"{s.Dockerfile} {s.Project}").Order(),
             images.Select(i => $"{i.Dockerfile} {i.BuildArgs.GetValueOrDefault("PROJECT")}").Order());
-        Assert.All(ServiceCatalog.Backend, s => Assert.Equal(ServiceCatalog.DotnetDockerfile, s.Dockerfile));
-        Assert.All(ServiceCatalog.Backend, s => Assert.True(File.Exists(Path.Combine(stack.RepositoryRoot, "services", s.Project!, s.Project + ".csproj"))));
-        Assert.All(images, image => Assert.Equal("linux/amd64", image.Platform));
+        AssertNonEmpty.All(ServiceCatalog.Backend, s => Assert.Equal(ServiceCatalog.DotnetDockerfile, s.Dockerfile));
+        AssertNonEmpty.All(ServiceCatalog.Backend, s => Assert.True(File.Exists(Path.Combine(stack.RepositoryRoot, "services", s.Project!, s.Project + ".csproj"))));
+        AssertNonEmpty.All(images, image => Assert.Equal("linux/amd64", image.Platform));
         Assert.DoesNotContain(Directory.GetFiles(Path.Combine(stack.RepositoryRoot, "services"), "Dockerfile", SearchOption.AllDirectories),
             f => Path.GetDirectoryName(f) != Path.Combine(stack.RepositoryRoot, "services"));
     }

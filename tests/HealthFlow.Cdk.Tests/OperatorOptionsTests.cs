@@ -46,14 +46,14 @@ public sealed class OperatorOptionsTests(SynthesizedStack stack)
         Assert.Equal("443", (string?)redirect["RedirectConfig"]!["Port"]);
 
         // Every API route hangs off the HTTPS listener.
-        Assert.All(stack.Model.OfType("AWS::ElasticLoadBalancingV2::ListenerRule"),
+        AssertNonEmpty.All(stack.Model.OfType("AWS::ElasticLoadBalancingV2::ListenerRule"),
             rule => Assert.Equal(https.LogicalId, (string?)rule.Properties["ListenerArn"]!["Ref"]));
     }
 
     [Fact]
     public void The_default_stack_has_no_listener_that_serves_plain_http()
     {
-        Assert.All(stack.Model.OfType("AWS::ElasticLoadBalancingV2::Listener"), listener =>
+        AssertNonEmpty.All(stack.Model.OfType("AWS::ElasticLoadBalancingV2::Listener"), listener =>
             Assert.True((string?)listener.Properties["Protocol"] == "HTTPS"
                 || listener.Properties["DefaultActions"]!.AsArray().All(a => (string?)a!["Type"] == "redirect")));
     }

@@ -14,7 +14,7 @@ public sealed class TelemetryTests(SynthesizedStack stack)
         var tasks = Model.OfType("AWS::ECS::TaskDefinition").ToList();
 
         Assert.Equal(ServiceCatalog.All.Count, tasks.Count);
-        Assert.All(tasks, task =>
+        AssertNonEmpty.All(tasks, task =>
         {
             var collector = Assert.Single(task.Properties["ContainerDefinitions"]!.AsArray(), c => (string?)c!["Name"] == TelemetryCollector.ContainerName)!;
             Assert.Equal(TelemetryCollector.Image, (string?)collector["Image"]);
@@ -34,7 +34,7 @@ public sealed class TelemetryTests(SynthesizedStack stack)
 
         Assert.Contains("awsecscontainermetrics", config, StringComparison.Ordinal);
         Assert.Contains($"namespace: {TelemetryCollector.MetricsNamespace}", config, StringComparison.Ordinal);
-        Assert.All(TelemetryCollector.TaskMetrics, metric => Assert.Contains($"- {metric}", config, StringComparison.Ordinal));
+        AssertNonEmpty.All(TelemetryCollector.TaskMetrics, metric => Assert.Contains($"- {metric}", config, StringComparison.Ordinal));
         // nginx exports no OTLP and never waits for the collector; nothing goes to X-Ray.
         Assert.DoesNotContain("awsxray", config, StringComparison.Ordinal);
         Assert.Null(container["DependsOn"]);

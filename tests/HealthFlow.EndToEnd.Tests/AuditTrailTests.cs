@@ -76,7 +76,7 @@ public sealed class AuditTrailTests(AppHostFixture system)
         var clinic = await CareTeamClinic.CreateAsync(_api);
         var calls = await Task.WhenAll(Enumerable.Range(0, 40).Select(_ =>
             CallAsync(clinic.A.Clinician, "GET", $"/api/patients/{clinic.A.Patient.PatientId}")));
-        Assert.All(calls, call => Assert.Equal(HttpStatusCode.OK, call.Response.StatusCode));
+        AssertNonEmpty.All(calls, call => Assert.Equal(HttpStatusCode.OK, call.Response.StatusCode));
 
         var expected = calls.Select(c => c.CorrelationId).ToHashSet();
         IReadOnlyList<JsonObject> trail = [];
@@ -86,7 +86,7 @@ public sealed class AuditTrailTests(AppHostFixture system)
             return expected.IsSubsetOf(trail.Select(r => Text(r, "correlationId") ?? ""));
         }, "a record of every read");
         var perCall = trail.Where(r => expected.Contains(Text(r, "correlationId")!)).GroupBy(r => Text(r, "correlationId"));
-        Assert.All(perCall, records => Assert.Single(records));
+        AssertNonEmpty.All(perCall, records => Assert.Single(records));
         Assert.Equal(40, perCall.Count());
     }
 
@@ -96,7 +96,7 @@ public sealed class AuditTrailTests(AppHostFixture system)
         var clinician = await _api.LoginClinicianAsync();
         Assert.Equal(HttpStatusCode.Forbidden, (await _api.GetAsync(clinician, "/api/audit?actor=clinician1")).StatusCode);
 
-        var admin = await _api.LoginAsync(CareTeamClinic.DemoAdmin, CareTeamClinic.DemoAdminPassword);
+        var admin = await _api.LoginAdminAsync();
         var unbounded = await _api.GetAsync(admin, "/api/audit");
         Assert.Equal(HttpStatusCode.BadRequest, unbounded.StatusCode);
         Assert.True((await HealthFlowApi.ProblemAsync(unbounded)).RootElement.GetProperty("errors").TryGetProperty("patientId", out _));

@@ -28,7 +28,7 @@ public sealed class CareTeamClinic
 
     public static async Task<CareTeamClinic> CreateAsync(HealthFlowApi api)
     {
-        var admin = await api.LoginAsync(DemoAdmin, DemoAdminPassword);
+        var admin = await api.LoginAdminAsync();
         var clinic = new CareTeamClinic(api, admin)
         {
             A = await WardAsync(api, admin, "A"),

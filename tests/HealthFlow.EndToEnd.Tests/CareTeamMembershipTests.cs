@@ -15,7 +15,7 @@ public sealed class CareTeamMembershipTests(AppHostFixture system)
     [Fact]
     public async Task A_clinician_removed_with_their_username_in_capitals_no_longer_reads_the_teams_patients()
     {
-        var admin = await _api.LoginAsync(CareTeamClinic.DemoAdmin, CareTeamClinic.DemoAdminPassword);
+        var admin = await _api.LoginAdminAsync();
         var team = await CareTeamClinic.CreateTeamAsync(_api, admin, "Ward " + Guid.NewGuid().ToString("N")[..8]);
         var clinician = await CareTeamClinic.CreateClinicianAsync(_api, admin);
         var patient = await _api.RegisterPatientAsync();
@@ -37,7 +37,7 @@ public sealed class CareTeamMembershipTests(AppHostFixture system)
     [Fact]
     public async Task A_clinician_assigned_with_their_username_in_capitals_reads_the_teams_patients()
     {
-        var admin = await _api.LoginAsync(CareTeamClinic.DemoAdmin, CareTeamClinic.DemoAdminPassword);
+        var admin = await _api.LoginAdminAsync();
         var team = await CareTeamClinic.CreateTeamAsync(_api, admin, "Ward " + Guid.NewGuid().ToString("N")[..8]);
         var clinician = await CareTeamClinic.CreateClinicianAsync(_api, admin);
         var patient = await _api.RegisterPatientAsync();
@@ -54,7 +54,7 @@ public sealed class CareTeamMembershipTests(AppHostFixture system)
     [Fact]
     public async Task Removing_a_new_patient_from_the_default_team_removes_its_clinicians_access()
     {
-        var admin = await _api.LoginAsync(CareTeamClinic.DemoAdmin, CareTeamClinic.DemoAdminPassword);
+        var admin = await _api.LoginAdminAsync();
         var clinician = await CareTeamClinic.CreateClinicianAsync(_api, admin);
         Assert.Equal(HttpStatusCode.NoContent, (await _api.PostAsync(admin, $"/api/care-teams/{DemoWardId}/clinicians", new { clinicianId = clinician.Username })).StatusCode);
         try

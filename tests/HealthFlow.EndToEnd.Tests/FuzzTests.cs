@@ -37,7 +37,7 @@ public sealed class FuzzTests(AppHostFixture system, ITestOutputHelper output) :
     public async Task Generated_bad_input_never_gets_a_server_error_and_stores_no_rejected_check_in()
     {
         var patient = await _api.RegisterPatientAsync();
-        var admin = await _api.LoginAsync(CareTeamClinic.DemoAdmin, CareTeamClinic.DemoAdminPassword);
+        var admin = await _api.LoginAdminAsync();
         // A clinician of the fuzz test's own: its logins are fuzzed (wrong passwords, its name in other letter cases),
         // which may back the account off, and no other test may be the one locked out. Its ward holds the fuzz patient
         // and one more, so a page of one has a real cursor to mutate.

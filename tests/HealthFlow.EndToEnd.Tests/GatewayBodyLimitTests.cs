@@ -30,7 +30,7 @@ public sealed class GatewayBodyLimitTests(AppHostFixture system)
         });
 
         Assert.DoesNotContain(statuses, s => (int)s >= 500);
-        Assert.All(statuses.Where((_, i) => i % 2 == 0), s => Assert.Equal(HttpStatusCode.RequestEntityTooLarge, s));
-        Assert.All(statuses.Where((_, i) => i % 2 == 1), s => Assert.Equal(HttpStatusCode.Accepted, s));
+        AssertNonEmpty.All(statuses.Where((_, i) => i % 2 == 0), s => Assert.Equal(HttpStatusCode.RequestEntityTooLarge, s));
+        AssertNonEmpty.All(statuses.Where((_, i) => i % 2 == 1), s => Assert.Equal(HttpStatusCode.Accepted, s));
     }
 }

@@ -40,27 +40,31 @@ public sealed class HealthFlowApi(HttpClient http)
             username);
     }
 
-    // One clinician login serves every test (the token lasts an hour), as a clinician's browser would;
-    // logging in per test would also trip auth-api's per-user login rate limit.
-    private static readonly SemaphoreSlim ClinicianLock = new(1, 1);
-    private static readonly Dictionary<Uri, Session> ClinicianSessions = [];
+    // One login per demo account serves every test (the token lasts an hour), as a browser would; logging in per
+    // test would trip auth-api's per-user login rate limit (Auth:LoginRateLimit:PermitLimit, 10 a minute per address).
+    private static readonly SemaphoreSlim DemoLock = new(1, 1);
+    private static readonly Dictionary<(Uri Gateway, string Username), Session> DemoSessions = [];
 
-    public async Task<Session> LoginClinicianAsync()
+    public Task<Session> LoginClinicianAsync() => LoginDemoAccountAsync(DemoClinician, DemoClinicianPassword);
+
+    public Task<Session> LoginAdminAsync() => LoginDemoAccountAsync(CareTeamClinic.DemoAdmin, CareTeamClinic.DemoAdminPassword);
+
+    private async Task<Session> LoginDemoAccountAsync(string username, string password)
     {
-        await ClinicianLock.WaitAsync();
+        await DemoLock.WaitAsync();
         try
         {
-            var gateway = Http.BaseAddress!;
-            if (!ClinicianSessions.TryGetValue(gateway, out var session))
+            var key = (Http.BaseAddress!, username);
+            if (!DemoSessions.TryGetValue(key, out var session))
             {
-                ClinicianSessions[gateway] = session = await LoginAsync(DemoClinician, DemoClinicianPassword);
+                DemoSessions[key] = session = await LoginAsync(username, password);
             }
 
             return session;
         }
         finally
         {
-            ClinicianLock.Release();
+            DemoLock.Release();
         }
     }
 

@@ -29,7 +29,7 @@ public sealed class OutboundMappingTests(ProfileValidator validator)
         var observations = CheckInObservations.From(FullCheckIn());
 
         Assert.Equal(9, observations.Count);
-        Assert.All(observations, validator.AssertValid);
+        AssertNonEmpty.All(observations, validator.AssertValid);
     }
 
     [Theory]

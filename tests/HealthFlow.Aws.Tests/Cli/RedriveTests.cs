@@ -43,7 +43,7 @@ public sealed class RedriveTests(LocalAwsFixture aws) : IClassFixture<LocalAwsFi
 
         Assert.Equal(0, result.Moved);
         Assert.Equal(3, result.Messages.Count);
-        Assert.All(eventIds, id => Assert.Contains(result.Messages, m => m.Summary.StartsWith($"ObservationSubmitted {id}", StringComparison.Ordinal)));
+        AssertNonEmpty.All(eventIds, id => Assert.Contains(result.Messages, m => m.Summary.StartsWith($"ObservationSubmitted {id}", StringComparison.Ordinal)));
         Assert.Equal(3, await VisibleMessagesAsync(queue.DeadLetterUrl));
         Assert.Equal(0, await aws.MessagesInAsync(queue.Url));
     }

@@ -28,12 +28,12 @@ public sealed class ConcurrentCheckInTests(AppHostFixture system) : IDisposable
         go.SetResult();
         var outcomes = await Task.WhenAll(posts);
 
-        Assert.All(outcomes, o => Assert.Equal(HttpStatusCode.Accepted, o.Status));
+        AssertNonEmpty.All(outcomes, o => Assert.Equal(HttpStatusCode.Accepted, o.Status));
         var accepted = outcomes.Select(o => o.ObservationId!.Value).ToHashSet();
         Assert.Equal(CheckIns, accepted.Count);
 
         var events = await _store.ObservationsOfAsync(patientId);
-        Assert.All(events, e => Assert.Equal((1L, $"observation-{e.DataAs<ObservationSubmitted>().ObservationId:D}"), (e.Version, e.StreamId)));
+        AssertNonEmpty.All(events, e => Assert.Equal((1L, $"observation-{e.DataAs<ObservationSubmitted>().ObservationId:D}"), (e.Version, e.StreamId)));
         var stored = events.Select(e => e.DataAs<ObservationSubmitted>()).ToList();
         Assert.Equal(accepted.Order(), stored.Select(o => o.ObservationId).Order());
         Assert.Equal(Enumerable.Range(60, CheckIns).Select(hr => (int?)hr).Order(), stored.Select(o => o.Vitals.HeartRate).Order());

@@ -45,7 +45,7 @@ public sealed class DeployRehearsalTests(RehearsalFixture rehearsal, ITestOutput
         var clinician = await api.LoginAsync(HealthFlowApi.DemoClinician, HealthFlowApi.DemoClinicianPassword);
 
         // On AWS no team is seeded and new patients join none: an admin puts the clinician and the patient in one.
-        var admin = await api.LoginAsync(CareTeamClinic.DemoAdmin, CareTeamClinic.DemoAdminPassword);
+        var admin = await api.LoginAdminAsync();
         var team = await CareTeamClinic.CreateTeamAsync(api, admin, "Rehearsal ward");
         Assert.Equal(HttpStatusCode.NoContent, (await api.PostAsync(admin, $"/api/care-teams/{team}/clinicians", new { clinicianId = HealthFlowApi.DemoClinician })).StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, (await api.PostAsync(admin, $"/api/care-teams/{team}/patients", new { patientId = patient.PatientId })).StatusCode);

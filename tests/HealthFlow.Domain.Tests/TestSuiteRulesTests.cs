@@ -1,0 +1,54 @@
+namespace HealthFlow.Domain.Tests;
+
+/// <summary>Rules every test in the repository follows, checked over the test sources themselves.</summary>
+public sealed class TestSuiteRulesTests
+{
+    private static readonly string TestsFolder = Path.Combine(RepositoryRoot(), "tests");
+
+    // xunit's Assert.All called as such (not AssertNonEmpty.All, not written inside a string).
+    private static readonly System.Text.RegularExpressions.Regex BareAssertAll = new(@"(?<![\w.""])Assert\.All\(");
+
+    [Fact]
+    public void No_test_asserts_over_a_collection_it_never_required_to_hold_anything()
+    {
+        var sources = Directory.EnumerateFiles(TestsFolder, "*.cs", SearchOption.AllDirectories)
+            .Where(path => !path.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                && !path.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                && Path.GetFileName(path) != "AssertNonEmpty.cs")
+            .ToList();
+        Assert.NotEmpty(sources);
+        // The rule's own negative control: a bare call is found, the non-empty one is not.
+        Assert.Matches(BareAssertAll, "        Assert" + ".All(items, item => Assert.True(item));");
+        Assert.DoesNotMatch(BareAssertAll, "        AssertNonEmpty.All(items, item => Assert.True(item));");
+
+        // Assert.All passes on an empty collection; AssertNonEmpty.All does not.
+        var offenders = sources.Where(path => BareAssertAll.IsMatch(File.ReadAllText(path)))
+            .Select(path => Path.GetRelativePath(TestsFolder, path))
+            .ToList();
+
+        Assert.True(offenders.Count == 0, $"Use AssertNonEmpty.All instead of Assert.All in: {string.Join(", ", offenders)}");
+    }
+
+    [Fact]
+    public void AssertNonEmpty_All_fails_on_an_empty_collection_where_Assert_All_passes()
+    {
+        Xunit.Assert.All(Array.Empty<int>(), _ => Assert.Fail("never called"));
+
+        Assert.ThrowsAny<Xunit.Sdk.XunitException>(() => AssertNonEmpty.All(Array.Empty<int>(), _ => { }));
+        Assert.ThrowsAny<Xunit.Sdk.XunitException>(() => AssertNonEmpty.All([1, 2], n => Assert.Equal(1, n)));
+        AssertNonEmpty.All([1, 1], n => Assert.Equal(1, n));
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "HealthFlow.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"No HealthFlow.sln above {AppContext.BaseDirectory}.");
+    }
+}
