@@ -46,14 +46,14 @@ public sealed class CareTeamIsolationTests(AppHostFixture system, ITestOutputHel
         var stillOpen = await _api.AlertsForPatientAsync(b.Clinician, other);
         Assert.Equal("open", Assert.Single(stillOpen, x => x["alertId"]!.GetValue<string>() == b.AlertId.ToString())["status"]!.GetValue<string>());
 
-        // Every list, filter and page: nothing of B, not even an empty slot counted for B.
+        // Every list, filter and page: nothing of B, not even an empty slot counted for B. Each list that A's alert
+        // (a medium, open one) or patient belongs to shows it; filtered to B's patient, the list is empty.
         foreach (var path in new[]
         {
             "/api/patients?limit=100",
             "/api/alerts?status=all&limit=100",
             "/api/alerts?status=open&limit=100",
             "/api/alerts?status=open&severity=medium&limit=100",
-            $"/api/alerts?status=all&patientId={other}",
             "/alerts",
         })
         {
@@ -62,6 +62,8 @@ public sealed class CareTeamIsolationTests(AppHostFixture system, ITestOutputHel
             Assert.DoesNotContain(items, i => i!["patientId"]!.GetValue<string>() == other.ToString());
             AssertNonEmpty.All(items, i => Assert.Equal(a.Patient.PatientId.ToString(), i!["patientId"]!.GetValue<string>()));
         }
+
+        Assert.Empty((await _api.GetJsonAsync(a.Clinician, $"/api/alerts?status=all&patientId={other}"))["items"]!.AsArray());
 
         // Paging one at a time through every alert A may see: exactly A's one alert, however many others exist.
         var paged = new List<string>();
