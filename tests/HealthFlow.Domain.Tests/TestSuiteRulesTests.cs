@@ -11,11 +11,7 @@ public sealed class TestSuiteRulesTests
     [Fact]
     public void No_test_asserts_over_a_collection_it_never_required_to_hold_anything()
     {
-        var sources = Directory.EnumerateFiles(TestsFolder, "*.cs", SearchOption.AllDirectories)
-            .Where(path => !path.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
-                && !path.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
-                && Path.GetFileName(path) != "AssertNonEmpty.cs")
-            .ToList();
+        var sources = TestSources().Where(path => Path.GetFileName(path) != "AssertNonEmpty.cs").ToList();
         Assert.NotEmpty(sources);
         // The rule's own negative control: a bare call is found, the non-empty one is not.
         Assert.Matches(BareAssertAll, "        Assert" + ".All(items, item => Assert.True(item));");
@@ -30,6 +26,20 @@ public sealed class TestSuiteRulesTests
     }
 
     [Fact]
+    public void Every_table_a_test_creates_is_waited_for_until_it_is_ACTIVE()
+    {
+        // DynamoDB (and dynalite) answer CreateTable while the table is still CREATING; a write at once may find no
+        // table on a loaded machine. Tests create tables through DynamoDbTables.CreateActiveAsync, which waits.
+        string[] allowed = ["LocalAwsFixture.cs", "TableActivationTests.cs", "RequestAuthenticationTests.cs"];
+        var offenders = TestSources()
+            .Where(path => !allowed.Contains(Path.GetFileName(path)) && File.ReadAllText(path).Contains(".CreateTableAsync(", StringComparison.Ordinal))
+            .Select(path => Path.GetRelativePath(TestsFolder, path))
+            .ToList();
+
+        Assert.True(offenders.Count == 0, $"Create tables with DynamoDbTables.CreateActiveAsync in: {string.Join(", ", offenders)}");
+    }
+
+    [Fact]
     public void AssertNonEmpty_All_fails_on_an_empty_collection_where_Assert_All_passes()
     {
         Xunit.Assert.All(Array.Empty<int>(), _ => Assert.Fail("never called"));
@@ -38,6 +48,13 @@ public sealed class TestSuiteRulesTests
         Assert.ThrowsAny<Xunit.Sdk.XunitException>(() => AssertNonEmpty.All([1, 2], n => Assert.Equal(1, n)));
         AssertNonEmpty.All([1, 1], n => Assert.Equal(1, n));
     }
+
+    private static List<string> TestSources() =>
+        Directory.EnumerateFiles(TestsFolder, "*.cs", SearchOption.AllDirectories)
+            .Where(path => !path.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                && !path.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                && Path.GetFileName(path) != nameof(TestSuiteRulesTests) + ".cs")
+            .ToList();
 
     private static string RepositoryRoot()
     {

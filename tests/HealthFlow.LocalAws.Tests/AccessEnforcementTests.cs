@@ -204,7 +204,7 @@ public sealed class AccessEnforcementTests : IAsyncLifetime
     public async Task The_audit_trail_may_be_put_by_projections_without_reading_back_a_record()
     {
         using var admin = DynamoDb(AccessPolicy.AdministratorKeyId);
-        await admin.CreateTableAsync(new CreateTableRequest
+        await DynamoDbTables.CreateActiveAsync(admin, new CreateTableRequest
         {
             TableName = Tables.Audit.Name,
             BillingMode = BillingMode.PAY_PER_REQUEST,
@@ -230,7 +230,7 @@ public sealed class AccessEnforcementTests : IAsyncLifetime
     public async Task A_relay_may_take_and_give_up_only_its_own_services_leases()
     {
         using var admin = DynamoDb(AccessPolicy.AdministratorKeyId);
-        await admin.CreateTableAsync(new CreateTableRequest
+        await DynamoDbTables.CreateActiveAsync(admin, new CreateTableRequest
         {
             TableName = Tables.Leases.Name,
             BillingMode = BillingMode.PAY_PER_REQUEST,
