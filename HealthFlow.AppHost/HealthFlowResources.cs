@@ -86,19 +86,12 @@ public static class HealthFlowResources
         api.WithReference(authApi)
             .WithEnvironment("Jwt__JwksUrl", ReferenceExpression.Create($"{authApi.GetEndpoint("http")}/.well-known/jwks.json"));
 
-    /// <summary>
-    /// Passes the AppHost's own configuration section (e.g. `--Escalation:HighAfter=00:00:04`) to a service as
-    /// environment variables, so a run (or a test) can change a service's options without editing its appsettings.
-    /// </summary>
-    public static IResourceBuilder<ProjectResource> WithSectionFrom(
-        this IResourceBuilder<ProjectResource> service, IConfiguration configuration, string section)
+    /// <summary>The service's local settings (<see cref="LocalServiceSettings"/>), the same as its image gets with `--containers`.</summary>
+    public static IResourceBuilder<ProjectResource> WithLocalSettings(this IResourceBuilder<ProjectResource> service, IConfiguration configuration)
     {
-        foreach (var (key, value) in configuration.GetSection(section).AsEnumerable(makePathsRelative: true))
+        foreach (var (name, value) in LocalServiceSettings.For(service.Resource.Name, configuration))
         {
-            if (value is not null)
-            {
-                service.WithEnvironment($"{section}__{key.Replace(":", "__", StringComparison.Ordinal)}", value);
-            }
+            service.WithEnvironment(name, value);
         }
 
         return service;

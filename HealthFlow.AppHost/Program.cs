@@ -23,29 +23,18 @@ if (fromContainers)
     return;
 }
 
+// Each service's local settings (the demo accounts and ward, the escalation policy) are in LocalServiceSettings,
+// shared with `--containers`.
 var authApi = builder.AddProject<Projects.HealthFlow_Auth_Api>("auth-api")
     .WithAwsEndpoint(aws)
+    .WithLocalSettings(builder.Configuration)
     .WithHttpHealthCheck("/health")
-    .WithEnvironment("Auth__SeedDemoClinician", "true")
-    .WithEnvironment("Auth__AutoRegisterOnLogin", "true")
-    // Locally every client is 127.0.0.1 behind the gateway: limit logins per user, not per address.
-    .WithEnvironment("Auth__LoginRateLimit__PerIpPermitLimit", "100000")
-    .WithEnvironment("Auth__LoginRateLimit__RegisterPerIpPermitLimit", "100000")
-    .WithEnvironment("ASPNETCORE_FORWARDEDHEADERS_ENABLED", "true")
     .WaitForCompletion(provision);
-
-// New patients join "Demo ward" locally; `--CareTeams:NewPatientsJoinDemoWard false` leaves them in no team.
-// command-api decides removals against that join, projections puts it in the read model: both get the same value.
-var newPatientsJoinDemoWard = builder.Configuration.GetValue("CareTeams:NewPatientsJoinDemoWard", true) ? "true" : "false";
 
 var commandApi = builder.AddProject<Projects.HealthFlow_Command_Api>("command-api")
     .WithAwsEndpoint(aws)
     .WithJwtValidation(authApi)
-    // The local demo's care team, "Demo ward", with clinician1 in it.
-    .WithEnvironment("CareTeams__SeedDemoWard", "true")
-    .WithEnvironment("CareTeams__NewPatientsJoinDemoWard", newPatientsJoinDemoWard)
-    // Audit records name the client's address, from the gateway's X-Forwarded-For.
-    .WithEnvironment("ASPNETCORE_FORWARDEDHEADERS_ENABLED", "true")
+    .WithLocalSettings(builder.Configuration)
     .WithHttpHealthCheck("/health")
     .WaitFor(authApi)
     .WaitForCompletion(provision);
@@ -53,7 +42,7 @@ var commandApi = builder.AddProject<Projects.HealthFlow_Command_Api>("command-ap
 var queryApi = builder.AddProject<Projects.HealthFlow_Query_Api>("query-api")
     .WithAwsEndpoint(aws)
     .WithJwtValidation(authApi)
-    .WithEnvironment("ASPNETCORE_FORWARDEDHEADERS_ENABLED", "true")
+    .WithLocalSettings(builder.Configuration)
     .WithHttpHealthCheck("/health")
     .WaitFor(authApi)
     .WaitForCompletion(provision);
@@ -61,13 +50,14 @@ var queryApi = builder.AddProject<Projects.HealthFlow_Query_Api>("query-api")
 // Raises alerts and escalates those left unacknowledged (`--Escalation:HighAfter=00:00:30` shortens a deadline).
 builder.AddProject<Projects.HealthFlow_AlertWorker>("alert-worker")
     .WithAwsEndpoint(aws)
-    .WithSectionFrom(builder.Configuration, "Escalation")
+    .WithLocalSettings(builder.Configuration)
     .WithHttpHealthCheck("/health")
     .WaitForCompletion(provision);
 
+// `--CareTeams:NewPatientsJoinDemoWard false` leaves new patients in no team.
 builder.AddProject<Projects.HealthFlow_Projections>("projections")
     .WithAwsEndpoint(aws)
-    .WithEnvironment("CareTeams__NewPatientsJoinDemoWard", newPatientsJoinDemoWard)
+    .WithLocalSettings(builder.Configuration)
     .WithHttpHealthCheck("/health")
     .WaitForCompletion(provision);
 

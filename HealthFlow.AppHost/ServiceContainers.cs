@@ -42,32 +42,14 @@ public static class ServiceContainers
         var ports = DefaultPorts.ToDictionary(p => p.Key, p => builder.Configuration.GetValue($"Containers:Ports:{p.Key}", p.Value));
         var jwks = new Dictionary<string, string> { ["Jwt__JwksUrl"] = Url(ports["auth-api"]) + "/.well-known/jwks.json" };
 
-        var authApi = builder.AddServiceContainer("auth-api", ports["auth-api"], awsPort, new()
-        {
-            ["Auth__SeedDemoClinician"] = "true",
-            ["Auth__AutoRegisterOnLogin"] = "true",
-            ["Auth__LoginRateLimit__PerIpPermitLimit"] = "100000",
-            ["Auth__LoginRateLimit__RegisterPerIpPermitLimit"] = "100000",
-            ["ASPNETCORE_FORWARDEDHEADERS_ENABLED"] = "true",
-        }).WaitFor(aws.Resource).WaitForCompletion(provision);
-        var commandApi = builder.AddServiceContainer("command-api", ports["command-api"], awsPort, new(jwks)
-        {
-            ["CareTeams__SeedDemoWard"] = "true",
-            ["ASPNETCORE_FORWARDEDHEADERS_ENABLED"] = "true",
-        }).WaitFor(aws.Resource).WaitFor(authApi).WaitForCompletion(provision);
-        var queryApi = builder.AddServiceContainer("query-api", ports["query-api"], awsPort, new(jwks)
-        {
-            ["ASPNETCORE_FORWARDEDHEADERS_ENABLED"] = "true",
-        }).WaitFor(aws.Resource).WaitFor(authApi).WaitForCompletion(provision);
-
-        var escalation = builder.Configuration.GetSection("Escalation").AsEnumerable(makePathsRelative: true)
-            .Where(e => e.Value is not null)
-            .ToDictionary(e => $"Escalation__{e.Key.Replace(":", "__", StringComparison.Ordinal)}", e => e.Value!);
-        builder.AddServiceContainer("alert-worker", ports["alert-worker"], awsPort, escalation).WaitFor(aws.Resource).WaitForCompletion(provision);
-        builder.AddServiceContainer("projections", ports["projections"], awsPort, new()
-        {
-            ["CareTeams__NewPatientsJoinDemoWard"] = builder.Configuration.GetValue("CareTeams:NewPatientsJoinDemoWard", true) ? "true" : "false",
-        }).WaitFor(aws.Resource).WaitForCompletion(provision);
+        var authApi = builder.AddServiceContainer("auth-api", ports["auth-api"], awsPort, [])
+            .WaitFor(aws.Resource).WaitForCompletion(provision);
+        var commandApi = builder.AddServiceContainer("command-api", ports["command-api"], awsPort, jwks)
+            .WaitFor(aws.Resource).WaitFor(authApi).WaitForCompletion(provision);
+        var queryApi = builder.AddServiceContainer("query-api", ports["query-api"], awsPort, jwks)
+            .WaitFor(aws.Resource).WaitFor(authApi).WaitForCompletion(provision);
+        builder.AddServiceContainer("alert-worker", ports["alert-worker"], awsPort, []).WaitFor(aws.Resource).WaitForCompletion(provision);
+        builder.AddServiceContainer("projections", ports["projections"], awsPort, []).WaitFor(aws.Resource).WaitForCompletion(provision);
 
         var gateway = builder.AddProject<Projects.HealthFlow_Gateway>("gateway")
             .WithHttpEndpoint(port: builder.Configuration.GetValue("Gateway:Port", 8080), name: "public")
@@ -82,8 +64,15 @@ public static class ServiceContainers
     }
 
     private static IResourceBuilder<ExecutableResource> AddServiceContainer(
-        this IDistributedApplicationBuilder builder, string name, int port, int awsPort, Dictionary<string, string> settings)
+        this IDistributedApplicationBuilder builder, string name, int port, int awsPort, Dictionary<string, string> peers)
     {
+        // The same local settings as the service gets from source (Program.cs), then where its peers and AWS are.
+        var settings = LocalServiceSettings.For(name, builder.Configuration);
+        foreach (var (key, value) in peers)
+        {
+            settings[key] = value;
+        }
+
         // As WithAwsEndpoint sets them, with the endpoint as a literal loopback address.
         settings["ASPNETCORE_HTTP_PORTS"] = port.ToString(CultureInfo.InvariantCulture);
         settings["AWS_ENDPOINT_URL"] = Url(awsPort);
