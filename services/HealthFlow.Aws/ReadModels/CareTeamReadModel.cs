@@ -37,29 +37,14 @@ public sealed class CareTeamReadModel(IAmazonDynamoDB dynamo)
     public static string VersionKey(long version) => "v" + version.ToString("D19", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <returns>False when the team item was written already (a redelivery).</returns>
-    public async Task<bool> ApplyCreatedAsync(Guid teamId, string name, string changeKey, CancellationToken cancellationToken)
-    {
-        try
+    public Task<bool> ApplyCreatedAsync(Guid teamId, string name, string changeKey, CancellationToken cancellationToken) =>
+        PutIfAbsentAsync(new()
         {
-            await dynamo.PutItemAsync(new PutItemRequest
-            {
-                TableName = Table.Name,
-                Item = new()
-                {
-                    ["teamId"] = S(teamId.ToString()),
-                    ["member"] = S(TeamMember),
-                    ["name"] = S(name),
-                    ["changeKey"] = S(changeKey),
-                },
-                ConditionExpression = "attribute_not_exists(teamId)",
-            }, cancellationToken);
-            return true;
-        }
-        catch (ConditionalCheckFailedException)
-        {
-            return false;
-        }
-    }
+            ["teamId"] = S(teamId.ToString()),
+            ["member"] = S(TeamMember),
+            ["name"] = S(name),
+            ["changeKey"] = S(changeKey),
+        }, cancellationToken);
 
     /// <summary>Sets one member's state unless a later change of that member was applied already.</summary>
     /// <returns>False when skipped as older or a duplicate.</returns>
@@ -93,20 +78,24 @@ public sealed class CareTeamReadModel(IAmazonDynamoDB dynamo)
     /// member yet, and then at version 0, so the team's own assignment or removal of the patient always wins.
     /// </summary>
     /// <returns>False when the member item exists already (a redelivery, or the team decided first).</returns>
-    public async Task<bool> ApplyDefaultJoinAsync(Guid teamId, string member, CancellationToken cancellationToken)
+    public Task<bool> ApplyDefaultJoinAsync(Guid teamId, string member, CancellationToken cancellationToken) =>
+        PutIfAbsentAsync(new()
+        {
+            ["teamId"] = S(teamId.ToString()),
+            ["member"] = S(member),
+            ["active"] = Bool(true),
+            ["changeKey"] = S(VersionKey(0)),
+        }, cancellationToken);
+
+    /// <summary>Puts a member item unless one exists; false when it did (a redelivery, or another write came first).</summary>
+    private async Task<bool> PutIfAbsentAsync(Dictionary<string, AttributeValue> item, CancellationToken cancellationToken)
     {
         try
         {
             await dynamo.PutItemAsync(new PutItemRequest
             {
                 TableName = Table.Name,
-                Item = new()
-                {
-                    ["teamId"] = S(teamId.ToString()),
-                    ["member"] = S(member),
-                    ["active"] = Bool(true),
-                    ["changeKey"] = S(VersionKey(0)),
-                },
+                Item = item,
                 ConditionExpression = "attribute_not_exists(teamId)",
             }, cancellationToken);
             return true;
