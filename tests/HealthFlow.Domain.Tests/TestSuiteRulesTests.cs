@@ -40,6 +40,18 @@ public sealed class TestSuiteRulesTests
     }
 
     [Fact]
+    public void The_end_to_end_collections_never_run_side_by_side()
+    {
+        // Several end-to-end tests change what every service shares (LocalAws's faults and revocations, a deleted
+        // table, a killed service) and put it back in `finally`; they are safe only because no other test runs
+        // meanwhile. xunit runs the tests of one collection one at a time; this keeps collections from overlapping.
+        var settings = System.Text.Json.Nodes.JsonNode.Parse(
+            File.ReadAllText(Path.Combine(TestsFolder, "HealthFlow.EndToEnd.Tests", "xunit.runner.json")))!;
+
+        Assert.False(settings["parallelizeTestCollections"]?.GetValue<bool>() ?? true);
+    }
+
+    [Fact]
     public void AssertNonEmpty_All_fails_on_an_empty_collection_where_Assert_All_passes()
     {
         Xunit.Assert.All(Array.Empty<int>(), _ => Assert.Fail("never called"));

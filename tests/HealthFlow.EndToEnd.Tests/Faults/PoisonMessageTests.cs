@@ -37,6 +37,12 @@ public sealed class PoisonMessageTests(AppHostFixture system) : IDisposable
         var queueUrl = (await Sqs.GetQueueUrlAsync(Queue.Name)).QueueUrl;
         var deadLetterUrl = (await Sqs.GetQueueUrlAsync(Queue.DeadLetterQueueName)).QueueUrl;
         LoginResult poisoned;
+        // The table goes away for every service: first let every earlier test's work land, so that nothing but this
+        // test's own registration can meet the missing table (tests of this collection run one at a time).
+        using (var quiescence = new SystemQuiescence(system.AwsEndpointUrl))
+        {
+            await quiescence.WaitAsync();
+        }
 
         try
         {
