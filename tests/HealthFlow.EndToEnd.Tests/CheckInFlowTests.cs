@@ -36,7 +36,7 @@ public sealed class CheckInFlowTests(AppHostFixture system) : IDisposable
                 .FirstOrDefault(a => a["alertId"]!.GetValue<string>() == alertId),
             "the alert to be listed as acknowledged");
         Assert.Equal("acknowledged", listed["status"]!.GetValue<string>());
-        Assert.Equal(HealthFlowApi.DemoClinician, listed["acknowledgedBy"]!.GetValue<string>());
+        Assert.Equal(clinician.Username, listed["acknowledgedBy"]!.GetValue<string>());
 
         var again = await _api.PostAsync(clinician, $"/api/alerts/{alertId}/acknowledge", new { });
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);

@@ -40,31 +40,60 @@ public sealed class HealthFlowApi(HttpClient http)
             username);
     }
 
-    // One login per demo account serves every test (the token lasts an hour), as a browser would; logging in per
-    // test would trip auth-api's per-user login rate limit (Auth:LoginRateLimit:PermitLimit, 10 a minute per address).
-    private static readonly SemaphoreSlim DemoLock = new(1, 1);
-    private static readonly Dictionary<(Uri Gateway, string Username), Session> DemoSessions = [];
+    // One admin login serves every test (the token lasts an hour), as a browser would; logging in per test would
+    // trip auth-api's per-user login rate limit (Auth:LoginRateLimit:PermitLimit, 10 a minute per user).
+    private static readonly SemaphoreSlim AdminLock = new(1, 1);
+    private static readonly Dictionary<Uri, Session> AdminSessions = [];
 
-    public Task<Session> LoginClinicianAsync() => LoginDemoAccountAsync(DemoClinician, DemoClinicianPassword);
+    private Session? _clinician;
 
-    public Task<Session> LoginAdminAsync() => LoginDemoAccountAsync(CareTeamClinic.DemoAdmin, CareTeamClinic.DemoAdminPassword);
+    public sealed record Credentials(string Username, string Password);
 
-    private async Task<Session> LoginDemoAccountAsync(string username, string password)
+    /// <summary>
+    /// This test's own clinician of the Demo ward, which every new patient joins: it sees every patient a test
+    /// registers, as the seeded demo clinician does, but nothing another test does to a clinician (its logins, its
+    /// sessions, what it acknowledges) can reach it. xunit makes a new test class, so a new api, per test.
+    /// </summary>
+    public async Task<Session> LoginClinicianAsync()
     {
-        await DemoLock.WaitAsync();
+        _clinician ??= (await CreateWardClinicianAsync()).Session;
+        return _clinician;
+    }
+
+    /// <summary>A new clinician, assigned to the Demo ward by the admin, once the ward's patients are visible to it.</summary>
+    public async Task<(Credentials Credentials, Session Session)> CreateWardClinicianAsync()
+    {
+        var admin = await LoginAdminAsync();
+        var credentials = new Credentials("c" + Guid.NewGuid().ToString("N")[..12], "stethoscope-" + Guid.NewGuid().ToString("N")[..6]);
+        var created = await PostAsync(admin, "/api/auth/clinicians", new { username = credentials.Username, password = credentials.Password, displayName = "Dr " + credentials.Username });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var assigned = await PostAsync(admin, $"/api/care-teams/{HealthFlow.Domain.CareTeams.DemoWard.Id}/clinicians", new { clinicianId = credentials.Username });
+        Assert.Equal(HttpStatusCode.NoContent, assigned.StatusCode);
+
+        // The assignment reaches the query side through the care-team projection: wait until a ward patient shows.
+        var marker = await RegisterPatientAsync();
+        var clinician = await LoginAsync(credentials.Username, credentials.Password);
+        await Eventually.UntilAsync(
+            async () => (await GetAsync(clinician, $"/api/patients/{marker.PatientId}")).IsSuccessStatusCode,
+            $"the new clinician {credentials.Username} to see the Demo ward's patients");
+        return (credentials, clinician);
+    }
+
+    public async Task<Session> LoginAdminAsync()
+    {
+        await AdminLock.WaitAsync();
         try
         {
-            var key = (Http.BaseAddress!, username);
-            if (!DemoSessions.TryGetValue(key, out var session))
+            if (!AdminSessions.TryGetValue(Http.BaseAddress!, out var session))
             {
-                DemoSessions[key] = session = await LoginAsync(username, password);
+                AdminSessions[Http.BaseAddress!] = session = await LoginAsync(CareTeamClinic.DemoAdmin, CareTeamClinic.DemoAdminPassword);
             }
 
             return session;
         }
         finally
         {
-            DemoLock.Release();
+            AdminLock.Release();
         }
     }
 

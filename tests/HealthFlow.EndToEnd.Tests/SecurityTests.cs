@@ -110,7 +110,8 @@ public sealed class SecurityTests(AppHostFixture system)
     [Fact]
     public async Task The_compatibility_login_alias_answers_like_login()
     {
-        var response = await _api.Http.PostAsJsonAsync("/login", new { username = HealthFlowApi.DemoClinician, password = HealthFlowApi.DemoClinicianPassword, role = "clinician" });
+        var (clinician, _) = await _api.CreateWardClinicianAsync();
+        var response = await _api.Http.PostAsJsonAsync("/login", new { username = clinician.Username, password = clinician.Password, role = "clinician" });
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var body = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
         Assert.Equal("clinician", body["role"]!.GetValue<string>());

@@ -14,12 +14,12 @@ public sealed class EscalationBrowserTests(AppHostFixture system, ChromiumFixtur
         SetDefaultExpectTimeout(30_000);
         var axe = new AccessibilityAudit(output);
         await WebApps.WaitUntilServingAsync(system.ClinicianAppUrl);
+        var api = new HealthFlowApi(system.CreateGatewayClient());
         var inbox = await chromium.NewPageAsync();
-        await WebApps.OpenLiveInboxAsync(inbox, system.ClinicianAppUrl, status: "open");
+        await WebApps.OpenLiveInboxAsync(inbox, system.ClinicianAppUrl, (await api.CreateWardClinicianAsync()).Credentials, status: "open");
         var watch = PageWatch.Start(inbox);
 
         // A medium alert (score rule), whose 10 s deadline leaves time to see it arrive unescalated first.
-        var api = new HealthFlowApi(system.CreateGatewayClient());
         var displayName = $"Escalation Patient {Guid.NewGuid().ToString("N")[..8]}";
         var patient = await api.RegisterPatientAsync(displayName);
         await api.CheckInAsync(patient, new { score = 9 });

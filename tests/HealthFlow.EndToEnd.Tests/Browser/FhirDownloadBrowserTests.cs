@@ -21,13 +21,13 @@ public sealed class FhirDownloadBrowserTests(AppHostFixture system, ChromiumFixt
         using var http = system.CreateGatewayClient();
         var api = new HealthFlowApi(http);
         var patient = await api.RegisterPatientAsync("Download Patient");
-        var clinician = await api.LoginClinicianAsync();
+        var (credentials, clinician) = await api.CreateWardClinicianAsync();
         var checkInId = await api.CheckInAsync(patient, new { heartRate = 135, respiratoryRate = 28, systolicBp = 88, diastolicBp = 55, score = 9 });
         await Eventually.UntilAsync(async () => (await api.AlertsForPatientAsync(clinician, patient.PatientId!.Value)).Count > 0, "the alert");
 
         await WebApps.WaitUntilServingAsync(system.ClinicianAppUrl);
         var page = await chromium.NewPageAsync();
-        await WebApps.SignInAsync(page, system.ClinicianAppUrl, HealthFlowApi.DemoClinician, HealthFlowApi.DemoClinicianPassword);
+        await WebApps.SignInAsync(page, system.ClinicianAppUrl, credentials.Username, credentials.Password);
         await page.GotoAsync(new Uri(system.ClinicianAppUrl, $"/patients/{patient.PatientId}").ToString());
         await Expect(page.GetByTestId("patient-name")).ToContainTextAsync("Download Patient");
         await ScreenshotArtifacts.SaveAsync(page, "clinician-patient-fhir-download", output);

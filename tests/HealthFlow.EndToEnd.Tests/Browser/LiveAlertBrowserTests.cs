@@ -18,14 +18,16 @@ public sealed class LiveAlertBrowserTests(AppHostFixture system, ChromiumFixture
         await WebApps.WaitUntilServingAsync(system.ClinicianAppUrl);
 
         // Two clinicians: one acknowledges; the other, who does nothing, must see it change through the stream alone.
+        var api = new HealthFlowApi(system.CreateGatewayClient());
+        var acknowledging = (await api.CreateWardClinicianAsync()).Credentials;
         var signIn = await chromium.NewPageAsync();
         await signIn.GotoAsync(new Uri(system.ClinicianAppUrl, "/sign-in").ToString());
         await Expect(signIn.GetByTestId("login-submit")).ToBeVisibleAsync();
         await axe.CheckAsync(signIn, "clinician sign-in");
         var inbox = await chromium.NewPageAsync();
-        await WebApps.OpenLiveInboxAsync(inbox, system.ClinicianAppUrl, status: "open");
+        await WebApps.OpenLiveInboxAsync(inbox, system.ClinicianAppUrl, acknowledging, status: "open");
         var colleague = await chromium.NewPageAsync();
-        await WebApps.OpenLiveInboxAsync(colleague, system.ClinicianAppUrl, status: "all");
+        await WebApps.OpenLiveInboxAsync(colleague, system.ClinicianAppUrl, (await api.CreateWardClinicianAsync()).Credentials, status: "all");
         var inboxWatch = PageWatch.Start(inbox);
         var colleagueWatch = PageWatch.Start(colleague);
 
@@ -72,7 +74,7 @@ public sealed class LiveAlertBrowserTests(AppHostFixture system, ChromiumFixture
         // The colleague made no request of their own: only the stream can have told their page.
         var colleagueRow = colleague.Locator($"[data-alert-id='{alertId}']");
         await Expect(colleagueRow).ToHaveAttributeAsync("data-status", "acknowledged");
-        await Expect(colleagueRow.GetByTestId("alert-acknowledged-by")).ToContainTextAsync(HealthFlowApi.DemoClinician);
+        await Expect(colleagueRow.GetByTestId("alert-acknowledged-by")).ToContainTextAsync(acknowledging.Username);
         Assert.Equal(0, colleagueWatch.Navigations);
         Assert.Empty(colleagueWatch.AlertListFetches);
         await ScreenshotArtifacts.SaveAsync(colleague, "clinician-inbox-acknowledged", output);

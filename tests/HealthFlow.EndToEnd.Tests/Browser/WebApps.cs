@@ -55,9 +55,9 @@ public static class WebApps
     }
 
     /// <summary>Opens the clinician inbox and waits until its Server-Sent Events stream is connected.</summary>
-    public static async Task OpenLiveInboxAsync(IPage page, Uri clinicianAppUrl, string status = "open")
+    public static async Task OpenLiveInboxAsync(IPage page, Uri clinicianAppUrl, HealthFlowApi.Credentials clinician, string status = "open")
     {
-        await SignInAsync(page, clinicianAppUrl, HealthFlowApi.DemoClinician, HealthFlowApi.DemoClinicianPassword);
+        await SignInAsync(page, clinicianAppUrl, clinician.Username, clinician.Password);
         await page.GetByTestId("filter-status").SelectOptionAsync(status);
         await Expect(page.GetByTestId("stream-status")).ToHaveAttributeAsync("data-state", "live");
     }

@@ -19,7 +19,13 @@ public static class FaultPatients
         return sessions;
     }
 
-    public static Task<LoginResult> ClinicianAsync(HealthFlowApiClient api) => api.LoginAsync("clinician1", "demo", CancellationToken.None);
+    /// <summary>The test's own clinician of the Demo ward (which every new patient joins).</summary>
+    public static async Task<LoginResult> ClinicianAsync(HealthFlowApiClient api)
+    {
+        using var http = new HttpClient { BaseAddress = api.Gateway, Timeout = TimeSpan.FromSeconds(30) };
+        var (credentials, _) = await new HealthFlowApi(http).CreateWardClinicianAsync();
+        return await api.LoginAsync(credentials.Username, credentials.Password, CancellationToken.None);
+    }
 
     /// <summary>Every alert of a patient (both statuses), newest first.</summary>
     public static async Task<IReadOnlyList<AlertSummary>> AlertsOfAsync(HealthFlowApiClient api, string clinicianToken, Guid patientId)

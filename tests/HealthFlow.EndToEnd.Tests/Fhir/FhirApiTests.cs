@@ -281,7 +281,7 @@ public sealed class FhirApiTests(AppHostFixture system, ProfileValidator validat
         }, "the read's AuditEvent");
 
         var audit = Assert.IsType<AuditEvent>(reply!.As<Bundle>().Entry[0].Resource);
-        Assert.Equal(HealthFlowApi.DemoClinician, audit.Agent[0].Who!.Display);
+        Assert.Equal(clinician.Username, audit.Agent[0].Who!.Display);
         Assert.Equal($"Patient/{patient.PatientId}", Assert.Single(audit.Entity).What!.Reference);
         Assert.Equal(AuditEvent.AuditEventOutcome.N0, audit.Outcome);
         var refused = await Fhir.GetAsync(clinician, $"/fhir/r4/AuditEvent?patient={patient.PatientId}");
