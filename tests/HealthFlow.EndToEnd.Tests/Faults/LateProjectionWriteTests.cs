@@ -27,7 +27,9 @@ public sealed class LateProjectionWriteTests(AppHostFixture system) : IDisposabl
         var patients = await FaultPatients.RegisterAsync(_api, "late-write", 2);
         var (late, onTime) = (patients[0], patients[1]);
         var clinician = await FaultPatients.ClinicianAsync(_api);
-        await _quiescence.WaitAsync(TimeSpan.FromMinutes(1));
+        // The held write must be this test's: no earlier test's work, nor an escalation of an earlier test's alert
+        // (its deadline delayed for seconds, then written to the same table), may still be on its way.
+        await _quiescence.WaitForEscalationDeadlinesAsync(TimeSpan.FromMinutes(1));
 
         var received = new ConcurrentDictionary<Guid, AlertSummary>();
         using var stop = new CancellationTokenSource();
