@@ -32,6 +32,21 @@ public static class ServiceContainers
     /// <summary>`app`, the images' non-root user (ServiceCatalog.DotnetUser), as the task definitions repeat it.</summary>
     private const string User = "1654";
 
+    // What Aspire's OTLP exporter settings (WithOtlpExporter) put in the `podman run` client's environment: `-e NAME`
+    // without a value hands each on into the container, so the service's telemetry reaches the dashboard as from source.
+    private static readonly string[] TelemetrySettings =
+    [
+        "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_HEADERS", "OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_SERVICE_NAME",
+        "OTEL_RESOURCE_ATTRIBUTES", "OTEL_BSP_SCHEDULE_DELAY", "OTEL_BLRP_SCHEDULE_DELAY", "OTEL_METRIC_EXPORT_INTERVAL",
+        "OTEL_METRICS_EXEMPLAR_FILTER", "OTEL_TRACES_SAMPLER", "OTEL_DOTNET_EXPERIMENTAL_OTLP_RETRY",
+    ];
+
+    /// <summary>The container runtime the services run with: podman, unless ASPIRE_CONTAINER_RUNTIME names another.</summary>
+    public static string Runtime => Environment.GetEnvironmentVariable("ASPIRE_CONTAINER_RUNTIME") is { Length: > 0 } configured ? configured : "podman";
+
+    /// <summary>The name of a service's container: the port tells apart two AppHosts on one machine (tests run several).</summary>
+    public static string ContainerName(string service, int port) => $"healthflow-{service}-{port.ToString(CultureInfo.InvariantCulture)}";
+
     /// <summary>
     /// Program.cs's services, gateway and web apps, with the same settings, each .NET service from its image; the
     /// gateway (the ALB's stand-in) and the web apps' dev servers run from source as in the default mode.
@@ -85,16 +100,17 @@ public static class ServiceContainers
         // Where Development keeps that key (the user's data folder): the writable /tmp, as the root filesystem is read-only.
         settings["XDG_DATA_HOME"] = "/tmp";
 
-        var runtime = Environment.GetEnvironmentVariable("ASPIRE_CONTAINER_RUNTIME") is { Length: > 0 } configured ? configured : "podman";
         // --replace: a container left by an AppHost that was killed does not block the next start.
         string[] run =
         [
-            "run", "--rm", "--replace", "--pull=never", $"--name=healthflow-{name}-{port}",
+            "run", "--rm", "--replace", "--pull=never", $"--name={ContainerName(name, port)}",
             "--network=host", $"--user={User}", "--read-only", "--tmpfs=/tmp",
             .. settings.SelectMany(s => new[] { "-e", $"{s.Key}={s.Value}" }),
+            .. TelemetrySettings.SelectMany(setting => new[] { "-e", setting }),
             $"localhost/healthflow/{name}:latest",
         ];
-        return builder.AddExecutable(name, runtime, builder.AppHostDirectory, run)
+        return builder.AddExecutable(name, Runtime, builder.AppHostDirectory, run)
+            .WithOtlpExporter()
             .WithHttpEndpoint(port: port, name: "http", isProxied: false)
             .WithHttpHealthCheck("/health");
     }

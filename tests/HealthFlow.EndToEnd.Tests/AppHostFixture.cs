@@ -23,6 +23,9 @@ public sealed class AppHostFixture : IAsyncLifetime
     /// The escalation policy, shortened from 15 and 60 minutes so the escalation tests take seconds. Every alert the
     /// suite raises escalates this quickly if nobody acknowledges it, which other tests' assertions allow for.
     /// </summary>
+    /// <summary>HEALTHFLOW_E2E_FROM_CONTAINERS=1: the .NET services run from their images (README, "From containers").</summary>
+    public static bool FromContainers => Environment.GetEnvironmentVariable("HEALTHFLOW_E2E_FROM_CONTAINERS") == "1";
+
     public static readonly TimeSpan HighEscalatesAfter = TimeSpan.FromSeconds(4);
 
     public static readonly TimeSpan MediumEscalatesAfter = TimeSpan.FromSeconds(10);
@@ -57,7 +60,7 @@ public sealed class AppHostFixture : IAsyncLifetime
             $"--Escalation:HighAfter={HighEscalatesAfter:c}",
             $"--Escalation:MediumAfter={MediumEscalatesAfter:c}",
             // HEALTHFLOW_E2E_FROM_CONTAINERS=1: the same tests against the services run from their images (README, "From containers").
-            .. Environment.GetEnvironmentVariable("HEALTHFLOW_E2E_FROM_CONTAINERS") == "1"
+            .. FromContainers
                 ? ["--containers", .. HealthFlow.AppHost.ServiceContainers.DefaultPorts.Keys.Select(service => $"--Containers:Ports:{service}={FreePort()}")]
                 : Array.Empty<string>(),
         ];

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace HealthFlow.EndToEnd.Tests.Faults;
@@ -19,9 +20,23 @@ public sealed class ResourceControl(DistributedApplication app)
     /// <summary>SIGKILL: no graceful shutdown, in-flight messages are neither finished nor released.</summary>
     public async Task KillAsync(string resource)
     {
-        var pid = ProcessId(resource);
-        using (var process = Process.GetProcessById(pid))
+        if (AppHostFixture.FromContainers && HealthFlow.AppHost.ServiceContainers.DefaultPorts.ContainsKey(resource))
         {
+            // The resource's process is the `podman run` client; killing it would leave the container running.
+            // Killing the container ends the client too, as a task's container exiting ends the ECS task.
+            var port = app.GetEndpoint(resource, "http").Port;
+            using var podman = Process.Start(new ProcessStartInfo(HealthFlow.AppHost.ServiceContainers.Runtime,
+                ["kill", "--signal=KILL", HealthFlow.AppHost.ServiceContainers.ContainerName(resource, port)])
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            })!;
+            await podman.WaitForExitAsync();
+            Assert.True(podman.ExitCode == 0, $"podman kill {resource}: {await podman.StandardError.ReadToEndAsync()}");
+        }
+        else
+        {
+            using var process = Process.GetProcessById(ProcessId(resource));
             process.Kill(entireProcessTree: true);
             await process.WaitForExitAsync();
         }
