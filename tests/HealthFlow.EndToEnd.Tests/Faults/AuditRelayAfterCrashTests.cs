@@ -6,8 +6,9 @@ namespace HealthFlow.EndToEnd.Tests.Faults;
 
 /// <summary>
 /// A query-api process answers reads, their audit records durable in its group commits, and is killed before
-/// it could publish them: the outbox relay of the query-api that lives on publishes them, so the trail still
-/// holds one record per read.
+/// it could publish them: the outbox relay of a surviving API that writes `audit-` streams (the AppHost's
+/// query-api or command-api) publishes them, so the trail still holds one record per read. With every such relay
+/// switched off, the records never arrive.
 /// </summary>
 [Collection(AppHostCollection.Name)]
 public sealed class AuditRelayAfterCrashTests(AppHostFixture system)
