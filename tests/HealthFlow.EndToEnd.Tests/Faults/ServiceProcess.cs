@@ -47,6 +47,9 @@ public sealed class ServiceProcess : IAsyncDisposable
     public static Task<ServiceProcess> StartQueryApiAsync(IReadOnlyDictionary<string, string> environment) =>
         StartBuiltAsync(BuiltProject.EntryAssembly(new Projects.HealthFlow_Query_Api(), "HealthFlow.Query.Api"), environment);
 
+    public static Task<ServiceProcess> StartGatewayAsync(IReadOnlyDictionary<string, string> environment) =>
+        StartBuiltAsync(BuiltProject.EntryAssembly(new Projects.HealthFlow_Gateway(), "HealthFlow.Gateway"), environment);
+
     public static Task<ServiceProcess> StartAuthApiAsync(IReadOnlyDictionary<string, string> environment) =>
         StartBuiltAsync(BuiltProject.EntryAssembly(new Projects.HealthFlow_Auth_Api(), "HealthFlow.Auth.Api"), environment);
 
