@@ -80,8 +80,7 @@ public sealed class LoginThrottleStore(IAmazonDynamoDB dynamo, TimeProvider time
             if (next >= freeFailures)
             {
                 var backoff = TimeSpan.FromSeconds(Math.Min(maxBackoff.TotalSeconds, Math.Pow(2, Math.Min(next - freeFailures, 30))));
-                // +1: blockedUntil is in whole seconds, and the block must last at least the backoff.
-                var newUntil = Math.Max(blockedUntil ?? 0, (now + backoff).ToUnixTimeSeconds() + 1);
+                var newUntil = Math.Max(blockedUntil ?? 0, UnixSecondsRoundedUp(now + backoff));
                 update += ", blockedUntil = :until";
                 condition += " AND (attribute_not_exists(blockedUntil) OR blockedUntil <= :until)";
                 values[":until"] = N(newUntil);
@@ -111,6 +110,13 @@ public sealed class LoginThrottleStore(IAmazonDynamoDB dynamo, TimeProvider time
     /// <summary>A successful login starts the count again.</summary>
     public Task ResetAsync(string account, CancellationToken cancellationToken) =>
         dynamo.DeleteItemAsync(new DeleteItemRequest { TableName = TableName, Key = new() { ["account"] = S(account) } }, cancellationToken);
+
+    // blockedUntil is in whole seconds; rounded up, a block lasts at least its backoff and less than a second more.
+    private static long UnixSecondsRoundedUp(DateTimeOffset time)
+    {
+        var ticks = (time - DateTimeOffset.UnixEpoch).Ticks;
+        return ticks / TimeSpan.TicksPerSecond + (ticks % TimeSpan.TicksPerSecond > 0 ? 1 : 0);
+    }
 
     private static long? Number(Dictionary<string, AttributeValue>? item, string name) =>
         item?.GetValueOrDefault(name)?.N is { } n ? long.Parse(n, CultureInfo.InvariantCulture) : null;
