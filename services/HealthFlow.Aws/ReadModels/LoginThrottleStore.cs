@@ -45,7 +45,11 @@ public sealed class LoginThrottleStore(IAmazonDynamoDB dynamo, TimeProvider time
     /// twice as long as the one before, up to <paramref name="maxBackoff"/>; that block is set with the reservation,
     /// before the password is checked, so no concurrent attempt gets past it.
     /// </summary>
-    public async Task<LoginAttemptReservation> ReserveAsync(string account, int freeFailures, TimeSpan maxBackoff, CancellationToken cancellationToken)
+    public Task<LoginAttemptReservation> ReserveAsync(string account, int freeFailures, TimeSpan maxBackoff, CancellationToken cancellationToken) =>
+        ReserveAsync(account, freeFailures, TimeSpan.FromSeconds(1), maxBackoff, cancellationToken);
+
+    /// <summary>As <see cref="ReserveAsync(string, int, TimeSpan, CancellationToken)"/>, with the first block <paramref name="firstBackoff"/> long.</summary>
+    public async Task<LoginAttemptReservation> ReserveAsync(string account, int freeFailures, TimeSpan firstBackoff, TimeSpan maxBackoff, CancellationToken cancellationToken)
     {
         for (var attempt = 0; attempt < MaxContendedTries; attempt++)
         {
@@ -79,7 +83,7 @@ public sealed class LoginThrottleStore(IAmazonDynamoDB dynamo, TimeProvider time
 
             if (next >= freeFailures)
             {
-                var backoff = TimeSpan.FromSeconds(Math.Min(maxBackoff.TotalSeconds, Math.Pow(2, Math.Min(next - freeFailures, 30))));
+                var backoff = TimeSpan.FromSeconds(Math.Min(maxBackoff.TotalSeconds, firstBackoff.TotalSeconds * Math.Pow(2, Math.Min(next - freeFailures, 30))));
                 var newUntil = Math.Max(blockedUntil ?? 0, UnixSecondsRoundedUp(now + backoff));
                 update += ", blockedUntil = :until";
                 condition += " AND (attribute_not_exists(blockedUntil) OR blockedUntil <= :until)";

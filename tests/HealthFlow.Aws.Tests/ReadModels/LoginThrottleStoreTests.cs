@@ -43,6 +43,30 @@ public sealed class LoginThrottleStoreTests(LocalAwsFixture aws) : IClassFixture
     }
 
     [Fact]
+    public async Task A_longer_first_block_doubles_from_its_own_length_up_to_the_cap()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000));
+        var account = NewAccount();
+        var store = new LoginThrottleStore(aws.Dynamo, clock);
+        var first = TimeSpan.FromMinutes(10);
+        for (var i = 0; i < FreeFailures; i++)
+        {
+            Assert.IsType<LoginAttemptReservation.Reserved>(await store.ReserveAsync(account, FreeFailures, first, MaxBackoff, default));
+        }
+
+        var blocks = new List<TimeSpan>();
+        for (var i = 0; i < 3; i++)
+        {
+            var blocked = Assert.IsType<LoginAttemptReservation.Blocked>(await store.ReserveAsync(account, FreeFailures, first, MaxBackoff, default));
+            blocks.Add(blocked.RetryAfter);
+            clock.Advance(blocked.RetryAfter);
+            Assert.IsType<LoginAttemptReservation.Reserved>(await store.ReserveAsync(account, FreeFailures, first, MaxBackoff, default));
+        }
+
+        Assert.Equal([TimeSpan.FromMinutes(10), MaxBackoff, MaxBackoff], blocks);
+    }
+
+    [Fact]
     public async Task A_block_that_starts_within_a_second_lasts_at_least_its_backoff_and_less_than_a_second_more()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000).AddMilliseconds(300));
