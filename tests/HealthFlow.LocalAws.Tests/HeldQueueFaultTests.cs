@@ -81,3 +81,16 @@ public sealed class HeldQueueFaultTests(LocalAwsFixture aws) : IAsyncLifetime
         _faults.Dispose();
     }
 }
+
+/// <summary>Faults set at start are checked as those set at run time are.</summary>
+public sealed class FaultStartSettingsTests
+{
+    [Fact]
+    public void LocalAws_refuses_to_start_with_a_held_queue_that_is_not_a_queue_name()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() =>
+            LocalAwsServer.CreateApplication([], options => options.Faults = new Faults.FaultSettings(HeldQueue: "not a queue")));
+
+        Assert.Contains("heldQueue", error.Message);
+    }
+}
