@@ -70,6 +70,15 @@ public sealed class StreamTicketRedemptions(TimeProvider timeProvider)
         parameters.IssuerSigningKeys = keys;
         parameters.RequireExpirationTime = true;
         parameters.ClockSkew = TimeSpan.FromSeconds(5);
+        // The ticket's 30 s are measured on the clock this service was given, as the redemption record's are
+        // (the handler's own lifetime check reads the system clock).
+        parameters.LifetimeValidator = (notBefore, expires, _, validation) =>
+        {
+            var now = timeProvider.GetUtcNow().UtcDateTime;
+            return expires is { } until
+                && now <= until.ToUniversalTime() + validation.ClockSkew
+                && (notBefore is not { } from || from.ToUniversalTime() <= now + validation.ClockSkew);
+        };
         var result = await _handler.ValidateTokenAsync(ticket, parameters);
         if (!result.IsValid || result.SecurityToken is not JsonWebToken token || string.IsNullOrEmpty(token.Id))
         {

@@ -73,6 +73,8 @@ public sealed class LocalAwsServer : IAsyncDisposable
         configure?.Invoke(options);
         if (options.TableActivationDelay < TimeSpan.Zero)
             throw new InvalidOperationException($"LocalAws:TableActivationDelay must not be negative; got {options.TableActivationDelay}.");
+        if (options.Faults?.Problem() is var (faultField, faultProblem))
+            throw new InvalidOperationException($"LocalAws:Faults:{faultField} is invalid: {faultProblem}");
         if (options.AllowedHosts.Any(string.IsNullOrWhiteSpace))
             throw new InvalidOperationException("LocalAws:AllowedHosts has an empty entry; list host names, \"*.domain\", or \"*\".");
         ConfigureListener(builder, options);

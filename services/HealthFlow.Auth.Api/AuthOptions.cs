@@ -15,7 +15,7 @@ public sealed class AuthOptions
 }
 
 /// <summary>Section "Auth:LoginRateLimit": fixed windows against password guessing.</summary>
-public sealed class LoginRateLimitOptions
+public sealed class LoginRateLimitOptions : IValidatableObject
 {
     public const string SectionName = "Auth:LoginRateLimit";
 
@@ -38,7 +38,24 @@ public sealed class LoginRateLimitOptions
     [Range(1, 1000)]
     public int FreeFailuresPerAccount { get; set; } = 5;
 
-    /// <summary>The backoff doubles from 1 s with each further failure, up to this.</summary>
+    /// <summary>
+    /// The first block, after <see cref="FreeFailuresPerAccount"/> failures; it doubles with each further failure. Longer
+    /// only where a test must act while an account is blocked, however slow its machine (ThrottlingTests).
+    /// </summary>
+    [Range(1, 86_400)]
+    public int FirstBackoffSeconds { get; set; } = 1;
+
+    /// <summary>The backoff doubles from <see cref="FirstBackoffSeconds"/> with each further failure, up to this.</summary>
     [Range(1, 86_400)]
     public int MaxBackoffSeconds { get; set; } = 900;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (FirstBackoffSeconds > MaxBackoffSeconds)
+        {
+            yield return new ValidationResult(
+                $"FirstBackoffSeconds ({FirstBackoffSeconds}) must not exceed MaxBackoffSeconds ({MaxBackoffSeconds}).",
+                [nameof(FirstBackoffSeconds), nameof(MaxBackoffSeconds)]);
+        }
+    }
 }

@@ -25,6 +25,12 @@ public abstract class AdapterSuite<TFixture>(TFixture aws) : IClassFixture<TFixt
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(8);
 
+    // The visibility timeout of the heartbeat tests' queues. The heartbeat extends every half timeout, so a machine
+    // may stall a heartbeat by up to 2 s before the message reappears (with 1 s it was half a second, which a loaded
+    // 2-core machine reaches); their waits allow for the extensions' own pace on top of the usual patience.
+    private static readonly TimeSpan HeartbeatTimeout = TimeSpan.FromSeconds(4);
+    private static readonly TimeSpan HeartbeatPatience = Patience + 3 * HeartbeatTimeout;
+
     protected TFixture Aws { get; } = aws;
 
     private static EventMetadata Metadata() => EventMetadataFactory.FromCurrentActivity(Guid.NewGuid().ToString(), userId: "tester");
@@ -618,7 +624,7 @@ public abstract class AdapterSuite<TFixture>(TFixture aws) : IClassFixture<TFixt
     [AdapterFact]
     public async Task A_slow_handler_keeps_its_message_and_shutdown_waits_for_it()
     {
-        var queue = await Aws.CreateRoutedQueueAsync("slow", nameof(SlowProbe), visibilityTimeout: TimeSpan.FromSeconds(1));
+        var queue = await Aws.CreateRoutedQueueAsync("slow", nameof(SlowProbe), visibilityTimeout: HeartbeatTimeout);
         using var metrics = new MetricRecorder();
         using var app = Aws.CreateHost(b =>
         {
@@ -631,9 +637,9 @@ public abstract class AdapterSuite<TFixture>(TFixture aws) : IClassFixture<TFixt
             .AppendAsync(new StreamId($"probe-{Guid.NewGuid():D}"), ExpectedVersion.NoStream, [new SlowProbe(Guid.NewGuid())], Metadata());
         await log.SlowHandlerStarted.Task.WaitAsync(Patience);
 
-        // Outlive the 1 s visibility timeout twice over; without the heartbeat the message would be redelivered.
+        // Outlive the visibility timeout by half again; without the heartbeat the message would be redelivered.
         await Eventually.HoldsAsync(() => metrics.Total("healthflow.consumer.visibility_extended", queue.Definition.Name) >= 3,
-            Patience, "the consumer extends the message's visibility");
+            HeartbeatPatience, "the consumer extends the message's visibility");
         var stopping = app.StopAsync();
         Assert.False(stopping.IsCompleted, "shutdown waits for the in-flight handler");
         log.ReleaseSlowHandler.SetResult();
@@ -647,7 +653,7 @@ public abstract class AdapterSuite<TFixture>(TFixture aws) : IClassFixture<TFixt
     [AdapterFact]
     public async Task A_failed_visibility_extension_is_retried_and_the_message_stays_with_its_consumer()
     {
-        var queue = await Aws.CreateRoutedQueueAsync("heartbeat", nameof(HeartbeatProbe), visibilityTimeout: TimeSpan.FromSeconds(2));
+        var queue = await Aws.CreateRoutedQueueAsync("heartbeat", nameof(HeartbeatProbe), visibilityTimeout: HeartbeatTimeout);
         var failures = 0;
         var (sqs, _) = VisibilityFaultSqs.Wrap(Aws.Sqs, (_, _) => Interlocked.Increment(ref failures) <= 2
             ? throw new Amazon.SQS.AmazonSQSException("Injected: the endpoint is briefly unreachable.")
@@ -667,10 +673,10 @@ public abstract class AdapterSuite<TFixture>(TFixture aws) : IClassFixture<TFixt
                 .AppendAsync(new StreamId($"probe-{Guid.NewGuid():D}"), ExpectedVersion.NoStream, [new HeartbeatProbe(Guid.NewGuid())], Metadata());
             await log.SlowHandlerStarted.Task.WaitAsync(Patience);
 
-            // Two failed extensions (retried after 200 ms, then 400 ms), then the heartbeat carries on past the 2 s timeout.
+            // Two failed extensions (retried after 200 ms, then 400 ms), then the heartbeat carries on past the timeout.
             var name = queue.Definition.Name;
             await Eventually.HoldsAsync(() => metrics.Total("healthflow.consumer.visibility_extended", name) >= 3,
-                Patience, "the heartbeat keeps extending after its failures");
+                HeartbeatPatience, "the heartbeat keeps extending after its failures");
             Assert.Equal(2, metrics.Total("healthflow.consumer.visibility_extension_failures", name));
             log.ReleaseSlowHandler.SetResult();
             await Eventually.HoldsAsync(async () => await Aws.MessagesInAsync(queue.Url) == 0, Patience, "the handled message is deleted");
@@ -686,16 +692,17 @@ public abstract class AdapterSuite<TFixture>(TFixture aws) : IClassFixture<TFixt
     [AdapterFact]
     public async Task A_failed_message_comes_back_after_its_retry_delay_even_when_an_extension_was_in_flight()
     {
-        var queue = await Aws.CreateRoutedQueueAsync("retrydelay", nameof(RetryDelayProbe), visibilityTimeout: TimeSpan.FromSeconds(1));
+        var queue = await Aws.CreateRoutedQueueAsync("retrydelay", nameof(RetryDelayProbe), visibilityTimeout: HeartbeatTimeout);
         var retryDelay = TimeSpan.FromSeconds(3);
         ProbeLog? log = null;
-        // Every heartbeat extension (1 s) takes 700 ms on its way; the consumer fails while one is in flight.
+        // A heartbeat extension never gets through (it is in flight until abandoned), and the consumer fails while it
+        // is: with the first extension half a timeout in, 2 s are left to set the retry delay before the message reappears.
         var (sqs, faults) = VisibilityFaultSqs.Wrap(Aws.Sqs, async (request, cancellationToken) =>
         {
-            if (request.VisibilityTimeout == 1)
+            if (request.VisibilityTimeout == (int)HeartbeatTimeout.TotalSeconds)
             {
                 log!.ExtensionInFlight.TrySetResult();
-                await Task.Delay(TimeSpan.FromMilliseconds(700), cancellationToken);
+                await Task.Delay(Timeout.InfiniteTimeSpan, cancellationToken);
             }
         });
         using var app = Aws.CreateHost(b =>

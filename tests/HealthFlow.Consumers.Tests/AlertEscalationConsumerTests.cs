@@ -6,6 +6,7 @@ using HealthFlow.Domain.Alerts;
 using HealthFlow.Domain.Events;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace HealthFlow.Consumers.Tests;
 
@@ -14,7 +15,7 @@ public sealed class AlertEscalationConsumerTests
     private static readonly DateTimeOffset RaisedAt = new(2026, 11, 30, 9, 0, 0, TimeSpan.Zero);
 
     private readonly RecordingEventStore _store = new();
-    private readonly SettableTime _time = new(RaisedAt);
+    private readonly FakeTimeProvider _time = new(RaisedAt);
     private readonly RecordingDelayedMessages _deadlines;
     private readonly InMemoryDelayedMessageChains _chains = new();
     private readonly Guid _alertId = Guid.NewGuid();
@@ -71,13 +72,13 @@ public sealed class AlertEscalationConsumerTests
     public async Task An_open_alert_past_its_deadline_is_escalated_once_at_the_version_that_was_read()
     {
         await RaiseAsync();
-        _time.Now = RaisedAt.AddMinutes(15).AddSeconds(2);
+        _time.SetUtcNow(RaisedAt.AddMinutes(15).AddSeconds(2));
         await using var harness = await StartAsync();
 
         await DeliverAsync(harness, RaisedAt.AddMinutes(15));
 
         var escalated = Assert.Single(Escalations);
-        Assert.Equal((_alertId, Severities.High, 1, RaisedAt.AddMinutes(15), _time.Now), (escalated.AlertId, escalated.Severity, escalated.Level, escalated.DueAt, escalated.EscalatedAt));
+        Assert.Equal((_alertId, Severities.High, 1, RaisedAt.AddMinutes(15), _time.GetUtcNow()), (escalated.AlertId, escalated.Severity, escalated.Level, escalated.DueAt, escalated.EscalatedAt));
         Assert.Equal(2, await _store.GetVersionAsync(Stream));
         Assert.Empty(_deadlines.Sent);
     }
@@ -86,7 +87,7 @@ public sealed class AlertEscalationConsumerTests
     public async Task A_redelivered_deadline_does_not_escalate_a_second_time()
     {
         await RaiseAsync();
-        _time.Now = RaisedAt.AddMinutes(16);
+        _time.SetUtcNow(RaisedAt.AddMinutes(16));
         await using var harness = await StartAsync();
 
         await DeliverAsync(harness, RaisedAt.AddMinutes(15));
@@ -100,7 +101,7 @@ public sealed class AlertEscalationConsumerTests
     {
         await RaiseAsync();
         await _store.AppendAsync(Stream, 1, [new AlertAcknowledged(_alertId, Guid.NewGuid(), "clinician1", null, RaisedAt.AddMinutes(3))], Metadata());
-        _time.Now = RaisedAt.AddMinutes(16);
+        _time.SetUtcNow(RaisedAt.AddMinutes(16));
         await using var harness = await StartAsync();
 
         await DeliverAsync(harness, RaisedAt.AddMinutes(15));
@@ -110,10 +111,81 @@ public sealed class AlertEscalationConsumerTests
     }
 
     [Fact]
+    public async Task A_leg_a_millisecond_before_its_deadline_escalates_nothing_and_sends_the_deadline_on_for_the_last_second()
+    {
+        await RaiseAsync();
+        _time.SetUtcNow(RaisedAt.AddMinutes(15).AddMilliseconds(-1));
+        await using var harness = await StartAsync();
+
+        await DeliverAsync(harness, RaisedAt.AddMinutes(15));
+
+        Assert.Empty(Escalations);
+        var next = Assert.Single(_deadlines.Sent);
+        Assert.Equal((RaisedAt.AddMinutes(15), 1), (next.DueAt, next.DelaySeconds));
+    }
+
+    [Fact]
+    public async Task A_leg_delivered_exactly_at_its_deadline_escalates_at_that_instant()
+    {
+        await RaiseAsync();
+        _time.SetUtcNow(RaisedAt.AddMinutes(15));
+        await using var harness = await StartAsync();
+
+        await DeliverAsync(harness, RaisedAt.AddMinutes(15));
+
+        var escalated = Assert.Single(Escalations);
+        Assert.Equal((RaisedAt.AddMinutes(15), RaisedAt.AddMinutes(15)), (escalated.DueAt, escalated.EscalatedAt));
+        Assert.Empty(_deadlines.Sent);
+    }
+
+    [Fact]
+    public async Task A_one_hour_deadline_travels_as_four_fifteen_minute_legs_and_escalates_at_the_hour()
+    {
+        await RaiseAsync(Severities.Medium);
+        await using var harness = await StartAsync();
+        var first = await harness.Services.GetRequiredService<EscalationDeadlines>()
+            .ScheduleAsync(_alertId, Severities.Medium, RaisedAt, Metadata(), CancellationToken.None);
+        Assert.Equal(RaisedAt.AddHours(1), first);
+
+        // Each leg arrives when SQS would deliver it: its delay later, on the test's clock.
+        var delays = new List<int>();
+        while (!Escalations.Any() && delays.Count < 10)
+        {
+            var leg = _deadlines.Sent.Last();
+            delays.Add(leg.DelaySeconds);
+            _time.Advance(TimeSpan.FromSeconds(leg.DelaySeconds));
+            await DeliverAgainAsync(harness, Sent(leg.MessageId, leg.Message), 1);
+        }
+
+        Assert.Equal([900, 900, 900, 900], delays);
+        var escalated = Assert.Single(Escalations);
+        Assert.Equal((RaisedAt.AddHours(1), RaisedAt.AddHours(1)), (escalated.DueAt, escalated.EscalatedAt));
+        Assert.Equal(4, _deadlines.Sent.Count);
+        Assert.Empty(_chains.Legs);
+    }
+
+    [Fact]
+    public async Task An_acknowledgement_stored_after_the_deadline_but_before_its_leg_is_handled_still_prevents_the_escalation()
+    {
+        // The deadline message came late (a busy or stopped worker): the stream decides, not the clock.
+        await RaiseAsync();
+        await _store.AppendAsync(Stream, 1, [new AlertAcknowledged(_alertId, Guid.NewGuid(), "clinician1", null, RaisedAt.AddMinutes(15).AddSeconds(1))], Metadata());
+        _time.SetUtcNow(RaisedAt.AddMinutes(15).AddSeconds(2));
+        await using var harness = await StartAsync();
+
+        await DeliverAsync(harness, RaisedAt.AddMinutes(15));
+
+        Assert.Empty(Escalations);
+        Assert.Empty(_deadlines.Sent);
+        Assert.Empty(_chains.Legs);
+    }
+
+
+    [Fact]
     public async Task A_deadline_beyond_fifteen_minutes_is_sent_on_with_the_time_that_remains()
     {
         await RaiseAsync(Severities.Medium);
-        _time.Now = RaisedAt.AddMinutes(15);
+        _time.SetUtcNow(RaisedAt.AddMinutes(15));
         await using var harness = await StartAsync();
 
         await DeliverAsync(harness, RaisedAt.AddHours(1), Severities.Medium);
@@ -129,7 +201,7 @@ public sealed class AlertEscalationConsumerTests
     public async Task A_policy_shortened_since_the_deadline_was_sent_escalates_at_the_next_leg()
     {
         await RaiseAsync();
-        _time.Now = RaisedAt.AddMinutes(15);
+        _time.SetUtcNow(RaisedAt.AddMinutes(15));
         await using var harness = await StartAsync(policy: p => p.HighAfter = TimeSpan.FromMinutes(10));
 
         // Sent under a 30-minute policy; this leg arrives after 15 minutes, past the new 10-minute deadline.
@@ -142,7 +214,7 @@ public sealed class AlertEscalationConsumerTests
     public async Task A_deadline_of_a_severity_the_policy_no_longer_escalates_is_dropped()
     {
         await RaiseAsync();
-        _time.Now = RaisedAt.AddMinutes(15);
+        _time.SetUtcNow(RaisedAt.AddMinutes(15));
         await using var harness = await StartAsync(policy: p => p.HighAfter = null);
 
         await DeliverAsync(harness, RaisedAt.AddMinutes(15));
@@ -155,7 +227,7 @@ public sealed class AlertEscalationConsumerTests
     public async Task An_acknowledgement_appended_while_escalating_wins_and_the_retry_escalates_nothing()
     {
         await RaiseAsync();
-        _time.Now = RaisedAt.AddMinutes(16);
+        _time.SetUtcNow(RaisedAt.AddMinutes(16));
         // The clinician acknowledges between the worker's read and its append.
         var racing = new AcknowledgeBeforeFirstAppend(_store, _alertId);
         await using var harness = await StartAsync(racing);
@@ -172,7 +244,7 @@ public sealed class AlertEscalationConsumerTests
     public async Task A_not_yet_due_leg_delivered_again_and_again_sends_its_next_leg_only_once()
     {
         await RaiseAsync(Severities.Medium);
-        _time.Now = RaisedAt.AddMinutes(15);
+        _time.SetUtcNow(RaisedAt.AddMinutes(15));
         await using var harness = await StartAsync();
         var leg = Leg(RaisedAt.AddHours(1), Severities.Medium);
 
@@ -190,7 +262,7 @@ public sealed class AlertEscalationConsumerTests
     public async Task A_leg_that_stopped_after_sending_sends_again_and_only_the_leg_it_hands_over_to_goes_on()
     {
         await RaiseAsync(Severities.Medium);
-        _time.Now = RaisedAt.AddMinutes(15);
+        _time.SetUtcNow(RaisedAt.AddMinutes(15));
         var leg = Leg(RaisedAt.AddHours(1), Severities.Medium);
         // The first delivery (each of its immediate retries too) sends the next leg and stops before handing the chain over.
         await using (var crashing = await StartAsync(chains: new FailingHandOver(_chains)))
@@ -205,7 +277,7 @@ public sealed class AlertEscalationConsumerTests
         Assert.Equal(orphans.Count + 1, _deadlines.Sent.Count);
         Assert.Equal(carrier.MessageId, _chains.Legs[Stream.Value]);
         // Fifteen minutes on, the orphans arrive before the deadline and send nothing; the carrier sends the next leg.
-        _time.Now = RaisedAt.AddMinutes(30);
+        _time.SetUtcNow(RaisedAt.AddMinutes(30));
         foreach (var orphan in orphans)
             await DeliverAgainAsync(harness, Sent(orphan.MessageId, orphan.Message), 1);
         Assert.Equal(orphans.Count + 1, _deadlines.Sent.Count);
@@ -217,13 +289,13 @@ public sealed class AlertEscalationConsumerTests
     public async Task A_chain_ends_when_the_deadline_is_decided()
     {
         await RaiseAsync(Severities.Medium);
-        _time.Now = RaisedAt.AddMinutes(45);
+        _time.SetUtcNow(RaisedAt.AddMinutes(45));
         await using var harness = await StartAsync();
         var leg = Leg(RaisedAt.AddHours(1), Severities.Medium);
         await DeliverAgainAsync(harness, leg, 1);
         var last = Assert.Single(_deadlines.Sent);
 
-        _time.Now = RaisedAt.AddHours(1);
+        _time.SetUtcNow(RaisedAt.AddHours(1));
         await DeliverAgainAsync(harness, Sent(last.MessageId, last.Message), 1);
 
         Assert.Single(Escalations);
@@ -274,12 +346,5 @@ public sealed class AlertEscalationConsumerTests
             throw new IOException("The process stopped.");
 
         public Task EndAsync(string chain, CancellationToken cancellationToken) => inner.EndAsync(chain, cancellationToken);
-    }
-
-    private sealed class SettableTime(DateTimeOffset now) : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; } = now;
-
-        public override DateTimeOffset GetUtcNow() => Now;
     }
 }

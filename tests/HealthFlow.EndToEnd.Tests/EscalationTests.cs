@@ -1,5 +1,7 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using HealthFlow.Aws.Topology;
 using HealthFlow.Domain.Alerts;
 using HealthFlow.Domain.Events;
 using HealthFlow.EndToEnd.Tests.Faults;
@@ -9,7 +11,11 @@ namespace HealthFlow.EndToEnd.Tests;
 /// <summary>
 /// Escalation of unacknowledged alerts, with the AppHost's policy shortened to seconds (AppHostFixture): the
 /// deadline travels as a delayed SQS message, alert-worker decides on the alert's stream, and the escalation
-/// reaches the API through the outbox, EventBridge and the alert projection.
+/// reaches the API through the outbox, EventBridge and the alert projection. A test that must act before a deadline
+/// is decided holds the alert-escalation queue (a LocalAws fault) instead of racing the deadline on the real clock:
+/// the deadline stays in the queue until released, however long a loaded machine takes to act. Exactly when an
+/// alert escalates (before, at, after its deadline; legs beyond 15 minutes) is decided on a fake clock in
+/// Consumers `AlertEscalationConsumerTests`.
 /// </summary>
 [Collection(AppHostCollection.Name)]
 public sealed class EscalationTests(AppHostFixture system) : IDisposable
@@ -30,6 +36,7 @@ public sealed class EscalationTests(AppHostFixture system) : IDisposable
     private readonly SystemEventStore _store = new(system.AwsEndpointUrl);
     private readonly SystemQuiescence _quiescence = new(system.AwsEndpointUrl);
     private readonly ResourceControl _resources = new(system.App);
+    private readonly HttpClient _localAws = new() { BaseAddress = system.AwsEndpointUrl };
 
     [Fact]
     public async Task An_unacknowledged_high_alert_escalates_exactly_once_after_its_deadline()
@@ -84,20 +91,30 @@ public sealed class EscalationTests(AppHostFixture system) : IDisposable
     }
 
     [Fact]
-    public async Task An_alert_acknowledged_before_its_deadline_never_escalates()
+    public async Task An_alert_acknowledged_before_its_deadline_is_decided_never_escalates()
     {
         var patient = await _api.RegisterPatientAsync();
         var clinician = await _api.LoginClinicianAsync();
-        var alertId = AlertId.For(await _api.CheckInAsync(patient, MediumCheckIn));
-        var raised = await RaisedAsync(alertId);
+        Guid alertId;
+        await HoldDeadlinesAsync();
+        try
+        {
+            alertId = AlertId.For(await _api.CheckInAsync(patient, MediumCheckIn));
+            var raised = await RaisedAsync(alertId);
 
-        var acknowledged = await _api.PostAsync(clinician, $"/api/alerts/{alertId}/acknowledge", new { note = "Seen in time." });
-        Assert.Equal(HttpStatusCode.Accepted, acknowledged.StatusCode);
-        var dueAt = raised.RaisedAt + AppHostFixture.MediumEscalatesAfter;
-        Assert.True(DateTimeOffset.UtcNow < dueAt, "the acknowledgement came after the deadline; the test proves nothing");
+            var acknowledged = await _api.PostAsync(clinician, $"/api/alerts/{alertId}/acknowledge", new { note = "Seen in time." });
+            Assert.Equal(HttpStatusCode.Accepted, acknowledged.StatusCode);
+            // The deadline is due, and still waits in the held queue: alert-worker decides only once it is released.
+            var dueAt = raised.RaisedAt + AppHostFixture.MediumEscalatesAfter;
+            await Eventually.UntilAsync(() => Task.FromResult(DateTimeOffset.UtcNow > dueAt), "the deadline to pass", TimeSpan.FromSeconds(30));
+            Assert.Equal([EventTypes.AlertRaised, EventTypes.AlertAcknowledged], (await _store.AlertStreamAsync(alertId)).Select(e => e.Type));
+        }
+        finally
+        {
+            await ReleaseDeadlinesAsync();
+        }
 
-        // Past the deadline, and its message (delayed until then) consumed: alert-worker has decided.
-        await Eventually.UntilAsync(() => Task.FromResult(DateTimeOffset.UtcNow > dueAt), "the deadline to pass", TimeSpan.FromSeconds(30));
+        // Its message consumed: alert-worker has decided.
         await _quiescence.WaitForEscalationDeadlinesAsync();
 
         Assert.Equal([EventTypes.AlertRaised, EventTypes.AlertAcknowledged], (await _store.AlertStreamAsync(alertId)).Select(e => e.Type));
@@ -111,21 +128,31 @@ public sealed class EscalationTests(AppHostFixture system) : IDisposable
     {
         var patient = await _api.RegisterPatientAsync();
         var clinician = await _api.LoginClinicianAsync();
-        var alertId = AlertId.For(await _api.CheckInAsync(patient, MediumCheckIn));
-        var raised = await RaisedAsync(alertId);
-        var dueAt = raised.RaisedAt + AppHostFixture.MediumEscalatesAfter;
-
+        Guid alertId;
+        DateTimeOffset dueAt;
+        await HoldDeadlinesAsync();
         try
         {
+            alertId = AlertId.For(await _api.CheckInAsync(patient, MediumCheckIn));
+            var raised = await RaisedAsync(alertId);
+            dueAt = raised.RaisedAt + AppHostFixture.MediumEscalatesAfter;
+            // Held, the deadline cannot have been decided before alert-worker stops, however late that is.
             await _resources.KillAsync(AlertWorker);
-            Assert.True(DateTimeOffset.UtcNow < dueAt, "alert-worker stopped after the deadline; the test proves nothing");
 
             await Eventually.UntilAsync(() => Task.FromResult(DateTimeOffset.UtcNow > dueAt), "the deadline to pass", TimeSpan.FromSeconds(30));
             Assert.Equal([EventTypes.AlertRaised], (await _store.AlertStreamAsync(alertId)).Select(e => e.Type));
         }
         finally
         {
-            await _resources.StartAsync(AlertWorker);
+            // Released with nobody to receive it, the due deadline waits for the restarted worker.
+            try
+            {
+                await ReleaseDeadlinesAsync();
+            }
+            finally
+            {
+                await _resources.StartAsync(AlertWorker);
+            }
         }
 
         var alert = await Eventually.GetAsync(
@@ -140,6 +167,13 @@ public sealed class EscalationTests(AppHostFixture system) : IDisposable
         Assert.True(stream.Single(e => e.Type == EventTypes.AlertEscalated).DataAs<AlertEscalated>().EscalatedAt > dueAt);
     }
 
+    /// <summary>Every deadline stays in alert-escalation until <see cref="ReleaseDeadlinesAsync"/>; the class runs alone (one AppHost collection).</summary>
+    private async Task HoldDeadlinesAsync() =>
+        (await _localAws.PutAsJsonAsync("/_localaws/faults", new { heldQueue = HealthFlowTopology.Queues.AlertEscalation.Name })).EnsureSuccessStatusCode();
+
+    private async Task ReleaseDeadlinesAsync() =>
+        (await _localAws.DeleteAsync("/_localaws/faults")).EnsureSuccessStatusCode();
+
     private async Task<AlertRaised> RaisedAsync(Guid alertId) =>
         await Eventually.GetAsync(
             async () => (await _store.AlertStreamAsync(alertId)).FirstOrDefault(e => e.Type == EventTypes.AlertRaised)?.DataAs<AlertRaised>(),
@@ -150,6 +184,7 @@ public sealed class EscalationTests(AppHostFixture system) : IDisposable
 
     public void Dispose()
     {
+        _localAws.Dispose();
         _store.Dispose();
         _quiescence.Dispose();
     }

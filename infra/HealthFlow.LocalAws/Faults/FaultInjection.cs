@@ -12,12 +12,16 @@ namespace HealthFlow.LocalAws.Faults;
 /// <param name="LateWriteTable">With <paramref name="LateWriteCount"/>: the next that many PutItem, UpdateItem or
 /// DeleteItem calls on this table are held before they reach dynalite, until the faults are set again (PUT or
 /// DELETE) or <paramref name="LateWriteMaxDelayMs"/> has passed. GET reports how many are still to be held.</param>
-public sealed record FaultSettings(
+/// <param name="HeldQueue">No ReceiveMessage gets a message from this queue until the faults are set again (PUT or
+/// DELETE): its messages stay, visible or delayed, and a long poll on it waits. A test holds escalation deadlines this
+/// way, acts at leisure, then lets the worker decide, instead of racing a deadline on the real clock.</param>
+public sealed partial record FaultSettings(
     [property: JsonPropertyName("putEventsDelayMs")] int PutEventsDelayMs = 0,
     [property: JsonPropertyName("putEventsFailureRate")] double PutEventsFailureRate = 0,
     [property: JsonPropertyName("lateWriteTable")] string? LateWriteTable = null,
     [property: JsonPropertyName("lateWriteCount")] int LateWriteCount = 0,
-    [property: JsonPropertyName("lateWriteMaxDelayMs")] int LateWriteMaxDelayMs = 30_000)
+    [property: JsonPropertyName("lateWriteMaxDelayMs")] int LateWriteMaxDelayMs = 30_000,
+    [property: JsonPropertyName("heldQueue")] string? HeldQueue = null)
 {
     public const int MaxDelayMs = 120_000;
 
@@ -30,7 +34,11 @@ public sealed record FaultSettings(
         : LateWriteCount is < 0 or > 1_000 ? ("lateWriteCount", "lateWriteCount must be 0 to 1000.")
         : LateWriteCount > 0 && string.IsNullOrWhiteSpace(LateWriteTable) ? ("lateWriteTable", "lateWriteTable names the table whose writes are held.")
         : LateWriteMaxDelayMs is < 0 or > MaxDelayMs ? ("lateWriteMaxDelayMs", $"lateWriteMaxDelayMs must be 0 to {MaxDelayMs}.")
+        : HeldQueue is not null && !QueueName().IsMatch(HeldQueue) ? ("heldQueue", "heldQueue must be a queue name: 1 to 80 letters, digits, hyphens or underscores.")
         : null;
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z0-9_-]{1,80}$")]
+    private static partial System.Text.RegularExpressions.Regex QueueName();
 }
 
 /// <summary>Holds the current <see cref="FaultSettings"/> and applies them to PutEvents and DynamoDB writes.</summary>
@@ -54,7 +62,14 @@ public sealed class FaultInjector
         }
     }
 
-    /// <summary>Replaces the settings, and lets every write held by the previous ones land.</summary>
+    /// <summary>Whether deliveries of <paramref name="queue"/> are held now, and the task that completes when the settings change.</summary>
+    internal (bool Held, Task Released) DeliveriesOf(string queue)
+    {
+        lock (_gate)
+            return (string.Equals(_settings.HeldQueue, queue, StringComparison.Ordinal), _release.Task);
+    }
+
+    /// <summary>Replaces the settings, and lets every write and delivery held by the previous ones go.</summary>
     public void Set(FaultSettings settings)
     {
         TaskCompletionSource released;
@@ -127,8 +142,8 @@ public static class FaultEndpoints
                 return Results.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] });
             faults.Set(settings);
             logger.LogWarning(
-                "Fault injection set: PutEvents delay {DelayMs} ms, failure rate {FailureRate}; {LateWrites} late writes to {LateWriteTable}",
-                settings.PutEventsDelayMs, settings.PutEventsFailureRate, settings.LateWriteCount, settings.LateWriteTable);
+                "Fault injection set: PutEvents delay {DelayMs} ms, failure rate {FailureRate}; {LateWrites} late writes to {LateWriteTable}; deliveries of {HeldQueue} held",
+                settings.PutEventsDelayMs, settings.PutEventsFailureRate, settings.LateWriteCount, settings.LateWriteTable, settings.HeldQueue ?? "no queue");
             return Results.Ok(settings);
         });
         app.MapDelete(Path, (FaultInjector faults, ILogger<FaultInjector> logger) =>

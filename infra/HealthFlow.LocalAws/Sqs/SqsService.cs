@@ -11,7 +11,7 @@ namespace HealthFlow.LocalAws.Sqs;
 /// one SQS whichever protocol a client speaks. Queue URLs are built from the request's origin, so
 /// they work for any port.
 /// </summary>
-internal sealed partial class SqsService(SqsQueueStore queues)
+internal sealed partial class SqsService(SqsQueueStore queues, Faults.FaultInjector faults)
 {
     private const int MaxBatchEntries = 10;
     private const int MaxVisibilityTimeout = 43_200;
@@ -261,7 +261,19 @@ internal sealed partial class SqsService(SqsQueueStore queues)
         if (wait is < 0 or > MaxWaitTimeSeconds)
             throw SqsErrors.InvalidParameterValue($"Value {wait} for parameter WaitTimeSeconds is invalid. Reason: Must be >= 0 and <= 20, if provided.");
 
-        var deliveries = await queue.ReceiveAsync(max, visibility, TimeSpan.FromSeconds(wait), aborted);
+        var waitFor = TimeSpan.FromSeconds(wait);
+        if (faults.DeliveriesOf(queue.Name) is (true, var released))
+        {
+            // A held queue answers as an empty one: the long poll waits, and goes on receiving if the hold ends within it.
+            var started = Environment.TickCount64;
+            await released.WaitAsync(waitFor, aborted).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            aborted.ThrowIfCancellationRequested();
+            if (faults.DeliveriesOf(queue.Name).Held)
+                return new ReceiveMessageResponse(null);
+            waitFor = TimeSpan.FromMilliseconds(Math.Max(0, waitFor.TotalMilliseconds - (Environment.TickCount64 - started)));
+        }
+
+        var deliveries = await queue.ReceiveAsync(max, visibility, waitFor, aborted);
         if (deliveries.Count == 0)
         {
             if (queue.IsDeleted)

@@ -21,7 +21,8 @@ public sealed class AccountThrottle(LoginThrottleStore store, IOptions<LoginRate
         }
 
         var settings = options.Value;
-        return await store.ReserveAsync(account, settings.FreeFailuresPerAccount, TimeSpan.FromSeconds(settings.MaxBackoffSeconds), cancellationToken) switch
+        return await store.ReserveAsync(
+            account, settings.FreeFailuresPerAccount, TimeSpan.FromSeconds(settings.FirstBackoffSeconds), TimeSpan.FromSeconds(settings.MaxBackoffSeconds), cancellationToken) switch
         {
             LoginAttemptReservation.Blocked blocked => blocked.RetryAfter,
             _ => null,

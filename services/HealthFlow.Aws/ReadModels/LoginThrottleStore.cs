@@ -45,7 +45,11 @@ public sealed class LoginThrottleStore(IAmazonDynamoDB dynamo, TimeProvider time
     /// twice as long as the one before, up to <paramref name="maxBackoff"/>; that block is set with the reservation,
     /// before the password is checked, so no concurrent attempt gets past it.
     /// </summary>
-    public async Task<LoginAttemptReservation> ReserveAsync(string account, int freeFailures, TimeSpan maxBackoff, CancellationToken cancellationToken)
+    public Task<LoginAttemptReservation> ReserveAsync(string account, int freeFailures, TimeSpan maxBackoff, CancellationToken cancellationToken) =>
+        ReserveAsync(account, freeFailures, TimeSpan.FromSeconds(1), maxBackoff, cancellationToken);
+
+    /// <summary>As <see cref="ReserveAsync(string, int, TimeSpan, CancellationToken)"/>, with the first block <paramref name="firstBackoff"/> long.</summary>
+    public async Task<LoginAttemptReservation> ReserveAsync(string account, int freeFailures, TimeSpan firstBackoff, TimeSpan maxBackoff, CancellationToken cancellationToken)
     {
         for (var attempt = 0; attempt < MaxContendedTries; attempt++)
         {
@@ -79,9 +83,8 @@ public sealed class LoginThrottleStore(IAmazonDynamoDB dynamo, TimeProvider time
 
             if (next >= freeFailures)
             {
-                var backoff = TimeSpan.FromSeconds(Math.Min(maxBackoff.TotalSeconds, Math.Pow(2, Math.Min(next - freeFailures, 30))));
-                // +1: blockedUntil is in whole seconds, and the block must last at least the backoff.
-                var newUntil = Math.Max(blockedUntil ?? 0, (now + backoff).ToUnixTimeSeconds() + 1);
+                var backoff = TimeSpan.FromSeconds(Math.Min(maxBackoff.TotalSeconds, firstBackoff.TotalSeconds * Math.Pow(2, Math.Min(next - freeFailures, 30))));
+                var newUntil = Math.Max(blockedUntil ?? 0, UnixSecondsRoundedUp(now + backoff));
                 update += ", blockedUntil = :until";
                 condition += " AND (attribute_not_exists(blockedUntil) OR blockedUntil <= :until)";
                 values[":until"] = N(newUntil);
@@ -111,6 +114,13 @@ public sealed class LoginThrottleStore(IAmazonDynamoDB dynamo, TimeProvider time
     /// <summary>A successful login starts the count again.</summary>
     public Task ResetAsync(string account, CancellationToken cancellationToken) =>
         dynamo.DeleteItemAsync(new DeleteItemRequest { TableName = TableName, Key = new() { ["account"] = S(account) } }, cancellationToken);
+
+    // blockedUntil is in whole seconds; rounded up, a block lasts at least its backoff and less than a second more.
+    private static long UnixSecondsRoundedUp(DateTimeOffset time)
+    {
+        var ticks = (time - DateTimeOffset.UnixEpoch).Ticks;
+        return ticks / TimeSpan.TicksPerSecond + (ticks % TimeSpan.TicksPerSecond > 0 ? 1 : 0);
+    }
 
     private static long? Number(Dictionary<string, AttributeValue>? item, string name) =>
         item?.GetValueOrDefault(name)?.N is { } n ? long.Parse(n, CultureInfo.InvariantCulture) : null;

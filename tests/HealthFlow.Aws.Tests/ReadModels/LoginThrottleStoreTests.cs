@@ -1,5 +1,6 @@
 using HealthFlow.Aws.ReadModels;
 using HealthFlow.Aws.Tests.Infrastructure;
+using Microsoft.Extensions.Time.Testing;
 
 namespace HealthFlow.Aws.Tests.ReadModels;
 
@@ -11,6 +12,101 @@ public sealed class LoginThrottleStoreTests(LocalAwsFixture aws) : IClassFixture
 {
     private const int FreeFailures = 5;
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromMinutes(15);
+
+    [Fact]
+    public async Task After_the_free_failures_each_further_failure_doubles_the_block_from_one_second_up_to_fifteen_minutes()
+    {
+        // A whole second, as the table stores blocks: each block then lasts exactly what it is meant to.
+        var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000));
+        var account = NewAccount();
+        var store = new LoginThrottleStore(aws.Dynamo, clock);
+        for (var i = 0; i < FreeFailures; i++)
+        {
+            Assert.IsType<LoginAttemptReservation.Reserved>(await store.ReserveAsync(account, FreeFailures, MaxBackoff, default));
+        }
+
+        // Each block is waited out on the test's clock; the next attempt fails again and earns the next block.
+        var blocks = new List<TimeSpan>();
+        for (var i = 0; i < 13; i++)
+        {
+            var blocked = Assert.IsType<LoginAttemptReservation.Blocked>(await store.ReserveAsync(account, FreeFailures, MaxBackoff, default));
+            blocks.Add(blocked.RetryAfter);
+            clock.Advance(blocked.RetryAfter - TimeSpan.FromSeconds(1));
+            Assert.IsType<LoginAttemptReservation.Blocked>(await store.ReserveAsync(account, FreeFailures, MaxBackoff, default));
+            clock.Advance(TimeSpan.FromSeconds(1));
+            Assert.IsType<LoginAttemptReservation.Reserved>(await store.ReserveAsync(account, FreeFailures, MaxBackoff, default));
+        }
+
+        Assert.Equal(
+            new[] { 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 900, 900, 900 }.Select(s => TimeSpan.FromSeconds(s)),
+            blocks);
+    }
+
+    [Fact]
+    public async Task A_longer_first_block_doubles_from_its_own_length_up_to_the_cap()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000));
+        var account = NewAccount();
+        var store = new LoginThrottleStore(aws.Dynamo, clock);
+        var first = TimeSpan.FromMinutes(10);
+        for (var i = 0; i < FreeFailures; i++)
+        {
+            Assert.IsType<LoginAttemptReservation.Reserved>(await store.ReserveAsync(account, FreeFailures, first, MaxBackoff, default));
+        }
+
+        var blocks = new List<TimeSpan>();
+        for (var i = 0; i < 3; i++)
+        {
+            var blocked = Assert.IsType<LoginAttemptReservation.Blocked>(await store.ReserveAsync(account, FreeFailures, first, MaxBackoff, default));
+            blocks.Add(blocked.RetryAfter);
+            clock.Advance(blocked.RetryAfter);
+            Assert.IsType<LoginAttemptReservation.Reserved>(await store.ReserveAsync(account, FreeFailures, first, MaxBackoff, default));
+        }
+
+        Assert.Equal([TimeSpan.FromMinutes(10), MaxBackoff, MaxBackoff], blocks);
+    }
+
+    [Fact]
+    public async Task A_block_that_starts_within_a_second_lasts_at_least_its_backoff_and_less_than_a_second_more()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000).AddMilliseconds(300));
+        var account = NewAccount();
+        var store = new LoginThrottleStore(aws.Dynamo, clock);
+        for (var i = 0; i < FreeFailures; i++)
+        {
+            await store.ReserveAsync(account, FreeFailures, MaxBackoff, default);
+        }
+
+        var first = Assert.IsType<LoginAttemptReservation.Blocked>(await store.ReserveAsync(account, FreeFailures, MaxBackoff, default));
+        Assert.InRange(first.RetryAfter, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2) - TimeSpan.FromTicks(1));
+    }
+
+    [Fact]
+    public async Task A_success_after_the_longest_block_starts_again_with_the_free_failures_and_a_one_second_block()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1_800_000_000));
+        var account = NewAccount();
+        var store = new LoginThrottleStore(aws.Dynamo, clock);
+        LoginAttemptReservation.Blocked? blocked = null;
+        for (var i = 0; blocked?.RetryAfter != MaxBackoff && i < 40; i++)
+        {
+            blocked = await store.ReserveAsync(account, FreeFailures, MaxBackoff, default) as LoginAttemptReservation.Blocked;
+            if (blocked is not null)
+                clock.Advance(blocked.RetryAfter);
+        }
+
+        Assert.Equal(MaxBackoff, blocked?.RetryAfter);
+        Assert.IsType<LoginAttemptReservation.Reserved>(await store.ReserveAsync(account, FreeFailures, MaxBackoff, default));
+        await store.ResetAsync(account, default);
+
+        for (var i = 0; i < FreeFailures; i++)
+        {
+            Assert.IsType<LoginAttemptReservation.Reserved>(await store.ReserveAsync(account, FreeFailures, MaxBackoff, default));
+        }
+
+        var again = Assert.IsType<LoginAttemptReservation.Blocked>(await store.ReserveAsync(account, FreeFailures, MaxBackoff, default));
+        Assert.Equal(TimeSpan.FromSeconds(1), again.RetryAfter);
+    }
 
     [Fact]
     public async Task Concurrent_attempts_on_one_account_get_no_more_password_checks_than_the_free_failures()
