@@ -55,6 +55,7 @@ public sealed class SynthesizedStack : IDisposable
         Template = Template.FromStack(stack);
         OutputDirectory = assembly.Directory;
         var templatePath = Path.Combine(assembly.Directory, stack.TemplateFile);
+        TemplatePath = templatePath;
         Model = Load(templatePath);
         WithOptions = Load(Path.Combine(withOptions.Outdir, optionsStack.TemplateFile));
         SynthesisTime = stopwatch.Elapsed;
@@ -86,6 +87,11 @@ public sealed class SynthesizedStack : IDisposable
     public TemplateModel WithOptions { get; }
 
     public TimeSpan SynthesisTime { get; }
+
+    private string TemplatePath { get; }
+
+    /// <summary>A fresh copy of the default template's JSON, for a negative control to change without touching <see cref="Model"/>.</summary>
+    public JsonObject ReadTemplate() => JsonNode.Parse(File.ReadAllText(TemplatePath))!.AsObject();
 
     private static TemplateModel Load(string templatePath) => new(JsonNode.Parse(File.ReadAllText(templatePath))!.AsObject());
 

@@ -39,7 +39,9 @@ public sealed class AuditTrailTests(AppHostFixture system)
             var action = $"{method} {path}";
             var allowed = await CallAsync(a.Clinician, method, Url(path, a, fhirObservation[a]));
             Assert.True(allowed.Response.IsSuccessStatusCode, $"{action} answered {(int)allowed.Response.StatusCode} to its own clinician");
-            var record = Assert.Single(await RecordsOfAsync(clinic, allowed.CorrelationId, actor: a.Clinician.Username));
+            var records = await RecordsOfAsync(clinic, allowed.CorrelationId, actor: a.Clinician.Username);
+            AuditCompleteness.AssertComplete(action, await allowed.Response.Content.ReadAsStringAsync(), records);
+            var record = Assert.Single(records);
             Assert.Equal(("allowed", action, a.Patient.PatientId.ToString(), a.Clinician.Username, "clinician"),
                 (Text(record, "outcome"), Text(record, "action"), Text(record, "patientId"), Text(record, "actor"), Text(record, "actorRole")));
 

@@ -78,19 +78,63 @@ public sealed class CareTeamIsolationTests(AppHostFixture system, ITestOutputHel
         Assert.Equal([a.Patient.PatientId.ToString()!], paged);
         Assert.Empty((await _api.GetJsonAsync(a.Clinician, $"/api/alerts?status=all&patientId={other}"))["items"]!.AsArray());
 
-        // The live stream: B checks in first, then A. "Never" needs a bound after which B's alert can no longer come:
-        // B's alert is in the live feed once B's own stream has it, and the feed sends changes in order, so a later
-        // alert of A's (the sentinel) is read only after anything of B's that A's stream would have leaked.
+        var live = await LiveStreamAsync(clinic, plantAfterOwnAlert: null);
+        Assert.True(live.Violations.Count == 0, string.Join("\n", live.Violations));
+    }
+
+    /// <summary>
+    /// The negative control of the live-stream check: a leak planted to arrive late. Once A's stream has delivered A's
+    /// own alert, B's patient is moved into A's team and A acknowledges B's alert, so that alert reaches A's stream
+    /// after A's own, before the sentinel. The same check must report it.
+    /// </summary>
+    [Fact]
+    public async Task A_leak_of_B_s_alert_that_reaches_A_s_stream_after_A_s_own_alert_fails_the_isolation_check()
+    {
+        var clinic = await CareTeamClinic.CreateAsync(_api);
+        var (a, b) = (clinic.A, clinic.B);
+
+        var live = await LiveStreamAsync(clinic, async (stream, bAlert) =>
+        {
+            var bAlertId = bAlert["alertId"]!.GetValue<string>();
+            await clinic.MoveAsync(b.Patient.PatientId!.Value, from: b.TeamId, to: a.TeamId);
+            await Eventually.UntilAsync(async () => (await _api.GetAsync(a.Clinician, $"/api/patients/{b.Patient.PatientId}")).IsSuccessStatusCode,
+                "the planted move to reach clinician A");
+            Assert.Equal(HttpStatusCode.Accepted, (await _api.PostAsync(a.Clinician, $"/api/alerts/{bAlertId}/acknowledge", new { })).StatusCode);
+            // Read on until the leak has arrived, so the sentinel is sent after it and the check reads it.
+            return await stream.ReadUntilAsync(alert => alert["alertId"]!.GetValue<string>() == bAlertId);
+        });
+
+        Assert.Contains(live.Violations, v => v.Contains($"alert of patient {b.Patient.PatientId}", StringComparison.Ordinal));
+        Assert.Contains(live.Violations, v => v.Contains($"B's check-in {live.BObservation}", StringComparison.Ordinal));
+    }
+
+    private sealed record LiveStreamRun(Guid BObservation, IReadOnlyList<string> Violations);
+
+    /// <summary>
+    /// The live stream: B checks in first, then A. "Never" needs a bound after which B's alert can no longer come:
+    /// B's alert is in the live feed once B's own stream has it, and the feed sends changes in order, so a later alert
+    /// of A's (the sentinel) is read only after anything of B's that A's stream would have leaked. Everything A's stream
+    /// delivers until the sentinel is checked: A's own alert there, nothing of B's patient. A planted leak, if any, is
+    /// made once A's own alert has been delivered, and returns what it read of A's stream meanwhile.
+    /// </summary>
+    private async Task<LiveStreamRun> LiveStreamAsync(
+        CareTeamClinic clinic, Func<ClinicianStream, JsonObject, Task<List<JsonObject>>>? plantAfterOwnAlert)
+    {
+        var (a, b) = (clinic.A, clinic.B);
         using var stream = await ClinicianStream.OpenAsync(system, a.Clinician);
         using var bStream = await ClinicianStream.OpenAsync(system, b.Clinician);
         var bObservation = await _api.CheckInAsync(b.Patient, new { score = 10 });
         var aObservation = await _api.CheckInAsync(a.Patient, new { score = 9 });
-        await bStream.ReadUntilAsync(alert => alert["observationId"]!.GetValue<string>() == bObservation.ToString());
+        var bAlert = (await bStream.ReadUntilAsync(alert => alert["observationId"]!.GetValue<string>() == bObservation.ToString()))[^1];
+        var seen = await stream.ReadUntilAsync(alert => alert["observationId"]!.GetValue<string>() == aObservation.ToString());
+        if (plantAfterOwnAlert is not null)
+        {
+            seen.AddRange(await plantAfterOwnAlert(stream, bAlert));
+        }
+
         var sentinel = await _api.CheckInAsync(a.Patient, new { score = 9 });
-        var seen = await stream.ReadUntilAsync(alert => alert["observationId"]!.GetValue<string>() == sentinel.ToString());
-        Assert.Contains(seen, alert => alert["observationId"]!.GetValue<string>() == aObservation.ToString());
-        Assert.DoesNotContain(seen, alert => alert["patientId"]!.GetValue<string>() == other.ToString());
-        Assert.DoesNotContain(seen, alert => alert["observationId"]!.GetValue<string>() == bObservation.ToString());
+        seen.AddRange(await stream.ReadUntilAsync(alert => alert["observationId"]!.GetValue<string>() == sentinel.ToString()));
+        return new LiveStreamRun(bObservation, StreamIsolation.Violations(seen, aObservation, b.Patient.PatientId!.Value, bObservation));
     }
 
     [Fact]
@@ -137,6 +181,36 @@ public sealed class CareTeamIsolationTests(AppHostFixture system, ITestOutputHel
         var seen = await stream.ReadUntilAsync(alert => alert["observationId"]!.GetValue<string>() == observation.ToString());
         Assert.Equal(b.Patient.PatientId.ToString(), seen[^1]["patientId"]!.GetValue<string>());
     }
+}
+
+/// <summary>What a clinician's live stream delivered that breaks isolation: another team's patient, or a check-in of it.</summary>
+internal static class StreamIsolation
+{
+    public static IReadOnlyList<string> Violations(IReadOnlyList<JsonObject> delivered, Guid ownObservation, Guid otherPatient, Guid otherObservation)
+    {
+        var violations = new List<string>();
+        if (!delivered.Any(alert => Text(alert, "observationId") == ownObservation.ToString()))
+        {
+            violations.Add($"the clinician's own check-in {ownObservation} never reached the stream");
+        }
+
+        foreach (var (alert, position) in delivered.Select((alert, i) => (alert, i)))
+        {
+            if (Text(alert, "patientId") == otherPatient.ToString())
+            {
+                violations.Add($"delivery {position + 1} of {delivered.Count} is an alert of patient {otherPatient}: {alert.ToJsonString()}");
+            }
+
+            if (Text(alert, "observationId") == otherObservation.ToString())
+            {
+                violations.Add($"delivery {position + 1} of {delivered.Count} is of B's check-in {otherObservation}");
+            }
+        }
+
+        return violations;
+    }
+
+    private static string? Text(JsonObject alert, string name) => alert[name]?.GetValue<string>();
 }
 
 /// <summary>An SSE connection to /api/alerts/stream with a bearer token, read line by line.</summary>

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Text.RegularExpressions;
 using HealthFlow.Cli.Api;
 using HealthFlow.Cli.Bench;
 using HealthFlow.Domain.Events;
@@ -10,13 +11,14 @@ namespace HealthFlow.EndToEnd.Tests.Faults;
 /// The alert worker crashes (SIGKILL) in the middle of a stream of check-ins and is started again.
 /// Runs in the shared AppHost collection (tests there run one at a time) and leaves the worker
 /// healthy: a second AppHost would double the load on this machine and collide on the web apps' ports.
+/// The same scenario runs against a planted worker that appends AlertRaised again on a redelivery, to show the
+/// ledger catches what the crash costs such a worker.
 /// </summary>
 [Collection(AppHostCollection.Name)]
 public sealed class AlertWorkerCrashTests(AppHostFixture system) : IDisposable
 {
     private const int Patients = 10;
     private const int CheckInsPerPatient = 50;
-    private const string AlertWorker = "alert-worker";
 
     private readonly HealthFlowApiClient _api = new(system.GatewayUrl, maxConnections: 64);
     private readonly ResourceControl _resources = new(system.App);
@@ -25,6 +27,41 @@ public sealed class AlertWorkerCrashTests(AppHostFixture system) : IDisposable
 
     [Fact]
     public async Task Every_alarming_check_in_yields_exactly_one_alert_although_the_alert_worker_was_killed_mid_stream()
+    {
+        var run = await CheckInsWithAWorkerKilledMidStreamAsync(new AppHostAlertWorker(_resources));
+
+        Assert.NotEmpty(run.Accepted);
+        Assert.True(run.Violations.Count == 0, $"{run.Violations.Count} exactly-once violations:\n{string.Join("\n", run.Violations)}");
+    }
+
+    /// <summary>
+    /// The negative control: the same scenario with a worker that, on a conflict, appends AlertRaised again. Its kill
+    /// lands between an append and the message's deletion, so that message comes back; the read model still shows one
+    /// alert per check-in, and the ledger reports the second AlertRaised.
+    /// </summary>
+    [Fact]
+    public async Task A_worker_that_appends_AlertRaised_again_is_caught_by_the_ledger_after_it_was_killed_mid_stream()
+    {
+        CrashRun run;
+        IReadOnlyList<Guid> held;
+        await using (var planted = await PlantedAlertWorkers.StartAsync(_resources, system.AwsEndpointUrl, _quiescence))
+        {
+            run = await CheckInsWithAWorkerKilledMidStreamAsync(planted);
+            held = planted.HeldAtCrash;
+        }
+
+        var heldCheckIn = Assert.Single(held);
+        Assert.Contains(run.Violations, v => Regex.IsMatch(v, $@"^alarming check-in {heldCheckIn} has [2-9] AlertRaised"));
+        AssertNonEmpty.All(run.Violations, v => Assert.Matches(@"^alarming check-in \S+ has [2-9] AlertRaised", v));
+    }
+
+    private sealed record CrashRun(IReadOnlyCollection<Guid> Accepted, IReadOnlyList<string> Violations);
+
+    /// <summary>
+    /// 500 check-ins of ten patients, the worker killed at 30 % and started again at 60 %; then the read models are
+    /// checked (one alert per alarming check-in, every observation) and the ledger's violations returned.
+    /// </summary>
+    private async Task<CrashRun> CheckInsWithAWorkerKilledMidStreamAsync(IAlertWorkerUnderTest worker)
     {
         var patients = await FaultPatients.RegisterAsync(_api, "crash", Patients);
         var clinician = await FaultPatients.ClinicianAsync(_api);
@@ -58,11 +95,11 @@ public sealed class AlertWorkerCrashTests(AppHostFixture system) : IDisposable
                     var count = Interlocked.Increment(ref accepted);
                     if (count == killedAt)
                     {
-                        killStarted.SetResult(_resources.KillAsync(AlertWorker));
+                        killStarted.SetResult(worker.KillAsync());
                     }
                     else if (count == restartedAt)
                     {
-                        restart = RestartAfterAsync(killStarted.Task);
+                        restart = RestartAfterAsync(worker, killStarted.Task);
                     }
                 }
             });
@@ -72,7 +109,7 @@ public sealed class AlertWorkerCrashTests(AppHostFixture system) : IDisposable
             // Whatever happened, leave the worker running for the tests that follow.
             if (killStarted.Task.IsCompleted)
             {
-                await (restart ?? RestartAfterAsync(killStarted.Task));
+                await (restart ?? RestartAfterAsync(worker, killStarted.Task));
             }
         }
 
@@ -86,10 +123,8 @@ public sealed class AlertWorkerCrashTests(AppHostFixture system) : IDisposable
             async () => (await AllAlertsAsync(patients, clinician)).Select(a => a.ObservationId).Distinct().Count() == alarmingIds.Count,
             "an alert for every alarming check-in",
             TimeSpan.FromMinutes(2));
-        await _quiescence.WaitAsync(TimeSpan.FromMinutes(1));
+        await _quiescence.WaitAsync(worker.StoppedQueues, TimeSpan.FromMinutes(1));
 
-        // Exactly once where a duplicate would show: the store (a second AlertRaised collapses into one read-model row).
-        (await ExactlyOnceLedger.ReadAsync(_store)).AssertExactlyOnce(submitted.Keys.ToList(), alarmingIds);
         var alerts = await AllAlertsAsync(patients, clinician);
         Assert.Equal(alarmingIds.Order(), alerts.Select(a => a.ObservationId).Order());
         foreach (var patient in patients)
@@ -99,12 +134,15 @@ public sealed class AlertWorkerCrashTests(AppHostFixture system) : IDisposable
                 submitted.Where(s => s.Value.PatientId == patient.PatientId).Select(s => s.Key).Order(),
                 observations.Select(o => o.ObservationId).Order());
         }
+
+        // Exactly once where a duplicate would show: the store (a second AlertRaised collapses into one read-model row).
+        return new CrashRun([.. submitted.Keys], (await ExactlyOnceLedger.ReadAsync(_store)).Violations(submitted.Keys, alarmingIds));
     }
 
-    private async Task RestartAfterAsync(Task<Task> killStarted)
+    private static async Task RestartAfterAsync(IAlertWorkerUnderTest worker, Task<Task> killStarted)
     {
         await await killStarted;
-        await _resources.StartAsync(AlertWorker);
+        await worker.StartAsync();
     }
 
     private async Task<List<AlertSummary>> AllAlertsAsync(IEnumerable<LoginResult> patients, LoginResult clinician)

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
 using HealthFlow.Cli.Api;
+using HealthFlow.Aws.EventStore;
 using HealthFlow.Cli.Bench;
 using Xunit.Abstractions;
 
@@ -10,7 +11,9 @@ namespace HealthFlow.EndToEnd.Tests.Faults;
 /// <summary>
 /// EventBridge turns slow and flaky (LocalAws's injected PutEvents delay and failure rate), and every
 /// client gives up on its first request and retries with the same Idempotency-Key: the store still
-/// holds one observation per check-in, and each alarming check-in raises exactly one alert.
+/// holds one observation per check-in, and each alarming check-in raises exactly one alert. The same scenario runs
+/// against a planted worker that appends AlertRaised again on a redelivery, to show the ledger catches what the
+/// duplicated deliveries of a slow bus cost such a worker.
 /// </summary>
 [Collection(AppHostCollection.Name)]
 public sealed class SlowEventBridgeTests(AppHostFixture system, ITestOutputHelper output) : IDisposable
@@ -18,9 +21,14 @@ public sealed class SlowEventBridgeTests(AppHostFixture system, ITestOutputHelpe
     private const int Patients = 20;
     private const int CheckInsPerPatient = 10;
 
-    // Each PutEvents takes longer than the clients wait, and one in five fails outright: the writers'
-    // own publishes are late or lost, and the relay has to publish what they could not.
-    private static readonly object SlowAndFlaky = new { putEventsDelayMs = 1_500, putEventsFailureRate = 0.2 };
+    // Each PutEvents takes longer than the clients wait and than its writer waits for it (PublishTimeout), and one in
+    // five fails outright: the writers' own publishes are lost, or go out after the writer gave up on them, so the
+    // relay publishes them again and the consumers get most events twice.
+    private static readonly object SlowAndFlaky = new
+    {
+        putEventsDelayMs = (int)(new EventStoreOptions().PublishTimeout + TimeSpan.FromMilliseconds(500)).TotalMilliseconds,
+        putEventsFailureRate = 0.2,
+    };
     private static readonly TimeSpan ClientTimeout = TimeSpan.FromSeconds(1);
 
     private readonly HealthFlowApiClient _setup = new(system.GatewayUrl);
@@ -31,6 +39,35 @@ public sealed class SlowEventBridgeTests(AppHostFixture system, ITestOutputHelpe
 
     [Fact]
     public async Task Two_hundred_check_ins_retried_after_a_timeout_under_a_slow_EventBridge_give_one_observation_and_one_alert_each()
+    {
+        var violations = await RetriedCheckInsUnderASlowBusAsync(new AppHostAlertWorker(new ResourceControl(system.App)));
+
+        Assert.True(violations.Count == 0, $"{violations.Count} exactly-once violations:\n{string.Join("\n", violations)}");
+    }
+
+    /// <summary>
+    /// The negative control: the same scenario with a worker that, on a conflict, appends AlertRaised again. The bus
+    /// delivers the check-ins it published late a second time; the read model still shows one alert per check-in, and
+    /// the ledger reports the second AlertRaised.
+    /// </summary>
+    [Fact]
+    public async Task A_worker_that_appends_AlertRaised_again_is_caught_by_the_ledger_under_a_slow_EventBridge()
+    {
+        IReadOnlyList<string> violations;
+        await using (var planted = await PlantedAlertWorkers.StartAsync(new ResourceControl(system.App), system.AwsEndpointUrl, _quiescence))
+        {
+            violations = await RetriedCheckInsUnderASlowBusAsync(planted);
+        }
+
+        output.WriteLine(string.Join("\n", violations));
+        AssertNonEmpty.All(violations, v => Assert.Matches(@"^alarming check-in \S+ has [2-9] AlertRaised", v));
+    }
+
+    /// <summary>
+    /// 200 check-ins, each retried with its key after the client gave up, while EventBridge is slow and flaky; then
+    /// the read models are checked (one observation and one alert per check-in) and the ledger's violations returned.
+    /// </summary>
+    private async Task<IReadOnlyList<string>> RetriedCheckInsUnderASlowBusAsync(IAlertWorkerUnderTest worker)
     {
         var patients = await FaultPatients.RegisterAsync(_setup, "slow-bus", Patients);
         var clinician = await FaultPatients.ClinicianAsync(_setup);
@@ -72,10 +109,7 @@ public sealed class SlowEventBridgeTests(AppHostFixture system, ITestOutputHelpe
         Assert.Equal(Patients * CheckInsPerPatient, accepted.Count);
         Assert.True(retries > 0, "the clients timed out at least once, or the fault was not injected");
 
-        await _quiescence.WaitAsync(TimeSpan.FromMinutes(2));
-        // Exactly once where a duplicate would show: the store (a second AlertRaised collapses into one read-model row).
-        (await ExactlyOnceLedger.ReadAsync(_store)).AssertExactlyOnce(
-            accepted.Keys.ToList(), accepted.Where(a => a.Value.Alarming).Select(a => a.Key).ToHashSet());
+        await _quiescence.WaitAsync(worker.StoppedQueues, TimeSpan.FromMinutes(2));
         var stored = await _store.ObservationsByPatientAsync();
         foreach (var patient in patients)
         {
@@ -86,6 +120,10 @@ public sealed class SlowEventBridgeTests(AppHostFixture system, ITestOutputHelpe
             var alerts = await FaultPatients.AlertsOfAsync(_setup, clinician.AccessToken, patientId);
             Assert.Equal(expected.Where(a => a.Value.Alarming).Select(a => a.Key).Order(), alerts.Select(a => a.ObservationId).Order());
         }
+
+        // Exactly once where a duplicate would show: the store (a second AlertRaised collapses into one read-model row).
+        return (await ExactlyOnceLedger.ReadAsync(_store)).Violations(
+            [.. accepted.Keys], accepted.Where(a => a.Value.Alarming).Select(a => a.Key).ToHashSet());
     }
 
     public void Dispose()
