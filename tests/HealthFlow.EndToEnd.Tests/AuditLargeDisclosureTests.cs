@@ -30,7 +30,7 @@ public sealed class AuditLargeDisclosureTests(AppHostFixture system) : IDisposab
         var patient = await _api.RegisterPatientAsync("Long-monitored patient");
         var patientId = patient.PatientId!.Value;
         var clinician = await _api.LoginClinicianAsync();
-        await SeedCheckInsAsync(patientId);
+        await _store.SeedCheckInsAsync(patientId, CheckIns, TimeSpan.FromSeconds(120));
 
         // Large bundles: give each read more time than the gateway client's default.
         using var http = new HttpClient { BaseAddress = system.GatewayUrl, Timeout = TimeSpan.FromMinutes(3) };
@@ -71,43 +71,5 @@ public sealed class AuditLargeDisclosureTests(AppHostFixture system) : IDisposab
     }
 
     /// <summary>The check-ins go straight into the event store (as command-api would append them), in parallel.</summary>
-    private async Task SeedCheckInsAsync(Guid patientId)
-    {
-        var store = _store.Services.GetRequiredService<IEventStore>();
-        var start = DateTimeOffset.UtcNow.AddDays(-CheckIns);
-        await Parallel.ForEachAsync(Enumerable.Range(0, CheckIns), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
-        {
-            var observationId = Guid.CreateVersion7();
-            var measuredAt = start.AddDays(i);
-            var vitals = new VitalSigns(Score: 2, HeartRate: 72, RespiratoryRate: 14, OxygenSaturation: 97, OnSupplementalOxygen: false,
-                SystolicBp: 121, DiastolicBp: 79, Temperature: 36.8m, Consciousness: Consciousness.Alert);
-            await store.AppendAsync(StreamId.ForObservation(observationId), ExpectedVersion.NoStream,
-                [new ObservationSubmitted(observationId, patientId, vitals, measuredAt, measuredAt, null)],
-                EventMetadataFactory.FromCurrentActivity(Guid.NewGuid().ToString(), userId: patientId.ToString()), ct);
-        });
-
-        var dynamo = _store.Services.GetRequiredService<IAmazonDynamoDB>();
-        await Eventually.UntilAsync(async () =>
-        {
-            var count = 0;
-            Dictionary<string, AttributeValue>? startKey = null;
-            do
-            {
-                var page = await dynamo.QueryAsync(new QueryRequest
-                {
-                    TableName = HealthFlowTopology.Tables.Observations.Name,
-                    KeyConditionExpression = "patientId = :patient",
-                    ExpressionAttributeValues = new() { [":patient"] = new AttributeValue { S = patientId.ToString() } },
-                    Select = Select.COUNT,
-                    ExclusiveStartKey = startKey,
-                });
-                count += page.Count ?? 0;
-                startKey = page.LastEvaluatedKey is { Count: > 0 } ? page.LastEvaluatedKey : null;
-            }
-            while (startKey is not null);
-            return count == CheckIns;
-        }, $"all {CheckIns} check-ins projected", TimeSpan.FromSeconds(120));
-    }
-
     public void Dispose() => _store.Dispose();
 }

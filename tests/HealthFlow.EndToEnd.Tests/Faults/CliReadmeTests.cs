@@ -31,6 +31,9 @@ public sealed class CliReadmeTests(AppHostFixture system) : IDisposable
         var patient = await _api.RegisterPatientAsync();
         var observationId = await _api.CheckInAsync(patient, new { score = 3 });
         await ObservationRowAsync(patient, observationId);
+        // The replay wipes a table every test reads: first let every earlier test's check-ins land, so that no
+        // projection write races the wipe (tests of this collection run one at a time, so none starts meanwhile).
+        await _quiescence.WaitAsync();
 
         var run = await _cli.RunWithEnvironmentAsync(NextToTheAppHost(), "replay", "observations");
 

@@ -1,8 +1,12 @@
 using Amazon;
 using Amazon.Extensions.NETCore.Setup;
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
 using Amazon.Runtime;
 using HealthFlow.Aws;
 using HealthFlow.Aws.EventStore;
+using HealthFlow.Aws.Messaging;
+using HealthFlow.Aws.Topology;
 using HealthFlow.Domain;
 using HealthFlow.Domain.Events;
 using Microsoft.Extensions.Configuration;
@@ -30,6 +34,50 @@ public sealed class SystemEventStore : IDisposable
     }
 
     public IServiceProvider Services => _host.Services;
+
+    /// <summary>
+    /// A long-monitored patient in seconds: <paramref name="count"/> calm check-ins, one a day up to today, appended
+    /// straight to the event store (as command-api would), then waited for until the observations read model holds
+    /// them all. Returns their ids, oldest first.
+    /// </summary>
+    public async Task<IReadOnlyList<Guid>> SeedCheckInsAsync(Guid patientId, int count, TimeSpan timeout)
+    {
+        var store = _host.Services.GetRequiredService<IEventStore>();
+        var start = DateTimeOffset.UtcNow.AddDays(-count);
+        var ids = Enumerable.Range(0, count).Select(_ => Guid.CreateVersion7()).ToList();
+        await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
+        {
+            var measuredAt = start.AddDays(i);
+            var vitals = new VitalSigns(Score: 2, HeartRate: 72, RespiratoryRate: 14, OxygenSaturation: 97, OnSupplementalOxygen: false,
+                SystolicBp: 121, DiastolicBp: 79, Temperature: 36.8m, Consciousness: Consciousness.Alert);
+            await store.AppendAsync(StreamId.ForObservation(ids[i]), ExpectedVersion.NoStream,
+                [new ObservationSubmitted(ids[i], patientId, vitals, measuredAt, measuredAt, null)],
+                EventMetadataFactory.FromCurrentActivity(Guid.NewGuid().ToString(), userId: patientId.ToString()), ct);
+        });
+
+        var dynamo = _host.Services.GetRequiredService<IAmazonDynamoDB>();
+        await Eventually.UntilAsync(async () =>
+        {
+            var projected = 0;
+            Dictionary<string, AttributeValue>? startKey = null;
+            do
+            {
+                var page = await dynamo.QueryAsync(new QueryRequest
+                {
+                    TableName = HealthFlowTopology.Tables.Observations.Name,
+                    KeyConditionExpression = "patientId = :patient",
+                    ExpressionAttributeValues = new() { [":patient"] = new AttributeValue { S = patientId.ToString() } },
+                    Select = Select.COUNT,
+                    ExclusiveStartKey = startKey,
+                });
+                projected += page.Count ?? 0;
+                startKey = page.LastEvaluatedKey is { Count: > 0 } ? page.LastEvaluatedKey : null;
+            }
+            while (startKey is not null);
+            return projected == count;
+        }, $"all {count} check-ins projected", timeout);
+        return ids;
+    }
 
     /// <summary>
     /// Every stored check-in, grouped by patient. Each check-in is its own stream, so this reads the

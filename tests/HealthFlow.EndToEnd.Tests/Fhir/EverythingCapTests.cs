@@ -31,7 +31,7 @@ public sealed class EverythingCapTests(AppHostFixture system) : IDisposable
         var patient = await _api.RegisterPatientAsync("Past the cap");
         var patientId = patient.PatientId!.Value;
         var clinician = await _api.LoginClinicianAsync();
-        var checkIns = await SeedCheckInsAsync(patientId);
+        var checkIns = await _store.SeedCheckInsAsync(patientId, CheckIns, TimeSpan.FromSeconds(180));
 
         using var http = new HttpClient { BaseAddress = system.GatewayUrl, Timeout = TimeSpan.FromMinutes(3) };
         var response = await new HealthFlowApi(http).GetAsync(clinician, $"/fhir/r4/Patient/{patientId}/$everything");
@@ -56,44 +56,5 @@ public sealed class EverythingCapTests(AppHostFixture system) : IDisposable
     }
 
     /// <summary>The check-ins, oldest first, straight into the event store as command-api would append them, then projected.</summary>
-    private async Task<IReadOnlyList<Guid>> SeedCheckInsAsync(Guid patientId)
-    {
-        var store = _store.Services.GetRequiredService<IEventStore>();
-        var start = DateTimeOffset.UtcNow.AddDays(-CheckIns);
-        var ids = Enumerable.Range(0, CheckIns).Select(_ => Guid.CreateVersion7()).ToList();
-        await Parallel.ForEachAsync(Enumerable.Range(0, CheckIns), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
-        {
-            var measuredAt = start.AddDays(i);
-            var vitals = new VitalSigns(Score: 2, HeartRate: 72, RespiratoryRate: 14, OxygenSaturation: 97, OnSupplementalOxygen: false,
-                SystolicBp: 121, DiastolicBp: 79, Temperature: 36.8m, Consciousness: Consciousness.Alert);
-            await store.AppendAsync(StreamId.ForObservation(ids[i]), ExpectedVersion.NoStream,
-                [new ObservationSubmitted(ids[i], patientId, vitals, measuredAt, measuredAt, null)],
-                EventMetadataFactory.FromCurrentActivity(Guid.NewGuid().ToString(), userId: patientId.ToString()), ct);
-        });
-
-        var dynamo = _store.Services.GetRequiredService<IAmazonDynamoDB>();
-        await Eventually.UntilAsync(async () =>
-        {
-            var count = 0;
-            Dictionary<string, AttributeValue>? startKey = null;
-            do
-            {
-                var page = await dynamo.QueryAsync(new QueryRequest
-                {
-                    TableName = HealthFlowTopology.Tables.Observations.Name,
-                    KeyConditionExpression = "patientId = :patient",
-                    ExpressionAttributeValues = new() { [":patient"] = new AttributeValue { S = patientId.ToString() } },
-                    Select = Select.COUNT,
-                    ExclusiveStartKey = startKey,
-                });
-                count += page.Count ?? 0;
-                startKey = page.LastEvaluatedKey is { Count: > 0 } ? page.LastEvaluatedKey : null;
-            }
-            while (startKey is not null);
-            return count == CheckIns;
-        }, $"all {CheckIns} check-ins projected", TimeSpan.FromSeconds(180));
-        return ids;
-    }
-
     public void Dispose() => _store.Dispose();
 }
