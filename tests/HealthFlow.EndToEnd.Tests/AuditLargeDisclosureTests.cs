@@ -1,14 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using Amazon.DynamoDBv2;
-using Amazon.DynamoDBv2.Model;
-using HealthFlow.Aws.EventStore;
-using HealthFlow.Aws.Messaging;
-using HealthFlow.Aws.Topology;
-using HealthFlow.Domain;
-using HealthFlow.Domain.Events;
 using HealthFlow.EndToEnd.Tests.Faults;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace HealthFlow.EndToEnd.Tests;
 
