@@ -1,3 +1,4 @@
+
 namespace HealthFlow.LocalAws;
 
 /// <summary>LocalAws settings, bound from the "LocalAws" configuration section (and --port).</summary>
@@ -41,7 +42,7 @@ public sealed class LocalAwsOptions
     public bool EnforceAccess { get; set; } = true;
 
     /// <summary>The declared access to enforce; HealthFlowAccess.All when unset (in-process hosts and tests may pass another).</summary>
-    public IReadOnlyList<HealthFlow.Aws.Topology.ServiceAccess>? Access { get; set; }
+    public IReadOnlyList<HealthFlow.Topology.ServiceAccess>? Access { get; set; }
 
     /// <summary>
     /// Host names LocalAws answers besides the loopback ones (localhost, *.localhost, 127.0.0.0/8, ::1), in the Host

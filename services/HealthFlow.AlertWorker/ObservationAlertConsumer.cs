@@ -1,8 +1,8 @@
-using HealthFlow.Aws.EventStore;
-using HealthFlow.Aws.Messaging;
 using HealthFlow.Domain;
 using HealthFlow.Domain.Alerts;
 using HealthFlow.Domain.Events;
+using HealthFlow.EventStore;
+using HealthFlow.Messaging;
 using MassTransit;
 using Microsoft.Extensions.Options;
 

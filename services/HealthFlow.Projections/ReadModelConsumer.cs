@@ -1,8 +1,8 @@
 using System.Diagnostics.Metrics;
-using HealthFlow.Aws.Messaging;
-using HealthFlow.Aws.ReadModels.Projections;
 using HealthFlow.Domain;
 using HealthFlow.Domain.Events;
+using HealthFlow.Messaging;
+using HealthFlow.ReadModels.Projections;
 using MassTransit;
 
 namespace HealthFlow.Projections;

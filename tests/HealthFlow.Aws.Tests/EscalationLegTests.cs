@@ -1,11 +1,11 @@
 using System.Text.Json;
 using Amazon.SQS.Model;
 using HealthFlow.AlertWorker;
-using HealthFlow.Aws.Messaging;
 using HealthFlow.Aws.Tests.Infrastructure;
-using HealthFlow.Aws.Topology;
 using HealthFlow.Domain;
 using HealthFlow.Domain.Alerts;
+using HealthFlow.Messaging;
+using HealthFlow.Topology;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using HealthFlow.Aws.EventStore;
-using HealthFlow.Aws.Messaging;
 using HealthFlow.Domain;
 using HealthFlow.Domain.Events;
+using HealthFlow.EventStore;
+using HealthFlow.Messaging;
 using MassTransit;
 
 namespace HealthFlow.Aws.Tests;

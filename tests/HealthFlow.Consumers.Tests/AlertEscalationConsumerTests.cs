@@ -1,9 +1,9 @@
 using HealthFlow.AlertWorker;
-using HealthFlow.Aws.EventStore;
-using HealthFlow.Aws.Messaging;
 using HealthFlow.Domain;
 using HealthFlow.Domain.Alerts;
 using HealthFlow.Domain.Events;
+using HealthFlow.EventStore;
+using HealthFlow.Messaging;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;

@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
-using HealthFlow.Aws.Messaging;
-using HealthFlow.Aws.Topology;
 using HealthFlow.Domain;
 using HealthFlow.Domain.Events;
+using HealthFlow.Messaging;
+using HealthFlow.Topology;
 using MassTransit;
 using MassTransit.Mediator;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,7 +1,7 @@
 using System.Text.Json;
-using HealthFlow.Aws.Messaging;
 using HealthFlow.Domain;
 using HealthFlow.Domain.Events;
+using HealthFlow.Messaging;
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,10 +1,10 @@
 using HealthFlow.AlertWorker;
-using HealthFlow.Aws.EventStore;
-using HealthFlow.Aws.Messaging;
-using HealthFlow.Aws.Topology;
 using HealthFlow.Domain;
 using HealthFlow.Domain.Alerts;
 using HealthFlow.Domain.Events;
+using HealthFlow.EventStore;
+using HealthFlow.Messaging;
+using HealthFlow.Topology;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;

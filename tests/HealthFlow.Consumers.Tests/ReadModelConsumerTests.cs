@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
-using HealthFlow.Aws.ReadModels.Projections;
 using HealthFlow.Domain;
 using HealthFlow.Domain.Events;
 using HealthFlow.Projections;
+using HealthFlow.ReadModels.Projections;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,10 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using HealthFlow.Aws.Topology;
 using HealthFlow.Domain.Alerts;
 using HealthFlow.Domain.Events;
 using HealthFlow.EndToEnd.Tests.Faults;
+using HealthFlow.Topology;
 
 namespace HealthFlow.EndToEnd.Tests;
 

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using HealthFlow.Aws.Topology;
 using HealthFlow.LocalAws.Protocol;
+using HealthFlow.Topology;
 
 namespace HealthFlow.LocalAws.Access;
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using HealthFlow.Aws.Topology;
+using HealthFlow.Topology;
 
 namespace HealthFlow.LocalAws.Access;
 

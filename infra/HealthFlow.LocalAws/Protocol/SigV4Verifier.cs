@@ -30,7 +30,7 @@ internal sealed partial class SigV4Verifier(LocalAwsOptions options, ILogger<Sig
     private static Dictionary<string, string> KnownSecrets(LocalAwsOptions options)
     {
         var secrets = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var service in options.Access ?? HealthFlow.Aws.Topology.HealthFlowAccess.All)
+        foreach (var service in options.Access ?? HealthFlow.Topology.HealthFlowAccess.All)
             secrets[service.AccessKeyId] = LocalAwsCredentials.ServiceSecretAccessKey;
         secrets[LocalAwsCredentials.AdministratorKeyId] = LocalAwsCredentials.AdministratorSecretAccessKey;
         return secrets;

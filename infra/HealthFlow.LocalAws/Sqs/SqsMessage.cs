@@ -1,3 +1,4 @@
+
 namespace HealthFlow.LocalAws.Sqs;
 
 internal enum MessageState

@@ -1,13 +1,12 @@
 using Amazon;
 using Amazon.Extensions.NETCore.Setup;
 using Amazon.Runtime;
-using HealthFlow.Aws;
-using HealthFlow.Aws.EventStore;
-using HealthFlow.Aws.Messaging;
-using HealthFlow.Aws.Topology;
 using HealthFlow.Domain;
 using HealthFlow.Domain.Alerts;
 using HealthFlow.Domain.Events;
+using HealthFlow.EventStore;
+using HealthFlow.Messaging;
+using HealthFlow.Topology;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -2,8 +2,8 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
 using HealthFlow.Cli.Api;
-using HealthFlow.Aws.EventStore;
 using HealthFlow.Cli.Bench;
+using HealthFlow.EventStore;
 using Xunit.Abstractions;
 
 namespace HealthFlow.EndToEnd.Tests.Faults;
