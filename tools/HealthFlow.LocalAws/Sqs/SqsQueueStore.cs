@@ -15,6 +15,22 @@ internal sealed class SqsQueueStore(LocalAwsOptions options)
 
     public bool TryGet(string name, [NotNullWhen(true)] out SqsQueue? queue) => _queues.TryGetValue(name, out queue);
 
+    /// <summary>The queue a request's QueueUrl names, or the SQS error a caller gets for it.</summary>
+    public SqsQueue Resolve(string? queueUrl)
+    {
+        if (string.IsNullOrEmpty(queueUrl))
+            throw SqsErrors.MissingParameter("QueueUrl");
+        // The queue is the URL's last path segment (http://host:port/<account>/<name>); a bare name is accepted too.
+        var trimmed = queueUrl.AsSpan().TrimEnd('/');
+        var name = trimmed[(trimmed.LastIndexOf('/') + 1)..].ToString();
+        if (!_queues.TryGetValue(name, out var queue))
+            throw SqsErrors.QueueDoesNotExist();
+        return queue;
+    }
+
+    /// <summary>Built from the request's origin, so the URL works whichever port LocalAws listens on.</summary>
+    public static string UrlOf(string origin, string name) => $"{origin}/{LocalAwsOptions.AccountId}/{name}";
+
     /// <summary>Resolves an SQS ARN of this account (any region: LocalAws serves one) to its queue.</summary>
     public bool TryGetByArn(string arn, [NotNullWhen(true)] out SqsQueue? queue)
     {

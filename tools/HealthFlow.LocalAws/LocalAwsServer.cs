@@ -84,8 +84,12 @@ public sealed class LocalAwsServer : IAsyncDisposable
 
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<SqsQueueStore>();
+        builder.Services.AddSingleton<SqsQueueAdministration>();
+        builder.Services.AddSingleton<SqsMessaging>();
         builder.Services.AddSingleton<SqsService>();
         builder.Services.AddSingleton<EventBusRegistry>();
+        builder.Services.AddSingleton<EventBusAdministration>();
+        builder.Services.AddSingleton<EventDelivery>();
         builder.Services.AddSingleton<EventBridgeService>();
         builder.Services.AddSingleton<FaultInjector>();
         builder.Services.AddSingleton<AccessPolicy>();

@@ -2,28 +2,17 @@ using System.Text.Json;
 
 namespace HealthFlow.LocalAws.EventBridge;
 
-/// <summary>The pattern is invalid; the message is AWS's ("Event pattern is not valid. Reason: ...").</summary>
-internal sealed class InvalidEventPatternException(string reason) : Exception("Event pattern is not valid. Reason: " + reason);
-
-/// <summary>All values of one field (dotted path) must include one accepted by any matcher, or the field may be absent.</summary>
-internal sealed record FieldCondition(string Path, ValueMatcher[] Matchers, bool MatchesAbsent);
-
 /// <summary>
-/// A compiled EventBridge event pattern: the one matcher behind both rule routing and TestEventPattern.
-/// Like AWS's event-ruler, patterns and events are flattened to dotted paths (so <c>"a.b"</c> and
-/// <c>{"a":{"b":..}}</c> are the same field), <c>$or</c> expands into alternatives, and fields
-/// matched inside arrays of objects must come from the same array element ("array consistency").
+/// Reads an event pattern's JSON into the alternatives <see cref="EventPattern"/> matches: one list of field
+/// conditions per <c>$or</c> branch, each field's values and operators compiled into matchers, with AWS's
+/// validation errors.
 /// </summary>
-internal sealed class EventPattern
+internal static class EventPatternParser
 {
     private const int MaxAlternatives = 256;
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64 };
 
-    private readonly List<FieldCondition[]> _alternatives;
-
-    private EventPattern(List<FieldCondition[]> alternatives) => _alternatives = alternatives;
-
-    public static EventPattern Parse(string json)
+    public static List<FieldCondition[]> Alternatives(string json)
     {
         JsonDocument document;
         try
@@ -40,94 +29,9 @@ internal sealed class EventPattern
             if (document.RootElement.ValueKind != JsonValueKind.Object)
                 throw new InvalidEventPatternException("Filter is not an object");
             var alternatives = CompileObject(document.RootElement, string.Empty, [[]]);
-            return new EventPattern([.. alternatives.Select(a => a.ToArray())]);
+            return [.. alternatives.Select(a => a.ToArray())];
         }
     }
-
-    public bool Matches(FlatEvent flatEvent)
-    {
-        foreach (var conditions in _alternatives)
-        {
-            if (MatchesAll(conditions, flatEvent))
-                return true;
-        }
-
-        return false;
-    }
-
-    // ---- Matching -------------------------------------------------------------------------------
-
-    private static bool MatchesAll(FieldCondition[] conditions, FlatEvent flatEvent)
-    {
-        List<EventValue[]>? constrained = null;
-        bool anyPositioned = false;
-        foreach (var condition in conditions)
-        {
-            var values = flatEvent.Get(condition.Path);
-            if (values.Count == 0)
-            {
-                if (condition.MatchesAbsent)
-                    continue;
-                return false;
-            }
-
-            var candidates = new List<EventValue>(values.Count);
-            foreach (var value in values)
-            {
-                foreach (var matcher in condition.Matchers)
-                {
-                    if (matcher.Matches(value))
-                    {
-                        candidates.Add(value);
-                        anyPositioned |= value.Positions.Length > 0;
-                        break;
-                    }
-                }
-            }
-
-            if (candidates.Count == 0)
-                return false;
-            (constrained ??= []).Add([.. candidates]);
-        }
-
-        // Only values inside arrays can conflict; without any, each field matched on its own.
-        return !anyPositioned || constrained is null || Consistent(constrained, 0, new EventValue[constrained.Count]);
-    }
-
-    private static bool Consistent(List<EventValue[]> candidates, int field, EventValue[] chosen)
-    {
-        if (field == candidates.Count)
-            return true;
-        foreach (var candidate in candidates[field])
-        {
-            bool fits = true;
-            for (int i = 0; i < field && fits; i++)
-                fits = SameElements(chosen[i], candidate);
-            if (!fits)
-                continue;
-            chosen[field] = candidate;
-            if (Consistent(candidates, field + 1, chosen))
-                return true;
-        }
-
-        return false;
-    }
-
-    private static bool SameElements(in EventValue a, in EventValue b)
-    {
-        foreach (var pa in a.Positions)
-        {
-            foreach (var pb in b.Positions)
-            {
-                if (pa.ArrayId == pb.ArrayId && pa.Index != pb.Index)
-                    return false;
-            }
-        }
-
-        return true;
-    }
-
-    // ---- Compilation ----------------------------------------------------------------------------
 
     private static List<List<FieldCondition>> CompileObject(JsonElement pattern, string prefix, List<List<FieldCondition>> alternatives)
     {
@@ -385,65 +289,5 @@ internal sealed class EventPattern
         if (members.MoveNext())
             throw new InvalidEventPatternException(error);
         return (first.Name, first.Value);
-    }
-}
-
-/// <summary>An event flattened once into dotted paths and their leaf values, then matched against any number of patterns.</summary>
-internal sealed class FlatEvent
-{
-    private static readonly List<EventValue> None = [];
-    private readonly Dictionary<string, List<EventValue>> _values = new(StringComparer.Ordinal);
-    private int _arrays;
-
-    private FlatEvent()
-    {
-    }
-
-    public static FlatEvent From(JsonElement root)
-    {
-        var flat = new FlatEvent();
-        flat.Walk(root, string.Empty, []);
-        return flat;
-    }
-
-    public List<EventValue> Get(string path) => _values.TryGetValue(path, out var values) ? values : None;
-
-    private void Walk(JsonElement element, string path, ArrayPosition[] positions)
-    {
-        switch (element.ValueKind)
-        {
-            case JsonValueKind.Object:
-                foreach (var property in element.EnumerateObject())
-                    Walk(property.Value, path.Length == 0 ? property.Name : path + "." + property.Name, positions);
-                break;
-            case JsonValueKind.Array:
-                int arrayId = _arrays++;
-                int index = 0;
-                foreach (var item in element.EnumerateArray())
-                    Walk(item, path, [.. positions, new ArrayPosition(arrayId, index++)]);
-                break;
-            case JsonValueKind.String:
-                Add(path, new EventValue(EventValueKind.String, element.GetString(), 0, positions));
-                break;
-            case JsonValueKind.Number:
-                Add(path, new EventValue(EventValueKind.Number, null, element.GetDouble(), positions));
-                break;
-            case JsonValueKind.True:
-                Add(path, new EventValue(EventValueKind.True, null, 0, positions));
-                break;
-            case JsonValueKind.False:
-                Add(path, new EventValue(EventValueKind.False, null, 0, positions));
-                break;
-            case JsonValueKind.Null:
-                Add(path, new EventValue(EventValueKind.Null, null, 0, positions));
-                break;
-        }
-    }
-
-    private void Add(string path, EventValue value)
-    {
-        if (!_values.TryGetValue(path, out var values))
-            _values[path] = values = new List<EventValue>(1);
-        values.Add(value);
     }
 }

@@ -157,7 +157,7 @@ internal sealed partial class DynaliteProcess(LocalAwsOptions options, IHostEnvi
         }
 
         throw new InvalidOperationException(
-            "dynalite is not installed. Run `npm ci` in infra/HealthFlow.LocalAws (building that project does it), " +
+            "dynalite is not installed. Run `npm ci` in tools/HealthFlow.LocalAws (building that project does it), " +
             "or set LocalAws:NodeModulesDirectory.");
     }
 
