@@ -9,7 +9,7 @@ namespace HealthFlow.Projections;
 
 /// <summary>
 /// Wires one queue's events to a read-model projection. The mapping itself lives in
-/// HealthFlow.Aws/ReadModels, where `healthflow replay` uses the same code.
+/// HealthFlow.ReadModels, where `healthflow replay` uses the same code.
 /// </summary>
 public sealed class ReadModelConsumer<TEvent, TProjection>(TProjection projection, ProjectionMetrics metrics, ILogger<TProjection> logger)
     : IConsumer<TEvent>
