@@ -1,3 +1,4 @@
+using HealthFlow.Domain;
 using HealthFlow.Domain.Events;
 using HealthFlow.Topology;
 using MassTransit;
@@ -120,16 +121,17 @@ public sealed class EventQueueBuilder
     internal EventTypeMap Types { get; } = new();
 
     /// <summary>
-    /// Events of type <typeparamref name="TEvent"/> (detail-type = its name) from this queue go to a scoped <typeparamref name="TConsumer"/>.
+    /// Events of type <typeparamref name="TEvent"/> (detail-type = its name) from this queue go to a scoped <typeparamref name="TConsumer"/>,
+    /// which receives each as an <see cref="EventEnvelope{TEvent}"/>: the event decoded once, its envelope beside it.
     /// <typeparamref name="TEvent"/> is a stored <see cref="IDomainEvent"/>, or a message sent with <see cref="IDelayedMessages"/>.
     /// </summary>
     public EventQueueBuilder Consume<TEvent, TConsumer>()
         where TEvent : class
-        where TConsumer : class, IConsumer<TEvent>
+        where TConsumer : class, IConsumer<EventEnvelope<TEvent>>
     {
         var eventType = typeof(TEvent).Name;
         _parent.Claim(eventType, Definition.Name, typeof(TConsumer));
-        Types.Add(eventType, typeof(TEvent));
+        Types.Add<TEvent>(eventType);
         return this;
     }
 
@@ -141,15 +143,19 @@ public sealed class EventQueueBuilder
     }
 }
 
-/// <summary>The message types one queue carries, by event type (the EventBridge detail-type).</summary>
+/// <summary>The message types one queue carries, by event type (the EventBridge detail-type), and how each is decoded.</summary>
 internal sealed class EventTypeMap
 {
-    private readonly Dictionary<string, Type> _byName = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, EventBinding> _byName = new(StringComparer.Ordinal);
 
-    public void Add(string eventType, Type messageType) => _byName[eventType] = messageType;
+    public void Add<TEvent>(string eventType) where TEvent : class =>
+        _byName[eventType] = new EventBinding(typeof(EventEnvelope<TEvent>), envelope => envelope.As<TEvent>());
 
-    public bool TryGet(string eventType, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Type? messageType) =>
-        _byName.TryGetValue(eventType, out messageType);
+    public bool TryGet(string eventType, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out EventBinding? binding) =>
+        _byName.TryGetValue(eventType, out binding);
 
     public IEnumerable<string> EventTypes => _byName.Keys;
 }
+
+/// <summary>One event type's message: <c>EventEnvelope&lt;TEvent&gt;</c>, and the decoding of the wire envelope into it.</summary>
+internal sealed record EventBinding(Type MessageType, Func<EventEnvelope, object> Decode);

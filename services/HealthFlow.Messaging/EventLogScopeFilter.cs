@@ -1,3 +1,4 @@
+using HealthFlow.Domain;
 using MassTransit;
 using Microsoft.Extensions.Logging;
 
@@ -11,11 +12,12 @@ internal sealed class EventLogScopeFilter<T>(ILogger<EventLogScopeFilter<T>> log
 {
     public async Task Send(ConsumeContext<T> context, IPipe<ConsumeContext<T>> next)
     {
+        var envelope = context.Message as IEventEnvelope;
         using var scope = logger.BeginScope(new Dictionary<string, object?>
         {
             ["EventId"] = context.MessageId,
-            ["EventType"] = context.Headers.Get<string>(EventHeaders.EventType),
-            ["CorrelationId"] = context.Headers.Get<string>(EventHeaders.CorrelationId),
+            ["EventType"] = envelope?.Type,
+            ["CorrelationId"] = envelope?.Metadata.CorrelationId,
         });
         await next.Send(context).ConfigureAwait(false);
     }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Amazon.SQS.Model;
-using HealthFlow.Domain;
 using HealthFlow.EventStore;
 using MassTransit;
 using MassTransit.Mediator;
@@ -26,8 +25,9 @@ internal readonly record struct Dispatched(DispatchResult Result, ActivityContex
 
 /// <summary>
 /// Turns one SQS message into a MassTransit message: reads the EventBridge envelope, picks the
-/// message type by detail-type, continues the producer's trace, and sends it through the mediator,
-/// whose consume pipeline (retry, filters, scoped consumer) does the rest.
+/// message type by detail-type, decodes the event once into an <see cref="EventEnvelope{TEvent}"/>, continues the
+/// producer's trace, and sends it through the mediator, whose consume pipeline (retry, filters, scoped consumer)
+/// does the rest. The envelope is the message: nothing travels as headers but MassTransit's own.
 /// </summary>
 internal sealed class MediatorDispatcher(SqsQueue queue, EventTypeMap types, IMediator mediator, ILogger logger, TimeProvider time)
 {
@@ -42,7 +42,7 @@ internal sealed class MediatorDispatcher(SqsQueue queue, EventTypeMap types, IMe
             return new(DispatchResult.Undeliverable, default);
         }
 
-        if (!types.TryGet(envelope.Type, out var messageType))
+        if (!types.TryGet(envelope.Type, out var binding))
         {
             HealthFlowTelemetry.MessagesUnknown.Add(1, _queueTag);
             logger.LogWarning("No consumer for {EventType} on {Queue}; giving event {EventId} to the DLQ, from where it can be redriven",
@@ -50,10 +50,10 @@ internal sealed class MediatorDispatcher(SqsQueue queue, EventTypeMap types, IMe
             return new(DispatchResult.Undeliverable, default);
         }
 
-        object @event;
+        object typed;
         try
         {
-            @event = envelope.Data.Deserialize(messageType, DomainJson.Options) ?? throw new JsonException("the event has no data");
+            typed = binding.Decode(envelope);
         }
         catch (JsonException ex)
         {
@@ -78,9 +78,9 @@ internal sealed class MediatorDispatcher(SqsQueue queue, EventTypeMap types, IMe
         var started = time.GetTimestamp();
         try
         {
-            await mediator.Send(@event, messageType, Pipe.Execute<SendContext>(context =>
+            await mediator.Send(typed, binding.MessageType, Pipe.Execute<SendContext>(context =>
                 {
-                    EventHeaders.Write(context, envelope);
+                    context.MessageId = envelope.EventId;
                     // SQS's receive count, as MassTransit's redelivery count: a consumer can tell a first delivery from a later one.
                     if (receiveCount > 1)
                         context.Headers.Set(MessageHeaders.RedeliveryCount, receiveCount - 1);

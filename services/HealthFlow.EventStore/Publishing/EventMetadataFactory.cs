@@ -28,6 +28,6 @@ public static class EventMetadataFactory
     /// Metadata for an event a consumer appends in reaction to <paramref name="cause"/>: same
     /// correlation, caused by that event, traced under the current (consumer) span.
     /// </summary>
-    public static EventMetadata CausedBy(EventEnvelope cause, string? userId = null) =>
+    public static EventMetadata CausedBy(IEventEnvelope cause, string? userId = null) =>
         FromCurrentActivity(cause.Metadata.CorrelationId, cause.EventId.ToString(), userId ?? cause.Metadata.UserId);
 }

@@ -30,26 +30,28 @@ public sealed class AlertProjection(
     PatientReadModel patients,
     IEventStreamReader eventStore,
     TimeProvider timeProvider,
-    ILogger<AlertProjection> logger) : IReadModelProjection
+    ILogger<AlertProjection> logger)
+    : ReadModelProjection, IProjects<AlertRaised>, IProjects<AlertAcknowledged>, IProjects<AlertEscalated>
 {
     public const string ReadModelName = "alerts";
 
-    public string Name => ReadModelName;
+    public override string Name => ReadModelName;
 
-    public IReadOnlySet<string> EventTypes { get; } =
-        new HashSet<string> { Domain.Events.EventTypes.AlertRaised, Domain.Events.EventTypes.AlertAcknowledged, Domain.Events.EventTypes.AlertEscalated };
+    public Task<ProjectionOutcome> ApplyAsync(EventEnvelope<AlertRaised> envelope, CancellationToken cancellationToken) =>
+        StampedAsync(envelope, ct => ApplyRaisedAsync(envelope, ct), cancellationToken);
 
-    public async Task<ProjectionOutcome> ApplyAsync(EventEnvelope envelope, CancellationToken cancellationToken)
+    public Task<ProjectionOutcome> ApplyAsync(EventEnvelope<AlertAcknowledged> envelope, CancellationToken cancellationToken) =>
+        StampedAsync(envelope, ct => ApplyToRaisedAsync(envelope.Event.AlertId, envelope, c => alerts.ApplyAcknowledgedAsync(envelope.Event, envelope.Version, c), ct), cancellationToken);
+
+    public Task<ProjectionOutcome> ApplyAsync(EventEnvelope<AlertEscalated> envelope, CancellationToken cancellationToken) =>
+        StampedAsync(envelope, ct => ApplyToRaisedAsync(envelope.Event.AlertId, envelope, c => alerts.ApplyEscalatedAsync(envelope.Event, envelope.Version, c), ct), cancellationToken);
+
+    // Every write also feeds the clinicians' live stream: a write that landed late is stamped again.
+    private async Task<ProjectionOutcome> StampedAsync(
+        IEventEnvelope envelope, Func<CancellationToken, Task<ProjectionOutcome>> apply, CancellationToken cancellationToken)
     {
         var writeStarted = timeProvider.GetTimestamp();
-        var outcome = envelope.Type switch
-        {
-            Domain.Events.EventTypes.AlertRaised => await ApplyRaisedAsync(envelope, cancellationToken),
-            Domain.Events.EventTypes.AlertAcknowledged => await ApplyAcknowledgedAsync(envelope, cancellationToken),
-            Domain.Events.EventTypes.AlertEscalated => await ApplyEscalatedAsync(envelope, cancellationToken),
-            _ => ProjectionOutcome.Ignored,
-        };
-
+        var outcome = await apply(cancellationToken);
         if (outcome == ProjectionOutcome.Applied)
         {
             await feedStamps.EnsureLandedInTimeAsync(AlertIdOf(envelope), envelope.Version, writeStarted, cancellationToken);
@@ -63,29 +65,16 @@ public sealed class AlertProjection(
         return outcome;
     }
 
-    private async Task<ProjectionOutcome> ApplyRaisedAsync(EventEnvelope envelope, CancellationToken cancellationToken)
+    private async Task<ProjectionOutcome> ApplyRaisedAsync(EventEnvelope<AlertRaised> envelope, CancellationToken cancellationToken)
     {
-        var raised = envelope.DataAs<AlertRaised>();
+        var raised = envelope.Event;
         var patientName = await PatientNameAsync(raised.PatientId, cancellationToken);
-        var applied = await alerts.ApplyRaisedAsync(raised, patientName, envelope.StreamId, envelope.Version, cancellationToken);
-        return applied ? ProjectionOutcome.Applied : ProjectionOutcome.Duplicate;
-    }
-
-    private Task<ProjectionOutcome> ApplyAcknowledgedAsync(EventEnvelope envelope, CancellationToken cancellationToken)
-    {
-        var acknowledged = envelope.DataAs<AlertAcknowledged>();
-        return ApplyToRaisedAsync(acknowledged.AlertId, envelope, ct => alerts.ApplyAcknowledgedAsync(acknowledged, envelope.Version, ct), cancellationToken);
-    }
-
-    private Task<ProjectionOutcome> ApplyEscalatedAsync(EventEnvelope envelope, CancellationToken cancellationToken)
-    {
-        var escalated = envelope.DataAs<AlertEscalated>();
-        return ApplyToRaisedAsync(escalated.AlertId, envelope, ct => alerts.ApplyEscalatedAsync(escalated, envelope.Version, ct), cancellationToken);
+        return Outcome(await alerts.ApplyRaisedAsync(raised, patientName, envelope.StreamId, envelope.Version, cancellationToken));
     }
 
     // A change to an alert's item needs the item: when its AlertRaised has not been projected yet, it is read from the store first.
     private async Task<ProjectionOutcome> ApplyToRaisedAsync(
-        Guid alertId, EventEnvelope envelope, Func<CancellationToken, Task<AcknowledgementApplied>> apply, CancellationToken cancellationToken)
+        Guid alertId, IEventEnvelope envelope, Func<CancellationToken, Task<AcknowledgementApplied>> apply, CancellationToken cancellationToken)
     {
         var result = await apply(cancellationToken);
         if (result == AcknowledgementApplied.AlertNotProjectedYet)
@@ -100,7 +89,7 @@ public sealed class AlertProjection(
 
                 if (earlier.Type == Domain.Events.EventTypes.AlertRaised)
                 {
-                    await ApplyRaisedAsync(earlier, cancellationToken);
+                    await ApplyRaisedAsync(earlier.As<AlertRaised>(), cancellationToken);
                 }
             }
 
@@ -117,7 +106,7 @@ public sealed class AlertProjection(
         };
     }
 
-    private static Guid AlertIdOf(EventEnvelope envelope) => Guid.Parse(envelope.StreamId.AsSpan(StreamId.AlertPrefix.Length));
+    private static Guid AlertIdOf(IEventEnvelope envelope) => Guid.Parse(envelope.StreamId.AsSpan(StreamId.AlertPrefix.Length));
 
     private async Task<string> PatientNameAsync(Guid patientId, CancellationToken cancellationToken)
     {

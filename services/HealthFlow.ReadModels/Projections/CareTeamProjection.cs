@@ -26,38 +26,45 @@ public sealed class CareTeamProjectionOptions
 /// stream: it only creates a member item that none of the team's events has written, so any assignment or removal
 /// of that patient wins over it, in any delivery order and on replay (as command-api decides, DemoWard.JoinedByDefault).
 /// </summary>
-public sealed class CareTeamProjection(CareTeamReadModel teams, IOptions<CareTeamProjectionOptions> options) : IReadModelProjection
+public sealed class CareTeamProjection(CareTeamReadModel teams, IOptions<CareTeamProjectionOptions> options)
+    : ReadModelProjection,
+        IProjects<CareTeamCreated>,
+        IProjects<ClinicianAssignedToCareTeam>,
+        IProjects<ClinicianRemovedFromCareTeam>,
+        IProjects<PatientAssignedToCareTeam>,
+        IProjects<PatientRemovedFromCareTeam>,
+        IProjects<PatientRegistered>
 {
     public const string ReadModelName = "care-teams";
 
-    public string Name => ReadModelName;
+    public override string Name => ReadModelName;
 
-    public IReadOnlySet<string> EventTypes { get; } = new HashSet<string>([.. Domain.Events.EventTypes.CareTeam, Domain.Events.EventTypes.PatientRegistered]);
+    public async Task<ProjectionOutcome> ApplyAsync(EventEnvelope<CareTeamCreated> envelope, CancellationToken cancellationToken) =>
+        Outcome(await teams.ApplyCreatedAsync(envelope.Event.CareTeamId, envelope.Event.Name, Stamp(envelope), cancellationToken));
 
-    public async Task<ProjectionOutcome> ApplyAsync(EventEnvelope envelope, CancellationToken cancellationToken)
-    {
-        var stamp = CareTeamReadModel.VersionKey(envelope.Version);
-        var applied = envelope.Type switch
-        {
-            Domain.Events.EventTypes.CareTeamCreated when envelope.DataAs<CareTeamCreated>() is var e =>
-                await teams.ApplyCreatedAsync(e.CareTeamId, e.Name, stamp, cancellationToken),
-            Domain.Events.EventTypes.ClinicianAssignedToCareTeam when envelope.DataAs<ClinicianAssignedToCareTeam>() is var e =>
-                await teams.ApplyMembershipAsync(e.CareTeamId, CareTeamReadModel.ClinicianPrefix + CareTeam.ClinicianIdOf(e.ClinicianId), true, stamp, cancellationToken),
-            Domain.Events.EventTypes.ClinicianRemovedFromCareTeam when envelope.DataAs<ClinicianRemovedFromCareTeam>() is var e =>
-                await teams.ApplyMembershipAsync(e.CareTeamId, CareTeamReadModel.ClinicianPrefix + CareTeam.ClinicianIdOf(e.ClinicianId), false, stamp, cancellationToken),
-            Domain.Events.EventTypes.PatientAssignedToCareTeam when envelope.DataAs<PatientAssignedToCareTeam>() is var e =>
-                await teams.ApplyMembershipAsync(e.CareTeamId, CareTeamReadModel.PatientPrefix + e.PatientId.ToString("D"), true, stamp, cancellationToken),
-            Domain.Events.EventTypes.PatientRemovedFromCareTeam when envelope.DataAs<PatientRemovedFromCareTeam>() is var e =>
-                await teams.ApplyMembershipAsync(e.CareTeamId, CareTeamReadModel.PatientPrefix + e.PatientId.ToString("D"), false, stamp, cancellationToken),
-            Domain.Events.EventTypes.PatientRegistered when options.Value.NewPatientsJoinDemoWard && envelope.DataAs<PatientRegistered>() is var e =>
-                await teams.ApplyDefaultJoinAsync(DemoWard.Id, CareTeamReadModel.PatientPrefix + e.PatientId.ToString("D"), cancellationToken),
-            _ => (bool?)null,
-        };
-        return applied switch
-        {
-            true => ProjectionOutcome.Applied,
-            false => ProjectionOutcome.Duplicate,
-            null => ProjectionOutcome.Ignored,
-        };
-    }
+    public Task<ProjectionOutcome> ApplyAsync(EventEnvelope<ClinicianAssignedToCareTeam> envelope, CancellationToken cancellationToken) =>
+        MembershipAsync(envelope, envelope.Event.CareTeamId, Clinician(envelope.Event.ClinicianId), isMember: true, cancellationToken);
+
+    public Task<ProjectionOutcome> ApplyAsync(EventEnvelope<ClinicianRemovedFromCareTeam> envelope, CancellationToken cancellationToken) =>
+        MembershipAsync(envelope, envelope.Event.CareTeamId, Clinician(envelope.Event.ClinicianId), isMember: false, cancellationToken);
+
+    public Task<ProjectionOutcome> ApplyAsync(EventEnvelope<PatientAssignedToCareTeam> envelope, CancellationToken cancellationToken) =>
+        MembershipAsync(envelope, envelope.Event.CareTeamId, Patient(envelope.Event.PatientId), isMember: true, cancellationToken);
+
+    public Task<ProjectionOutcome> ApplyAsync(EventEnvelope<PatientRemovedFromCareTeam> envelope, CancellationToken cancellationToken) =>
+        MembershipAsync(envelope, envelope.Event.CareTeamId, Patient(envelope.Event.PatientId), isMember: false, cancellationToken);
+
+    public async Task<ProjectionOutcome> ApplyAsync(EventEnvelope<PatientRegistered> envelope, CancellationToken cancellationToken) =>
+        options.Value.NewPatientsJoinDemoWard
+            ? Outcome(await teams.ApplyDefaultJoinAsync(DemoWard.Id, Patient(envelope.Event.PatientId), cancellationToken))
+            : ProjectionOutcome.Ignored;
+
+    private async Task<ProjectionOutcome> MembershipAsync(IEventEnvelope envelope, Guid careTeamId, string member, bool isMember, CancellationToken cancellationToken) =>
+        Outcome(await teams.ApplyMembershipAsync(careTeamId, member, isMember, Stamp(envelope), cancellationToken));
+
+    private static string Stamp(IEventEnvelope envelope) => CareTeamReadModel.VersionKey(envelope.Version);
+
+    private static string Clinician(string clinicianId) => CareTeamReadModel.ClinicianPrefix + CareTeam.ClinicianIdOf(clinicianId);
+
+    private static string Patient(Guid patientId) => CareTeamReadModel.PatientPrefix + patientId.ToString("D");
 }

@@ -4,22 +4,12 @@ using HealthFlow.Domain.Events;
 namespace HealthFlow.ReadModels.Projections;
 
 /// <summary>ObservationSubmitted → `observations`.</summary>
-public sealed class ObservationProjection(ObservationReadModel observations) : IReadModelProjection
+public sealed class ObservationProjection(ObservationReadModel observations) : ReadModelProjection, IProjects<ObservationSubmitted>
 {
     public const string ReadModelName = "observations";
 
-    public string Name => ReadModelName;
+    public override string Name => ReadModelName;
 
-    public IReadOnlySet<string> EventTypes { get; } = new HashSet<string> { Domain.Events.EventTypes.ObservationSubmitted };
-
-    public async Task<ProjectionOutcome> ApplyAsync(EventEnvelope envelope, CancellationToken cancellationToken)
-    {
-        if (envelope.Type != Domain.Events.EventTypes.ObservationSubmitted)
-        {
-            return ProjectionOutcome.Ignored;
-        }
-
-        var applied = await observations.ApplySubmittedAsync(envelope.DataAs<ObservationSubmitted>(), envelope.StreamId, envelope.Version, cancellationToken);
-        return applied ? ProjectionOutcome.Applied : ProjectionOutcome.Duplicate;
-    }
+    public async Task<ProjectionOutcome> ApplyAsync(EventEnvelope<ObservationSubmitted> envelope, CancellationToken cancellationToken) =>
+        Outcome(await observations.ApplySubmittedAsync(envelope.Event, envelope.StreamId, envelope.Version, cancellationToken));
 }

@@ -104,11 +104,11 @@ public sealed class PlantedAlertWorker : IDisposable
         public bool TakeCrash(Guid observationId) => Volatile.Read(ref _armed)?.TrySetResult(observationId) == true;
     }
 
-    private sealed class AppendsAgainOnConflict(IEventStore eventStore, CrashPoint crashPoint) : IConsumer<ObservationSubmitted>
+    private sealed class AppendsAgainOnConflict(IEventStore eventStore, CrashPoint crashPoint) : IConsumer<EventEnvelope<ObservationSubmitted>>
     {
-        public async Task Consume(ConsumeContext<ObservationSubmitted> context)
+        public async Task Consume(ConsumeContext<EventEnvelope<ObservationSubmitted>> context)
         {
-            var observation = context.Message;
+            var observation = context.Message.Event;
             if (AlertEvaluator.Decide(observation.Vitals, new AlertRulesOptions()) is not { } alert)
             {
                 return;
@@ -119,7 +119,7 @@ public sealed class PlantedAlertWorker : IDisposable
             AlertRaised raised = new(
                 alertId, observation.PatientId, observation.ObservationId, alert.Severity, alert.Rule, alert.Reasons,
                 alert.Score, alert.News2, alert.Partial, DateTimeOffset.UtcNow, alert.Rules);
-            var cause = EventMetadataFactory.CausedBy(context.Envelope());
+            var cause = EventMetadataFactory.CausedBy(context.Message);
             try
             {
                 await eventStore.AppendAsync(stream, ExpectedVersion.NoStream, [raised], cause, context.CancellationToken);
