@@ -9,7 +9,7 @@ using HealthFlow.Command.Api.CareTeams;
 using HealthFlow.Command.Api;
 using HealthFlow.Command.Api.Alerts;
 using HealthFlow.Command.Api.Fhir;
-using HealthFlow.Command.Api.Observations;
+using HealthFlow.Command.Api.CheckIns;
 using HealthFlow.ServiceDefaults.Authentication;
 using HealthFlow.ServiceDefaults.Http;
 using Scalar.AspNetCore;
@@ -24,7 +24,8 @@ builder.AddHealthFlowEventStore();
 builder.Services.AddDynamoDbHealthCheck(HealthFlowTopology.Tables.Events, StreamId.ObservationPrefix);
 
 builder.Services.AddSingleton<CommandMetrics>();
-builder.Services.AddSingleton<ObservationSubmitter>();
+builder.Services.AddSingleton<CheckInCommands>();
+builder.Services.AddSingleton<AlertCommands>();
 
 // Care teams: the commands, the read model behind GET /api/care-teams and the acknowledgement's scope check.
 builder.Services.AddSingleton<CareTeamReadModel>();
@@ -50,7 +51,7 @@ if (app.Environment.IsDevelopment())
 }
 
 app.MapDefaultEndpoints();
-app.MapObservationEndpoints();
+app.MapCheckInEndpoints();
 app.MapAlertEndpoints();
 app.MapCareTeamEndpoints();
 app.MapFhirWriteEndpoints();
