@@ -1,24 +1,9 @@
 using System.Text.Json;
 using HealthFlow.Domain.CheckIns;
-using HealthFlow.Domain.Events;
 using HealthFlow.ServiceDefaults.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace HealthFlow.Command.Api.CheckIns;
-
-/// <summary>The check-in body, for the OpenAPI document only: the endpoint validates the raw JSON (CheckInValidator).</summary>
-public sealed record CheckInBody(
-    int? Score,
-    int? HeartRate,
-    int? RespiratoryRate,
-    int? OxygenSaturation,
-    bool? OnSupplementalOxygen,
-    int? SystolicBp,
-    int? DiastolicBp,
-    decimal? Temperature,
-    Consciousness? Consciousness,
-    DateTimeOffset? MeasuredAt,
-    string? Note);
 
 public sealed record CheckInAccepted(Guid ObservationId);
 

@@ -117,11 +117,7 @@ public static class FhirWriteEndpoints
     /// </summary>
     private static FhirResult Existing(FhirSubmission submission, ObservationSubmitted stored, IReadOnlyList<string> slugs)
     {
-        var vitals = stored.Vitals;
-        var observations = CheckInObservations.From(new ObservationView(
-            stored.ObservationId, stored.PatientId, stored.MeasuredAt, stored.SubmittedAt, vitals.Score, vitals.HeartRate,
-            vitals.RespiratoryRate, vitals.OxygenSaturation, vitals.OnSupplementalOxygen, vitals.SystolicBp, vitals.DiastolicBp,
-            vitals.Temperature, vitals.Consciousness, stored.Note));
+        var observations = CheckInObservations.From(CheckInView.From(stored));
         if (submission == FhirSubmission.Observation)
         {
             var sameKind = slugs.Select(slug => CheckInObservations.IdFor(stored.ObservationId, slug)).FirstOrDefault();
