@@ -1,0 +1,72 @@
+using HealthFlow.Aws;
+using HealthFlow.Aws.Access;
+using HealthFlow.Aws.Audit;
+using HealthFlow.Aws.Diagnostics;
+using HealthFlow.Aws.ReadModels;
+using HealthFlow.Aws.Topology;
+using HealthFlow.Command.Api.Alerts;
+using HealthFlow.Command.Api.CareTeams;
+using HealthFlow.Command.Api.CheckIns;
+using HealthFlow.Command.Api.Fhir;
+using HealthFlow.Domain;
+using HealthFlow.ServiceDefaults.Authentication;
+using HealthFlow.ServiceDefaults.Http;
+using Scalar.AspNetCore;
+
+namespace HealthFlow.Command.Api.Extensions;
+
+public static class CommandApiExtensions
+{
+    /// <summary>The HTTP edge, the token check and the event store that every command appends to.</summary>
+    public static WebApplicationBuilder AddCommandApiHosting(this WebApplicationBuilder builder)
+    {
+        builder.AddHealthFlowHttp();
+        builder.AddHealthFlowJwtBearer();
+        builder.AddHealthFlowEventStore();
+        builder.Services.AddDynamoDbHealthCheck(HealthFlowTopology.Tables.Events, StreamId.ObservationPrefix);
+        builder.Services.AddOpenApi();
+        return builder;
+    }
+
+    /// <summary>One command class per aggregate: check-ins, alerts, care teams.</summary>
+    public static IServiceCollection AddCommands(this IServiceCollection services)
+    {
+        services.AddSingleton<CommandMetrics>();
+        services.AddSingleton<CheckInCommands>();
+        services.AddSingleton<AlertCommands>();
+        services.AddSingleton<CareTeamCommands>();
+        services.AddOptions<DemoWardOptions>().BindConfiguration(DemoWardOptions.SectionName);
+        services.AddHostedService<DemoWardSeeder>();
+        return services;
+    }
+
+    /// <summary>Care teams decide who may act on a patient: the read model behind GET /api/care-teams, the acknowledgement's scope check and its audit.</summary>
+    public static IServiceCollection AddPatientAccess(this IServiceCollection services)
+    {
+        services.AddSingleton<CareTeamReadModel>();
+        services.AddOptions<PatientScopeOptions>().BindConfiguration(PatientScopeOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<PatientScopes>();
+        services.AddPatientDataAudit();
+        return services;
+    }
+
+    public static WebApplication MapCommandApi(this WebApplication app)
+    {
+        app.UseHealthFlowHttp();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapOpenApi();
+        if (app.Environment.IsDevelopment())
+        {
+            app.MapScalarApiReference();
+        }
+
+        app.MapDefaultEndpoints();
+        app.MapCheckInEndpoints();
+        app.MapAlertEndpoints();
+        app.MapCareTeamEndpoints();
+        app.MapFhirWriteEndpoints();
+        return app;
+    }
+}
