@@ -85,9 +85,7 @@ public static class AuthApiExtensions
         // The login rate limit partitions on the client address. Behind the gateway or the ALB that address comes
         // from X-Forwarded-For, which the host honours when ASPNETCORE_FORWARDEDHEADERS_ENABLED=true (set by the
         // deployment): the standard switch, applied once, so a client cannot add a spoofed hop of its own.
-        app.UseHealthFlowHttp();
-        app.UseAuthentication();
-        app.UseAuthorization();
+        app.UseHealthFlowApi();
 
         app.MapOpenApi();
         if (app.Environment.IsDevelopment())
@@ -95,7 +93,6 @@ public static class AuthApiExtensions
             app.MapScalarApiReference();
         }
 
-        app.MapDefaultEndpoints();
         app.MapAuthEndpoints();
         app.MapJwksEndpoint();
         app.MapStreamTicketEndpoint();

@@ -52,9 +52,7 @@ public static class CommandApiExtensions
 
     public static WebApplication MapCommandApi(this WebApplication app)
     {
-        app.UseHealthFlowHttp();
-        app.UseAuthentication();
-        app.UseAuthorization();
+        app.UseHealthFlowApi();
 
         app.MapOpenApi();
         if (app.Environment.IsDevelopment())
@@ -62,7 +60,6 @@ public static class CommandApiExtensions
             app.MapScalarApiReference();
         }
 
-        app.MapDefaultEndpoints();
         app.MapCheckInEndpoints();
         app.MapAlertEndpoints();
         app.MapCareTeamEndpoints();

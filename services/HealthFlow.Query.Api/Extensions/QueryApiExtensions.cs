@@ -51,10 +51,7 @@ public static class QueryApiExtensions
 
     public static WebApplication MapQueryApi(this WebApplication app)
     {
-        app.UseHealthFlowHttp();
-        app.UseAuthentication();
-        app.UseStreamTicketStripping();
-        app.UseAuthorization();
+        app.UseHealthFlowApi(afterAuthentication: pipeline => pipeline.UseStreamTicketStripping());
 
         app.MapOpenApi();
         if (app.Environment.IsDevelopment())
@@ -62,7 +59,6 @@ public static class QueryApiExtensions
             app.MapScalarApiReference();
         }
 
-        app.MapDefaultEndpoints();
         app.MapAlertEndpoints();
         app.MapPatientEndpoints();
         app.MapAuditEndpoints();
