@@ -1,5 +1,4 @@
 using HealthFlow.Aws.ReadModels;
-using HealthFlow.Domain.CareTeams;
 using HealthFlow.ServiceDefaults.Authentication;
 using HealthFlow.ServiceDefaults.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
