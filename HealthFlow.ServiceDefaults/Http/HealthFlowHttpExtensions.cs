@@ -58,6 +58,21 @@ public static class HealthFlowHttpExtensions
     }
 
     /// <summary>
+    /// The pipeline of the three APIs, in its one order: the HTTP plumbing, authentication, then
+    /// <paramref name="afterAuthentication"/> (what must run once the token is redeemed and before authorization),
+    /// authorization, and the health endpoints.
+    /// </summary>
+    public static WebApplication UseHealthFlowApi(this WebApplication app, Action<IApplicationBuilder>? afterAuthentication = null)
+    {
+        app.UseHealthFlowHttp();
+        app.UseAuthentication();
+        afterAuthentication?.Invoke(app);
+        app.UseAuthorization();
+        app.MapDefaultEndpoints();
+        return app;
+    }
+
+    /// <summary>
     /// The local gateway's checks before it proxies, as the ALB does on AWS: an oversize body is refused
     /// here with 413 (proxying it only for the service to refuse it raced the unread body into a 502), and
     /// a header value that is not ASCII gets 400, because the proxy's HttpClient cannot send it on (502).

@@ -55,13 +55,7 @@ public sealed class AlertEscalationConsumer(
         }
 
         var stream = StreamId.ForAlert(due.AlertId);
-        var events = new List<EventEnvelope>();
-        await foreach (var envelope in eventStore.ReadStreamAsync(stream, 1, cancellationToken))
-        {
-            events.Add(envelope);
-        }
-
-        if (AlertState.From(events) is not { } state)
+        if ((await eventStore.LoadAsync<AlertState?>(stream, null, AlertState.Evolve, cancellationToken)).State is not { } state)
         {
             // Deadlines are sent only after AlertRaised is stored; fail, and leave a never-resolving one to the DLQ.
             throw new InvalidOperationException($"Alert {due.AlertId} has an escalation deadline but no AlertRaised.");

@@ -85,13 +85,8 @@ public sealed class ObservationAlertConsumer(
     // The earlier delivery may have stopped between the append and the deadline: send it again, from the stored alert.
     private async Task RescheduleIfOpenAsync(Guid alertId, EventMetadata cause, CancellationToken cancellationToken)
     {
-        var events = new List<EventEnvelope>();
-        await foreach (var envelope in eventStore.ReadStreamAsync(StreamId.ForAlert(alertId), 1, cancellationToken))
-        {
-            events.Add(envelope);
-        }
-
-        if (AlertState.From(events) is { IsAcknowledged: false, IsEscalated: false } open)
+        var alert = await eventStore.LoadAsync<AlertState?>(StreamId.ForAlert(alertId), null, AlertState.Evolve, cancellationToken);
+        if (alert.State is { IsAcknowledged: false, IsEscalated: false } open)
         {
             await escalation.ScheduleAsync(open.AlertId, open.Severity, open.RaisedAt, cause, cancellationToken);
         }

@@ -1,11 +1,8 @@
-using HealthFlow.AlertWorker;
-using HealthFlow.Domain;
-using HealthFlow.Domain.Alerts;
-using HealthFlow.Domain.Events;
+using HealthFlow.AlertWorker.Extensions;
 using HealthFlow.EventStore;
 using HealthFlow.Messaging;
 using HealthFlow.Topology;
-using Microsoft.Extensions.DependencyInjection.Extensions;
+using HealthFlow.Domain;
 
 // alert-worker: consumes alert-evaluation and is the only writer of AlertRaised; it also keeps each alert's
 // escalation deadline (a delayed message on alert-escalation) and is the only writer of AlertEscalated.
@@ -14,30 +11,9 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddHealthFlowEventStore();
 builder.AddHealthFlowSqs();
-// Ready only once DynamoDB has answered: the SDK's first-call costs are paid before the first request.
 builder.Services.AddDynamoDbHealthCheck(HealthFlowTopology.Tables.Events, StreamId.AlertPrefix);
-
-builder.Services.AddOptions<AlertRulesOptions>()
-    .BindConfiguration(AlertRulesOptions.SectionName)
-    .ValidateDataAnnotations()
-    .ValidateOnStart();
-builder.Services.AddOptions<EscalationPolicy>()
-    .BindConfiguration(EscalationPolicy.SectionName)
-    .ValidateDataAnnotations()
-    .ValidateOnStart();
-builder.Services.AddSingleton<AlertMetrics>();
-builder.Services.AddSingleton<IDelayedMessages, DelayedMessages>();
-builder.Services.AddSingleton<IDelayedMessageChains, DelayedMessageChains>();
-builder.Services.AddSingleton<EscalationDeadlines>();
-builder.Services.TryAddSingleton(TimeProvider.System);
-
-builder.Services.AddEventConsumers(consumers =>
-{
-    consumers.Queue(HealthFlowTopology.Queues.AlertEvaluation)
-        .Consume<ObservationSubmitted, ObservationAlertConsumer>();
-    consumers.Queue(HealthFlowTopology.Queues.AlertEscalation)
-        .Consume<AlertEscalationDue, AlertEscalationConsumer>();
-});
+builder.Services.AddAlertPolicies();
+builder.Services.AddAlertConsumers();
 
 var app = builder.Build();
 

@@ -60,7 +60,29 @@ public interface IEventStreamReader
 {
     /// <summary>Reads a stream forwards from a version (inclusive).</summary>
     IAsyncEnumerable<EventEnvelope> ReadStreamAsync(StreamId stream, long fromVersion = 1, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Reads a whole stream and folds it into <typeparamref name="TState"/>: what a command decides on. The version
+    /// is the last commit's (<see cref="ExpectedVersion.NoStream"/> for an empty stream), the expected version of
+    /// the next append.
+    /// </summary>
+    async Task<LoadedStream<TState>> LoadAsync<TState>(
+        StreamId stream, TState initial, Func<TState, EventEnvelope, TState> evolve, CancellationToken cancellationToken = default)
+    {
+        var state = initial;
+        var version = ExpectedVersion.NoStream;
+        await foreach (var envelope in ReadStreamAsync(stream, 1, cancellationToken))
+        {
+            state = evolve(state, envelope);
+            version = envelope.Version;
+        }
+
+        return new LoadedStream<TState>(state, version);
+    }
 }
+
+/// <summary>A stream folded by <see cref="IEventStreamReader.LoadAsync"/>, and the version it was folded up to.</summary>
+public sealed record LoadedStream<TState>(TState State, long Version);
 
 public static class ExpectedVersion
 {

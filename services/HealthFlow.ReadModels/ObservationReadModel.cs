@@ -1,29 +1,44 @@
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
-using HealthFlow.Domain.Events;
 using HealthFlow.Topology;
+using HealthFlow.Domain.Events;
 using static HealthFlow.ReadModels.DynamoItems;
 
 namespace HealthFlow.ReadModels;
 
-/// <summary>One check-in as the patient and clinicians read it back.</summary>
-public sealed record ObservationView(
-    Guid ObservationId,
-    Guid PatientId,
-    DateTimeOffset MeasuredAt,
-    DateTimeOffset SubmittedAt,
-    int? Score,
-    int? HeartRate,
-    int? RespiratoryRate,
-    int? OxygenSaturation,
-    bool? OnSupplementalOxygen,
-    int? SystolicBp,
-    int? DiastolicBp,
-    decimal? Temperature,
-    Consciousness? Consciousness,
-    string? Note) : IPatientRecord
+/// <summary>One check-in as the patient and clinicians read it back: its measurements, flat, with who and when.</summary>
+public sealed record CheckInView : VitalSigns, IPatientRecord
 {
+    public CheckInView()
+    {
+    }
+
+    private CheckInView(VitalSigns vitals)
+        : base(vitals)
+    {
+    }
+
+    public required Guid ObservationId { get; init; }
+
+    public required Guid PatientId { get; init; }
+
+    public required DateTimeOffset MeasuredAt { get; init; }
+
+    public required DateTimeOffset SubmittedAt { get; init; }
+
+    public string? Note { get; init; }
+
     Guid IPatientRecord.ResourceId => ObservationId;
+
+    /// <summary>The check-in as its event stored it, before (or without) the projection.</summary>
+    public static CheckInView From(ObservationSubmitted submitted) => new(submitted.Vitals)
+    {
+        ObservationId = submitted.ObservationId,
+        PatientId = submitted.PatientId,
+        MeasuredAt = submitted.MeasuredAt,
+        SubmittedAt = submitted.SubmittedAt,
+        Note = submitted.Note,
+    };
 }
 
 /// <summary>
@@ -78,7 +93,7 @@ public sealed class ObservationReadModel(IAmazonDynamoDB dynamo)
 
     /// <summary>A patient's observations measured in [from, to], newest first.</summary>
     /// <exception cref="InvalidCursorException"/>
-    public Task<Page<ObservationView>> ListAsync(
+    public Task<Page<CheckInView>> ListAsync(
         Guid patientId, DateTimeOffset? from, DateTimeOffset? to, int limit, string? cursor, CancellationToken cancellationToken)
     {
         // '#' < '0' < '~': "time#" .. "time~" brackets every observation id measured at that instant.
@@ -105,11 +120,11 @@ public sealed class ObservationReadModel(IAmazonDynamoDB dynamo)
             cancellationToken);
     }
 
-    public async Task<ObservationView?> GetAsync(Guid patientId, Guid observationId, CancellationToken cancellationToken) =>
+    public async Task<CheckInView?> GetAsync(Guid patientId, Guid observationId, CancellationToken cancellationToken) =>
         await FindAsync(observationId, cancellationToken) is { } observation && observation.PatientId == patientId ? observation : null;
 
     /// <summary>A check-in by its id alone (FHIR reads name an Observation, not its patient); the caller checks who may see it.</summary>
-    public async Task<ObservationView?> FindAsync(Guid observationId, CancellationToken cancellationToken)
+    public async Task<CheckInView?> FindAsync(Guid observationId, CancellationToken cancellationToken)
     {
         var response = await dynamo.QueryAsync(new QueryRequest
         {
@@ -122,19 +137,21 @@ public sealed class ObservationReadModel(IAmazonDynamoDB dynamo)
         return item is null ? null : Map(item);
     }
 
-    private static ObservationView Map(Dictionary<string, AttributeValue> item) => new(
-        item.GetGuid("observationId"),
-        item.GetGuid("patientId"),
-        item.GetTime("measuredAt"),
-        item.GetTime("submittedAt"),
-        item.GetOptionalInt("score"),
-        item.GetOptionalInt("heartRate"),
-        item.GetOptionalInt("respiratoryRate"),
-        item.GetOptionalInt("oxygenSaturation"),
-        item.GetOptionalBool("onSupplementalOxygen"),
-        item.GetOptionalInt("systolicBp"),
-        item.GetOptionalInt("diastolicBp"),
-        item.GetOptionalDecimal("temperature"),
-        item.GetOptionalString("consciousness") is { } c ? Enum.Parse<Consciousness>(c, ignoreCase: true) : null,
-        item.GetOptionalString("note"));
+    private static CheckInView Map(Dictionary<string, AttributeValue> item) => new()
+    {
+        ObservationId = item.GetGuid("observationId"),
+        PatientId = item.GetGuid("patientId"),
+        MeasuredAt = item.GetTime("measuredAt"),
+        SubmittedAt = item.GetTime("submittedAt"),
+        Score = item.GetOptionalInt("score"),
+        HeartRate = item.GetOptionalInt("heartRate"),
+        RespiratoryRate = item.GetOptionalInt("respiratoryRate"),
+        OxygenSaturation = item.GetOptionalInt("oxygenSaturation"),
+        OnSupplementalOxygen = item.GetOptionalBool("onSupplementalOxygen"),
+        SystolicBp = item.GetOptionalInt("systolicBp"),
+        DiastolicBp = item.GetOptionalInt("diastolicBp"),
+        Temperature = item.GetOptionalDecimal("temperature"),
+        Consciousness = item.GetOptionalString("consciousness") is { } c ? Enum.Parse<Consciousness>(c, ignoreCase: true) : null,
+        Note = item.GetOptionalString("note"),
+    };
 }

@@ -21,7 +21,7 @@ public sealed class AlertAcknowledgementTests
         await _store.AppendAsync(Stream, ExpectedVersion.NoStream,
             [new AlertRaised(_alertId, Guid.NewGuid(), Guid.NewGuid(), Severities.High, AlertRules.News2, ["heartRate 135 → 3"], null, 9, false, RaisedAt)],
             Metadata());
-        return Assert.IsType<AlertState>(await AlertAcknowledgements.ReadAsync(_store, _alertId, CancellationToken.None));
+        return Assert.IsType<AlertState>(await AlertCommands.LoadAsync(_store, _alertId, CancellationToken.None));
     }
 
     private AlertEscalated Escalation(AlertState alert) =>
@@ -34,13 +34,13 @@ public sealed class AlertAcknowledgementTests
         // alert-worker escalates between command-api's read and its append.
         var racing = new AppendFirst(_store, Stream, Escalation(alert));
 
-        var result = await AlertAcknowledgements.AcknowledgeAsync(
+        var result = await AlertCommands.DecideAndAppendAsync(
             racing, alert, "clinician1", "Called the patient.", RaisedAt.AddMinutes(15).AddSeconds(1), Metadata(), CancellationToken.None);
 
         Assert.True(racing.Conflicted);
         var acknowledged = Assert.IsType<AcknowledgeResult.Acknowledged>(result);
         Assert.Equal(("clinician1", "Called the patient."), (acknowledged.Event.AcknowledgedBy, acknowledged.Event.Note));
-        var stored = Assert.IsType<AlertState>(await AlertAcknowledgements.ReadAsync(_store, _alertId, CancellationToken.None));
+        var stored = Assert.IsType<AlertState>(await AlertCommands.LoadAsync(_store, _alertId, CancellationToken.None));
         Assert.True(stored.IsEscalated);
         Assert.Equal("clinician1", stored.AcknowledgedBy);
         Assert.Equal(3, stored.Version);
@@ -53,7 +53,7 @@ public sealed class AlertAcknowledgementTests
         var acknowledgedAt = RaisedAt.AddMinutes(2);
         var racing = new AppendFirst(_store, Stream, new AlertAcknowledged(_alertId, alert.PatientId, "clinician2", null, acknowledgedAt));
 
-        var result = await AlertAcknowledgements.AcknowledgeAsync(
+        var result = await AlertCommands.DecideAndAppendAsync(
             racing, alert, "clinician1", null, RaisedAt.AddMinutes(3), Metadata(), CancellationToken.None);
 
         Assert.True(racing.Conflicted);

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using HealthFlow.Cli.Api;
+using HealthFlow.Domain.CheckIns;
 using HealthFlow.EndToEnd.Tests.Faults;
 
 namespace HealthFlow.EndToEnd.Tests;
@@ -124,7 +125,7 @@ public sealed class TracingTests(AppHostFixture system)
         try
         {
             await stream.Connected.WaitAsync(TimeSpan.FromSeconds(30));
-            var checkIn = await api.CheckInAsync(patient.AccessToken, new CheckIn(Score: 9), null, CancellationToken.None);
+            var checkIn = await api.CheckInAsync(patient.AccessToken, new CheckInBody { Score = 9 }, null, CancellationToken.None);
             Assert.True(checkIn.Accepted, $"check-in answered {checkIn.Status} {checkIn.Error}");
             // The alert reached the stream, so the feed was read (many times) while the stream was open.
             await Eventually.UntilAsync(() => Task.FromResult(received.ContainsKey(checkIn.ObservationId!.Value)), "the alert on the live stream", TimeSpan.FromSeconds(30));

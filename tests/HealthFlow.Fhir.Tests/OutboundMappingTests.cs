@@ -12,10 +12,12 @@ public sealed class OutboundMappingTests(ProfileValidator validator)
     private static readonly Guid CheckInId = Guid.Parse("01937a6e-2b4c-7d8e-9f00-112233445566");
     private static readonly DateTimeOffset MeasuredAt = new(2026, 11, 30, 8, 30, 0, TimeSpan.Zero);
 
-    private static ObservationView FullCheckIn(string? note = "Felt dizzy") => new(
-        CheckInId, PatientId, MeasuredAt, MeasuredAt.AddMinutes(1),
-        Score: 9, HeartRate: 118, RespiratoryRate: 24, OxygenSaturation: 93, OnSupplementalOxygen: true,
-        SystolicBp: 98, DiastolicBp: 61, Temperature: 38.4m, Consciousness: Consciousness.Confusion, Note: note);
+    private static CheckInView FullCheckIn(string? note = "Felt dizzy") => new()
+    {
+        ObservationId = CheckInId, PatientId = PatientId, MeasuredAt = MeasuredAt, SubmittedAt = MeasuredAt.AddMinutes(1),
+        Score = 9, HeartRate = 118, RespiratoryRate = 24, OxygenSaturation = 93, OnSupplementalOxygen = true,
+        SystolicBp = 98, DiastolicBp = 61, Temperature = 38.4m, Consciousness = Consciousness.Confusion, Note = note,
+    };
 
     private static (string?, decimal, string?) Component(Observation.ComponentComponent component)
     {
@@ -80,8 +82,10 @@ public sealed class OutboundMappingTests(ProfileValidator validator)
     [Fact]
     public void A_score_only_check_in_is_one_survey_Observation_and_no_NEWS2()
     {
-        var observation = Assert.Single(CheckInObservations.From(new ObservationView(
-            CheckInId, PatientId, MeasuredAt, MeasuredAt, 8, null, null, null, null, null, null, null, null, null)));
+        var observation = Assert.Single(CheckInObservations.From(new CheckInView
+        {
+            ObservationId = CheckInId, PatientId = PatientId, MeasuredAt = MeasuredAt, SubmittedAt = MeasuredAt, Score = 8,
+        }));
 
         Assert.Equal("survey", observation.Category[0].Coding[0].Code);
         Assert.Equal(8m, Assert.IsType<Quantity>(observation.Value).Value);

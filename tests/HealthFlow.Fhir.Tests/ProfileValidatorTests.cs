@@ -16,10 +16,11 @@ public sealed class ProfileValidatorTests(ProfileValidator validator)
     private static readonly Guid PatientId = Guid.Parse("0f7d3c52-8a1e-4b6a-9d55-3c2b1a0e9f11");
     private static readonly DateTimeOffset MeasuredAt = new(2026, 11, 30, 8, 30, 0, TimeSpan.Zero);
 
-    private static Observation HeartRate() => CheckInObservations.From(new ObservationView(
-            Guid.Parse("01937a6e-2b4c-7d8e-9f00-112233445566"), PatientId, MeasuredAt, MeasuredAt.AddMinutes(1),
-            Score: null, HeartRate: 118, RespiratoryRate: null, OxygenSaturation: null, OnSupplementalOxygen: null,
-            SystolicBp: null, DiastolicBp: null, Temperature: null, Consciousness: null, Note: null))
+    private static Observation HeartRate() => CheckInObservations.From(new CheckInView
+            {
+                ObservationId = Guid.Parse("01937a6e-2b4c-7d8e-9f00-112233445566"), PatientId = PatientId,
+                MeasuredAt = MeasuredAt, SubmittedAt = MeasuredAt.AddMinutes(1), HeartRate = 118,
+            })
         .Single(o => o.Code!.Coding.Any(c => c.Code == "8867-4"));
 
     [Fact]

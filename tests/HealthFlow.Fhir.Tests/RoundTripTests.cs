@@ -14,8 +14,12 @@ public sealed class RoundTripTests
     {
         var patientId = Guid.NewGuid();
         var measuredAt = new DateTimeOffset(2026, 11, 30, 8, 30, 0, TimeSpan.Zero);
-        var checkIn = new ObservationView(
-            Guid.NewGuid(), patientId, measuredAt, measuredAt, 6, 101, 19, 95, false, 132, 84, 37.2m, Consciousness.Pain, "After a walk");
+        var checkIn = new CheckInView
+        {
+            ObservationId = Guid.NewGuid(), PatientId = patientId, MeasuredAt = measuredAt, SubmittedAt = measuredAt,
+            Score = 6, HeartRate = 101, RespiratoryRate = 19, OxygenSaturation = 95, OnSupplementalOxygen = false,
+            SystolicBp = 132, DiastolicBp = 84, Temperature = 37.2m, Consciousness = Consciousness.Pain, Note = "After a walk",
+        };
 
         var bundle = new Bundle { Type = Bundle.BundleType.Transaction };
         foreach (var observation in CheckInObservations.From(checkIn).Where(o => !o.Id!.EndsWith("news2-total", StringComparison.Ordinal)))
@@ -30,7 +34,7 @@ public sealed class RoundTripTests
         var read = FhirCheckInReader.Read(Encoding.UTF8.GetBytes(FhirJson.Serialize(bundle)), FhirSubmission.Transaction, patientId, measuredAt.AddMinutes(5));
 
         var accepted = Assert.IsType<FhirCheckInRead.Accepted>(read);
-        Assert.Equal(CheckInObservations.Vitals(checkIn), accepted.CheckIn.Vitals);
+        Assert.Equal(checkIn.Vitals, accepted.CheckIn.Vitals);
         Assert.Equal(measuredAt, accepted.CheckIn.MeasuredAt);
         Assert.Equal("After a walk", accepted.CheckIn.Note);
     }

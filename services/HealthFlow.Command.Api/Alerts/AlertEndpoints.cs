@@ -1,6 +1,3 @@
-using HealthFlow.Domain;
-using HealthFlow.Domain.Alerts;
-using HealthFlow.EventStore;
 using HealthFlow.PatientAccess;
 using HealthFlow.ReadModels;
 using HealthFlow.ServiceDefaults.Authentication;
@@ -19,8 +16,6 @@ public sealed record AlertAcknowledgement(Guid AlertId, Guid PatientId, string A
 
 public static class AlertEndpoints
 {
-    public const int NoteMaxLength = 500;
-
     public static IEndpointRouteBuilder MapAlertEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/alerts/{alertId:guid}/acknowledge", AcknowledgeAsync)
@@ -39,46 +34,16 @@ public static class AlertEndpoints
     }
 
     private static async Task<Results<Accepted<AlertAcknowledgement>, ValidationProblem, ProblemHttpResult>> AcknowledgeAsync(
-        Guid alertId,
-        [FromBody] AcknowledgeRequest? request,
-        IEventStore eventStore,
-        PatientScopes scopes,
-        TimeProvider timeProvider,
-        CommandMetrics metrics,
-        HttpContext context,
-        CancellationToken cancellationToken)
+        Guid alertId, [FromBody] AcknowledgeRequest? request, AlertCommands commands, HttpContext context, CancellationToken cancellationToken)
     {
-        if (request?.Note is { Length: > NoteMaxLength })
+        var command = new AcknowledgeAlert(alertId, context.User, request?.Note, context.GetCorrelationId());
+        switch (await commands.AcknowledgeAsync(command, cancellationToken))
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
-            {
-                ["note"] = [$"Note must be at most {NoteMaxLength} characters."],
-            });
-        }
+            case AcknowledgeResult.Acknowledged { Event: var e }:
+                return TypedResults.Accepted((string?)null, new AlertAcknowledgement(alertId, e.PatientId, e.AcknowledgedBy, e.AcknowledgedAt));
 
-        if (await AlertAcknowledgements.ReadAsync(eventStore, alertId, cancellationToken) is not { } alert)
-        {
-            return UnknownAlert(alertId);
-        }
-
-        // Outside the clinician's care teams the alert does not exist for them: the same 404, recorded as denied.
-        if (!await scopes.MayReadAsync(context.User, alert.PatientId, cancellationToken))
-        {
-            context.RecordDenied(alert.PatientId, alertId);
-            return UnknownAlert(alertId);
-        }
-
-        var clinician = context.User.GetUserId();
-        var metadata = EventMetadataFactory.FromCurrentActivity(context.GetCorrelationId(), userId: clinician);
-        switch (await AlertAcknowledgements.AcknowledgeAsync(eventStore, alert, clinician, request?.Note, timeProvider.GetUtcNow(), metadata, cancellationToken))
-        {
             case AcknowledgeResult.AlreadyAcknowledged already:
                 return AlreadyAcknowledged(alertId, already.AcknowledgedBy, already.AcknowledgedAt);
-
-            case AcknowledgeResult.Acknowledged acknowledged:
-                metrics.AlertAcknowledged();
-                var e = acknowledged.Event;
-                return TypedResults.Accepted((string?)null, new AlertAcknowledgement(alertId, alert.PatientId, e.AcknowledgedBy, e.AcknowledgedAt));
 
             case AcknowledgeResult.StillChanging:
                 return TypedResults.Problem(
@@ -86,8 +51,19 @@ public static class AlertEndpoints
                     title: "Alert is changing",
                     detail: $"Alert {alertId} changed while it was being acknowledged; nothing was recorded. Try again.");
 
-            default:
-                throw new InvalidOperationException("Unknown acknowledgement result.");
+            case AcknowledgeResult.Invalid invalid:
+                return TypedResults.ValidationProblem(invalid.Errors);
+
+            case AcknowledgeResult.UnknownAlert:
+                return UnknownAlert(alertId);
+
+            // Outside the clinician's care teams the alert does not exist for them: the same 404, recorded as denied.
+            case AcknowledgeResult.OutOfScope outOfScope:
+                context.RecordDenied(outOfScope.PatientId, alertId);
+                return UnknownAlert(alertId);
+
+            case var result:
+                throw new InvalidOperationException($"Unhandled acknowledgement result {result}.");
         }
     }
 

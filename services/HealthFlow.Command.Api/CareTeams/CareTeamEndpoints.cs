@@ -1,13 +1,8 @@
-using HealthFlow.Domain;
-using HealthFlow.Domain.CareTeams;
-using HealthFlow.Domain.Events;
-using HealthFlow.EventStore;
 using HealthFlow.ReadModels;
 using HealthFlow.ServiceDefaults.Authentication;
 using HealthFlow.ServiceDefaults.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.Extensions.Options;
 
 namespace HealthFlow.Command.Api.CareTeams;
 
@@ -56,11 +51,11 @@ public static class CareTeamEndpoints
         members.MapDelete("/clinicians", (Guid careTeamId, [FromBody] ClinicianMemberRequest request, CareTeamCommands commands, HttpContext context, CancellationToken ct) =>
                 ChangeClinicianAsync(careTeamId, request, assign: false, commands, context, ct))
             .WithName("RemoveClinician").WithSummary("Removes a clinician from the team.");
-        members.MapPost("/patients", (Guid careTeamId, PatientMemberRequest request, CareTeamCommands commands, IOptions<DemoWardOptions> options, HttpContext context, CancellationToken ct) =>
-                ChangePatientAsync(careTeamId, request, assign: true, commands, options, context, ct))
+        members.MapPost("/patients", (Guid careTeamId, PatientMemberRequest request, CareTeamCommands commands, HttpContext context, CancellationToken ct) =>
+                ChangePatientAsync(careTeamId, request, assign: true, commands, context, ct))
             .WithName("AssignPatient").WithSummary("Adds a patient to the team.");
-        members.MapDelete("/patients", (Guid careTeamId, [FromBody] PatientMemberRequest request, CareTeamCommands commands, IOptions<DemoWardOptions> options, HttpContext context, CancellationToken ct) =>
-                ChangePatientAsync(careTeamId, request, assign: false, commands, options, context, ct))
+        members.MapDelete("/patients", (Guid careTeamId, [FromBody] PatientMemberRequest request, CareTeamCommands commands, HttpContext context, CancellationToken ct) =>
+                ChangePatientAsync(careTeamId, request, assign: false, commands, context, ct))
             .WithName("RemovePatient").WithSummary("Removes a patient from the team.");
         return app;
     }
@@ -78,109 +73,32 @@ public static class CareTeamEndpoints
     private static async Task<Results<Created<CareTeamCreatedResponse>, ValidationProblem>> CreateAsync(
         CreateCareTeamRequest request, CareTeamCommands commands, HttpContext context, CancellationToken cancellationToken)
     {
-        var errors = CareTeam.ValidateName(request.Name, out var name);
-        if (errors.Count > 0)
+        var command = new CreateCareTeam(Guid.CreateVersion7(), request.Name, context.User.GetUserId(), context.GetCorrelationId());
+        return await commands.CreateAsync(command, cancellationToken) switch
         {
-            return TypedResults.ValidationProblem(errors);
-        }
-
-        var id = await commands.CreateAsync(Guid.CreateVersion7(), name, context.User.GetUserId(), context.GetCorrelationId(), cancellationToken);
-        return TypedResults.Created($"/api/care-teams/{id}", new CareTeamCreatedResponse(id));
+            CareTeamResult.Done { CareTeamId: var id } => TypedResults.Created($"/api/care-teams/{id}", new CareTeamCreatedResponse(id)),
+            CareTeamResult.Invalid invalid => TypedResults.ValidationProblem(invalid.Errors),
+            var result => throw new InvalidOperationException($"Unhandled care-team result {result}."),
+        };
     }
 
     private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> ChangeClinicianAsync(
-        Guid careTeamId, ClinicianMemberRequest request, bool assign, CareTeamCommands commands, HttpContext context, CancellationToken cancellationToken)
-    {
-        var errors = CareTeam.ValidateClinicianId(request.ClinicianId);
-        if (errors.Count > 0)
-        {
-            return TypedResults.ValidationProblem(errors);
-        }
-
-        // Canonical case at the edge: the token's subject is the stored (lower-case) username, and so is the member.
-        var clinician = CareTeam.ClinicianIdOf(request.ClinicianId!);
-        return await commands.ChangeAsync(careTeamId, context, cancellationToken, (team, by, at) =>
-            assign ? team.AssignClinician(clinician, by, at) : team.RemoveClinician(clinician, by, at));
-    }
+        Guid careTeamId, ClinicianMemberRequest request, bool assign, CareTeamCommands commands, HttpContext context, CancellationToken cancellationToken) =>
+        Answer(careTeamId, await commands.ChangeClinicianAsync(
+            new ChangeClinician(careTeamId, request.ClinicianId, assign, context.User.GetUserId(), context.GetCorrelationId()), cancellationToken));
 
     private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> ChangePatientAsync(
-        Guid careTeamId, PatientMemberRequest request, bool assign, CareTeamCommands commands, IOptions<DemoWardOptions> options, HttpContext context, CancellationToken cancellationToken)
+        Guid careTeamId, PatientMemberRequest request, bool assign, CareTeamCommands commands, HttpContext context, CancellationToken cancellationToken) =>
+        Answer(careTeamId, await commands.ChangePatientAsync(
+            new ChangePatient(careTeamId, request.PatientId, assign, context.User.GetUserId(), context.GetCorrelationId()), cancellationToken));
+
+    /// <summary>204 whether or not the command changed anything (assigning twice is harmless); 404 for an unknown team.</summary>
+    private static Results<NoContent, ValidationProblem, ProblemHttpResult> Answer(Guid careTeamId, CareTeamResult result) => result switch
     {
-        if (request.PatientId is not { } patientId || patientId == Guid.Empty)
-        {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [CareTeamFields.PatientId] = ["PatientId is required."] });
-        }
-
-        var registered = await commands.PatientExistsAsync(patientId, cancellationToken);
-        if (assign && !registered)
-        {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [CareTeamFields.PatientId] = [$"There is no patient {patientId}."] });
-        }
-
-        var joinedByDefault = DemoWard.JoinedByDefault(careTeamId, options.Value.NewPatientsJoinDemoWard, registered);
-        return await commands.ChangeAsync(careTeamId, context, cancellationToken, (team, by, at) =>
-            assign ? team.AssignPatient(patientId, by, at, joinedByDefault) : team.RemovePatient(patientId, by, at, joinedByDefault));
-    }
-}
-
-/// <summary>Runs care-team commands against careteam-{id}: read, decide, append at the version read.</summary>
-public sealed class CareTeamCommands(IEventStore eventStore, TimeProvider timeProvider)
-{
-    private const int MaxAttempts = 5;
-
-    public async Task<Guid> CreateAsync(Guid careTeamId, string name, string by, string correlationId, CancellationToken cancellationToken)
-    {
-        await eventStore.AppendAsync(
-            StreamId.ForCareTeam(careTeamId),
-            ExpectedVersion.NoStream,
-            [new CareTeamCreated(careTeamId, name, by, timeProvider.GetUtcNow())],
-            EventMetadataFactory.FromCurrentActivity(correlationId, userId: by),
-            cancellationToken);
-        return careTeamId;
-    }
-
-    /// <summary>Whether the patient registered (patient-{id} has a commit): an admin cannot assign an id that names no one.</summary>
-    public async Task<bool> PatientExistsAsync(Guid patientId, CancellationToken cancellationToken) =>
-        await eventStore.GetVersionAsync(StreamId.ForPatient(patientId), cancellationToken) > ExpectedVersion.NoStream;
-
-    /// <summary>204 whether or not the decision changed anything (assigning twice is harmless); 404 for an unknown team.</summary>
-    public async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> ChangeAsync(
-        Guid careTeamId, HttpContext context, CancellationToken cancellationToken, Func<CareTeam, string, DateTimeOffset, IDomainEvent?> decide)
-    {
-        var stream = StreamId.ForCareTeam(careTeamId);
-        var by = context.User.GetUserId();
-        for (var attempt = 1; ; attempt++)
-        {
-            var events = new List<EventEnvelope>();
-            await foreach (var envelope in eventStore.ReadStreamAsync(stream, 1, cancellationToken))
-            {
-                events.Add(envelope);
-            }
-
-            if (CareTeam.From(events) is not { } team)
-            {
-                return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: $"There is no care team {careTeamId}.");
-            }
-
-            if (decide(team, by, timeProvider.GetUtcNow()) is not { } decided)
-            {
-                return TypedResults.NoContent();
-            }
-
-            try
-            {
-                await eventStore.AppendAsync(stream, events[^1].Version, [decided],
-                    EventMetadataFactory.FromCurrentActivity(context.GetCorrelationId(), userId: by), cancellationToken);
-                return TypedResults.NoContent();
-            }
-            catch (ConcurrencyConflictException) when (attempt < MaxAttempts)
-            {
-                // Another admin changed the team meanwhile: decide again on the new state.
-            }
-            catch (ConcurrencyConflictException)
-            {
-                return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict", detail: "The team is changing too often; try again.");
-            }
-        }
-    }
+        CareTeamResult.Done => TypedResults.NoContent(),
+        CareTeamResult.Invalid invalid => TypedResults.ValidationProblem(invalid.Errors),
+        CareTeamResult.UnknownTeam => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: $"There is no care team {careTeamId}."),
+        CareTeamResult.StillChanging => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict", detail: "The team is changing too often; try again."),
+        _ => throw new InvalidOperationException($"Unhandled care-team result {result}."),
+    };
 }

@@ -1,12 +1,9 @@
-using System.Security.Cryptography;
-using HealthFlow.Command.Api.Observations;
+using HealthFlow.ReadModels;
+using HealthFlow.Command.Api.CheckIns;
 using HealthFlow.Domain.Events;
 using HealthFlow.Fhir;
 using HealthFlow.Fhir.In;
 using HealthFlow.Fhir.Out;
-using HealthFlow.ReadModels;
-using HealthFlow.ServiceDefaults.Authentication;
-using HealthFlow.ServiceDefaults.Http;
 using Hl7.Fhir.Model;
 using Task = System.Threading.Tasks.Task;
 
@@ -15,7 +12,7 @@ namespace HealthFlow.Command.Api.Fhir;
 /// <summary>
 /// FHIR R4 check-ins from devices and EHRs acting for the token's patient: <c>POST /fhir/r4/Observation</c>
 /// (one vital sign or a blood pressure panel) and <c>POST /fhir/r4</c> (a transaction Bundle of them). Either
-/// is one check-in: the same ObservationSubmitted, the same validation (CheckInValidator, through
+/// is one check-in: the same command (CheckInCommands), the same validation (CheckInValidator, through
 /// FhirCheckInReader) and the same idempotency as <c>POST /api/observations</c>, keyed by Idempotency-Key or,
 /// for a conditional create, If-None-Exist. Nothing is appended unless the whole submission is valid.
 /// </summary>
@@ -27,8 +24,8 @@ public static class FhirWriteEndpoints
     {
         var fhir = app.MapGroup(FhirCapabilities.BasePath).WithTags("FHIR R4");
 
-        fhir.MapPost("/Observation", (HttpContext context, ObservationSubmitter submitter, TimeProvider time, CancellationToken cancellationToken) =>
-                SubmitAsync(context, FhirSubmission.Observation, submitter, time, cancellationToken))
+        fhir.MapPost("/Observation", (HttpContext context, CheckInCommands commands, TimeProvider time, CancellationToken cancellationToken) =>
+                SubmitAsync(context, FhirSubmission.Observation, commands, time, cancellationToken))
             .WithName("FhirCreateObservation")
             .WithSummary("Submits one vital-sign Observation (or a blood pressure panel) as a check-in for the token's patient.")
             .WithDescription("Idempotent with an `Idempotency-Key` header, or as a conditional create with `If-None-Exist`.")
@@ -37,8 +34,8 @@ public static class FhirWriteEndpoints
                 StatusCodes.Status200OK, StatusCodes.Status201Created, StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden,
                 StatusCodes.Status413PayloadTooLarge, StatusCodes.Status415UnsupportedMediaType, StatusCodes.Status422UnprocessableEntity);
 
-        fhir.MapPost("/", (HttpContext context, ObservationSubmitter submitter, TimeProvider time, CancellationToken cancellationToken) =>
-                SubmitAsync(context, FhirSubmission.Transaction, submitter, time, cancellationToken))
+        fhir.MapPost("/", (HttpContext context, CheckInCommands commands, TimeProvider time, CancellationToken cancellationToken) =>
+                SubmitAsync(context, FhirSubmission.Transaction, commands, time, cancellationToken))
             .WithName("FhirTransaction")
             .WithSummary("Submits a transaction Bundle of vital-sign Observations as one check-in for the token's patient.")
             .WithDescription("All or nothing: an invalid entry rejects the Bundle. Idempotent with `Idempotency-Key`, `If-None-Exist`, or the entries' request.ifNoneExist.")
@@ -51,46 +48,21 @@ public static class FhirWriteEndpoints
     }
 
     private static async Task<FhirResult> SubmitAsync(
-        HttpContext context, FhirSubmission submission, ObservationSubmitter submitter, TimeProvider time, CancellationToken cancellationToken)
+        HttpContext context, FhirSubmission submission, CheckInCommands commands, TimeProvider time, CancellationToken cancellationToken)
     {
-        var user = context.User;
-        if (user.Identity?.IsAuthenticated != true)
+        if (context.User.Identity?.IsAuthenticated != true)
         {
             return FhirResults.Error(StatusCodes.Status401Unauthorized, OperationOutcome.IssueType.Login,
                 "Sign in first: send Authorization: Bearer <token> from POST /api/auth/login.");
         }
 
-        // The patient comes from the token only; a subject naming anyone else is refused by the reader.
-        if (!user.IsInRole(HealthFlowRoles.Patient) || user.GetPatientId() is not { } patientId)
+        var opened = await CheckInRequests.ReadAsync(context, AcceptsFhirJson, [CheckInRequests.IdempotencyKeyHeader, IfNoneExistHeader], cancellationToken);
+        if (opened is not CheckInRequest.Read { Keys: [var idempotencyKey, var ifNoneExist] } request)
         {
-            return FhirResults.Error(StatusCodes.Status403Forbidden, OperationOutcome.IssueType.Forbidden,
-                "Check-ins are submitted with a patient's token (a device or EHR acting for that patient).");
+            return Refused(opened);
         }
 
-        var contentType = context.Request.ContentType ?? "";
-        if (!contentType.StartsWith(FhirMediaTypes.Json, StringComparison.OrdinalIgnoreCase) && !context.Request.HasJsonContentType())
-        {
-            return FhirResults.Error(StatusCodes.Status415UnsupportedMediaType, OperationOutcome.IssueType.NotSupported,
-                $"Send {FhirMediaTypes.Json} (or application/json).");
-        }
-
-        var idempotencyKey = context.Request.Headers[ObservationEndpoints.IdempotencyKeyHeader].ToString();
-        var ifNoneExist = context.Request.Headers[IfNoneExistHeader].ToString();
-        foreach (var (header, value) in new[] { (ObservationEndpoints.IdempotencyKeyHeader, idempotencyKey), (IfNoneExistHeader, ifNoneExist) })
-        {
-            if (!ObservationEndpoints.IsValidIdempotencyKey(value))
-            {
-                return FhirResults.InvalidParameter(header,
-                    $"{header} must be 1 to {ObservationEndpoints.MaxIdempotencyKeyLength} visible ASCII characters.");
-            }
-        }
-
-        // Kestrel enforces the 64 KB limit while this reads; an oversize body becomes a 413.
-        using var buffer = new MemoryStream();
-        await context.Request.Body.CopyToAsync(buffer, cancellationToken);
-        var body = buffer.ToArray();
-
-        var read = FhirCheckInReader.Read(body, submission, patientId, time.GetUtcNow());
+        var read = FhirCheckInReader.Read(request.Body, submission, request.PatientId, time.GetUtcNow());
         if (read is FhirCheckInRead.Rejected rejected)
         {
             return FhirResults.Outcome(rejected.Malformed ? StatusCodes.Status400BadRequest : StatusCodes.Status422UnprocessableEntity, rejected.Outcome);
@@ -103,35 +75,40 @@ public static class FhirWriteEndpoints
             : ifNoneExist.Length > 0 ? $"{IfNoneExistHeader}:{ifNoneExist}"
             : accepted.ConditionalKey is { } condition ? $"{IfNoneExistHeader}:{condition}"
             : null;
-        if (key is { Length: > ObservationEndpoints.MaxIdempotencyKeyLength })
+        if (key is { Length: > CheckInRequests.MaxIdempotencyKeyLength })
         {
             return FhirResults.Error(StatusCodes.Status422UnprocessableEntity, OperationOutcome.IssueType.TooLong,
-                $"The entries' ifNoneExist conditions are longer than {ObservationEndpoints.MaxIdempotencyKeyLength} characters together; send an Idempotency-Key instead.",
+                $"The entries' ifNoneExist conditions are longer than {CheckInRequests.MaxIdempotencyKeyLength} characters together; send an Idempotency-Key instead.",
                 "Bundle.entry.request.ifNoneExist");
         }
 
-        var result = await submitter.SubmitAsync(
-            new SubmitObservation(
-                patientId,
-                user.GetUserId(),
-                accepted.CheckIn,
-                key,
-                Convert.ToHexString(SHA256.HashData(body)),
-                context.GetCorrelationId()),
-            cancellationToken);
+        var result = await commands.SubmitAsync(request.Submit(accepted.CheckIn, key), cancellationToken);
 
         return result switch
         {
             // FHIR's conditional create: when the condition matches, nothing is created and the match is the answer,
             // whatever this body says. An Idempotency-Key is HealthFlow's own contract and keeps its 422 below.
-            SubmissionResult.Accepted { Stored: { } stored } when conditional => Existing(submission, stored, accepted.EntrySlugs),
-            SubmissionResult.KeyReused reused when conditional => Existing(submission, reused.Stored, accepted.EntrySlugs),
-            SubmissionResult.Accepted created => Created(submission, created.ObservationId, accepted.EntrySlugs),
-            SubmissionResult.KeyReused => FhirResults.Error(StatusCodes.Status422UnprocessableEntity, OperationOutcome.IssueType.Duplicate,
+            SubmitCheckInResult.Accepted { Stored: { } stored } when conditional => Existing(submission, stored, accepted.EntrySlugs),
+            SubmitCheckInResult.KeyReused reused when conditional => Existing(submission, reused.Stored, accepted.EntrySlugs),
+            SubmitCheckInResult.Accepted created => Created(submission, created.ObservationId, accepted.EntrySlugs),
+            SubmitCheckInResult.KeyReused => FhirResults.Error(StatusCodes.Status422UnprocessableEntity, OperationOutcome.IssueType.Duplicate,
                 "This key (Idempotency-Key or If-None-Exist) was used before with a different body. Use a new key for a new check-in."),
             _ => throw new InvalidOperationException($"Unhandled submission result {result}."),
         };
     }
+
+    private static FhirResult Refused(CheckInRequest refusal) => refusal switch
+    {
+        CheckInRequest.NoPatient => FhirResults.Error(StatusCodes.Status403Forbidden, OperationOutcome.IssueType.Forbidden,
+            "Check-ins are submitted with a patient's token (a device or EHR acting for that patient)."),
+        CheckInRequest.UnsupportedMediaType => FhirResults.Error(StatusCodes.Status415UnsupportedMediaType, OperationOutcome.IssueType.NotSupported,
+            $"Send {FhirMediaTypes.Json} (or application/json)."),
+        CheckInRequest.InvalidKey invalid => FhirResults.InvalidParameter(invalid.Header, invalid.Message),
+        _ => throw new InvalidOperationException($"Unhandled check-in request {refusal}."),
+    };
+
+    private static bool AcceptsFhirJson(HttpRequest request) =>
+        (request.ContentType ?? "").StartsWith(FhirMediaTypes.Json, StringComparison.OrdinalIgnoreCase) || request.HasJsonContentType();
 
     /// <summary>
     /// 200 with what the condition matched, from the stored check-in itself (the read model may not have it yet):
@@ -140,11 +117,7 @@ public static class FhirWriteEndpoints
     /// </summary>
     private static FhirResult Existing(FhirSubmission submission, ObservationSubmitted stored, IReadOnlyList<string> slugs)
     {
-        var vitals = stored.Vitals;
-        var observations = CheckInObservations.From(new ObservationView(
-            stored.ObservationId, stored.PatientId, stored.MeasuredAt, stored.SubmittedAt, vitals.Score, vitals.HeartRate,
-            vitals.RespiratoryRate, vitals.OxygenSaturation, vitals.OnSupplementalOxygen, vitals.SystolicBp, vitals.DiastolicBp,
-            vitals.Temperature, vitals.Consciousness, stored.Note));
+        var observations = CheckInObservations.From(CheckInView.From(stored));
         if (submission == FhirSubmission.Observation)
         {
             var sameKind = slugs.Select(slug => CheckInObservations.IdFor(stored.ObservationId, slug)).FirstOrDefault();

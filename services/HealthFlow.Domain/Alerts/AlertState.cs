@@ -48,19 +48,19 @@ public sealed record AlertState(
     public static AlertState? From(IEnumerable<EventEnvelope> envelopes)
     {
         ArgumentNullException.ThrowIfNull(envelopes);
-        AlertState? state = null;
-        var version = 0L;
-        foreach (var envelope in envelopes)
-        {
-            if (ToAlertEvent(envelope) is { } e)
-            {
-                state = Apply(state, e);
-            }
+        return envelopes.Aggregate((AlertState?)null, Evolve);
+    }
 
-            version = Math.Max(version, envelope.Version);
+    /// <summary>One step of <see cref="From(IEnumerable{EventEnvelope})"/>, for folding a stream as it is read.</summary>
+    public static AlertState? Evolve(AlertState? state, EventEnvelope envelope)
+    {
+        ArgumentNullException.ThrowIfNull(envelope);
+        if (ToAlertEvent(envelope) is { } e)
+        {
+            state = Apply(state, e);
         }
 
-        return state is null ? null : state with { Version = version };
+        return state is null ? null : state with { Version = Math.Max(state.Version, envelope.Version) };
     }
 
     public static AlertState? Apply(AlertState? state, IDomainEvent e) => (state, e) switch

@@ -43,28 +43,23 @@ public sealed record CareTeam(Guid CareTeamId, string Name, IReadOnlySet<string>
     public IReadOnlySet<Guid> PatientsDecided { get; init; } = new HashSet<Guid>();
 
     /// <summary>Folds a stream as read from the store; null when it holds no CareTeamCreated (an unknown team).</summary>
-    public static CareTeam? From(IEnumerable<EventEnvelope> envelopes)
-    {
-        CareTeam? team = null;
-        foreach (var envelope in envelopes.OrderBy(e => e.Version))
-        {
-            team = envelope.Type switch
-            {
-                EventTypes.CareTeamCreated => Created(envelope.DataAs<CareTeamCreated>()),
-                EventTypes.ClinicianAssignedToCareTeam when team is not null =>
-                    team with { Clinicians = With(team.Clinicians, ClinicianIdOf(envelope.DataAs<ClinicianAssignedToCareTeam>().ClinicianId)) },
-                EventTypes.ClinicianRemovedFromCareTeam when team is not null =>
-                    team with { Clinicians = Without(team.Clinicians, ClinicianIdOf(envelope.DataAs<ClinicianRemovedFromCareTeam>().ClinicianId)) },
-                EventTypes.PatientAssignedToCareTeam when team is not null && envelope.DataAs<PatientAssignedToCareTeam>().PatientId is var assigned =>
-                    team with { Patients = With(team.Patients, assigned), PatientsDecided = With(team.PatientsDecided, assigned) },
-                EventTypes.PatientRemovedFromCareTeam when team is not null && envelope.DataAs<PatientRemovedFromCareTeam>().PatientId is var removed =>
-                    team with { Patients = Without(team.Patients, removed), PatientsDecided = With(team.PatientsDecided, removed) },
-                _ => team,
-            };
-        }
+    public static CareTeam? From(IEnumerable<EventEnvelope> envelopes) =>
+        envelopes.OrderBy(e => e.Version).Aggregate((CareTeam?)null, Evolve);
 
-        return team;
-    }
+    /// <summary>One step of <see cref="From"/>: the team after <paramref name="envelope"/>, the next event of its stream.</summary>
+    public static CareTeam? Evolve(CareTeam? team, EventEnvelope envelope) => envelope.Type switch
+    {
+        EventTypes.CareTeamCreated => Created(envelope.DataAs<CareTeamCreated>()),
+        EventTypes.ClinicianAssignedToCareTeam when team is not null =>
+            team with { Clinicians = With(team.Clinicians, ClinicianIdOf(envelope.DataAs<ClinicianAssignedToCareTeam>().ClinicianId)) },
+        EventTypes.ClinicianRemovedFromCareTeam when team is not null =>
+            team with { Clinicians = Without(team.Clinicians, ClinicianIdOf(envelope.DataAs<ClinicianRemovedFromCareTeam>().ClinicianId)) },
+        EventTypes.PatientAssignedToCareTeam when team is not null && envelope.DataAs<PatientAssignedToCareTeam>().PatientId is var assigned =>
+            team with { Patients = With(team.Patients, assigned), PatientsDecided = With(team.PatientsDecided, assigned) },
+        EventTypes.PatientRemovedFromCareTeam when team is not null && envelope.DataAs<PatientRemovedFromCareTeam>().PatientId is var removed =>
+            team with { Patients = Without(team.Patients, removed), PatientsDecided = With(team.PatientsDecided, removed) },
+        _ => team,
+    };
 
     /// <summary>Validates a new team's name (trimmed, 1-100 characters, no control characters).</summary>
     public static IReadOnlyDictionary<string, string[]> ValidateName(string? name, out string trimmed)

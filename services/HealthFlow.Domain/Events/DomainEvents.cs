@@ -108,8 +108,12 @@ public sealed record PatientDataAccessed(
     int ResourceIdsOmitted = 0,
     string? Query = null) : IDomainEvent;
 
-/// <summary>What a check-in measured. Every field is optional, but at least one is present.</summary>
-public sealed record VitalSigns(
+/// <summary>
+/// What a check-in measured: the symptom score and the vital signs. Every field is optional, but at least one is
+/// present. This is the one definition of a check-in's measurements: the JSON body (CheckInBody) and the read
+/// model's view (CheckInView) extend it, so their flat JSON carries these same properties.
+/// </summary>
+public record VitalSigns(
     int? Score = null,
     int? HeartRate = null,
     int? RespiratoryRate = null,
@@ -118,7 +122,15 @@ public sealed record VitalSigns(
     int? SystolicBp = null,
     int? DiastolicBp = null,
     decimal? Temperature = null,
-    Consciousness? Consciousness = null);
+    Consciousness? Consciousness = null)
+{
+    /// <summary>
+    /// The measurements alone, as a plain <see cref="VitalSigns"/>: what an event stores and what compares equal
+    /// to the same measurements, whichever shape carried them.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public VitalSigns Vitals => GetType() == typeof(VitalSigns) ? this : new VitalSigns(this);
+}
 
 public enum Consciousness { Alert, Confusion, Voice, Pain, Unresponsive }
 

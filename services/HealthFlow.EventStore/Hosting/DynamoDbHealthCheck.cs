@@ -47,8 +47,9 @@ internal sealed class DynamoDbHealthCheck(IAmazonDynamoDB dynamo, TableDefinitio
 public static class DynamoDbHealthCheckExtensions
 {
     /// <summary>
-    /// Adds a readiness check that reads <paramref name="table"/> (see <see cref="DynamoDbHealthCheck"/>), at a
-    /// partition key starting with <paramref name="keyPrefix"/>.
+    /// Makes the service ready only once DynamoDB has answered, so the SDK's first-call costs are paid before the
+    /// first request: a readiness check that reads <paramref name="table"/> (see <see cref="DynamoDbHealthCheck"/>),
+    /// at a partition key starting with <paramref name="keyPrefix"/>. Every service that uses DynamoDB adds it.
     /// </summary>
     public static IServiceCollection AddDynamoDbHealthCheck(this IServiceCollection services, TableDefinition table, string keyPrefix = "")
     {

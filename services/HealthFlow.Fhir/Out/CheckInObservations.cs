@@ -16,7 +16,7 @@ public static class CheckInObservations
 {
     public static string IdFor(Guid observationId, string slug) => $"{observationId:D}-{slug}";
 
-    public static IReadOnlyList<Observation> From(ObservationView checkIn)
+    public static IReadOnlyList<Observation> From(CheckInView checkIn)
     {
         var observations = new List<Observation>();
         foreach (var vital in VitalSignCodes.Single)
@@ -70,7 +70,7 @@ public static class CheckInObservations
             observations.Add(observation);
         }
 
-        var news2 = News2.Calculate(Vitals(checkIn));
+        var news2 = News2.Calculate(checkIn);
         if (news2.HasAnyParameter)
         {
             var observation = Finding(checkIn, CheckInCodes.News2Total, CheckInCodes.News2TotalDisplay, "survey", "Survey");
@@ -91,11 +91,7 @@ public static class CheckInObservations
         return observations;
     }
 
-    public static VitalSigns Vitals(ObservationView checkIn) => new(
-        checkIn.Score, checkIn.HeartRate, checkIn.RespiratoryRate, checkIn.OxygenSaturation, checkIn.OnSupplementalOxygen,
-        checkIn.SystolicBp, checkIn.DiastolicBp, checkIn.Temperature, checkIn.Consciousness);
-
-    private static decimal? Measured(ObservationView checkIn, string field) => field switch
+    private static decimal? Measured(CheckInView checkIn, string field) => field switch
     {
         Domain.CheckIns.CheckInFields.HeartRate => checkIn.HeartRate,
         Domain.CheckIns.CheckInFields.RespiratoryRate => checkIn.RespiratoryRate,
@@ -106,17 +102,17 @@ public static class CheckInObservations
         _ => throw new ArgumentOutOfRangeException(nameof(field), field, "Not a numeric vital sign."),
     };
 
-    private static Observation VitalSign(ObservationView checkIn, string slug, string profile, CodeableConcept code)
+    private static Observation VitalSign(CheckInView checkIn, string slug, string profile, CodeableConcept code)
     {
         var observation = Base(checkIn, slug, code, "vital-signs", "Vital Signs");
         observation.Meta = new Meta { Profile = [profile] };
         return observation;
     }
 
-    private static Observation Finding(ObservationView checkIn, string code, string display, string category, string categoryDisplay) =>
+    private static Observation Finding(CheckInView checkIn, string code, string display, string category, string categoryDisplay) =>
         Base(checkIn, code, new CodeableConcept(CodeSystems.HealthFlow, code, display, display), category, categoryDisplay);
 
-    private static Observation Base(ObservationView checkIn, string slug, CodeableConcept code, string category, string categoryDisplay)
+    private static Observation Base(CheckInView checkIn, string slug, CodeableConcept code, string category, string categoryDisplay)
     {
         var observation = new Observation
         {

@@ -84,7 +84,7 @@ public static class PatientEndpoints
             : NotFound($"There is no patient {patientId}.");
     }
 
-    private static async Task<Results<Ok<Page<ObservationView>>, ValidationProblem, ProblemHttpResult>> ListObservationsAsync(
+    private static async Task<Results<Ok<Page<CheckInView>>, ValidationProblem, ProblemHttpResult>> ListObservationsAsync(
         Guid patientId,
         HttpContext context,
         PatientScopes scopes,
@@ -120,7 +120,7 @@ public static class PatientEndpoints
         }
     }
 
-    private static async Task<Results<Ok<ObservationView>, ProblemHttpResult>> GetObservationAsync(
+    private static async Task<Results<Ok<CheckInView>, ProblemHttpResult>> GetObservationAsync(
         Guid patientId, Guid observationId, HttpContext context, PatientScopes scopes, ObservationReadModel observations, CancellationToken cancellationToken)
     {
         if (await OutOfScopeAsync(context, scopes, patientId, cancellationToken, observationId) is { } outside)

@@ -1,5 +1,6 @@
 using System.Net;
 using HealthFlow.Cli.Api;
+using HealthFlow.Domain.CheckIns;
 using HealthFlow.Domain.Events;
 
 namespace HealthFlow.EndToEnd.Tests.Faults;
@@ -23,7 +24,7 @@ public sealed class ConcurrentCheckInTests(AppHostFixture system) : IDisposable
         var posts = Enumerable.Range(0, CheckIns).Select(async i =>
         {
             await go.Task;
-            return await _api.CheckInAsync(patient.AccessToken, new CheckIn(HeartRate: 60 + i), idempotencyKey: null, CancellationToken.None);
+            return await _api.CheckInAsync(patient.AccessToken, new CheckInBody { HeartRate = 60 + i }, idempotencyKey: null, CancellationToken.None);
         }).ToList();
         go.SetResult();
         var outcomes = await Task.WhenAll(posts);

@@ -1,8 +1,9 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using HealthFlow.Cli.Api;
 using HealthFlow.Topology;
+using HealthFlow.Cli.Api;
+using HealthFlow.Domain.CheckIns;
 
 namespace HealthFlow.EndToEnd.Tests.Faults;
 
@@ -15,7 +16,7 @@ public sealed class LateProjectionWriteTests(AppHostFixture system) : IDisposabl
 {
     // query-api's AlertStream:LookbackMilliseconds, as the test AppHost runs it (the default).
     private static readonly TimeSpan FeedLookback = TimeSpan.FromSeconds(3);
-    private static readonly CheckIn Alarming = new(Score: 9);
+    private static readonly CheckInBody Alarming = new() { Score = 9 };
 
     private readonly HealthFlowApiClient _api = new(system.GatewayUrl);
     private readonly HttpClient _localAws = new() { BaseAddress = system.AwsEndpointUrl };

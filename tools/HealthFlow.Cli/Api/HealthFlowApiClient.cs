@@ -2,7 +2,9 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using HealthFlow.ReadModels;
 using HealthFlow.Domain;
+using HealthFlow.Domain.CheckIns;
 using HealthFlow.Domain.Events;
 
 namespace HealthFlow.Cli.Api;
@@ -14,10 +16,6 @@ public sealed record ObservationAccepted(Guid ObservationId);
 public sealed record AlertSummary(Guid AlertId, Guid PatientId, string PatientName, Guid ObservationId, string Severity, string Rule, string Status, DateTimeOffset RaisedAt);
 
 public sealed record AlertPage(IReadOnlyList<AlertSummary> Items, string? NextCursor);
-
-public sealed record ObservationSummary(Guid ObservationId, Guid PatientId, DateTimeOffset MeasuredAt, DateTimeOffset SubmittedAt, int? Score);
-
-public sealed record ObservationPage(IReadOnlyList<ObservationSummary> Items, string? NextCursor);
 
 /// <summary>The outcome of one check-in: the HTTP status, and the observation id when it was accepted.</summary>
 public readonly record struct CheckInOutcome(HttpStatusCode? Status, Guid? ObservationId, string? Error)
@@ -95,7 +93,7 @@ public sealed class HealthFlowApiClient : IDisposable
     }
 
     /// <summary>POST /api/observations. Never throws for an HTTP or network failure: a load generator counts them.</summary>
-    public async Task<CheckInOutcome> CheckInAsync(string accessToken, CheckIn checkIn, string? idempotencyKey, CancellationToken cancellationToken)
+    public async Task<CheckInOutcome> CheckInAsync(string accessToken, CheckInBody checkIn, string? idempotencyKey, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/observations")
         {
@@ -153,9 +151,9 @@ public sealed class HealthFlowApiClient : IDisposable
     }
 
     /// <summary>GET /api/patients/{id}/observations: every page, newest first.</summary>
-    public async Task<IReadOnlyList<ObservationSummary>> ListObservationsAsync(string accessToken, Guid patientId, int pageSize, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<CheckInView>> ListObservationsAsync(string accessToken, Guid patientId, int pageSize, CancellationToken cancellationToken)
     {
-        var observations = new List<ObservationSummary>();
+        var observations = new List<CheckInView>();
         string? cursor = null;
         do
         {
@@ -163,7 +161,7 @@ public sealed class HealthFlowApiClient : IDisposable
             using var request = Authorized(HttpMethod.Get, path, accessToken);
             using var response = await _http.SendAsync(request, cancellationToken);
             await EnsureAsync(response, HttpStatusCode.OK, "list the observations of " + patientId, cancellationToken);
-            var page = await response.Content.ReadFromJsonAsync<ObservationPage>(Json, cancellationToken) ?? new ObservationPage([], null);
+            var page = await response.Content.ReadFromJsonAsync<Page<CheckInView>>(Json, cancellationToken) ?? new Page<CheckInView>([], null);
             observations.AddRange(page.Items);
             cursor = page.NextCursor;
         }
@@ -230,21 +228,4 @@ public sealed class HealthFlowApiClient : IDisposable
         var text = await response.Content.ReadAsStringAsync(cancellationToken);
         return text.Length <= 300 ? text : text[..300];
     }
-}
-
-/// <summary>A check-in body, as `POST /api/observations` takes it; null fields are left out.</summary>
-public sealed record CheckIn(
-    int? Score = null,
-    int? HeartRate = null,
-    int? RespiratoryRate = null,
-    int? OxygenSaturation = null,
-    bool? OnSupplementalOxygen = null,
-    int? SystolicBp = null,
-    int? DiastolicBp = null,
-    decimal? Temperature = null,
-    Consciousness? Consciousness = null,
-    string? Note = null)
-{
-    [System.Text.Json.Serialization.JsonIgnore]
-    public VitalSigns Vitals => new(Score, HeartRate, RespiratoryRate, OxygenSaturation, OnSupplementalOxygen, SystolicBp, DiastolicBp, Temperature, Consciousness);
 }

@@ -3,10 +3,10 @@ using HealthFlow.Domain.CheckIns;
 using HealthFlow.Domain.Events;
 using HealthFlow.EventStore;
 
-namespace HealthFlow.Command.Api.Observations;
+namespace HealthFlow.Command.Api.CheckIns;
 
-/// <summary>A validated check-in of the patient named by the token.</summary>
-public sealed record SubmitObservation(
+/// <summary>A validated check-in of the patient named by the token, from the JSON API or FHIR alike.</summary>
+public sealed record SubmitCheckIn(
     Guid PatientId,
     string UserId,
     CheckIn CheckIn,
@@ -14,9 +14,10 @@ public sealed record SubmitObservation(
     string RequestHash,
     string CorrelationId);
 
-public abstract record SubmissionResult
+/// <summary>What became of a check-in.</summary>
+public abstract record SubmitCheckInResult
 {
-    private SubmissionResult()
+    private SubmitCheckInResult()
     {
     }
 
@@ -24,10 +25,10 @@ public abstract record SubmissionResult
     /// Appended now, or by an earlier request with the same key and body; then <paramref name="Stored"/> is that
     /// request's check-in, so a FHIR conditional create can answer with the resource that exists.
     /// </summary>
-    public sealed record Accepted(Guid ObservationId, ObservationSubmitted? Stored = null) : SubmissionResult;
+    public sealed record Accepted(Guid ObservationId, ObservationSubmitted? Stored = null) : SubmitCheckInResult;
 
     /// <summary>The key was used before for a different body: <paramref name="Stored"/> is the check-in stored under it.</summary>
-    public sealed record KeyReused(ObservationSubmitted Stored) : SubmissionResult;
+    public sealed record KeyReused(ObservationSubmitted Stored) : SubmitCheckInResult;
 }
 
 /// <summary>
@@ -42,9 +43,9 @@ public abstract record SubmissionResult
 /// the single conditional put is the whole command.
 /// A token is issued only to a registered patient, so the patient's stream is never read here.
 /// </remarks>
-public sealed class ObservationSubmitter(IEventStore eventStore, CommandMetrics metrics, TimeProvider timeProvider)
+public sealed class CheckInCommands(IEventStore eventStore, CommandMetrics metrics, TimeProvider timeProvider)
 {
-    public async Task<SubmissionResult> SubmitAsync(SubmitObservation command, CancellationToken cancellationToken)
+    public async Task<SubmitCheckInResult> SubmitAsync(SubmitCheckIn command, CancellationToken cancellationToken)
     {
         var observationId = ObservationId.For(command.PatientId, command.IdempotencyKey);
         var stream = StreamId.ForObservation(observationId);
@@ -58,7 +59,7 @@ public sealed class ObservationSubmitter(IEventStore eventStore, CommandMetrics 
         {
             await eventStore.AppendAsync(stream, ExpectedVersion.NoStream, [submitted], metadata, cancellationToken);
             metrics.ObservationAccepted();
-            return new SubmissionResult.Accepted(observationId);
+            return new SubmitCheckInResult.Accepted(observationId);
         }
         catch (ConcurrencyConflictException)
         {
@@ -66,15 +67,15 @@ public sealed class ObservationSubmitter(IEventStore eventStore, CommandMetrics 
         }
     }
 
-    private async Task<SubmissionResult> AnswerRetryAsync(
+    private async Task<SubmitCheckInResult> AnswerRetryAsync(
         StreamId stream, Guid observationId, string requestHash, CancellationToken cancellationToken)
     {
         await foreach (var first in eventStore.ReadStreamAsync(stream, 1, cancellationToken))
         {
             var stored = first.DataAs<ObservationSubmitted>();
             return first.Metadata.RequestHash == requestHash
-                ? new SubmissionResult.Accepted(observationId, stored)
-                : new SubmissionResult.KeyReused(stored);
+                ? new SubmitCheckInResult.Accepted(observationId, stored)
+                : new SubmitCheckInResult.KeyReused(stored);
         }
 
         // A conflict means the commit exists, and commits are never deleted.

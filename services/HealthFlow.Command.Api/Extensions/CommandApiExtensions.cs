@@ -1,0 +1,67 @@
+using HealthFlow.EventStore;
+using HealthFlow.PatientAccess;
+using HealthFlow.ReadModels;
+using HealthFlow.Topology;
+using HealthFlow.Command.Api.Alerts;
+using HealthFlow.Command.Api.CareTeams;
+using HealthFlow.Command.Api.CheckIns;
+using HealthFlow.Command.Api.Fhir;
+using HealthFlow.Domain;
+using HealthFlow.ServiceDefaults.Authentication;
+using HealthFlow.ServiceDefaults.Http;
+using Scalar.AspNetCore;
+
+namespace HealthFlow.Command.Api.Extensions;
+
+public static class CommandApiExtensions
+{
+    /// <summary>The HTTP edge, the token check and the event store that every command appends to.</summary>
+    public static WebApplicationBuilder AddCommandApiHosting(this WebApplicationBuilder builder)
+    {
+        builder.AddHealthFlowHttp();
+        builder.AddHealthFlowJwtBearer();
+        builder.AddHealthFlowEventStore();
+        builder.Services.AddDynamoDbHealthCheck(HealthFlowTopology.Tables.Events, StreamId.ObservationPrefix);
+        builder.Services.AddOpenApi();
+        return builder;
+    }
+
+    /// <summary>One command class per aggregate: check-ins, alerts, care teams.</summary>
+    public static IServiceCollection AddCommands(this IServiceCollection services)
+    {
+        services.AddSingleton<CommandMetrics>();
+        services.AddSingleton<CheckInCommands>();
+        services.AddSingleton<AlertCommands>();
+        services.AddSingleton<CareTeamCommands>();
+        services.AddOptions<DemoWardOptions>().BindConfiguration(DemoWardOptions.SectionName);
+        services.AddHostedService<DemoWardSeeder>();
+        return services;
+    }
+
+    /// <summary>Care teams decide who may act on a patient: the read model behind GET /api/care-teams, the acknowledgement's scope check and its audit.</summary>
+    public static IServiceCollection AddPatientAccess(this IServiceCollection services)
+    {
+        services.AddSingleton<CareTeamReadModel>();
+        services.AddOptions<PatientScopeOptions>().BindConfiguration(PatientScopeOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<PatientScopes>();
+        services.AddPatientDataAudit();
+        return services;
+    }
+
+    public static WebApplication MapCommandApi(this WebApplication app)
+    {
+        app.UseHealthFlowApi();
+
+        app.MapOpenApi();
+        if (app.Environment.IsDevelopment())
+        {
+            app.MapScalarApiReference();
+        }
+
+        app.MapCheckInEndpoints();
+        app.MapAlertEndpoints();
+        app.MapCareTeamEndpoints();
+        app.MapFhirWriteEndpoints();
+        return app;
+    }
+}
