@@ -16,8 +16,6 @@ public interface IServiceHost : IAsyncDisposable
     string Name { get; }
 
     Uri Url { get; }
-
-    IServiceProvider Services { get; }
 }
 
 /// <summary>
