@@ -19,7 +19,7 @@ public static class ClaimsPrincipalExtensions
 
     /// <summary>
     /// The role check only: a clinician may read patients (which ones, their care teams decide: PatientScopes in
-    /// HealthFlow.Aws); a patient only themself.
+    /// HealthFlow.PatientAccess); a patient only themself.
     /// </summary>
     public static bool MayRead(this ClaimsPrincipal user, Guid patientId) =>
         user.IsClinician() || (user.IsInRole(HealthFlowRoles.Patient) && user.GetPatientId() == patientId);

@@ -7,12 +7,12 @@ using Amazon.CDK.AWS.IAM;
 using Amazon.CDK.AWS.SecretsManager;
 using Amazon.CDK.AWS.ServiceDiscovery;
 using Constructs;
-using HealthFlow.Aws.Topology;
 using HealthFlow.Cdk.Constructs;
 using HealthFlow.Domain.Alerts;
 using HealthFlow.ServiceDefaults.Authentication;
+using HealthFlow.Topology;
 using EcsSecret = Amazon.CDK.AWS.ECS.Secret;
-using Queues = HealthFlow.Aws.Topology.HealthFlowTopology.Queues;
+using Queues = HealthFlow.Topology.HealthFlowTopology.Queues;
 using SecretsManagerSecret = Amazon.CDK.AWS.SecretsManager.Secret;
 
 namespace HealthFlow.Cdk;

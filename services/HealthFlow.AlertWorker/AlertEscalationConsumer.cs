@@ -1,9 +1,9 @@
 using System.Diagnostics;
-using HealthFlow.Aws.EventStore;
-using HealthFlow.Aws.Messaging;
 using HealthFlow.Domain;
 using HealthFlow.Domain.Alerts;
 using HealthFlow.Domain.Events;
+using HealthFlow.EventStore;
+using HealthFlow.Messaging;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
@@ -26,16 +26,16 @@ public sealed class AlertEscalationConsumer(
     IOptionsMonitor<EscalationPolicy> policy,
     AlertMetrics metrics,
     TimeProvider timeProvider,
-    ILogger<AlertEscalationConsumer> logger) : IConsumer<AlertEscalationDue>
+    ILogger<AlertEscalationConsumer> logger) : IConsumer<EventEnvelope<AlertEscalationDue>>
 {
     /// <summary>The span tag that says what became of a deadline (escalated, not-due, acknowledged...).</summary>
     public const string OutcomeTag = "healthflow.escalation.outcome";
 
-    public async Task Consume(ConsumeContext<AlertEscalationDue> context)
+    public async Task Consume(ConsumeContext<EventEnvelope<AlertEscalationDue>> context)
     {
-        var due = context.Message;
+        var due = context.Message.Event;
         var leg = context.MessageId ?? throw new InvalidOperationException("A deadline leg always has a MessageId (its envelope's event id).");
-        var cause = EventMetadataFactory.CausedBy(context.Envelope());
+        var cause = EventMetadataFactory.CausedBy(context.Message);
         var cancellationToken = context.CancellationToken;
         var now = timeProvider.GetUtcNow();
         // The deadline under the policy as it is now, which may have changed since this message was sent.

@@ -1,7 +1,7 @@
-using HealthFlow.Aws.Messaging;
-using HealthFlow.Aws.Topology;
 using HealthFlow.Domain;
 using HealthFlow.Domain.Alerts;
+using HealthFlow.Messaging;
+using HealthFlow.Topology;
 using Microsoft.Extensions.Options;
 
 namespace HealthFlow.AlertWorker;

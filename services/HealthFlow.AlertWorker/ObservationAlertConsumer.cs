@@ -1,8 +1,8 @@
-using HealthFlow.Aws.EventStore;
-using HealthFlow.Aws.Messaging;
 using HealthFlow.Domain;
 using HealthFlow.Domain.Alerts;
 using HealthFlow.Domain.Events;
+using HealthFlow.EventStore;
+using HealthFlow.Messaging;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
@@ -28,12 +28,12 @@ public sealed class ObservationAlertConsumer(
     EscalationDeadlines escalation,
     AlertMetrics metrics,
     TimeProvider timeProvider,
-    ILogger<ObservationAlertConsumer> logger) : IConsumer<ObservationSubmitted>
+    ILogger<ObservationAlertConsumer> logger) : IConsumer<EventEnvelope<ObservationSubmitted>>
 {
-    public async Task Consume(ConsumeContext<ObservationSubmitted> context)
+    public async Task Consume(ConsumeContext<EventEnvelope<ObservationSubmitted>> context)
     {
-        var observation = context.Message;
-        var envelope = context.Envelope();
+        var observation = context.Message.Event;
+        var envelope = context.Message;
         var cancellationToken = context.CancellationToken;
         if (AlertEvaluator.Decide(observation.Vitals, rules.CurrentValue) is not { } alert)
         {

@@ -1,12 +1,11 @@
-using HealthFlow.Aws.Diagnostics;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using HealthFlow.AlertWorker;
-using HealthFlow.Aws;
 using HealthFlow.Domain;
-using HealthFlow.Aws.Messaging;
-using HealthFlow.Aws.Topology;
 using HealthFlow.Domain.Alerts;
 using HealthFlow.Domain.Events;
+using HealthFlow.EventStore;
+using HealthFlow.Messaging;
+using HealthFlow.Topology;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 // alert-worker: consumes alert-evaluation and is the only writer of AlertRaised; it also keeps each alert's
 // escalation deadline (a delayed message on alert-escalation) and is the only writer of AlertEscalated.

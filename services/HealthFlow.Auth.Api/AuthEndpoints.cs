@@ -1,8 +1,8 @@
 using System.Globalization;
 using HealthFlow.Auth.Api.Tokens;
 using HealthFlow.Auth.Api.Users;
-using HealthFlow.Aws.ReadModels;
 using HealthFlow.Domain.Patients;
+using HealthFlow.ReadModels;
 using HealthFlow.ServiceDefaults.Authentication;
 using HealthFlow.ServiceDefaults.Http;
 using Microsoft.AspNetCore.Http.HttpResults;

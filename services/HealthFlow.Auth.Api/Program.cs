@@ -1,17 +1,16 @@
-using HealthFlow.Aws.Topology;
-using HealthFlow.Aws.Diagnostics;
 using HealthFlow.Auth.Api;
 using HealthFlow.Auth.Api.Tokens;
 using HealthFlow.Auth.Api.Users;
-using HealthFlow.Aws;
 using HealthFlow.Domain;
-using HealthFlow.Aws.ReadModels;
+using HealthFlow.EventStore;
+using HealthFlow.ReadModels;
 using HealthFlow.ServiceDefaults.Authentication;
 using HealthFlow.ServiceDefaults.Http;
+using HealthFlow.Topology;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
-using Microsoft.AspNetCore.Identity;
 using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);

@@ -1,17 +1,15 @@
-using HealthFlow.Aws.Topology;
-using HealthFlow.Aws.Diagnostics;
-using HealthFlow.Aws;
-using HealthFlow.Aws.Access;
-using HealthFlow.Aws.Audit;
-using HealthFlow.Aws.ReadModels;
-using HealthFlow.Domain;
-using HealthFlow.Command.Api.CareTeams;
 using HealthFlow.Command.Api;
 using HealthFlow.Command.Api.Alerts;
+using HealthFlow.Command.Api.CareTeams;
 using HealthFlow.Command.Api.Fhir;
 using HealthFlow.Command.Api.Observations;
+using HealthFlow.Domain;
+using HealthFlow.EventStore;
+using HealthFlow.PatientAccess;
+using HealthFlow.ReadModels;
 using HealthFlow.ServiceDefaults.Authentication;
 using HealthFlow.ServiceDefaults.Http;
+using HealthFlow.Topology;
 using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);

@@ -1,3 +1,4 @@
+
 namespace HealthFlow.Domain;
 
 /// <summary>A typed event-stream name: `patient-{id}`, `observation-{id}`, `alert-{id}`, `careteam-{id}` or `audit-{id}`.</summary>

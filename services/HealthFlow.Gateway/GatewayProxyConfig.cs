@@ -1,4 +1,4 @@
-using HealthFlow.Aws.Topology;
+using HealthFlow.Topology;
 using Yarp.ReverseProxy.Configuration;
 
 namespace HealthFlow.Gateway;

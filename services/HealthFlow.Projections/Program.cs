@@ -1,11 +1,10 @@
-using HealthFlow.Aws.Diagnostics;
-using HealthFlow.Aws;
-using HealthFlow.Aws.Messaging;
-using HealthFlow.Aws.ReadModels;
-using HealthFlow.Aws.ReadModels.Projections;
-using HealthFlow.Aws.Topology;
 using HealthFlow.Domain.Events;
+using HealthFlow.EventStore;
+using HealthFlow.Messaging;
 using HealthFlow.Projections;
+using HealthFlow.ReadModels;
+using HealthFlow.ReadModels.Projections;
+using HealthFlow.Topology;
 
 // The projections worker: the only writer of the read-model tables; one MassTransit consumer per event type, one receive loop per queue.
 var builder = WebApplication.CreateBuilder(args);

@@ -1,24 +1,24 @@
 using System.Diagnostics.Metrics;
-using HealthFlow.Aws.Messaging;
-using HealthFlow.Aws.ReadModels.Projections;
 using HealthFlow.Domain;
 using HealthFlow.Domain.Events;
+using HealthFlow.Messaging;
+using HealthFlow.ReadModels.Projections;
 using MassTransit;
 
 namespace HealthFlow.Projections;
 
 /// <summary>
 /// Wires one queue's events to a read-model projection. The mapping itself lives in
-/// HealthFlow.Aws/ReadModels, where `healthflow replay` uses the same code.
+/// HealthFlow.ReadModels, where `healthflow replay` uses the same code.
 /// </summary>
 public sealed class ReadModelConsumer<TEvent, TProjection>(TProjection projection, ProjectionMetrics metrics, ILogger<TProjection> logger)
-    : IConsumer<TEvent>
+    : IConsumer<EventEnvelope<TEvent>>
     where TEvent : class, IDomainEvent
-    where TProjection : IReadModelProjection
+    where TProjection : IReadModelProjection, IProjects<TEvent>
 {
-    public async Task Consume(ConsumeContext<TEvent> context)
+    public async Task Consume(ConsumeContext<EventEnvelope<TEvent>> context)
     {
-        var envelope = context.Envelope();
+        var envelope = context.Message;
         var outcome = await projection.ApplyAsync(envelope, context.CancellationToken);
         metrics.Applied(projection.Name, outcome);
         if (outcome == ProjectionOutcome.Duplicate)
@@ -33,14 +33,14 @@ public sealed class ReadModelConsumer<TEvent, TProjection>(TProjection projectio
 /// first succeeded and the second failed repeats nothing visible.
 /// </summary>
 public sealed class ReadModelConsumer<TEvent, TFirst, TSecond>(TFirst first, TSecond second, ProjectionMetrics metrics)
-    : IConsumer<TEvent>
+    : IConsumer<EventEnvelope<TEvent>>
     where TEvent : class, IDomainEvent
-    where TFirst : IReadModelProjection
-    where TSecond : IReadModelProjection
+    where TFirst : IReadModelProjection, IProjects<TEvent>
+    where TSecond : IReadModelProjection, IProjects<TEvent>
 {
-    public async Task Consume(ConsumeContext<TEvent> context)
+    public async Task Consume(ConsumeContext<EventEnvelope<TEvent>> context)
     {
-        var envelope = context.Envelope();
+        var envelope = context.Message;
         metrics.Applied(first.Name, await first.ApplyAsync(envelope, context.CancellationToken));
         metrics.Applied(second.Name, await second.ApplyAsync(envelope, context.CancellationToken));
     }

@@ -1,15 +1,13 @@
-using HealthFlow.Aws;
-using HealthFlow.Aws.Access;
-using HealthFlow.Aws.Audit;
-using HealthFlow.Aws.Topology;
-using HealthFlow.Aws.Diagnostics;
-using HealthFlow.Aws.ReadModels;
+using HealthFlow.EventStore;
+using HealthFlow.PatientAccess;
 using HealthFlow.Query.Api.Alerts;
 using HealthFlow.Query.Api.Audit;
 using HealthFlow.Query.Api.Fhir;
 using HealthFlow.Query.Api.Patients;
+using HealthFlow.ReadModels;
 using HealthFlow.ServiceDefaults.Authentication;
 using HealthFlow.ServiceDefaults.Http;
+using HealthFlow.Topology;
 using Scalar.AspNetCore;
 
 // query-api: reads the read-model tables, and writes nothing but the audit records of what it answers (audit- streams).

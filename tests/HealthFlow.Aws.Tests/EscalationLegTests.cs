@@ -1,11 +1,11 @@
 using System.Text.Json;
 using Amazon.SQS.Model;
 using HealthFlow.AlertWorker;
-using HealthFlow.Aws.Messaging;
 using HealthFlow.Aws.Tests.Infrastructure;
-using HealthFlow.Aws.Topology;
 using HealthFlow.Domain;
 using HealthFlow.Domain.Alerts;
+using HealthFlow.Messaging;
+using HealthFlow.Topology;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -108,9 +108,9 @@ public sealed class RedeliveryLog
 }
 
 /// <summary>Fails the first receive of a message, and records the redelivery count every receive sees.</summary>
-public sealed class FailsOnFirstReceiveConsumer(RedeliveryLog log) : IConsumer<RedeliveryProbe>
+public sealed class FailsOnFirstReceiveConsumer(RedeliveryLog log) : IConsumer<EventEnvelope<RedeliveryProbe>>
 {
-    public Task Consume(ConsumeContext<RedeliveryProbe> context)
+    public Task Consume(ConsumeContext<EventEnvelope<RedeliveryProbe>> context)
     {
         var count = context.GetRedeliveryCount();
         log.Counts.Enqueue(count);

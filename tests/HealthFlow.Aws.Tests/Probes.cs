@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using HealthFlow.Aws.EventStore;
-using HealthFlow.Aws.Messaging;
 using HealthFlow.Domain;
 using HealthFlow.Domain.Events;
+using HealthFlow.EventStore;
+using HealthFlow.Messaging;
 using MassTransit;
 
 namespace HealthFlow.Aws.Tests;
@@ -59,12 +59,12 @@ public sealed class ProbeLog
     public TaskCompletionSource<DateTimeOffset> RedeliveredAt { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }
 
-public sealed class AlwaysFailingConsumer(ProbeLog log) : IConsumer<DlqProbe>
+public sealed class AlwaysFailingConsumer(ProbeLog log) : IConsumer<EventEnvelope<DlqProbe>>
 {
-    public Task Consume(ConsumeContext<DlqProbe> context)
+    public Task Consume(ConsumeContext<EventEnvelope<DlqProbe>> context)
     {
-        log.Delivered(context.Envelope().EventId);
-        throw new InvalidOperationException($"Probe {context.Message.ProbeId} always fails.");
+        log.Delivered(context.Message.EventId);
+        throw new InvalidOperationException($"Probe {context.Message.Event.ProbeId} always fails.");
     }
 }
 
@@ -73,13 +73,13 @@ public sealed class AlwaysFailingConsumer(ProbeLog log) : IConsumer<DlqProbe>
 /// stream whose name derives from the event, with "stream must not exist". A redelivery hits the
 /// existing stream, gets a conflict, and is acknowledged without applying anything twice.
 /// </summary>
-public sealed class ApplyOnceConsumer(IEventStore store, ProbeLog log) : IConsumer<DuplicateProbe>
+public sealed class ApplyOnceConsumer(IEventStore store, ProbeLog log) : IConsumer<EventEnvelope<DuplicateProbe>>
 {
     public static StreamId EffectStream(Guid eventId) => new($"probe-effect-{eventId:D}");
 
-    public async Task Consume(ConsumeContext<DuplicateProbe> context)
+    public async Task Consume(ConsumeContext<EventEnvelope<DuplicateProbe>> context)
     {
-        var envelope = context.Envelope();
+        var envelope = context.Message;
         var cancellationToken = context.CancellationToken;
         log.Delivered(envelope.EventId);
         try
@@ -95,34 +95,34 @@ public sealed class ApplyOnceConsumer(IEventStore store, ProbeLog log) : IConsum
     }
 }
 
-public sealed class TraceRecordingConsumer(IEventStore store, ProbeLog log) : IConsumer<TraceProbe>
+public sealed class TraceRecordingConsumer(IEventStore store, ProbeLog log) : IConsumer<EventEnvelope<TraceProbe>>
 {
-    public async Task Consume(ConsumeContext<TraceProbe> context)
+    public async Task Consume(ConsumeContext<EventEnvelope<TraceProbe>> context)
     {
         var current = Activity.Current!;
-        var probeId = context.Message.ProbeId;
+        var probeId = context.Message.Event.ProbeId;
         var followUp = await store.AppendAsync(new StreamId($"probe-trace-{probeId:D}"), ExpectedVersion.NoStream,
-            [new TraceFollowUp(probeId)], EventMetadataFactory.CausedBy(context.Envelope()), context.CancellationToken);
+            [new TraceFollowUp(probeId)], EventMetadataFactory.CausedBy(context.Message), context.CancellationToken);
         log.Traces.Enqueue((current.Context, current.ParentSpanId, followUp));
     }
 }
 
 /// <summary>The consumer an operator deploys for a type that had none, before redriving its dead letters.</summary>
-public sealed class LateConsumer(ProbeLog log) : IConsumer<UnsubscribedProbe>
+public sealed class LateConsumer(ProbeLog log) : IConsumer<EventEnvelope<UnsubscribedProbe>>
 {
-    public Task Consume(ConsumeContext<UnsubscribedProbe> context)
+    public Task Consume(ConsumeContext<EventEnvelope<UnsubscribedProbe>> context)
     {
-        log.Delivered(context.Envelope().EventId);
+        log.Delivered(context.Message.EventId);
         return Task.CompletedTask;
     }
 }
 
 /// <summary>Fails its first delivery while a visibility extension is in flight; succeeds on the next.</summary>
-public sealed class FailsMidExtensionConsumer(ProbeLog log) : IConsumer<RetryDelayProbe>
+public sealed class FailsMidExtensionConsumer(ProbeLog log) : IConsumer<EventEnvelope<RetryDelayProbe>>
 {
-    public async Task Consume(ConsumeContext<RetryDelayProbe> context)
+    public async Task Consume(ConsumeContext<EventEnvelope<RetryDelayProbe>> context)
     {
-        log.Delivered(context.Envelope().EventId);
+        log.Delivered(context.Message.EventId);
         if (log.FailedAt.Task.IsCompleted)
         {
             log.RedeliveredAt.TrySetResult(DateTimeOffset.UtcNow);
@@ -131,19 +131,19 @@ public sealed class FailsMidExtensionConsumer(ProbeLog log) : IConsumer<RetryDel
 
         await log.ExtensionInFlight.Task.WaitAsync(context.CancellationToken);
         log.FailedAt.TrySetResult(DateTimeOffset.UtcNow);
-        throw new InvalidOperationException($"Probe {context.Message.ProbeId} fails once.");
+        throw new InvalidOperationException($"Probe {context.Message.Event.ProbeId} fails once.");
     }
 }
 
-public sealed class SlowConsumer(ProbeLog log) : IConsumer<SlowProbe>, IConsumer<HeartbeatProbe>
+public sealed class SlowConsumer(ProbeLog log) : IConsumer<EventEnvelope<SlowProbe>>, IConsumer<EventEnvelope<HeartbeatProbe>>
 {
-    public Task Consume(ConsumeContext<HeartbeatProbe> context) => ConsumeSlowlyAsync(context);
+    public Task Consume(ConsumeContext<EventEnvelope<HeartbeatProbe>> context) => ConsumeSlowlyAsync(context);
 
-    public Task Consume(ConsumeContext<SlowProbe> context) => ConsumeSlowlyAsync(context);
+    public Task Consume(ConsumeContext<EventEnvelope<SlowProbe>> context) => ConsumeSlowlyAsync(context);
 
-    private async Task ConsumeSlowlyAsync<T>(ConsumeContext<T> context) where T : class
+    private async Task ConsumeSlowlyAsync<T>(ConsumeContext<EventEnvelope<T>> context) where T : class
     {
-        log.Delivered(context.Envelope().EventId);
+        log.Delivered(context.Message.EventId);
         log.SlowHandlerStarted.TrySetResult();
         await log.ReleaseSlowHandler.Task.WaitAsync(context.CancellationToken);
         log.SlowHandlerFinished.TrySetResult();

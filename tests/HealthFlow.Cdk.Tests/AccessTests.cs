@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
-using HealthFlow.Aws.Topology;
 using HealthFlow.Cdk.Constructs;
 using HealthFlow.Domain;
+using HealthFlow.Topology;
 
 namespace HealthFlow.Cdk.Tests;
 

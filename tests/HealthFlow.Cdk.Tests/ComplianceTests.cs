@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
-using HealthFlow.Aws.Topology;
 using HealthFlow.Cdk.Constructs;
+using HealthFlow.Topology;
 
 namespace HealthFlow.Cdk.Tests;
 

@@ -151,9 +151,9 @@ public sealed class ComputeTests(SynthesizedStack stack)
                 (string?)policy["TargetTrackingScalingPolicyConfiguration"]!["PredefinedMetricSpecification"]!["PredefinedMetricType"]);
         }
 
-        var workers = new Dictionary<DeployableService, IEnumerable<Aws.Topology.QueueDefinition>>
+        var workers = new Dictionary<DeployableService, IEnumerable<Topology.QueueDefinition>>
         {
-            [ServiceCatalog.AlertWorker] = [Aws.Topology.HealthFlowTopology.Queues.AlertEvaluation],
+            [ServiceCatalog.AlertWorker] = [Topology.HealthFlowTopology.Queues.AlertEvaluation],
             [ServiceCatalog.Projections] = HealthFlowStack.ProjectionQueues,
         };
         foreach (var (worker, queues) in workers)

@@ -1,4 +1,4 @@
-using HealthFlow.Aws.Topology;
+using HealthFlow.Topology;
 
 namespace HealthFlow.Cdk.Tests;
 

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using HealthFlow.Aws.Topology;
+using HealthFlow.Topology;
 
 namespace HealthFlow.Cdk.Tests;
 

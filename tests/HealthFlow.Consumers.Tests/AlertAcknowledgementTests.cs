@@ -1,8 +1,8 @@
-using HealthFlow.Aws.EventStore;
 using HealthFlow.Command.Api.Alerts;
 using HealthFlow.Domain;
 using HealthFlow.Domain.Alerts;
 using HealthFlow.Domain.Events;
+using HealthFlow.EventStore;
 
 namespace HealthFlow.Consumers.Tests;
 

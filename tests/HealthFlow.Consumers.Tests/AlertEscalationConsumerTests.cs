@@ -1,9 +1,9 @@
 using HealthFlow.AlertWorker;
-using HealthFlow.Aws.EventStore;
-using HealthFlow.Aws.Messaging;
 using HealthFlow.Domain;
 using HealthFlow.Domain.Alerts;
 using HealthFlow.Domain.Events;
+using HealthFlow.EventStore;
+using HealthFlow.Messaging;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -47,7 +47,7 @@ public sealed class AlertEscalationConsumerTests
         var envelope = new EventEnvelope(Guid.CreateVersion7(), Stream.Value, 0, nameof(AlertEscalationDue), _time.GetUtcNow(),
             System.Text.Json.JsonSerializer.SerializeToElement(due, DomainJson.Options), Metadata());
         await harness.PublishAsync(due, envelope);
-        Assert.True(await harness.Harness.GetConsumerHarness<AlertEscalationConsumer>().Consumed.Any<AlertEscalationDue>(m => m.Context.MessageId == envelope.EventId));
+        Assert.True(await harness.Harness.GetConsumerHarness<AlertEscalationConsumer>().Consumed.Any<EventEnvelope<AlertEscalationDue>>(m => m.Context.MessageId == envelope.EventId));
     }
 
     private EventEnvelope Leg(DateTimeOffset dueAt, string severity = Severities.High) =>
@@ -237,7 +237,7 @@ public sealed class AlertEscalationConsumerTests
         Assert.Empty(Escalations);
         Assert.Single(_store.Appended.Select(a => a.Event).OfType<AlertAcknowledged>());
         Assert.True(racing.Conflicted);
-        Assert.False(await harness.Harness.Published.Any<Fault<AlertEscalationDue>>());
+        Assert.False(await harness.Harness.Published.Any<Fault<EventEnvelope<AlertEscalationDue>>>());
     }
 
     [Fact]

@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
-using HealthFlow.Aws.Messaging;
-using HealthFlow.Aws.Topology;
 using HealthFlow.Domain;
 using HealthFlow.Domain.Events;
+using HealthFlow.Messaging;
+using HealthFlow.Topology;
 using MassTransit;
 using MassTransit.Mediator;
 using Microsoft.Extensions.DependencyInjection;
@@ -72,7 +72,7 @@ public sealed class ConsumePipelineTests
     private static Task SendAsync(IServiceProvider provider, PipelineProbe probe)
     {
         var envelope = ConsumerHarness.Envelope(probe, "probe-stream");
-        return provider.GetRequiredService<IMediator>().Send(probe, context => EventHeaders.Write(context, envelope));
+        return provider.GetRequiredService<IMediator>().Send(ConsumerHarness.Typed(probe, envelope), context => context.MessageId = envelope.EventId);
     }
 
     public sealed record PipelineProbe(Guid ProbeId) : IDomainEvent;
@@ -91,12 +91,12 @@ public sealed class ConsumePipelineTests
         public ConcurrentQueue<string> Streams { get; } = new();
     }
 
-    public sealed class PipelineConsumer(ScopeMarker scope, Attempts attempts) : IConsumer<PipelineProbe>
+    public sealed class PipelineConsumer(ScopeMarker scope, Attempts attempts) : IConsumer<EventEnvelope<PipelineProbe>>
     {
-        public Task Consume(ConsumeContext<PipelineProbe> context)
+        public Task Consume(ConsumeContext<EventEnvelope<PipelineProbe>> context)
         {
             attempts.Scopes.Enqueue(scope.Id);
-            attempts.Streams.Enqueue(context.Envelope().StreamId);
+            attempts.Streams.Enqueue(context.Message.StreamId);
             return Interlocked.Decrement(ref attempts.FailuresLeft) >= 0
                 ? throw new InvalidOperationException("A transient failure.")
                 : Task.CompletedTask;

@@ -1,7 +1,7 @@
 using System.Text.Json;
-using HealthFlow.Aws.Messaging;
 using HealthFlow.Domain;
 using HealthFlow.Domain.Events;
+using HealthFlow.Messaging;
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -60,8 +60,12 @@ public sealed class ConsumerHarness : IAsyncDisposable
             JsonSerializer.SerializeToElement(@event, DomainJson.Options),
             new EventMetadata($"corr-{Guid.NewGuid():N}", "cause-1", "patient-user", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", null));
 
+    /// <summary>The envelope as the dispatcher hands it to the mediator: the event decoded, its id the message id.</summary>
+    public static EventEnvelope<T> Typed<T>(T @event, EventEnvelope envelope) where T : class =>
+        new(envelope.EventId, envelope.StreamId, envelope.Version, envelope.Type, envelope.OccurredAt, @event, envelope.Metadata);
+
     public async Task PublishAsync<T>(T @event, EventEnvelope envelope) where T : class =>
-        await Harness.Bus.Publish(@event, context => EventHeaders.Write(context, envelope));
+        await Harness.Bus.Publish(Typed(@event, envelope), context => context.MessageId = envelope.EventId);
 
     /// <summary>
     /// Waits until the message has been consumed (successfully or not) <paramref name="times"/> times: the harness's own

@@ -1,10 +1,10 @@
 using HealthFlow.AlertWorker;
-using HealthFlow.Aws.EventStore;
-using HealthFlow.Aws.Messaging;
-using HealthFlow.Aws.Topology;
 using HealthFlow.Domain;
 using HealthFlow.Domain.Alerts;
 using HealthFlow.Domain.Events;
+using HealthFlow.EventStore;
+using HealthFlow.Messaging;
+using HealthFlow.Topology;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -41,7 +41,7 @@ public sealed class ObservationAlertConsumerTests
 
         await harness.PublishAsync(checkIn, envelope);
 
-        Assert.True(await harness.Harness.GetConsumerHarness<ObservationAlertConsumer>().Consumed.Any<ObservationSubmitted>(m => m.Context.MessageId == envelope.EventId));
+        Assert.True(await harness.Harness.GetConsumerHarness<ObservationAlertConsumer>().Consumed.Any<EventEnvelope<ObservationSubmitted>>(m => m.Context.MessageId == envelope.EventId));
         var (stream, raised, metadata) = Assert.Single(store.Appended);
         var alert = Assert.IsType<AlertRaised>(raised);
         Assert.Equal(AlertId.For(checkIn.ObservationId), alert.AlertId);
@@ -63,7 +63,7 @@ public sealed class ObservationAlertConsumerTests
 
         await harness.PublishAsync(checkIn, ConsumerHarness.Envelope(checkIn, StreamId.ForObservation(checkIn.ObservationId).Value));
 
-        Assert.True(await harness.Harness.GetConsumerHarness<ObservationAlertConsumer>().Consumed.Any<ObservationSubmitted>());
+        Assert.True(await harness.Harness.GetConsumerHarness<ObservationAlertConsumer>().Consumed.Any<EventEnvelope<ObservationSubmitted>>());
         var alert = Assert.IsType<AlertRaised>(Assert.Single(store.Appended).Event);
         Assert.Equal("high", alert.Severity);
         Assert.Equal(["news2", "score-threshold"], alert.AllRules);
@@ -78,9 +78,9 @@ public sealed class ObservationAlertConsumerTests
 
         await harness.PublishAsync(checkIn, ConsumerHarness.Envelope(checkIn, StreamId.ForObservation(checkIn.ObservationId).Value));
 
-        Assert.True(await harness.Harness.GetConsumerHarness<ObservationAlertConsumer>().Consumed.Any<ObservationSubmitted>());
+        Assert.True(await harness.Harness.GetConsumerHarness<ObservationAlertConsumer>().Consumed.Any<EventEnvelope<ObservationSubmitted>>());
         Assert.Empty(store.Appended);
-        Assert.False(await harness.Harness.Published.Any<Fault<ObservationSubmitted>>());
+        Assert.False(await harness.Harness.Published.Any<Fault<EventEnvelope<ObservationSubmitted>>>());
     }
 
     [Fact]
@@ -98,7 +98,7 @@ public sealed class ObservationAlertConsumerTests
         await Eventually(() => store.Attempts == 2);
         await harness.Harness.InactivityTask;
         Assert.Single(store.Appended);
-        Assert.False(await harness.Harness.Published.Any<Fault<ObservationSubmitted>>());
+        Assert.False(await harness.Harness.Published.Any<Fault<EventEnvelope<ObservationSubmitted>>>());
     }
 
     [Fact]
@@ -171,9 +171,9 @@ public sealed class ObservationAlertConsumerTests
         // Before SQS delivers it again, the score rule is switched off and medium alerts get 30 minutes.
         rules.Value = new AlertRulesOptions { ScoreThreshold = 10 };
         policy.Value = new EscalationPolicy { MediumAfter = TimeSpan.FromMinutes(30) };
-        await harness.Harness.Bus.Publish(checkIn, context =>
+        await harness.Harness.Bus.Publish(ConsumerHarness.Typed(checkIn, envelope), context =>
         {
-            EventHeaders.Write(context, envelope);
+            context.MessageId = envelope.EventId;
             context.Headers.Set(MessageHeaders.RedeliveryCount, 1);
         });
         await harness.ConsumedAsync(envelope.EventId, 2);

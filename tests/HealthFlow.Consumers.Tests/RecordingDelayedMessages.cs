@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
-using HealthFlow.Aws.Messaging;
-using HealthFlow.Aws.Topology;
 using HealthFlow.Domain;
+using HealthFlow.Messaging;
+using HealthFlow.Topology;
 
 namespace HealthFlow.Consumers.Tests;
 

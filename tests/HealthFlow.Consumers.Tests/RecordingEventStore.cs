@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
-using HealthFlow.Aws.EventStore;
 using HealthFlow.Domain;
 using HealthFlow.Domain.Events;
+using HealthFlow.EventStore;
 
 namespace HealthFlow.Consumers.Tests;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
-using HealthFlow.Aws.ReadModels;
+using HealthFlow.ReadModels;
 
 namespace HealthFlow.EndToEnd.Tests;
 

@@ -5,7 +5,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
-using HealthFlow.Aws.ReadModels;
+using HealthFlow.ReadModels;
 
 namespace HealthFlow.EndToEnd.Tests;
 

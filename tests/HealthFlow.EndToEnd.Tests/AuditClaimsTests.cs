@@ -4,8 +4,8 @@ using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Aspire.Hosting.Testing;
 using HealthFlow.AppHost;
-using HealthFlow.Aws.Topology;
 using HealthFlow.EndToEnd.Tests.Faults;
+using HealthFlow.Topology;
 using Microsoft.Extensions.Configuration;
 
 namespace HealthFlow.EndToEnd.Tests;

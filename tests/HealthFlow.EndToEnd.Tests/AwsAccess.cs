@@ -1,9 +1,8 @@
 using Amazon;
 using Amazon.Extensions.NETCore.Setup;
 using Amazon.Runtime;
-using HealthFlow.Aws;
-using HealthFlow.Aws.EventStore;
-using HealthFlow.Aws.Messaging;
+using HealthFlow.EventStore;
+using HealthFlow.Provisioning;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 

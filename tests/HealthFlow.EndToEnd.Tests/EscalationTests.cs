@@ -1,10 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using HealthFlow.Aws.Topology;
 using HealthFlow.Domain.Alerts;
 using HealthFlow.Domain.Events;
 using HealthFlow.EndToEnd.Tests.Faults;
+using HealthFlow.Topology;
 
 namespace HealthFlow.EndToEnd.Tests;
 
@@ -17,7 +17,7 @@ namespace HealthFlow.EndToEnd.Tests;
 /// alert escalates (before, at, after its deadline; legs beyond 15 minutes) is decided on a fake clock in
 /// Consumers `AlertEscalationConsumerTests`.
 /// </summary>
-[Collection(AppHostCollection.Name)]
+[Collection(WaitingFaultsCollection.Name)]
 public sealed class EscalationTests(AppHostFixture system) : IDisposable
 {
     private const string AlertWorker = "alert-worker";

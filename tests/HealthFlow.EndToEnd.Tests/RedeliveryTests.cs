@@ -1,7 +1,7 @@
-using HealthFlow.Aws.Topology;
 using HealthFlow.Domain;
 using HealthFlow.Domain.Events;
 using HealthFlow.EndToEnd.Tests.Faults;
+using HealthFlow.Topology;
 
 namespace HealthFlow.EndToEnd.Tests;
 

@@ -1,9 +1,9 @@
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Amazon.Runtime;
-using HealthFlow.Aws.Topology;
 using Amazon.SQS;
 using Amazon.SQS.Model;
+using HealthFlow.Topology;
 
 namespace HealthFlow.EndToEnd.Tests;
 

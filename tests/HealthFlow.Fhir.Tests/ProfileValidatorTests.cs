@@ -1,6 +1,6 @@
-using HealthFlow.Aws.ReadModels;
 using HealthFlow.Domain.Events;
 using HealthFlow.Fhir.Out;
+using HealthFlow.ReadModels;
 using Hl7.Fhir.Model;
 
 namespace HealthFlow.Fhir.Tests;

@@ -1,8 +1,8 @@
 using System.Text;
-using HealthFlow.Aws.ReadModels;
 using HealthFlow.Domain.Events;
 using HealthFlow.Fhir.In;
 using HealthFlow.Fhir.Out;
+using HealthFlow.ReadModels;
 using Hl7.Fhir.Model;
 
 namespace HealthFlow.Fhir.Tests;

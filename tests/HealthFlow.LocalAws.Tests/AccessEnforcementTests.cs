@@ -4,13 +4,13 @@ using Amazon.DynamoDBv2.Model;
 using Amazon.Runtime;
 using Amazon.SQS;
 using Amazon.SQS.Model;
-using HealthFlow.Aws.EventBridge;
-using HealthFlow.Aws.EventStore;
-using HealthTopology = HealthFlow.Aws.Topology.HealthFlowTopology;
+using HealthFlow.EventBridge;
+using HealthFlow.EventStore;
 using HealthFlow.LocalAws.Access;
 using Microsoft.Extensions.DependencyInjection;
-using Tables = HealthFlow.Aws.Topology.HealthFlowTopology.Tables;
-using Queues = HealthFlow.Aws.Topology.HealthFlowTopology.Queues;
+using HealthTopology = HealthFlow.Topology.HealthFlowTopology;
+using Tables = HealthFlow.Topology.HealthFlowTopology.Tables;
+using Queues = HealthFlow.Topology.HealthFlowTopology.Queues;
 
 namespace HealthFlow.LocalAws.Tests;
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Amazon.SQS.Model;
-using HealthFlow.Aws.EventBridge;
+using HealthFlow.EventBridge;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace HealthFlow.LocalAws.Tests;

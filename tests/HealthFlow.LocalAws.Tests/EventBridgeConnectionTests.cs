@@ -1,5 +1,5 @@
 using Amazon.Runtime;
-using HealthFlow.Aws.EventBridge;
+using HealthFlow.EventBridge;
 
 namespace HealthFlow.LocalAws.Tests;
 

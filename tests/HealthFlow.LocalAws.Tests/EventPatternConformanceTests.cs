@@ -1,5 +1,5 @@
 using System.Text.Json;
-using HealthFlow.Aws.EventBridge;
+using HealthFlow.EventBridge;
 
 namespace HealthFlow.LocalAws.Tests;
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
-using HealthFlow.Aws.Topology;
 using HealthFlow.LocalAws.Access;
-using Tables = HealthFlow.Aws.Topology.HealthFlowTopology.Tables;
+using HealthFlow.Topology;
+using Tables = HealthFlow.Topology.HealthFlowTopology.Tables;
 
 namespace HealthFlow.LocalAws.Tests;
 

@@ -1,7 +1,7 @@
 using Amazon.DynamoDBv2;
 using Amazon.Runtime;
 using Amazon.SQS;
-using HealthFlow.Aws.EventBridge;
+using HealthFlow.EventBridge;
 using HealthFlow.LocalAws;
 
 namespace HealthFlow.LocalAws.Tests;
@@ -61,7 +61,7 @@ internal static class DynamoDbTables
     public static async Task CreateActiveAsync(IAmazonDynamoDB dynamoDb, Amazon.DynamoDBv2.Model.CreateTableRequest request)
     {
         await dynamoDb.CreateTableAsync(request);
-        await HealthFlow.Aws.Topology.TopologyProvisioner.WaitUntilActiveAsync(dynamoDb, request.TableName, TimeSpan.FromMinutes(1));
+        await HealthFlow.Provisioning.TopologyProvisioner.WaitUntilActiveAsync(dynamoDb, request.TableName, TimeSpan.FromMinutes(1));
     }
 }
 

@@ -7,8 +7,8 @@ using Amazon.Runtime;
 using Amazon.Runtime.Signing;
 using Amazon.SQS;
 using Amazon.SQS.Model;
-using HealthFlowAccess = HealthFlow.Aws.Topology.HealthFlowAccess;
-using HealthFlowTopology = HealthFlow.Aws.Topology.HealthFlowTopology;
+using HealthFlowAccess = HealthFlow.Topology.HealthFlowAccess;
+using HealthFlowTopology = HealthFlow.Topology.HealthFlowTopology;
 
 namespace HealthFlow.LocalAws.Tests;
 

@@ -2,8 +2,9 @@ using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Amazon.Runtime;
 using Amazon.SQS;
-using HealthFlow.Aws.EventBridge;
-using HealthFlow.Aws.Topology;
+using HealthFlow.EventBridge;
+using HealthFlow.Provisioning;
+using HealthFlow.Topology;
 using Microsoft.Extensions.Logging.Abstractions;
 using DynamoKeyType = Amazon.DynamoDBv2.KeyType;
 
@@ -76,7 +77,7 @@ public sealed class TableActivationTests
         return item;
     }
 
-    private static AttributeValue Value(KeyAttribute key) => key.Type == HealthFlow.Aws.Topology.KeyType.Number ? new() { N = "1" } : new() { S = "1" };
+    private static AttributeValue Value(KeyAttribute key) => key.Type == HealthFlow.Topology.KeyType.Number ? new() { N = "1" } : new() { S = "1" };
 
     private static AmazonDynamoDBClient DynamoDb(LocalAwsServer server) =>
         new(Administrator, new AmazonDynamoDBConfig { ServiceURL = server.ServiceUrl, AuthenticationRegion = LocalAwsFixture.Region });

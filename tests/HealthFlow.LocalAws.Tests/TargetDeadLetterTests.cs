@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using Amazon.SQS.Model;
-using HealthFlow.Aws.EventBridge;
+using HealthFlow.EventBridge;
 
 namespace HealthFlow.LocalAws.Tests;
 

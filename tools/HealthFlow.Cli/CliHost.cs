@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
-using HealthFlow.Aws;
-using HealthFlow.Aws.ReadModels;
+using HealthFlow.Provisioning;
+using HealthFlow.ReadModels;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

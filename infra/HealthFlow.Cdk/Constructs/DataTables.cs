@@ -2,9 +2,9 @@ using Amazon.CDK;
 using Amazon.CDK.AWS.DynamoDB;
 using Amazon.CDK.AWS.KMS;
 using Constructs;
-using HealthFlow.Aws.Topology;
+using HealthFlow.Topology;
 using Attribute = Amazon.CDK.AWS.DynamoDB.Attribute;
-using TopologyKeyType = HealthFlow.Aws.Topology.KeyType;
+using TopologyKeyType = HealthFlow.Topology.KeyType;
 
 namespace HealthFlow.Cdk.Constructs;
 

@@ -1,5 +1,5 @@
 using Amazon.CDK.AWS.IAM;
-using HealthFlow.Aws.Topology;
+using HealthFlow.Topology;
 
 namespace HealthFlow.Cdk.Constructs;
 

@@ -1,11 +1,11 @@
 using Amazon.CDK;
 using Amazon.CDK.AWS.Events;
 using Amazon.CDK.AWS.IAM;
-using SqsQueue = Amazon.CDK.AWS.Events.Targets.SqsQueue;
-using SqsQueueProps = Amazon.CDK.AWS.Events.Targets.SqsQueueProps;
 using Amazon.CDK.AWS.SQS;
 using Constructs;
-using HealthFlow.Aws.Topology;
+using HealthFlow.Topology;
+using SqsQueue = Amazon.CDK.AWS.Events.Targets.SqsQueue;
+using SqsQueueProps = Amazon.CDK.AWS.Events.Targets.SqsQueueProps;
 
 namespace HealthFlow.Cdk.Constructs;
 

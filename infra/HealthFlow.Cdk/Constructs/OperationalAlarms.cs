@@ -6,7 +6,7 @@ using Amazon.CDK.AWS.KMS;
 using Amazon.CDK.AWS.SNS;
 using Amazon.CDK.AWS.SNS.Subscriptions;
 using Constructs;
-using HealthFlow.Aws.Topology;
+using HealthFlow.Topology;
 
 namespace HealthFlow.Cdk.Constructs;
 

@@ -3,7 +3,7 @@ using Amazon.CDK.AWS.Backup;
 using Amazon.CDK.AWS.Events;
 using Amazon.CDK.AWS.KMS;
 using Constructs;
-using HealthFlow.Aws.Topology;
+using HealthFlow.Topology;
 
 namespace HealthFlow.Cdk.Constructs;
 

@@ -1,4 +1,4 @@
-using HealthFlow.Aws.ReadModels;
+using HealthFlow.ReadModels;
 using HealthFlow.ServiceDefaults.Authentication;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;

@@ -1,9 +1,8 @@
-using HealthFlow.Aws.EventStore;
-using HealthFlow.Aws.Messaging;
-using HealthFlow.Aws.ReadModels;
 using HealthFlow.Domain;
 using HealthFlow.Domain.Events;
 using HealthFlow.Domain.Patients;
+using HealthFlow.EventStore;
+using HealthFlow.ReadModels;
 using HealthFlow.ServiceDefaults.Authentication;
 using Microsoft.AspNetCore.Identity;
 

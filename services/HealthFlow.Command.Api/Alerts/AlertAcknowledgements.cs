@@ -1,6 +1,6 @@
-using HealthFlow.Aws.EventStore;
 using HealthFlow.Domain;
 using HealthFlow.Domain.Alerts;
+using HealthFlow.EventStore;
 
 namespace HealthFlow.Command.Api.Alerts;
 

@@ -1,9 +1,8 @@
-using HealthFlow.Aws.Access;
-using HealthFlow.Aws.Audit;
-using HealthFlow.Aws.EventStore;
-using HealthFlow.Aws.Messaging;
 using HealthFlow.Domain;
 using HealthFlow.Domain.Alerts;
+using HealthFlow.EventStore;
+using HealthFlow.PatientAccess;
+using HealthFlow.ReadModels;
 using HealthFlow.ServiceDefaults.Authentication;
 using HealthFlow.ServiceDefaults.Http;
 using Microsoft.AspNetCore.Http.HttpResults;

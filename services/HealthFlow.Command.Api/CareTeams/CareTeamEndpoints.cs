@@ -1,9 +1,8 @@
-using HealthFlow.Aws.EventStore;
-using HealthFlow.Aws.Messaging;
-using HealthFlow.Aws.ReadModels;
 using HealthFlow.Domain;
 using HealthFlow.Domain.CareTeams;
 using HealthFlow.Domain.Events;
+using HealthFlow.EventStore;
+using HealthFlow.ReadModels;
 using HealthFlow.ServiceDefaults.Authentication;
 using HealthFlow.ServiceDefaults.Http;
 using Microsoft.AspNetCore.Http.HttpResults;

@@ -1,7 +1,7 @@
-using HealthFlow.Aws.EventStore;
 using HealthFlow.Domain;
 using HealthFlow.Domain.CareTeams;
 using HealthFlow.Domain.Events;
+using HealthFlow.EventStore;
 
 namespace HealthFlow.Command.Api.CareTeams;
 

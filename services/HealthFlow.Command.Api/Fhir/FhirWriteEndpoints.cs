@@ -1,10 +1,10 @@
 using System.Security.Cryptography;
-using HealthFlow.Aws.ReadModels;
 using HealthFlow.Command.Api.Observations;
 using HealthFlow.Domain.Events;
 using HealthFlow.Fhir;
 using HealthFlow.Fhir.In;
 using HealthFlow.Fhir.Out;
+using HealthFlow.ReadModels;
 using HealthFlow.ServiceDefaults.Authentication;
 using HealthFlow.ServiceDefaults.Http;
 using Hl7.Fhir.Model;

@@ -1,8 +1,7 @@
-using HealthFlow.Aws.EventStore;
-using HealthFlow.Aws.Messaging;
 using HealthFlow.Domain;
 using HealthFlow.Domain.CheckIns;
 using HealthFlow.Domain.Events;
+using HealthFlow.EventStore;
 
 namespace HealthFlow.Command.Api.Observations;
 

@@ -1,3 +1,4 @@
+
 namespace HealthFlow.Domain.Events;
 
 // The domain events of HealthFlow. The record name is the event type written to

@@ -1,5 +1,5 @@
-using HealthFlow.Aws.ReadModels;
 using HealthFlow.Domain.Alerts;
+using HealthFlow.ReadModels;
 using Hl7.Fhir.Model;
 
 namespace HealthFlow.Fhir.Out;

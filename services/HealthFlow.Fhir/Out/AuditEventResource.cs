@@ -1,4 +1,4 @@
-using HealthFlow.Aws.ReadModels;
+using HealthFlow.ReadModels;
 using Hl7.Fhir.Model;
 
 namespace HealthFlow.Fhir.Out;

@@ -1,10 +1,9 @@
 using System.Security.Claims;
 using System.Text;
 using System.Text.Json;
-using HealthFlow.Aws.Access;
-using HealthFlow.Aws.Audit;
-using HealthFlow.Aws.ReadModels;
 using HealthFlow.Domain.Alerts;
+using HealthFlow.PatientAccess;
+using HealthFlow.ReadModels;
 using HealthFlow.ServiceDefaults.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;

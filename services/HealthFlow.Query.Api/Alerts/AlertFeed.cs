@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Threading.Channels;
-using HealthFlow.Aws.ReadModels;
+using HealthFlow.ReadModels;
 using Microsoft.Extensions.Options;
 
 namespace HealthFlow.Query.Api.Alerts;

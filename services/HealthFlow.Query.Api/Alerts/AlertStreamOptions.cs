@@ -1,5 +1,5 @@
 using System.ComponentModel.DataAnnotations;
-using HealthFlow.Aws.ReadModels;
+using HealthFlow.ReadModels;
 
 namespace HealthFlow.Query.Api.Alerts;
 

@@ -1,6 +1,6 @@
 using System.Security.Claims;
-using HealthFlow.Aws.Access;
-using HealthFlow.Aws.ReadModels;
+using HealthFlow.PatientAccess;
+using HealthFlow.ReadModels;
 
 namespace HealthFlow.Query.Api.Alerts;
 

@@ -1,5 +1,5 @@
-using HealthFlow.Aws.ReadModels;
 using HealthFlow.Domain.Patients;
+using HealthFlow.ReadModels;
 using HealthFlow.ServiceDefaults.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;
 

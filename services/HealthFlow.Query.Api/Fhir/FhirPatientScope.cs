@@ -1,7 +1,6 @@
 using System.Security.Claims;
-using HealthFlow.Aws.Access;
-using HealthFlow.Aws.Audit;
 using HealthFlow.Fhir;
+using HealthFlow.PatientAccess;
 using HealthFlow.ServiceDefaults.Authentication;
 using Hl7.Fhir.Model;
 

@@ -1,7 +1,7 @@
-using HealthFlow.Aws.Audit;
-using HealthFlow.Aws.ReadModels;
 using HealthFlow.Fhir;
 using HealthFlow.Fhir.Out;
+using HealthFlow.PatientAccess;
+using HealthFlow.ReadModels;
 using Hl7.Fhir.Model;
 using Microsoft.Extensions.Primitives;
 using Task = System.Threading.Tasks.Task;

@@ -1,8 +1,7 @@
 using System.Security.Claims;
-using HealthFlow.Aws.Access;
-using HealthFlow.Aws.Audit;
-using HealthFlow.Aws.ReadModels;
+using HealthFlow.PatientAccess;
 using HealthFlow.Query.Api.Alerts;
+using HealthFlow.ReadModels;
 using HealthFlow.ServiceDefaults.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;
 

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using Amazon.SQS.Model;
 using HealthFlow.Aws.Tests.Infrastructure;
-using HealthFlow.Aws.Topology;
 using HealthFlow.Cli.Redrive;
+using HealthFlow.Topology;
 
 namespace HealthFlow.Aws.Tests.Cli;
 

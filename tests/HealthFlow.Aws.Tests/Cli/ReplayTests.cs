@@ -1,12 +1,11 @@
 using Amazon.DynamoDBv2.Model;
-using HealthFlow.Aws.EventStore;
-using HealthFlow.Aws.Messaging;
-using HealthFlow.Aws.ReadModels;
 using HealthFlow.Aws.Tests.Infrastructure;
-using HealthFlow.Aws.Topology;
 using HealthFlow.Cli.Replay;
 using HealthFlow.Domain;
 using HealthFlow.Domain.Events;
+using HealthFlow.EventStore;
+using HealthFlow.ReadModels;
+using HealthFlow.Topology;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 

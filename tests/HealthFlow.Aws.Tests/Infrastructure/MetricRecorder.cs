@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
-using HealthFlow.Aws.Diagnostics;
+using HealthFlow.EventStore;
 
 namespace HealthFlow.Aws.Tests.Infrastructure;
 

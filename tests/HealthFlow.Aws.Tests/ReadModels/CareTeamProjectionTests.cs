@@ -1,10 +1,10 @@
 using System.Text.Json;
-using HealthFlow.Aws.ReadModels;
-using HealthFlow.Aws.ReadModels.Projections;
 using HealthFlow.Aws.Tests.Infrastructure;
 using HealthFlow.Domain;
 using HealthFlow.Domain.CareTeams;
 using HealthFlow.Domain.Events;
+using HealthFlow.ReadModels;
+using HealthFlow.ReadModels.Projections;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;

@@ -1,5 +1,5 @@
-using HealthFlow.Aws.ReadModels;
 using HealthFlow.Aws.Tests.Infrastructure;
+using HealthFlow.ReadModels;
 using Microsoft.Extensions.Time.Testing;
 
 namespace HealthFlow.Aws.Tests.ReadModels;

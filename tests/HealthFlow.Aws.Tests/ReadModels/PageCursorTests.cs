@@ -1,5 +1,5 @@
 using Amazon.DynamoDBv2.Model;
-using HealthFlow.Aws.ReadModels;
+using HealthFlow.ReadModels;
 
 namespace HealthFlow.Aws.Tests.ReadModels;
 

@@ -1,11 +1,10 @@
-using HealthFlow.Aws.EventStore;
-using HealthFlow.Aws.Messaging;
-using HealthFlow.Aws.ReadModels;
-using HealthFlow.Aws.ReadModels.Projections;
 using HealthFlow.Aws.Tests.Infrastructure;
 using HealthFlow.Domain;
 using HealthFlow.Domain.Alerts;
 using HealthFlow.Domain.Events;
+using HealthFlow.EventStore;
+using HealthFlow.ReadModels;
+using HealthFlow.ReadModels.Projections;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 

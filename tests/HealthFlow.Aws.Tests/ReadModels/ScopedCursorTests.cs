@@ -2,8 +2,8 @@ using System.Buffers.Text;
 using System.Text;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
-using HealthFlow.Aws.ReadModels;
 using HealthFlow.Aws.Tests.Infrastructure;
+using HealthFlow.ReadModels;
 
 namespace HealthFlow.Aws.Tests.ReadModels;
 

@@ -3,9 +3,9 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Amazon.Runtime;
 using Amazon.SQS;
-using HealthFlow.Aws.Topology;
 using HealthFlow.Domain;
 using HealthFlow.Domain.Events;
+using HealthFlow.Topology;
 
 namespace HealthFlow.EndToEnd.Tests.Faults;
 

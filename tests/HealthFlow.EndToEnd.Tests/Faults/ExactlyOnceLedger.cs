@@ -2,11 +2,11 @@ using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Amazon.SQS;
 using Amazon.SQS.Model;
-using HealthFlow.Aws.EventStore;
-using HealthFlow.Aws.Topology;
 using HealthFlow.Domain;
 using HealthFlow.Domain.Alerts;
 using HealthFlow.Domain.Events;
+using HealthFlow.EventStore;
+using HealthFlow.Topology;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace HealthFlow.EndToEnd.Tests.Faults;

@@ -3,8 +3,8 @@ using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Amazon.SQS;
 using Amazon.SQS.Model;
-using HealthFlow.Aws.Topology;
 using HealthFlow.Domain;
+using HealthFlow.Topology;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace HealthFlow.EndToEnd.Tests.Faults;

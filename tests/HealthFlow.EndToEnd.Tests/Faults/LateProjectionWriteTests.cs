@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using HealthFlow.Aws.Topology;
 using HealthFlow.Cli.Api;
+using HealthFlow.Topology;
 
 namespace HealthFlow.EndToEnd.Tests.Faults;
 

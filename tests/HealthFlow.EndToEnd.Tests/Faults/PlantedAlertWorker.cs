@@ -1,13 +1,12 @@
 using Amazon;
 using Amazon.Extensions.NETCore.Setup;
 using Amazon.Runtime;
-using HealthFlow.Aws;
-using HealthFlow.Aws.EventStore;
-using HealthFlow.Aws.Messaging;
-using HealthFlow.Aws.Topology;
 using HealthFlow.Domain;
 using HealthFlow.Domain.Alerts;
 using HealthFlow.Domain.Events;
+using HealthFlow.EventStore;
+using HealthFlow.Messaging;
+using HealthFlow.Topology;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -105,11 +104,11 @@ public sealed class PlantedAlertWorker : IDisposable
         public bool TakeCrash(Guid observationId) => Volatile.Read(ref _armed)?.TrySetResult(observationId) == true;
     }
 
-    private sealed class AppendsAgainOnConflict(IEventStore eventStore, CrashPoint crashPoint) : IConsumer<ObservationSubmitted>
+    private sealed class AppendsAgainOnConflict(IEventStore eventStore, CrashPoint crashPoint) : IConsumer<EventEnvelope<ObservationSubmitted>>
     {
-        public async Task Consume(ConsumeContext<ObservationSubmitted> context)
+        public async Task Consume(ConsumeContext<EventEnvelope<ObservationSubmitted>> context)
         {
-            var observation = context.Message;
+            var observation = context.Message.Event;
             if (AlertEvaluator.Decide(observation.Vitals, new AlertRulesOptions()) is not { } alert)
             {
                 return;
@@ -120,7 +119,7 @@ public sealed class PlantedAlertWorker : IDisposable
             AlertRaised raised = new(
                 alertId, observation.PatientId, observation.ObservationId, alert.Severity, alert.Rule, alert.Reasons,
                 alert.Score, alert.News2, alert.Partial, DateTimeOffset.UtcNow, alert.Rules);
-            var cause = EventMetadataFactory.CausedBy(context.Envelope());
+            var cause = EventMetadataFactory.CausedBy(context.Message);
             try
             {
                 await eventStore.AppendAsync(stream, ExpectedVersion.NoStream, [raised], cause, context.CancellationToken);

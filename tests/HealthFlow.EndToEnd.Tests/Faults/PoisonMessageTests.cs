@@ -2,8 +2,8 @@ using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Amazon.SQS;
 using Amazon.SQS.Model;
-using HealthFlow.Aws.Topology;
 using HealthFlow.Cli.Api;
+using HealthFlow.Topology;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace HealthFlow.EndToEnd.Tests.Faults;
@@ -14,7 +14,7 @@ namespace HealthFlow.EndToEnd.Tests.Faults;
 /// fixes the fault (`healthflow provision` recreates the table), redrives the DLQ, and replays what the
 /// lost table held. Runs in the shared collection (one test at a time) and restores everything it breaks.
 /// </summary>
-[Collection(AppHostCollection.Name)]
+[Collection(WaitingFaultsCollection.Name)]
 public sealed class PoisonMessageTests(AppHostFixture system) : IDisposable
 {
     private static readonly QueueDefinition Queue = HealthFlowTopology.Queues.PatientProjection;

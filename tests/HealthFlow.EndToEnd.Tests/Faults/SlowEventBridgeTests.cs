@@ -2,8 +2,8 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
 using HealthFlow.Cli.Api;
-using HealthFlow.Aws.EventStore;
 using HealthFlow.Cli.Bench;
+using HealthFlow.EventStore;
 using Xunit.Abstractions;
 
 namespace HealthFlow.EndToEnd.Tests.Faults;
@@ -15,7 +15,7 @@ namespace HealthFlow.EndToEnd.Tests.Faults;
 /// against a planted worker that appends AlertRaised again on a redelivery, to show the ledger catches what the
 /// duplicated deliveries of a slow bus cost such a worker.
 /// </summary>
-[Collection(AppHostCollection.Name)]
+[Collection(WaitingFaultsCollection.Name)]
 public sealed class SlowEventBridgeTests(AppHostFixture system, ITestOutputHelper output) : IDisposable
 {
     private const int Patients = 20;

@@ -1,6 +1,6 @@
 using System.CommandLine;
-using HealthFlow.Aws.ReadModels;
 using HealthFlow.Domain.Patients;
+using HealthFlow.ReadModels;
 using HealthFlow.ServiceDefaults.Authentication;
 using Microsoft.AspNetCore.Identity;
 

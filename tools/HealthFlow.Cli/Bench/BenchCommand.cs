@@ -3,9 +3,9 @@ using System.CommandLine.Parsing;
 using System.Globalization;
 using Amazon.DynamoDBv2;
 using Amazon.SQS;
-using HealthFlow.Aws.Topology;
 using HealthFlow.Cli.Api;
 using HealthFlow.Cli.Replay;
+using HealthFlow.Provisioning;
 
 namespace HealthFlow.Cli.Bench;
 

@@ -5,10 +5,11 @@ using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Amazon.SQS;
 using Amazon.SQS.Model;
-using HealthFlow.Aws.Topology;
 using HealthFlow.Cli.Api;
 using HealthFlow.Cli.Replay;
 using HealthFlow.Domain;
+using HealthFlow.Provisioning;
+using HealthFlow.Topology;
 
 namespace HealthFlow.Cli.Bench;
 
@@ -398,7 +399,7 @@ public sealed class BenchRunner(
 
     private async Task<ReplayResult> ReplayObservationsAsync(ReplaySettings replaySettings, CancellationToken cancellationToken)
     {
-        var table = ReadModelTables.Resolve(Aws.ReadModels.Projections.ObservationProjection.ReadModelName).Single();
+        var table = ReadModelTables.Resolve(ReadModels.Projections.ObservationProjection.ReadModelName).Single();
         var progress = new ReplayProgress { ReadModel = table.ReadModel };
         _status = () => $"  replay {progress.Phase} {progress.Clock.Elapsed.TotalSeconds,5:0.0} s: read {progress.EventsRead:N0} events, applied {progress.EventsApplied:N0}";
         return await replayer.ReplayAsync(table, replaySettings, progress, cancellationToken);

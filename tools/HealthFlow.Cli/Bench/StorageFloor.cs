@@ -2,8 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
-using HealthFlow.Aws.Topology;
 using HealthFlow.Cli.Replay;
+using HealthFlow.Provisioning;
+using HealthFlow.Topology;
 
 namespace HealthFlow.Cli.Bench;
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Amazon.DynamoDBv2;
-using HealthFlow.Aws.EventStore;
+using HealthFlow.EventStore;
 
 namespace HealthFlow.Cli.Outbox;
 

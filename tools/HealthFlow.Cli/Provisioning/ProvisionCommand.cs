@@ -2,8 +2,9 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Net.Sockets;
 using Amazon.Runtime;
-using HealthFlow.Aws.EventBridge;
-using HealthFlow.Aws.Topology;
+using HealthFlow.EventBridge;
+using HealthFlow.Provisioning;
+using HealthFlow.Topology;
 using Microsoft.Extensions.Logging;
 
 namespace HealthFlow.Cli.Provisioning;

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Amazon.SQS;
-using HealthFlow.Aws.Topology;
+using HealthFlow.Topology;
 
 namespace HealthFlow.Cli.Redrive;
 

@@ -3,10 +3,10 @@ using System.Threading.Channels;
 using Amazon.DynamoDBv2;
 using Amazon.Extensions.NETCore.Setup;
 using Amazon.Runtime.Credentials;
-using HealthFlow.Aws.EventStore;
-using HealthFlow.Aws.ReadModels;
-using HealthFlow.Aws.ReadModels.Projections;
 using HealthFlow.Domain;
+using HealthFlow.EventStore;
+using HealthFlow.ReadModels;
+using HealthFlow.ReadModels.Projections;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -217,9 +217,9 @@ public sealed class ReadModelReplayer(
         collection.AddSingleton<IEventStreamReader>(eventStore);
         collection.AddSingleton(services.GetService<TimeProvider>() ?? TimeProvider.System);
         // Whether new patients join Demo ward, as configured for the projections worker (CareTeams:NewPatientsJoinDemoWard).
-        var careTeams = new HealthFlow.Aws.ReadModels.Projections.CareTeamProjectionOptions();
+        var careTeams = new HealthFlow.ReadModels.Projections.CareTeamProjectionOptions();
         services.GetService<Microsoft.Extensions.Configuration.IConfiguration>()
-            ?.GetSection(HealthFlow.Aws.ReadModels.Projections.CareTeamProjectionOptions.SectionName)
+            ?.GetSection(HealthFlow.ReadModels.Projections.CareTeamProjectionOptions.SectionName)
             .Bind(careTeams);
         collection.AddSingleton(Microsoft.Extensions.Options.Options.Create(careTeams));
         collection.AddHealthFlowProjections();

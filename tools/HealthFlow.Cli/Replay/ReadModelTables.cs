@@ -1,5 +1,5 @@
-using HealthFlow.Aws.ReadModels.Projections;
-using HealthFlow.Aws.Topology;
+using HealthFlow.ReadModels.Projections;
+using HealthFlow.Topology;
 
 namespace HealthFlow.Cli.Replay;
 

@@ -1,5 +1,0 @@
-using HealthFlow.LocalAws;
-
-// Usage: dotnet run --project infra/HealthFlow.LocalAws [-- --port 4566] [--LocalAws:DataDirectory <dir>]
-var app = LocalAwsServer.CreateApplication(args);
-await app.RunAsync();
