@@ -11,8 +11,8 @@ namespace HealthFlow.EndToEnd.Tests;
 /// </summary>
 public sealed class CareTeamClinic
 {
-    public const string DemoAdmin = "admin1";
-    public const string DemoAdminPassword = "demo";
+    public const string DemoAdmin = HealthFlowApi.DemoAdmin;
+    public const string DemoAdminPassword = HealthFlowApi.DemoAdminPassword;
 
     private CareTeamClinic(HealthFlowApi api, HealthFlowApi.Session admin) => (Api, Admin) = (api, admin);
 

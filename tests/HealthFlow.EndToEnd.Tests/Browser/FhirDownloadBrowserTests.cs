@@ -1,5 +1,4 @@
 using System.Text.Json;
-using HealthFlow.EndToEnd.Tests.Fhir;
 using HealthFlow.Fhir.Tests;
 using Hl7.Fhir.Model;
 using Xunit.Abstractions;

@@ -4,11 +4,12 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
+using HealthFlow.Api.Tests.Infrastructure;
 
-namespace HealthFlow.EndToEnd.Tests;
+namespace HealthFlow.Api.Tests;
 
-[Collection(AppHostCollection.Name)]
-public sealed class SecurityTests(AppHostFixture system)
+[Collection(ApiSystemCollection.Name)]
+public sealed class SecurityTests(ApiSystem system)
 {
     private readonly HealthFlowApi _api = new(system.CreateGatewayClient());
 
@@ -49,7 +50,8 @@ public sealed class SecurityTests(AppHostFixture system)
     [Fact]
     public async Task A_clinician_cannot_check_in_for_a_patient()
     {
-        var clinician = await _api.LoginClinicianAsync();
+        var credentials = await _api.CreateClinicianAsync();
+        var clinician = await _api.LoginAsync(credentials.Username, credentials.Password);
         var response = await _api.SubmitCheckInAsync(clinician, new { score = 9 });
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
     }
@@ -110,7 +112,7 @@ public sealed class SecurityTests(AppHostFixture system)
     [Fact]
     public async Task The_compatibility_login_alias_answers_like_login()
     {
-        var (clinician, _) = await _api.CreateWardClinicianAsync();
+        var clinician = await _api.CreateClinicianAsync();
         var response = await _api.Http.PostAsJsonAsync("/login", new { username = clinician.Username, password = clinician.Password, role = "clinician" });
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var body = (await response.Content.ReadFromJsonAsync<JsonObject>())!;

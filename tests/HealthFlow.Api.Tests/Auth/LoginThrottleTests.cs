@@ -1,12 +1,12 @@
 using System.Net;
 using System.Net.Http.Json;
-using HealthFlow.EndToEnd.Tests.Faults;
+using HealthFlow.Api.Tests.Infrastructure;
 
-namespace HealthFlow.EndToEnd.Tests;
+namespace HealthFlow.Api.Tests.Auth;
 
 /// <summary>The per-account login backoff holds against many guesses sent at once.</summary>
-[Collection(AppHostCollection.Name)]
-public sealed class LoginThrottleTests(AppHostFixture system)
+[Collection(ApiSystemCollection.Name)]
+public sealed class LoginThrottleTests(ApiSystem system)
 {
     // Auth:LoginRateLimit:FreeFailuresPerAccount's default: the fifth failed login in a row blocks the account.
     private const int FreeFailures = 5;
@@ -21,15 +21,11 @@ public sealed class LoginThrottleTests(AppHostFixture system)
     {
         // An auth-api of the test's own whose first block lasts ten minutes: with the default second, a guess that a
         // loaded machine delivers after the block ended would be checked, and the count would measure the machine.
-        await using var auth = await ServiceProcess.StartAuthApiAsync(new Dictionary<string, string>
+        await using var auth = await system.StartAuthApiAsync(new Dictionary<string, string?>
         {
-            ["AWS_ENDPOINT_URL"] = system.AwsEndpointUrl.ToString(),
-            ["AWS_REGION"] = "us-east-1",
-            ["AWS_ACCESS_KEY_ID"] = "test",
-            ["AWS_SECRET_ACCESS_KEY"] = "test",
-            ["Auth__LoginRateLimit__FirstBackoffSeconds"] = "600",
+            ["Auth:LoginRateLimit:FirstBackoffSeconds"] = "600",
         });
-        using var http = new HttpClient { BaseAddress = auth.Url };
+        using var http = ApiSystem.CreateClient(auth);
         var username = "p" + Guid.NewGuid().ToString("N")[..12];
         var password = "correct-horse-" + Guid.NewGuid().ToString("N")[..6];
         Assert.Equal(HttpStatusCode.Created, (await _api.Http.PostAsJsonAsync("/api/auth/register", new { username, password, displayName = "Throttled Patient" })).StatusCode);

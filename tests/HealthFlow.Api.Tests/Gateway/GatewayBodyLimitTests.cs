@@ -1,11 +1,12 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
+using HealthFlow.Api.Tests.Infrastructure;
 
-namespace HealthFlow.EndToEnd.Tests;
+namespace HealthFlow.Api.Tests.Gateway;
 
-[Collection(AppHostCollection.Name)]
-public sealed class GatewayBodyLimitTests(AppHostFixture system)
+[Collection(ApiSystemCollection.Name)]
+public sealed class GatewayBodyLimitTests(ApiSystem system)
 {
     private readonly HealthFlowApi _api = new(system.CreateGatewayClient());
 

@@ -4,13 +4,15 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace HealthFlow.EndToEnd.Tests;
+namespace HealthFlow.Testing;
 
-/// <summary>The public HTTP API as a client sees it, through the gateway.</summary>
+/// <summary>The public HTTP API as a client sees it, through the gateway (or one API, where a test talks to it alone).</summary>
 public sealed class HealthFlowApi(HttpClient http)
 {
     public const string DemoClinician = "clinician1";
     public const string DemoClinicianPassword = "demo";
+    public const string DemoAdmin = "admin1";
+    public const string DemoAdminPassword = "demo";
 
     public HttpClient Http { get; } = http;
 
@@ -64,9 +66,7 @@ public sealed class HealthFlowApi(HttpClient http)
     public async Task<(Credentials Credentials, Session Session)> CreateWardClinicianAsync()
     {
         var admin = await LoginAdminAsync();
-        var credentials = new Credentials("c" + Guid.NewGuid().ToString("N")[..12], "stethoscope-" + Guid.NewGuid().ToString("N")[..6]);
-        var created = await PostAsync(admin, "/api/auth/clinicians", new { username = credentials.Username, password = credentials.Password, displayName = "Dr " + credentials.Username });
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var credentials = await CreateClinicianAsync();
         var assigned = await PostAsync(admin, $"/api/care-teams/{HealthFlow.Domain.CareTeams.DemoWard.Id}/clinicians", new { clinicianId = credentials.Username });
         Assert.Equal(HttpStatusCode.NoContent, assigned.StatusCode);
 
@@ -79,6 +79,16 @@ public sealed class HealthFlowApi(HttpClient http)
         return (credentials, clinician);
     }
 
+    /// <summary>A new clinician the admin created, in no care team: it may act as a clinician but sees no patient.</summary>
+    public async Task<Credentials> CreateClinicianAsync()
+    {
+        var admin = await LoginAdminAsync();
+        var credentials = new Credentials("c" + Guid.NewGuid().ToString("N")[..12], "stethoscope-" + Guid.NewGuid().ToString("N")[..6]);
+        var created = await PostAsync(admin, "/api/auth/clinicians", new { username = credentials.Username, password = credentials.Password, displayName = "Dr " + credentials.Username });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        return credentials;
+    }
+
     public async Task<Session> LoginAdminAsync()
     {
         await AdminLock.WaitAsync();
@@ -86,7 +96,7 @@ public sealed class HealthFlowApi(HttpClient http)
         {
             if (!AdminSessions.TryGetValue(Http.BaseAddress!, out var session))
             {
-                AdminSessions[Http.BaseAddress!] = session = await LoginAsync(CareTeamClinic.DemoAdmin, CareTeamClinic.DemoAdminPassword);
+                AdminSessions[Http.BaseAddress!] = session = await LoginAsync(DemoAdmin, DemoAdminPassword);
             }
 
             return session;

@@ -5,9 +5,9 @@ using System.Text.Json;
 using Hl7.Fhir.Model;
 using Hl7.Fhir.Serialization;
 
-namespace HealthFlow.EndToEnd.Tests.Fhir;
+namespace HealthFlow.Testing;
 
-/// <summary>FHIR R4 through the gateway, as a device or an EHR sends it: application/fhir+json, bearer token.</summary>
+/// <summary>FHIR R4 as a device or an EHR sends it: application/fhir+json, bearer token.</summary>
 public sealed class FhirClient(HttpClient http)
 {
     public const string MediaType = "application/fhir+json";

@@ -1,4 +1,4 @@
-namespace HealthFlow.EndToEnd.Tests;
+namespace HealthFlow.Testing;
 
 /// <summary>Waits for an eventually consistent condition instead of sleeping a fixed time.</summary>
 public static class Eventually
