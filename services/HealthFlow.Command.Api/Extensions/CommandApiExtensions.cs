@@ -1,14 +1,12 @@
-using HealthFlow.EventStore;
-using HealthFlow.PatientAccess;
-using HealthFlow.ReadModels;
-using HealthFlow.Topology;
 using HealthFlow.Command.Api.Alerts;
 using HealthFlow.Command.Api.CareTeams;
 using HealthFlow.Command.Api.CheckIns;
 using HealthFlow.Command.Api.Fhir;
 using HealthFlow.Domain;
+using HealthFlow.EventStore;
 using HealthFlow.ServiceDefaults.Authentication;
 using HealthFlow.ServiceDefaults.Http;
+using HealthFlow.Topology;
 using Scalar.AspNetCore;
 
 namespace HealthFlow.Command.Api.Extensions;
@@ -35,16 +33,6 @@ public static class CommandApiExtensions
         services.AddSingleton<CareTeamCommands>();
         services.AddOptions<DemoWardOptions>().BindConfiguration(DemoWardOptions.SectionName);
         services.AddHostedService<DemoWardSeeder>();
-        return services;
-    }
-
-    /// <summary>Care teams decide who may act on a patient: the read model behind GET /api/care-teams, the acknowledgement's scope check and its audit.</summary>
-    public static IServiceCollection AddPatientAccess(this IServiceCollection services)
-    {
-        services.AddSingleton<CareTeamReadModel>();
-        services.AddOptions<PatientScopeOptions>().BindConfiguration(PatientScopeOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<PatientScopes>();
-        services.AddPatientDataAudit();
         return services;
     }
 

@@ -11,6 +11,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace HealthFlow.PatientAccess;
 
@@ -205,6 +206,19 @@ public sealed class DeniedAccessAuditor(AuditTrail trail) : IAuthorizationMiddle
 
 public static class PatientDataAuditServiceCollectionExtensions
 {
+    /// <summary>
+    /// Everything an API serving patient data needs at its edge, written once for command-api and query-api: care-team
+    /// scopes over the care-team read model, and the audit of every disclosure and denial.
+    /// </summary>
+    public static IServiceCollection AddPatientAccess(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<CareTeamReadModel>();
+        services.AddOptions<PatientScopeOptions>().BindConfiguration(PatientScopeOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<PatientScopes>();
+        return services.AddPatientDataAudit();
+    }
+
     /// <summary>The audit trail's writer, the role-denial recorder, and care-team scoping, for an API that serves patient data.</summary>
     public static IServiceCollection AddPatientDataAudit(this IServiceCollection services)
     {

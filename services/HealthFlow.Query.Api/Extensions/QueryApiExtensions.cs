@@ -1,13 +1,13 @@
 using HealthFlow.EventStore;
 using HealthFlow.PatientAccess;
-using HealthFlow.ReadModels;
-using HealthFlow.Topology;
 using HealthFlow.Query.Api.Alerts;
 using HealthFlow.Query.Api.Audit;
 using HealthFlow.Query.Api.Fhir;
 using HealthFlow.Query.Api.Patients;
+using HealthFlow.ReadModels;
 using HealthFlow.ServiceDefaults.Authentication;
 using HealthFlow.ServiceDefaults.Http;
+using HealthFlow.Topology;
 using Scalar.AspNetCore;
 
 namespace HealthFlow.Query.Api.Extensions;
@@ -32,9 +32,7 @@ public static class QueryApiExtensions
     public static WebApplicationBuilder AddAuditedPatientAccess(this WebApplicationBuilder builder)
     {
         builder.AddHealthFlowEventStore();
-        builder.Services.AddPatientDataAudit();
-        builder.Services.AddOptions<PatientScopeOptions>().BindConfiguration(PatientScopeOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddSingleton<PatientScopes>();
+        builder.Services.AddPatientAccess();
         return builder;
     }
 
