@@ -45,20 +45,8 @@ public sealed class AppHostFixture : IAsyncLifetime
     /// <summary>A client for the public API, through the gateway, as a browser or a mobile app sees it.</summary>
     public HttpClient CreateGatewayClient() => new() { BaseAddress = GatewayUrl, Timeout = TimeSpan.FromSeconds(30) };
 
-    // Containers run on the host's network, so two containerised systems at once contend for ports and names: one
-    // system's query-api container never started beside the other's. The collections then take turns.
-    private static readonly SemaphoreSlim OneContainerisedSystem = new(1, 1);
-
-    private bool _holdsContainerTurn;
-
     public async Task InitializeAsync()
     {
-        if (FromContainers)
-        {
-            await OneContainerisedSystem.WaitAsync();
-            _holdsContainerTurn = true;
-        }
-
         using var cts = new CancellationTokenSource(StartTimeout);
 
         // Free ports for the things a developer may already be running on their defaults.
@@ -105,19 +93,9 @@ public sealed class AppHostFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        try
+        if (App is not null)
         {
-            if (App is not null)
-            {
-                await App.DisposeAsync();
-            }
-        }
-        finally
-        {
-            if (_holdsContainerTurn)
-            {
-                OneContainerisedSystem.Release();
-            }
+            await App.DisposeAsync();
         }
     }
 
