@@ -107,23 +107,8 @@ public sealed class AppHostFixture : IAsyncLifetime
     }
 }
 
-/// <summary>The system most end-to-end tests share, one test at a time.</summary>
 [CollectionDefinition(Name)]
 public sealed class AppHostCollection : ICollectionFixture<AppHostFixture>
 {
     public const string Name = "AppHost";
-}
-
-/// <summary>
-/// A second system, of its own, for the fault tests that spend most of their time waiting for a real timeout to pass
-/// (a killed worker's messages come back after the queue's visibility timeout, the outbox relay republishes after
-/// RepublishAfter, a stream outlives its token, escalation deadlines fall due). It runs side by side with
-/// <see cref="AppHostCollection"/>: each collection is its own AppHost, its own LocalAws and its own tables, so a fault
-/// one plants, a service it kills or a queue it holds reaches no test of the other, and the waits overlap the other
-/// collection's work instead of adding to it.
-/// </summary>
-[CollectionDefinition(Name)]
-public sealed class WaitingFaultsCollection : ICollectionFixture<AppHostFixture>
-{
-    public const string Name = "AppHost for waiting faults";
 }

@@ -17,7 +17,7 @@ namespace HealthFlow.EndToEnd.Tests;
 /// alert escalates (before, at, after its deadline; legs beyond 15 minutes) is decided on a fake clock in
 /// Consumers `AlertEscalationConsumerTests`.
 /// </summary>
-[Collection(WaitingFaultsCollection.Name)]
+[Collection(AppHostCollection.Name)]
 public sealed class EscalationTests(AppHostFixture system) : IDisposable
 {
     private const string AlertWorker = "alert-worker";

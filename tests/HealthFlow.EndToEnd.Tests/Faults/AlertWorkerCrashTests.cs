@@ -14,7 +14,7 @@ namespace HealthFlow.EndToEnd.Tests.Faults;
 /// The same scenario runs against a planted worker that appends AlertRaised again on a redelivery, to show the
 /// ledger catches what the crash costs such a worker.
 /// </summary>
-[Collection(WaitingFaultsCollection.Name)]
+[Collection(AppHostCollection.Name)]
 public sealed class AlertWorkerCrashTests(AppHostFixture system) : IDisposable
 {
     private const int Patients = 10;

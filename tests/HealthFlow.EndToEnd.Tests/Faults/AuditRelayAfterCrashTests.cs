@@ -10,7 +10,7 @@ namespace HealthFlow.EndToEnd.Tests.Faults;
 /// query-api or command-api) publishes them, so the trail still holds one record per read. With every such relay
 /// switched off, the records never arrive.
 /// </summary>
-[Collection(WaitingFaultsCollection.Name)]
+[Collection(AppHostCollection.Name)]
 public sealed class AuditRelayAfterCrashTests(AppHostFixture system)
 {
     private readonly HealthFlowApi _api = new(system.CreateGatewayClient());

@@ -9,7 +9,7 @@ namespace HealthFlow.EndToEnd.Tests.Faults;
 /// A command-api process dies after its append is durable and before the publish: the outbox relay of
 /// the surviving command-api publishes the stranded commit, so the check-in still raises its alert.
 /// </summary>
-[Collection(WaitingFaultsCollection.Name)]
+[Collection(AppHostCollection.Name)]
 public sealed class CommandApiCrashTests(AppHostFixture system) : IDisposable
 {
     private readonly HealthFlowApiClient _api = new(system.GatewayUrl);

@@ -14,7 +14,7 @@ namespace HealthFlow.EndToEnd.Tests.Faults;
 /// fixes the fault (`healthflow provision` recreates the table), redrives the DLQ, and replays what the
 /// lost table held. Runs in the shared collection (one test at a time) and restores everything it breaks.
 /// </summary>
-[Collection(WaitingFaultsCollection.Name)]
+[Collection(AppHostCollection.Name)]
 public sealed class PoisonMessageTests(AppHostFixture system) : IDisposable
 {
     private static readonly QueueDefinition Queue = HealthFlowTopology.Queues.PatientProjection;

@@ -15,7 +15,7 @@ namespace HealthFlow.EndToEnd.Tests.Faults;
 /// against a planted worker that appends AlertRaised again on a redelivery, to show the ledger catches what the
 /// duplicated deliveries of a slow bus cost such a worker.
 /// </summary>
-[Collection(WaitingFaultsCollection.Name)]
+[Collection(AppHostCollection.Name)]
 public sealed class SlowEventBridgeTests(AppHostFixture system, ITestOutputHelper output) : IDisposable
 {
     private const int Patients = 20;

@@ -14,7 +14,7 @@ namespace HealthFlow.EndToEnd.Tests.Faults;
 /// its own auth-api with a key it holds, signs a clinician token that expires in seconds, and points a query-api of
 /// its own at that auth-api's JWKS.
 /// </summary>
-[Collection(WaitingFaultsCollection.Name)]
+[Collection(AppHostCollection.Name)]
 public sealed class StreamExpiryTests(AppHostFixture system)
 {
     private static readonly TimeSpan ShortLifetime = TimeSpan.FromSeconds(8);
