@@ -1,18 +1,24 @@
 using HealthFlow.Domain.Events;
+using HealthFlow.Domain.Monitoring;
 
 namespace HealthFlow.Domain.Alerts;
 
 /// <summary>
-/// Runs every alert rule over a check-in. <see cref="Evaluate"/> yields one decision per rule that
-/// fires (score rule first, then NEWS2); <see cref="Decide"/> folds them into the one alert the
-/// check-in raises, so a reading that trips two rules is one card for the clinician, not two.
+/// Runs every alert rule over a check-in. <see cref="Evaluate(VitalSigns, AlertRulesOptions, MonitoringPlan?)"/> yields
+/// one decision per rule that fires (score rule, NEWS2, then the patient's personal thresholds); <see cref="Decide(VitalSigns, AlertRulesOptions, MonitoringPlan?)"/>
+/// folds them into the one alert the check-in raises, so a reading that trips two rules is one card for the
+/// clinician, not two. A monitoring plan changes the rules for its patient only: its score threshold replaces the
+/// global one, its SpO2 scale scores NEWS2's oxygen saturation, its bounds add the personal-threshold rule.
 /// </summary>
 public static class AlertEvaluator
 {
-    /// <summary>The one alert for a check-in, or null when no rule fires.</summary>
-    public static CheckInAlert? Decide(VitalSigns vitals, AlertRulesOptions options)
+    /// <summary>The one alert for a check-in under the global rules, or null when no rule fires.</summary>
+    public static CheckInAlert? Decide(VitalSigns vitals, AlertRulesOptions options) => Decide(vitals, options, plan: null);
+
+    /// <summary>The one alert for a check-in under the patient's plan (null: the defaults), or null when no rule fires.</summary>
+    public static CheckInAlert? Decide(VitalSigns vitals, AlertRulesOptions options, MonitoringPlan? plan)
     {
-        var decisions = Evaluate(vitals, options);
+        var decisions = Evaluate(vitals, options, plan);
         if (decisions.Count == 0)
         {
             return null;
@@ -32,19 +38,21 @@ public static class AlertEvaluator
             decisions.Any(d => d.Partial));
     }
 
-    public static IReadOnlyList<AlertDecision> Evaluate(VitalSigns vitals, AlertRulesOptions options)
+    public static IReadOnlyList<AlertDecision> Evaluate(VitalSigns vitals, AlertRulesOptions options) => Evaluate(vitals, options, plan: null);
+
+    public static IReadOnlyList<AlertDecision> Evaluate(VitalSigns vitals, AlertRulesOptions options, MonitoringPlan? plan)
     {
         ArgumentNullException.ThrowIfNull(vitals);
         ArgumentNullException.ThrowIfNull(options);
 
-        var decisions = new List<AlertDecision>(2);
+        var decisions = new List<AlertDecision>(3);
 
-        if (ScoreRule.Evaluate(vitals, options) is { } scoreDecision)
+        if (ScoreRule.Evaluate(vitals, plan?.Thresholds?.ScoreThreshold ?? options.ScoreThreshold) is { } scoreDecision)
         {
             decisions.Add(scoreDecision);
         }
 
-        var news2 = News2.Calculate(vitals, options);
+        var news2 = News2.Calculate(vitals, options, plan?.SpO2Scale);
         if (news2.Severity is { } severity)
         {
             decisions.Add(new AlertDecision(
@@ -54,6 +62,11 @@ public static class AlertEvaluator
                 Score: null,
                 News2: news2.Total,
                 Partial: news2.IsPartial));
+        }
+
+        if (PersonalThresholdRule.Evaluate(vitals, plan?.Thresholds) is { } personal)
+        {
+            decisions.Add(personal);
         }
 
         return decisions;

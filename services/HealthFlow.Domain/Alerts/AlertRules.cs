@@ -7,6 +7,9 @@ public static class AlertRules
 {
     public const string ScoreThreshold = "score-threshold";
     public const string News2 = "news2";
+
+    /// <summary>A vital sign outside the patient's own bounds (their monitoring plan).</summary>
+    public const string PersonalThreshold = "personal-threshold";
 }
 
 /// <summary>Alert severities, as stored in <c>AlertRaised.Severity</c>, from most to least urgent.</summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using HealthFlow.Domain.Events;
+using HealthFlow.Domain.Monitoring;
 
 namespace HealthFlow.Domain.Alerts;
 
@@ -50,15 +51,19 @@ public sealed record News2Score(
 }
 
 /// <summary>
-/// National Early Warning Score 2 (Royal College of Physicians, 2017, Chart 1), SpO2 scale 1 only:
-/// scale 2, for hypercapnic respiratory failure, needs a clinician's prescription, which a home check-in
-/// does not carry. Parameters absent from the check-in are not scored and make the result partial.
+/// National Early Warning Score 2 (Royal College of Physicians, 2017, Chart 1). Oxygen saturation is scored on SpO2
+/// scale 1 unless the patient's monitoring plan prescribes scale 2 (hypercapnic respiratory failure), which only a
+/// clinician may do; then the chart's scale 2 bands score it, oxygen-dependent at 93 % and above. Parameters absent
+/// from the check-in are not scored and make the result partial.
 /// </summary>
 public static class News2
 {
     public static News2Score Calculate(VitalSigns vitals) => Calculate(vitals, new AlertRulesOptions());
 
-    public static News2Score Calculate(VitalSigns vitals, AlertRulesOptions options)
+    public static News2Score Calculate(VitalSigns vitals, AlertRulesOptions options) => Calculate(vitals, options, spO2Scale: null);
+
+    /// <param name="spO2Scale">The plan's prescription; null or scale 1 is scale 1.</param>
+    public static News2Score Calculate(VitalSigns vitals, AlertRulesOptions options, SpO2Scale? spO2Scale)
     {
         ArgumentNullException.ThrowIfNull(vitals);
         ArgumentNullException.ThrowIfNull(options);
@@ -79,7 +84,17 @@ public static class News2
         }
 
         Score(News2Parameters.RespiratoryRate, vitals.RespiratoryRate, Format, RespiratoryRatePoints);
-        Score(News2Parameters.OxygenSaturation, vitals.OxygenSaturation, Format, OxygenSaturationPoints);
+        if (spO2Scale is { IsScale2: true })
+        {
+            // An unknown oxygen state scores as air; the missing onSupplementalOxygen makes the result partial, which says so.
+            var onOxygen = vitals.OnSupplementalOxygen == true;
+            Score(News2Parameters.OxygenSaturation, vitals.OxygenSaturation, p => $"{Format(p)} (scale 2)", p => Scale2OxygenSaturationPoints(p, onOxygen));
+        }
+        else
+        {
+            Score(News2Parameters.OxygenSaturation, vitals.OxygenSaturation, Format, OxygenSaturationPoints);
+        }
+
         Score(News2Parameters.OnSupplementalOxygen, vitals.OnSupplementalOxygen, o => o ? "true" : "false", o => o ? 2 : 0);
         Score(News2Parameters.SystolicBp, vitals.SystolicBp, Format, SystolicBpPoints);
         Score(News2Parameters.HeartRate, vitals.HeartRate, Format, HeartRatePoints);
@@ -118,6 +133,22 @@ public static class News2
         <= 93 => 2,
         <= 95 => 1,
         _ => 0,
+    };
+
+    /// <summary>
+    /// SpO2 scale 2: below the 88-92 % band the points rise as on scale 1; above it they rise only on oxygen, where
+    /// too much oxygen risks hypercapnia. On air, 93 % and above score 0.
+    /// </summary>
+    public static int Scale2OxygenSaturationPoints(int percent, bool onOxygen) => percent switch
+    {
+        <= 83 => 3,
+        <= 85 => 2,
+        <= 87 => 1,
+        <= 92 => 0,
+        _ when !onOxygen => 0,
+        <= 94 => 1,
+        <= 96 => 2,
+        _ => 3,
     };
 
     private static int SystolicBpPoints(int mmHg) => mmHg switch

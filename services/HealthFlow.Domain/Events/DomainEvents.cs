@@ -1,3 +1,4 @@
+using HealthFlow.Domain.Monitoring;
 
 namespace HealthFlow.Domain.Events;
 
@@ -13,6 +14,19 @@ public sealed record PatientRegistered(
     string DisplayName,
     DateTimeOffset RegisteredAt) : IDomainEvent;
 
+/// <summary>
+/// Appended by command-api to stream patient-{id}, after PatientRegistered, when a clinician (or an admin) sets the
+/// patient's monitoring plan. <c>Version</c> counts the patient's plans, 1, 2, 3; the plan replaces the one before
+/// from <c>SetAt</c> on, for check-ins submitted from then.
+/// </summary>
+public sealed record MonitoringPlanSet(
+    Guid PatientId,
+    int Version,
+    MonitoringPlan Plan,
+    string SetBy,
+    string Reason,
+    DateTimeOffset SetAt) : IDomainEvent;
+
 /// <summary>Appended by command-api as the only event of its own stream observation-{id}, one per accepted check-in.</summary>
 public sealed record ObservationSubmitted(
     Guid ObservationId,
@@ -25,7 +39,9 @@ public sealed record ObservationSubmitted(
 /// <summary>
 /// Appended by alert-worker to a new stream alert-{id}; the id is a UUIDv5 of the observation id, so a
 /// check-in raises at most one alert. <c>Rule</c> is the most severe rule that fired; <c>Rules</c> lists
-/// every one (absent in alerts raised before rules were combined: then it is just <c>Rule</c>).
+/// every one (absent in alerts raised before rules were combined: then it is just <c>Rule</c>). <c>PlanVersion</c> is
+/// the version of the patient's monitoring plan the check-in was judged by; absent, the defaults (no plan, or an
+/// alert raised before plans existed).
 /// </summary>
 public sealed record AlertRaised(
     Guid AlertId,
@@ -38,7 +54,8 @@ public sealed record AlertRaised(
     int? News2,
     bool Partial,
     DateTimeOffset RaisedAt,
-    IReadOnlyList<string>? Rules = null) : IDomainEvent
+    IReadOnlyList<string>? Rules = null,
+    int? PlanVersion = null) : IDomainEvent
 {
     public IReadOnlyList<string> AllRules => Rules is { Count: > 0 } ? Rules : [Rule];
 }
@@ -137,6 +154,7 @@ public enum Consciousness { Alert, Confusion, Voice, Pain, Unresponsive }
 public static class EventTypes
 {
     public const string PatientRegistered = nameof(Events.PatientRegistered);
+    public const string MonitoringPlanSet = nameof(Events.MonitoringPlanSet);
     public const string ObservationSubmitted = nameof(Events.ObservationSubmitted);
     public const string AlertRaised = nameof(Events.AlertRaised);
     public const string AlertAcknowledged = nameof(Events.AlertAcknowledged);
