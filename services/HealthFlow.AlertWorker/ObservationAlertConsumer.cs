@@ -1,6 +1,8 @@
+using HealthFlow.AlertWorker.CheckIns;
 using HealthFlow.Domain;
 using HealthFlow.Domain.Alerts;
 using HealthFlow.Domain.Events;
+using HealthFlow.Domain.Monitoring;
 using HealthFlow.EventStore;
 using HealthFlow.Messaging;
 using MassTransit;
@@ -12,7 +14,8 @@ namespace HealthFlow.AlertWorker;
 /// Evaluates every alert rule for a submitted check-in together and raises at most one alert: the
 /// highest severity, every rule and every reason. Idempotent: the alert id is a UUIDv5 of the
 /// observation id and its stream must not exist, so a redelivered (or duplicated) observation finds
-/// its alert raised already and raises nothing.
+/// its alert raised already and raises nothing. A check-in of a patient whose plan in force has a check-in schedule
+/// is recorded on that schedule first, closing the missed-check-in alerts it ends (<see cref="ScheduledCheckIns"/>).
 /// </summary>
 /// <remarks>
 /// The escalation deadline is sent from here, right after the append, rather than from a consumer of
@@ -26,6 +29,7 @@ public sealed class ObservationAlertConsumer(
     IEventStore eventStore,
     IOptionsMonitor<AlertRulesOptions> rules,
     EscalationDeadlines escalation,
+    ScheduledCheckIns checkIns,
     AlertMetrics metrics,
     TimeProvider timeProvider,
     ILogger<ObservationAlertConsumer> logger) : IConsumer<EventEnvelope<ObservationSubmitted>>
@@ -35,6 +39,10 @@ public sealed class ObservationAlertConsumer(
         var observation = context.Message.Event;
         var envelope = context.Message;
         var cancellationToken = context.CancellationToken;
+        var monitoring = await eventStore.LoadAsync(StreamId.ForPatient(observation.PatientId), PatientMonitoring.Initial, PatientMonitoring.Evolve, cancellationToken);
+        var plan = monitoring.State.PlanInForceAt(observation.SubmittedAt);
+        // First, so a conflict on the schedule retries the whole message before anything else is decided; the rest is idempotent.
+        await checkIns.RecordAsync(observation, plan, EventMetadataFactory.CausedBy(envelope), cancellationToken);
         if (AlertEvaluator.Decide(observation.Vitals, rules.CurrentValue) is not { } alert)
         {
             // Today's rules raise nothing, but an earlier delivery, under rules since changed, may have raised this
@@ -86,9 +94,6 @@ public sealed class ObservationAlertConsumer(
     private async Task RescheduleIfOpenAsync(Guid alertId, EventMetadata cause, CancellationToken cancellationToken)
     {
         var alert = await eventStore.LoadAsync<AlertState?>(StreamId.ForAlert(alertId), null, AlertState.Evolve, cancellationToken);
-        if (alert.State is { IsAcknowledged: false, IsEscalated: false } open)
-        {
-            await escalation.ScheduleAsync(open.AlertId, open.Severity, open.RaisedAt, cause, cancellationToken);
-        }
+        await escalation.ScheduleIfOpenAsync(alert.State, cause, cancellationToken);
     }
 }

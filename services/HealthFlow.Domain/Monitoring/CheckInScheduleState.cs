@@ -103,18 +103,23 @@ public sealed record CheckInScheduleState(
     public const string SystemActor = "system";
 }
 
-/// <summary>The result of <see cref="CheckInScheduleState.Receive"/>.</summary>
+/// <summary>
+/// The result of <see cref="CheckInScheduleState.Receive"/>: the check-in, and the missed windows whose alerts it
+/// closes (closing an alert acknowledged already does nothing, so a redelivery closes them again safely).
+/// </summary>
 public abstract record ReceiveOutcome
 {
-    private ReceiveOutcome()
-    {
-    }
+    private ReceiveOutcome(CheckInReceived @event, IReadOnlyList<CheckInWindowMissed> closes) => (Event, Closes) = (@event, closes);
 
-    /// <summary>Append <see cref="Event"/> at the state's version, then close the alerts of <see cref="Closes"/>.</summary>
-    public sealed record Record(CheckInReceived Event, IReadOnlyList<CheckInWindowMissed> Closes) : ReceiveOutcome;
+    public CheckInReceived Event { get; }
 
-    /// <summary>This observation was received before; close the alerts of <see cref="Closed"/> again (a no-op once closed).</summary>
-    public sealed record AlreadyRecorded(CheckInReceived Event, IReadOnlyList<CheckInWindowMissed> Closed) : ReceiveOutcome;
+    public IReadOnlyList<CheckInWindowMissed> Closes { get; }
+
+    /// <summary>Append <see cref="ReceiveOutcome.Event"/> at the state's version, then close the alerts of <see cref="ReceiveOutcome.Closes"/>.</summary>
+    public sealed record Record(CheckInReceived Received, IReadOnlyList<CheckInWindowMissed> Open) : ReceiveOutcome(Received, Open);
+
+    /// <summary>This observation was received before: nothing to append; close what its first delivery closed.</summary>
+    public sealed record AlreadyRecorded(CheckInReceived Recorded, IReadOnlyList<CheckInWindowMissed> Closed) : ReceiveOutcome(Recorded, Closed);
 }
 
 /// <summary>The result of <see cref="CheckInScheduleState.Decide"/>.</summary>

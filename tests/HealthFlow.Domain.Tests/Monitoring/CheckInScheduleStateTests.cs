@@ -96,7 +96,7 @@ public class CheckInScheduleStateTests
 
         var outcome = state.Receive(PatientId, checkIn.ObservationId, checkIn.SubmittedAt);
 
-        Assert.Equal([missed], Assert.IsType<ReceiveOutcome.AlreadyRecorded>(outcome).Closed);
+        Assert.Equal([missed], Assert.IsType<ReceiveOutcome.AlreadyRecorded>(outcome).Closes);
     }
 
     [Fact]
