@@ -17,12 +17,15 @@ public static class AlertStatuses
     public static readonly IReadOnlyList<string> QueryValues = [Open, Acknowledged, All];
 }
 
-/// <summary>An alert as clinicians see it, the patient's name denormalised by the projection.</summary>
+/// <summary>
+/// An alert as clinicians see it, the patient's name denormalised by the projection. A missed check-in
+/// (rule <c>check-in-missed</c>) has no <see cref="ObservationId"/> and names its window's <see cref="MissedDueAt"/>.
+/// </summary>
 public sealed record AlertView(
     Guid AlertId,
     Guid PatientId,
     string PatientName,
-    Guid ObservationId,
+    Guid? ObservationId,
     string Severity,
     string Rule,
     IReadOnlyList<string> Rules,
@@ -37,7 +40,8 @@ public sealed record AlertView(
     string? AcknowledgementNote,
     bool Escalated = false,
     DateTimeOffset? EscalatedAt = null,
-    int? EscalationLevel = null) : IPatientRecord
+    int? EscalationLevel = null,
+    DateTimeOffset? MissedDueAt = null) : IPatientRecord
 {
     Guid IPatientRecord.ResourceId => AlertId;
 }
