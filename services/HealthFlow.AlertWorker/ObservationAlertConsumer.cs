@@ -1,6 +1,7 @@
 using HealthFlow.Domain;
 using HealthFlow.Domain.Alerts;
 using HealthFlow.Domain.Events;
+using HealthFlow.Domain.Monitoring;
 using HealthFlow.EventStore;
 using HealthFlow.Messaging;
 using MassTransit;
@@ -13,6 +14,8 @@ namespace HealthFlow.AlertWorker;
 /// highest severity, every rule and every reason. Idempotent: the alert id is a UUIDv5 of the
 /// observation id and its stream must not exist, so a redelivered (or duplicated) observation finds
 /// its alert raised already and raises nothing.
+/// The rules are the patient's: the monitoring plan in force when the check-in was submitted (read from the
+/// patient's stream, one Query per check-in), or the defaults where none was set; the alert records its version.
 /// </summary>
 /// <remarks>
 /// The escalation deadline is sent from here, right after the append, rather than from a consumer of
@@ -35,7 +38,9 @@ public sealed class ObservationAlertConsumer(
         var observation = context.Message.Event;
         var envelope = context.Message;
         var cancellationToken = context.CancellationToken;
-        if (AlertEvaluator.Decide(observation.Vitals, rules.CurrentValue) is not { } alert)
+        var monitoring = await eventStore.LoadAsync(StreamId.ForPatient(observation.PatientId), PatientMonitoring.Initial, PatientMonitoring.Evolve, cancellationToken);
+        var plan = monitoring.State.PlanInForceAt(observation.SubmittedAt);
+        if (AlertEvaluator.Decide(observation.Vitals, rules.CurrentValue, plan?.Plan) is not { } alert)
         {
             // Today's rules raise nothing, but an earlier delivery, under rules since changed, may have raised this
             // check-in's alert and stopped before its deadline was sent: the stored alert decides, not the rules.
@@ -60,15 +65,16 @@ public sealed class ObservationAlertConsumer(
             alert.News2,
             alert.Partial,
             timeProvider.GetUtcNow(),
-            alert.Rules);
+            alert.Rules,
+            plan?.Version);
         var cause = EventMetadataFactory.CausedBy(envelope);
         try
         {
             await eventStore.AppendAsync(StreamId.ForAlert(alertId), ExpectedVersion.NoStream, [raised], cause, cancellationToken);
             metrics.AlertRaised(alert.Severity, alert.Rule);
             logger.LogInformation(
-                "Raised {Severity} alert {AlertId} ({Rules}) for observation {ObservationId} of patient {PatientId}.",
-                alert.Severity, alertId, string.Join(", ", alert.Rules), observation.ObservationId, observation.PatientId);
+                "Raised {Severity} alert {AlertId} ({Rules}) for observation {ObservationId} of patient {PatientId} under plan version {PlanVersion}.",
+                alert.Severity, alertId, string.Join(", ", alert.Rules), observation.ObservationId, observation.PatientId, plan?.Version ?? 0);
         }
         catch (ConcurrencyConflictException)
         {
