@@ -15,6 +15,7 @@ namespace HealthFlow.ReadModels;
 // | reasons        | L    | of S: AlertRaised's reasons                                                     |
 // | score, news2   | N    | when set                                                                        |
 // | partial        | BOOL | AlertRaised's partial flag                                                      |
+// | planVersion    | N    | the monitoring plan version the check-in was judged by; absent: the defaults    |
 // | status         | S    | `open` or `acknowledged`: partition of `by-status`                              |
 // | raisedAt       | S    | SortableTime                                                                    |
 // | raisedKey      | S    | raisedAt#alertId: sort key of `by-status` and `by-patient`                      |
@@ -59,5 +60,6 @@ public static class AlertItems
         item.GetOptionalString("acknowledgementNote"),
         item.ContainsKey("escalatedAt"),
         item.GetOptionalTime("escalatedAt"),
-        item.GetOptionalInt("escalationLevel"));
+        item.GetOptionalInt("escalationLevel"),
+        item.GetOptionalInt("planVersion"));
 }

@@ -17,7 +17,10 @@ public static class AlertStatuses
     public static readonly IReadOnlyList<string> QueryValues = [Open, Acknowledged, All];
 }
 
-/// <summary>An alert as clinicians see it, the patient's name denormalised by the projection.</summary>
+/// <summary>
+/// An alert as clinicians see it, the patient's name denormalised by the projection. <see cref="PlanVersion"/> is the
+/// version of the patient's monitoring plan the check-in was judged by (null: the default rules).
+/// </summary>
 public sealed record AlertView(
     Guid AlertId,
     Guid PatientId,
@@ -37,7 +40,8 @@ public sealed record AlertView(
     string? AcknowledgementNote,
     bool Escalated = false,
     DateTimeOffset? EscalatedAt = null,
-    int? EscalationLevel = null) : IPatientRecord
+    int? EscalationLevel = null,
+    int? PlanVersion = null) : IPatientRecord
 {
     Guid IPatientRecord.ResourceId => AlertId;
 }

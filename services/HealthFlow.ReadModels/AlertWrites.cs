@@ -42,6 +42,7 @@ public sealed class AlertWrites(IAmazonDynamoDB dynamo, TimeProvider timeProvide
         };
         item.SetIfPresent("score", raised.Score);
         item.SetIfPresent("news2", raised.News2);
+        item.SetIfPresent("planVersion", raised.PlanVersion);
         return ReadModelWrites.PutIfNewerAsync(dynamo, Table.Name, "alertId", item, version, cancellationToken);
     }
 
