@@ -14,8 +14,11 @@ namespace HealthFlow.AlertWorker;
 /// Evaluates every alert rule for a submitted check-in together and raises at most one alert: the
 /// highest severity, every rule and every reason. Idempotent: the alert id is a UUIDv5 of the
 /// observation id and its stream must not exist, so a redelivered (or duplicated) observation finds
-/// its alert raised already and raises nothing. A check-in of a patient whose plan in force has a check-in schedule
-/// is recorded on that schedule first, closing the missed-check-in alerts it ends (<see cref="ScheduledCheckIns"/>).
+/// its alert raised already and raises nothing.
+/// The rules are the patient's: the monitoring plan in force when the check-in was submitted (read from the
+/// patient's stream, one Query per check-in), or the defaults where none was set; the alert records its version.
+/// A check-in under a plan with a check-in schedule is recorded on that schedule first, closing the missed-check-in
+/// alerts it ends (<see cref="ScheduledCheckIns"/>).
 /// </summary>
 /// <remarks>
 /// The escalation deadline is sent from here, right after the append, rather than from a consumer of
@@ -43,7 +46,7 @@ public sealed class ObservationAlertConsumer(
         var plan = monitoring.State.PlanInForceAt(observation.SubmittedAt);
         // First, so a conflict on the schedule retries the whole message before anything else is decided; the rest is idempotent.
         await checkIns.RecordAsync(observation, plan, EventMetadataFactory.CausedBy(envelope), cancellationToken);
-        if (AlertEvaluator.Decide(observation.Vitals, rules.CurrentValue) is not { } alert)
+        if (AlertEvaluator.Decide(observation.Vitals, rules.CurrentValue, plan?.Plan) is not { } alert)
         {
             // Today's rules raise nothing, but an earlier delivery, under rules since changed, may have raised this
             // check-in's alert and stopped before its deadline was sent: the stored alert decides, not the rules.
@@ -68,15 +71,16 @@ public sealed class ObservationAlertConsumer(
             alert.News2,
             alert.Partial,
             timeProvider.GetUtcNow(),
-            alert.Rules);
+            alert.Rules,
+            plan?.Version);
         var cause = EventMetadataFactory.CausedBy(envelope);
         try
         {
             await eventStore.AppendAsync(StreamId.ForAlert(alertId), ExpectedVersion.NoStream, [raised], cause, cancellationToken);
             metrics.AlertRaised(alert.Severity, alert.Rule);
             logger.LogInformation(
-                "Raised {Severity} alert {AlertId} ({Rules}) for observation {ObservationId} of patient {PatientId}.",
-                alert.Severity, alertId, string.Join(", ", alert.Rules), observation.ObservationId, observation.PatientId);
+                "Raised {Severity} alert {AlertId} ({Rules}) for observation {ObservationId} of patient {PatientId} under plan version {PlanVersion}.",
+                alert.Severity, alertId, string.Join(", ", alert.Rules), observation.ObservationId, observation.PatientId, plan?.Version ?? 0);
         }
         catch (ConcurrencyConflictException)
         {

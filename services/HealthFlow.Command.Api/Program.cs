@@ -1,7 +1,7 @@
 using HealthFlow.Command.Api.Extensions;
 using HealthFlow.PatientAccess;
 
-// command-api: decides the commands (check-ins, acknowledgements, care teams) and appends their events.
+// command-api: decides the commands (check-ins, acknowledgements, care teams, monitoring plans) and appends their events.
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();

@@ -16,6 +16,7 @@ namespace HealthFlow.ReadModels;
 // | reasons        | L    | of S: AlertRaised's reasons                                                     |
 // | score, news2   | N    | when set                                                                        |
 // | partial        | BOOL | AlertRaised's partial flag                                                      |
+// | planVersion    | N    | the monitoring plan version the check-in was judged by; absent: the defaults    |
 // | status         | S    | `open` or `acknowledged`: partition of `by-status`                              |
 // | raisedAt       | S    | SortableTime                                                                    |
 // | raisedKey      | S    | raisedAt#alertId: sort key of `by-status` and `by-patient`                      |
@@ -61,5 +62,6 @@ public static class AlertItems
         item.ContainsKey("escalatedAt"),
         item.GetOptionalTime("escalatedAt"),
         item.GetOptionalInt("escalationLevel"),
+        item.GetOptionalInt("planVersion"),
         item.GetOptionalTime("missedDueAt"));
 }

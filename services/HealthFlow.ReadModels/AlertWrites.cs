@@ -41,6 +41,7 @@ public sealed class AlertWrites(IAmazonDynamoDB dynamo, TimeProvider timeProvide
         };
         item.SetIfPresent("score", raised.Score);
         item.SetIfPresent("news2", raised.News2);
+        item.SetIfPresent("planVersion", raised.PlanVersion);
         item.SetIfPresent("observationId", raised.ObservationId?.ToString());
         item.SetIfPresent("missedDueAt", raised.MissedDueAt is { } dueAt ? SortableTime.Format(dueAt) : null);
         return ReadModelWrites.PutIfNewerAsync(dynamo, Table.Name, "alertId", item, version, cancellationToken);

@@ -1,6 +1,9 @@
+using System.Text.Json;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
+using HealthFlow.Domain;
 using HealthFlow.Domain.Events;
+using HealthFlow.Domain.Monitoring;
 using HealthFlow.Topology;
 using static HealthFlow.ReadModels.DynamoItems;
 
@@ -12,6 +15,17 @@ public sealed record PatientView(Guid PatientId, string Username, string Display
     Guid IPatientRecord.ResourceId => PatientId;
 }
 
+/// <summary>The patient's monitoring plan in force now, as a clinician reads it (and as command-api answers a PUT).</summary>
+public sealed record MonitoringPlanView(Guid PatientId, int Version, MonitoringPlan Plan, string SetBy, string Reason, DateTimeOffset SetAt) : IPatientRecord
+{
+    Guid IPatientRecord.ResourceId => PatientId;
+
+    public static MonitoringPlanView From(MonitoringPlanSet set) => new(set.PatientId, set.Version, set.Plan, set.SetBy, set.Reason, set.SetAt);
+
+    /// <summary>A plan version as an HTTP entity tag, <c>"3"</c>: the ETag of both endpoints, and what If-Match takes back.</summary>
+    public static string ETagOf(int version) => $"\"{version.ToString(System.Globalization.CultureInfo.InvariantCulture)}\"";
+}
+
 /// <summary>
 /// The `patients` table. Item layout:
 /// <code>
@@ -20,8 +34,14 @@ public sealed record PatientView(Guid PatientId, string Username, string Display
 /// displayName   S
 /// registeredAt  S  SortableTime; sort key of `by-registration`
 /// listKey       S  always "patient": the single partition of `by-registration`
-/// streamId      S  source stream; lastVersion N: the last event applied (idempotency checkpoint)
+/// streamId      S  source stream; lastVersion N: the last PatientRegistered applied (idempotency checkpoint)
+/// planVersion   N  the current MonitoringPlanSet's plan version (its own checkpoint: plans and the registration
+///                  may arrive in either order, and neither overwrites the other's attributes)
+/// plan          S  that plan as JSON (DomainJson, the event's `plan`)
+/// planSetBy     S  planReason S  planSetAt S (SortableTime)
 /// </code>
+/// An item a plan reached before the registration holds only the key and the plan attributes: it is no patient yet
+/// (GetAsync answers null) and not in `by-registration` (no listKey) until PatientRegistered is applied.
 /// </summary>
 public sealed class PatientReadModel(IAmazonDynamoDB dynamo)
 {
@@ -32,22 +52,58 @@ public sealed class PatientReadModel(IAmazonDynamoDB dynamo)
     public static IReadOnlyDictionary<string, IReadOnlyCollection<string>> CursorLanes { get; } =
         new Dictionary<string, IReadOnlyCollection<string>> { [PageCursor.SingleLane] = ByRegistrationKey };
 
-    /// <summary>Writes the patient unless this or a later event of the stream was applied already.</summary>
+    /// <summary>Writes the patient unless this or a later registration of the stream was applied already; a plan already on the item stays.</summary>
     /// <returns>False when skipped as a duplicate.</returns>
-    public async Task<bool> ApplyRegisteredAsync(PatientRegistered registered, string streamId, long version, CancellationToken cancellationToken)
+    public Task<bool> ApplyRegisteredAsync(PatientRegistered registered, string streamId, long version, CancellationToken cancellationToken) =>
+        UpdateIfNewerAsync(
+            registered.PatientId,
+            "lastVersion",
+            version,
+            new Dictionary<string, AttributeValue>
+            {
+                ["username"] = S(registered.Username),
+                ["displayName"] = S(registered.DisplayName),
+                ["registeredAt"] = S(SortableTime.Format(registered.RegisteredAt)),
+                ["listKey"] = S(ListKeyValue),
+                ["streamId"] = S(streamId),
+            },
+            cancellationToken);
+
+    /// <summary>Puts the plan on the patient's item unless this or a later plan version is there already.</summary>
+    /// <returns>False when skipped as a duplicate or an older plan.</returns>
+    public Task<bool> ApplyPlanSetAsync(MonitoringPlanSet set, CancellationToken cancellationToken) =>
+        UpdateIfNewerAsync(
+            set.PatientId,
+            "planVersion",
+            set.Version,
+            new Dictionary<string, AttributeValue>
+            {
+                ["plan"] = S(JsonSerializer.Serialize(set.Plan, DomainJson.Options)),
+                ["planSetBy"] = S(set.SetBy),
+                ["planReason"] = S(set.Reason),
+                ["planSetAt"] = S(SortableTime.Format(set.SetAt)),
+            },
+            cancellationToken);
+
+    /// <summary>The plan in force, as projected; null when none was set (the patient is on the defaults) or no such patient.</summary>
+    public async Task<MonitoringPlanView?> GetPlanAsync(Guid patientId, CancellationToken cancellationToken)
     {
-        var registeredAt = SortableTime.Format(registered.RegisteredAt);
-        var item = new Dictionary<string, AttributeValue>
+        var response = await dynamo.GetItemAsync(new GetItemRequest
         {
-            ["patientId"] = S(registered.PatientId.ToString()),
-            ["username"] = S(registered.Username),
-            ["displayName"] = S(registered.DisplayName),
-            ["registeredAt"] = S(registeredAt),
-            ["listKey"] = S(ListKeyValue),
-            ["streamId"] = S(streamId),
-            ["lastVersion"] = N(version),
-        };
-        return await ReadModelWrites.PutIfNewerAsync(dynamo, Table.Name, "patientId", item, version, cancellationToken);
+            TableName = Table.Name,
+            Key = new() { ["patientId"] = S(patientId.ToString()) },
+            ProjectionExpression = "planVersion, #plan, planSetBy, planReason, planSetAt",
+            ExpressionAttributeNames = new() { ["#plan"] = "plan" },
+        }, cancellationToken);
+        return response.Item is { Count: > 0 } item && item.GetOptionalInt("planVersion") is { } version
+            ? new MonitoringPlanView(
+                patientId,
+                version,
+                JsonSerializer.Deserialize<MonitoringPlan>(item.GetString("plan"), DomainJson.Options) ?? MonitoringPlan.Defaults,
+                item.GetString("planSetBy"),
+                item.GetString("planReason"),
+                item.GetTime("planSetAt"))
+            : null;
     }
 
     public async Task<PatientView?> GetAsync(Guid patientId, CancellationToken cancellationToken)
@@ -57,7 +113,7 @@ public sealed class PatientReadModel(IAmazonDynamoDB dynamo)
             TableName = Table.Name,
             Key = new() { ["patientId"] = S(patientId.ToString()) },
         }, cancellationToken);
-        return response.Item is { Count: > 0 } item ? Map(item) : null;
+        return response.Item is { Count: > 0 } item && item.ContainsKey("username") ? Map(item) : null;
     }
 
     /// <summary>The display name by key, read strongly consistent (the alert projection denormalises it).</summary>
@@ -93,6 +149,43 @@ public sealed class PatientReadModel(IAmazonDynamoDB dynamo)
             Map,
             cancellationToken,
             patients is null ? null : item => patients.Contains(item.GetGuid("patientId")));
+
+    /// <summary>
+    /// Sets <paramref name="attributes"/> unless the item's <paramref name="checkpoint"/> is already at
+    /// <paramref name="version"/> or later; creates the item if need be. Registration and plans keep checkpoints of
+    /// their own, so each is applied at most once and neither undoes the other.
+    /// </summary>
+    private async Task<bool> UpdateIfNewerAsync(
+        Guid patientId, string checkpoint, long version, Dictionary<string, AttributeValue> attributes, CancellationToken cancellationToken)
+    {
+        var names = new Dictionary<string, string> { ["#checkpoint"] = checkpoint };
+        var values = new Dictionary<string, AttributeValue> { [":version"] = N(version) };
+        var sets = new List<string> { "#checkpoint = :version" };
+        foreach (var (name, value) in attributes)
+        {
+            names[$"#{name}"] = name;
+            values[$":{name}"] = value;
+            sets.Add($"#{name} = :{name}");
+        }
+
+        try
+        {
+            await dynamo.UpdateItemAsync(new UpdateItemRequest
+            {
+                TableName = Table.Name,
+                Key = new() { ["patientId"] = S(patientId.ToString()) },
+                UpdateExpression = "SET " + string.Join(", ", sets),
+                ConditionExpression = "attribute_not_exists(#checkpoint) OR #checkpoint < :version",
+                ExpressionAttributeNames = names,
+                ExpressionAttributeValues = values,
+            }, cancellationToken);
+            return true;
+        }
+        catch (ConditionalCheckFailedException)
+        {
+            return false;
+        }
+    }
 
     private static PatientView Map(Dictionary<string, AttributeValue> item) => new(
         item.GetGuid("patientId"),

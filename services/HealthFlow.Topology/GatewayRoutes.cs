@@ -25,6 +25,8 @@ public static class GatewayRoutes
         // Care teams are an admin's commands, plus the list of them that command-api reads back for the admin page.
         new(CommandApi, 35, ["/api/care-teams", "/api/care-teams/*"]),
         new(QueryApi, 40, ["/api/alerts", "/api/alerts/*", "/alerts"]),
+        // A patient's monitoring plan is set by command-api and read back from the read model by query-api.
+        new(CommandApi, 45, ["/api/patients/*/monitoring-plan"], Methods: ["PUT"]),
         new(QueryApi, 50, ["/api/patients", "/api/patients/*"]),
         new(QueryApi, 55, ["/api/audit"]),
         new(CommandApi, 60, ["/fhir/r4", "/fhir/r4/Observation"], Methods: ["POST"]),

@@ -54,12 +54,12 @@ public static class HealthFlowAccess
 
     public static readonly ServiceAccess CommandApi = new(GatewayRoutes.CommandApi,
     [
-        // Check-ins, acknowledgements, care teams (an admin's commands), and the audit records of what it answers.
-        .. Appender(GatewayRoutes.CommandApi, StreamId.ObservationPrefix, StreamId.AlertPrefix, StreamId.CareTeamPrefix, StreamId.AuditPrefix),
-        // Who may see whom: the care-team read model, for acknowledgements and the admin's team list.
+        // Check-ins, acknowledgements, care teams (an admin's commands), monitoring plans (MonitoringPlanSet on the
+        // patient's stream, which also tells whether a patient an admin assigns to a team exists), and the audit
+        // records of what it answers.
+        .. Appender(GatewayRoutes.CommandApi, StreamId.ObservationPrefix, StreamId.AlertPrefix, StreamId.CareTeamPrefix, StreamId.PatientPrefix, StreamId.AuditPrefix),
+        // Who may see whom: the care-team read model, for acknowledgements, plans and the admin's team list.
         .. Reader(Tables.CareTeams),
-        // Whether a patient an admin assigns to a team exists (registered: patient-{id} has a commit). Read only.
-        new(AccessResource.Table(Tables.Events), ["dynamodb:Query"], LeadingKeyPrefixes: [StreamId.PatientPrefix]),
     ]);
 
     public static readonly ServiceAccess QueryApi = new(GatewayRoutes.QueryApi,

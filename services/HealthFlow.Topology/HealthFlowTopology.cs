@@ -214,7 +214,7 @@ public static class HealthFlowTopology
         public static readonly RuleDefinition ObservationsToAlertEvaluation =
             new("observations-to-alert-evaluation", EventBusName, ["ObservationSubmitted"], Queues.AlertEvaluation);
         public static readonly RuleDefinition PatientsToProjection =
-            new("patients-to-projection", EventBusName, ["PatientRegistered"], Queues.PatientProjection);
+            new("patients-to-projection", EventBusName, ["PatientRegistered", "MonitoringPlanSet"], Queues.PatientProjection);
         public static readonly RuleDefinition ObservationsToProjection =
             new("observations-to-projection", EventBusName, ["ObservationSubmitted"], Queues.ObservationProjection);
         public static readonly RuleDefinition AlertsToProjection =

@@ -87,7 +87,7 @@ public sealed class AccessTests(SynthesizedStack stack)
 
     [Theory]
     [InlineData(GatewayRoutes.AuthApi, new[] { StreamId.PatientPrefix })]
-    [InlineData(GatewayRoutes.CommandApi, new[] { StreamId.ObservationPrefix, StreamId.AlertPrefix, StreamId.CareTeamPrefix, StreamId.AuditPrefix })]
+    [InlineData(GatewayRoutes.CommandApi, new[] { StreamId.ObservationPrefix, StreamId.AlertPrefix, StreamId.CareTeamPrefix, StreamId.PatientPrefix, StreamId.AuditPrefix })]
     [InlineData(GatewayRoutes.QueryApi, new[] { StreamId.AuditPrefix })]
     [InlineData("alert-worker", new[] { StreamId.AlertPrefix })]
     public void Writers_append_only_to_their_own_streams(string service, string[] prefixes)
@@ -101,7 +101,7 @@ public sealed class AccessTests(SynthesizedStack stack)
 
     [Theory]
     [InlineData(GatewayRoutes.AuthApi, new[] { StreamId.PatientPrefix })]
-    [InlineData(GatewayRoutes.CommandApi, new[] { StreamId.ObservationPrefix, StreamId.AlertPrefix, StreamId.CareTeamPrefix, StreamId.AuditPrefix })]
+    [InlineData(GatewayRoutes.CommandApi, new[] { StreamId.ObservationPrefix, StreamId.AlertPrefix, StreamId.CareTeamPrefix, StreamId.PatientPrefix, StreamId.AuditPrefix })]
     [InlineData(GatewayRoutes.QueryApi, new[] { StreamId.AuditPrefix })]
     [InlineData("alert-worker", new[] { StreamId.AlertPrefix })]
     public void Updates_to_committed_events_may_only_remove_or_park_the_outbox_mark_of_the_writers_own_streams_and_return_nothing(string service, string[] prefixes)

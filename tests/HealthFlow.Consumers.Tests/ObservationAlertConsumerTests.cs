@@ -3,6 +3,7 @@ using HealthFlow.AlertWorker.CheckIns;
 using HealthFlow.Domain;
 using HealthFlow.Domain.Alerts;
 using HealthFlow.Domain.Events;
+using HealthFlow.Domain.Monitoring;
 using HealthFlow.EventStore;
 using HealthFlow.Messaging;
 using HealthFlow.Topology;
@@ -14,6 +15,8 @@ namespace HealthFlow.Consumers.Tests;
 
 public sealed class ObservationAlertConsumerTests
 {
+    private static readonly EventMetadata Metadata = new("correlation", null, "clinician1", null, null);
+
     private static ObservationSubmitted CheckIn(int score) => CheckIn(new VitalSigns(Score: score));
 
     private static ObservationSubmitted CheckIn(VitalSigns vitals) =>
@@ -70,6 +73,42 @@ public sealed class ObservationAlertConsumerTests
         var alert = Assert.IsType<AlertRaised>(Assert.Single(store.Appended).Event);
         Assert.Equal("high", alert.Severity);
         Assert.Equal(["news2", "score-threshold"], alert.AllRules);
+    }
+
+    [Fact]
+    public async Task A_check_in_is_judged_by_the_plan_in_force_when_it_was_submitted_and_the_alert_names_its_version()
+    {
+        var store = new RecordingEventStore();
+        await using var harness = await StartAsync(store);
+        var submittedAt = DateTimeOffset.UtcNow;
+        var checkIn = CheckIn(new VitalSigns(HeartRate: 50)) with { SubmittedAt = submittedAt };
+        var patient = StreamId.ForPatient(checkIn.PatientId);
+        MonitoringPlan Bound(int low) => new(Thresholds: new PersonalThresholds(HeartRate: new VitalBound(low, null, Severities.Medium)));
+        await store.AppendAsync(patient, ExpectedVersion.NoStream, [new PatientRegistered(checkIn.PatientId, "ada", "Ada", submittedAt.AddDays(-1))], Metadata);
+        await store.AppendAsync(patient, 1, [new MonitoringPlanSet(checkIn.PatientId, 1, Bound(55), "clinician1", "bradycardia", submittedAt.AddHours(-1))], Metadata);
+        // Set after the check-in was submitted: not the plan it is judged by, however late the worker gets to it.
+        await store.AppendAsync(patient, 2, [new MonitoringPlanSet(checkIn.PatientId, 2, Bound(45), "clinician1", "relaxed", submittedAt.AddSeconds(1))], Metadata);
+
+        await harness.PublishAsync(checkIn, ConsumerHarness.Envelope(checkIn, StreamId.ForObservation(checkIn.ObservationId).Value));
+
+        Assert.True(await harness.Harness.GetConsumerHarness<ObservationAlertConsumer>().Consumed.Any<EventEnvelope<ObservationSubmitted>>());
+        var alert = Assert.IsType<AlertRaised>(Assert.Single(store.Appended, a => a.Event is AlertRaised).Event);
+        Assert.Equal(1, alert.PlanVersion);
+        Assert.Equal([AlertRules.PersonalThreshold], alert.AllRules);
+        Assert.Equal(["heartRate 50 below personal low 55"], alert.Reasons);
+    }
+
+    [Fact]
+    public async Task Without_a_plan_the_alert_carries_no_plan_version()
+    {
+        var store = new RecordingEventStore();
+        await using var harness = await StartAsync(store);
+        var checkIn = CheckIn(score: 9);
+
+        await harness.PublishAsync(checkIn, ConsumerHarness.Envelope(checkIn, StreamId.ForObservation(checkIn.ObservationId).Value));
+
+        Assert.True(await harness.Harness.GetConsumerHarness<ObservationAlertConsumer>().Consumed.Any<EventEnvelope<ObservationSubmitted>>());
+        Assert.Null(Assert.IsType<AlertRaised>(Assert.Single(store.Appended).Event).PlanVersion);
     }
 
     [Fact]

@@ -14,6 +14,8 @@ public sealed class AuditTrailTests(AppHostFixture system)
 {
     private const string PatientDataTag = "Patient data";
     private const string StreamPath = "/api/alerts/stream";
+    private const string PlanPath = "/api/patients/{patientId}/monitoring-plan";
+    private static readonly object Plan = new { spO2Scale = new { scale = 2 }, reason = "Audit trail test." };
     private static readonly string[] ApisServingPatientData = ["auth-api", "command-api", "query-api"];
 
     private readonly HealthFlowApi _api = new(system.CreateGatewayClient());
@@ -28,6 +30,16 @@ public sealed class AuditTrailTests(AppHostFixture system)
         Assert.Contains(endpoints, e => e.Path == "/api/alerts/{alertId}/acknowledge");
         Assert.Contains(endpoints, e => e.Path == StreamPath);
         Assert.Contains(endpoints, e => e.Path == "/fhir/r4/Patient/{patientId}/$everything");
+        Assert.Contains(endpoints, e => e == ("PUT", PlanPath));
+        Assert.Contains(endpoints, e => e == ("GET", PlanPath));
+        // Each ward's patient has a plan to read, set by the admin (whose records are not the clinician's).
+        foreach (var ward in new[] { a, b })
+        {
+            Assert.Equal(HttpStatusCode.OK, (await _api.PutMonitoringPlanAsync(clinic.Admin, ward.Patient.PatientId!.Value, Plan)).StatusCode);
+            await Eventually.UntilAsync(async () => (await _api.GetAsync(ward.Clinician, Url(PlanPath, ward, ""))).IsSuccessStatusCode,
+                "the ward's plan to be projected");
+        }
+
 
         var fhirObservation = new Dictionary<CareTeamClinic.Ward, string>
         {
@@ -161,7 +173,7 @@ public sealed class AuditTrailTests(AppHostFixture system)
         // Every status, so an alert list is not empty once the acknowledgement has run (an empty page carries no patient data).
         var response = method == "GET"
             ? await _api.SendAsync(session, HttpMethod.Get, path.Contains('?') ? path : path + "?status=all", null, correlationId)
-            : await _api.SendAsync(session, new HttpMethod(method), path, new { }, correlationId);
+            : await _api.SendAsync(session, new HttpMethod(method), path, path.EndsWith("/monitoring-plan", StringComparison.Ordinal) ? Plan : new { }, correlationId);
         return (response, correlationId);
     }
 

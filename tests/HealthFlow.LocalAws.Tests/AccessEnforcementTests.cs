@@ -57,6 +57,7 @@ public sealed class AccessEnforcementTests : IAsyncLifetime
     [InlineData("auth-api", "patient-1")]
     [InlineData("command-api", "observation-1")]
     [InlineData("command-api", "alert-2")]
+    [InlineData("command-api", "patient-2")]
     [InlineData("alert-worker", "alert-3")]
     public async Task A_writer_appends_to_its_own_streams(string service, string stream)
     {
@@ -67,7 +68,7 @@ public sealed class AccessEnforcementTests : IAsyncLifetime
 
     [Theory]
     [InlineData("auth-api", "observation-1")]
-    [InlineData("command-api", "patient-1")]
+    [InlineData("query-api", "patient-1")]
     [InlineData("alert-worker", "patient-1")]
     [InlineData("alert-worker", "observation-1")]
     public async Task A_writer_may_not_append_to_another_services_streams(string service, string stream)
@@ -105,7 +106,7 @@ public sealed class AccessEnforcementTests : IAsyncLifetime
     [InlineData("alert-worker", "patient-9")]
     [InlineData("auth-api", "observation-9")]
     [InlineData("query-api", "alert-9")]
-    [InlineData("command-api", "patient-9")]
+    [InlineData("query-api", "patient-9")]
     public async Task A_writer_may_not_touch_the_outbox_mark_of_another_services_commit(string service, string stream)
     {
         using var admin = DynamoDb(AccessPolicy.AdministratorKeyId);

@@ -2,6 +2,7 @@ using HealthFlow.Command.Api.Alerts;
 using HealthFlow.Command.Api.CareTeams;
 using HealthFlow.Command.Api.CheckIns;
 using HealthFlow.Command.Api.Fhir;
+using HealthFlow.Command.Api.MonitoringPlans;
 using HealthFlow.Domain;
 using HealthFlow.EventStore;
 using HealthFlow.ServiceDefaults.Authentication;
@@ -24,13 +25,14 @@ public static class CommandApiExtensions
         return builder;
     }
 
-    /// <summary>One command class per aggregate: check-ins, alerts, care teams.</summary>
+    /// <summary>One command class per aggregate: check-ins, alerts, care teams, a patient's monitoring plans.</summary>
     public static IServiceCollection AddCommands(this IServiceCollection services)
     {
         services.AddSingleton<CommandMetrics>();
         services.AddSingleton<CheckInCommands>();
         services.AddSingleton<AlertCommands>();
         services.AddSingleton<CareTeamCommands>();
+        services.AddSingleton<MonitoringPlanCommands>();
         services.AddOptions<DemoWardOptions>().BindConfiguration(DemoWardOptions.SectionName);
         services.AddHostedService<DemoWardSeeder>();
         return services;
@@ -49,6 +51,7 @@ public static class CommandApiExtensions
         app.MapCheckInEndpoints();
         app.MapAlertEndpoints();
         app.MapCareTeamEndpoints();
+        app.MapMonitoringPlanEndpoints();
         app.MapFhirWriteEndpoints();
         return app;
     }

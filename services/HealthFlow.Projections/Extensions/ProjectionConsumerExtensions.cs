@@ -16,7 +16,9 @@ public static class ProjectionConsumerExtensions
         {
             consumers.Queue(HealthFlowTopology.Queues.PatientProjection)
                 // A registration feeds two read models: the patient list and, when configured, the default team's members.
-                .Consume<PatientRegistered, ReadModelConsumer<PatientRegistered, PatientProjection, CareTeamProjection>>();
+                .Consume<PatientRegistered, ReadModelConsumer<PatientRegistered, PatientProjection, CareTeamProjection>>()
+                // A monitoring plan goes onto the patient's row.
+                .Consume<MonitoringPlanSet, ReadModelConsumer<MonitoringPlanSet, PatientProjection>>();
             consumers.Queue(HealthFlowTopology.Queues.ObservationProjection)
                 .Consume<ObservationSubmitted, ReadModelConsumer<ObservationSubmitted, ObservationProjection>>();
             consumers.Queue(HealthFlowTopology.Queues.AlertProjection)

@@ -49,6 +49,11 @@ public static class PatientEndpoints
             .WithSummary("A patient's alerts, newest first. Status defaults to all.")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
+        patient.MapGet("/monitoring-plan", GetMonitoringPlanAsync)
+            .WithName("GetMonitoringPlan")
+            .WithSummary("The patient's monitoring plan in force, with its version (also the ETag, for If-Match on the PUT). 404 while none was set: the defaults apply.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
         return app;
     }
 
@@ -156,6 +161,23 @@ public static class PatientEndpoints
             { Result: ValidationProblem problem } => problem,
             _ => throw new InvalidOperationException("Unexpected alert list result."),
         };
+    }
+
+    private static async Task<Results<Ok<MonitoringPlanView>, ProblemHttpResult>> GetMonitoringPlanAsync(
+        Guid patientId, HttpContext context, PatientScopes scopes, PatientReadModel patients, CancellationToken cancellationToken)
+    {
+        if (await OutOfScopeAsync(context, scopes, patientId, cancellationToken) is { } outside)
+        {
+            return outside;
+        }
+
+        if (await patients.GetPlanAsync(patientId, cancellationToken) is not { } plan)
+        {
+            return NotFound($"No monitoring plan was set for patient {patientId}; the default rules apply.");
+        }
+
+        context.Response.Headers.ETag = MonitoringPlanView.ETagOf(plan.Version);
+        return TypedResults.Ok(plan);
     }
 
     private static ValidationProblem? InvalidLimit(int? limit) => limit is < 1 or > MaxLimit

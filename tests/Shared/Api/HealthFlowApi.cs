@@ -170,6 +170,24 @@ public sealed class HealthFlowApi(HttpClient http)
         return await Http.SendAsync(request);
     }
 
+    /// <summary>Sets the patient's monitoring plan; <paramref name="ifMatch"/> is sent as the If-Match header as given.</summary>
+    public async Task<HttpResponseMessage> PutMonitoringPlanAsync(Session session, Guid patientId, object body, string? ifMatch = null, string? correlationId = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Put, $"/api/patients/{patientId}/monitoring-plan") { Content = JsonContent.Create(body) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", session.AccessToken);
+        if (ifMatch is not null)
+        {
+            request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+        }
+
+        if (correlationId is not null)
+        {
+            request.Headers.Add("X-Correlation-Id", correlationId);
+        }
+
+        return await Http.SendAsync(request);
+    }
+
     /// <summary>The patient's alerts, as a clinician lists them (every status).</summary>
     public async Task<IReadOnlyList<JsonObject>> AlertsForPatientAsync(Session clinician, Guid patientId, string status = "all")
     {
