@@ -54,7 +54,7 @@ public static class FhirCapabilities
                             {
                                 Name = "everything",
                                 Definition = "http://hl7.org/fhir/OperationDefinition/Patient-everything",
-                                Documentation = "The patient, every check-in's Observations and every alert's Flag, as one Bundle.",
+                                Documentation = "The patient, their monitoring plan (CarePlan and Goals), every check-in's Observations and every alert's Flag, as one Bundle.",
                             },
                         ],
                     },
@@ -73,6 +73,14 @@ public static class FhirCapabilities
                         Interaction = [SearchType()],
                         SearchParam = [PatientSearch(), CountSearch("Alerts per page")],
                         Documentation = "HealthFlow alerts: active while open, inactive once acknowledged.",
+                    },
+                    new CapabilityStatement.ResourceComponent
+                    {
+                        Type = "CarePlan",
+                        Interaction = [SearchType()],
+                        SearchParam = [PatientSearch()],
+                        SearchInclude = ["CarePlan:goal"],
+                        Documentation = "The patient's monitoring plan in force (meta.versionId is its version): the check-in schedule as an activity's scheduledTiming; its Goals (SpO2 target, personal bounds, symptom-score threshold) are always included.",
                     },
                 ],
             },

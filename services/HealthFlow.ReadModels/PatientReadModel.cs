@@ -55,8 +55,10 @@ public sealed class PatientReadModel(IAmazonDynamoDB dynamo)
     /// <summary>Writes the patient unless this or a later registration of the stream was applied already; a plan already on the item stays.</summary>
     /// <returns>False when skipped as a duplicate.</returns>
     public Task<bool> ApplyRegisteredAsync(PatientRegistered registered, string streamId, long version, CancellationToken cancellationToken) =>
-        UpdateIfNewerAsync(
-            registered.PatientId,
+        ReadModelWrites.UpdateIfNewerAsync(
+            dynamo,
+            Table.Name,
+            PatientKey(registered.PatientId),
             "lastVersion",
             version,
             new Dictionary<string, AttributeValue>
@@ -72,8 +74,10 @@ public sealed class PatientReadModel(IAmazonDynamoDB dynamo)
     /// <summary>Puts the plan on the patient's item unless this or a later plan version is there already.</summary>
     /// <returns>False when skipped as a duplicate or an older plan.</returns>
     public Task<bool> ApplyPlanSetAsync(MonitoringPlanSet set, CancellationToken cancellationToken) =>
-        UpdateIfNewerAsync(
-            set.PatientId,
+        ReadModelWrites.UpdateIfNewerAsync(
+            dynamo,
+            Table.Name,
+            PatientKey(set.PatientId),
             "planVersion",
             set.Version,
             new Dictionary<string, AttributeValue>
@@ -91,7 +95,7 @@ public sealed class PatientReadModel(IAmazonDynamoDB dynamo)
         var response = await dynamo.GetItemAsync(new GetItemRequest
         {
             TableName = Table.Name,
-            Key = new() { ["patientId"] = S(patientId.ToString()) },
+            Key = PatientKey(patientId),
             ProjectionExpression = "planVersion, #plan, planSetBy, planReason, planSetAt",
             ExpressionAttributeNames = new() { ["#plan"] = "plan" },
         }, cancellationToken);
@@ -150,42 +154,7 @@ public sealed class PatientReadModel(IAmazonDynamoDB dynamo)
             cancellationToken,
             patients is null ? null : item => patients.Contains(item.GetGuid("patientId")));
 
-    /// <summary>
-    /// Sets <paramref name="attributes"/> unless the item's <paramref name="checkpoint"/> is already at
-    /// <paramref name="version"/> or later; creates the item if need be. Registration and plans keep checkpoints of
-    /// their own, so each is applied at most once and neither undoes the other.
-    /// </summary>
-    private async Task<bool> UpdateIfNewerAsync(
-        Guid patientId, string checkpoint, long version, Dictionary<string, AttributeValue> attributes, CancellationToken cancellationToken)
-    {
-        var names = new Dictionary<string, string> { ["#checkpoint"] = checkpoint };
-        var values = new Dictionary<string, AttributeValue> { [":version"] = N(version) };
-        var sets = new List<string> { "#checkpoint = :version" };
-        foreach (var (name, value) in attributes)
-        {
-            names[$"#{name}"] = name;
-            values[$":{name}"] = value;
-            sets.Add($"#{name} = :{name}");
-        }
-
-        try
-        {
-            await dynamo.UpdateItemAsync(new UpdateItemRequest
-            {
-                TableName = Table.Name,
-                Key = new() { ["patientId"] = S(patientId.ToString()) },
-                UpdateExpression = "SET " + string.Join(", ", sets),
-                ConditionExpression = "attribute_not_exists(#checkpoint) OR #checkpoint < :version",
-                ExpressionAttributeNames = names,
-                ExpressionAttributeValues = values,
-            }, cancellationToken);
-            return true;
-        }
-        catch (ConditionalCheckFailedException)
-        {
-            return false;
-        }
-    }
+    private static Dictionary<string, AttributeValue> PatientKey(Guid patientId) => new() { ["patientId"] = S(patientId.ToString()) };
 
     private static PatientView Map(Dictionary<string, AttributeValue> item) => new(
         item.GetGuid("patientId"),

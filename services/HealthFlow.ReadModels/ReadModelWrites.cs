@@ -36,4 +36,48 @@ internal static class ReadModelWrites
             return false;
         }
     }
+
+    /// <summary>
+    /// Sets <paramref name="attributes"/> on the item (creating it if need be) unless its <paramref name="checkpoint"/>
+    /// is already at <paramref name="version"/> or later. Where several event types write one item, each keeps a
+    /// checkpoint of its own, so each is applied at most once and, arriving in any order, none undoes another.
+    /// </summary>
+    /// <returns>False when skipped as a duplicate or older.</returns>
+    public static async Task<bool> UpdateIfNewerAsync(
+        IAmazonDynamoDB dynamo,
+        string tableName,
+        Dictionary<string, AttributeValue> key,
+        string checkpoint,
+        long version,
+        IReadOnlyDictionary<string, AttributeValue> attributes,
+        CancellationToken cancellationToken)
+    {
+        var names = new Dictionary<string, string> { ["#checkpoint"] = checkpoint };
+        var values = new Dictionary<string, AttributeValue> { [":version"] = N(version) };
+        var sets = new List<string> { "#checkpoint = :version" };
+        foreach (var (name, value) in attributes)
+        {
+            names[$"#{name}"] = name;
+            values[$":{name}"] = value;
+            sets.Add($"#{name} = :{name}");
+        }
+
+        try
+        {
+            await dynamo.UpdateItemAsync(new UpdateItemRequest
+            {
+                TableName = tableName,
+                Key = key,
+                UpdateExpression = "SET " + string.Join(", ", sets),
+                ConditionExpression = "attribute_not_exists(#checkpoint) OR #checkpoint < :version",
+                ExpressionAttributeNames = names,
+                ExpressionAttributeValues = values,
+            }, cancellationToken);
+            return true;
+        }
+        catch (ConditionalCheckFailedException)
+        {
+            return false;
+        }
+    }
 }

@@ -123,6 +123,19 @@ public sealed class OutboundMappingTests(ProfileValidator validator)
     }
 
     [Fact]
+    public void A_personal_threshold_alert_is_a_Flag_naming_the_rule_and_the_bound_crossed()
+    {
+        var flag = AlertFlag.From(new AlertView(
+            Guid.NewGuid(), PatientId, "Ada Lovelace", CheckInId, "medium", "personal-threshold", ["personal-threshold"],
+            ["heartRate 50 below personal low 55"], null, null, false, "open", MeasuredAt, null, null, null, PlanVersion: 2));
+
+        var coding = Assert.Single(flag.Code!.Coding);
+        Assert.Equal(("personal-threshold", "Vital sign outside the patient's personal bounds"), (coding.Code, coding.Display));
+        Assert.Contains("heartRate 50 below personal low 55", flag.Code.Text);
+        validator.AssertValid(flag);
+    }
+
+    [Fact]
     public void A_missed_check_in_is_a_Flag_with_its_reason_and_no_flag_detail_since_no_Observation_supports_it()
     {
         var flag = AlertFlag.From(new AlertView(

@@ -1,6 +1,5 @@
 using System.Security.Claims;
 using HealthFlow.Domain;
-using HealthFlow.Domain.Events;
 using HealthFlow.Domain.Monitoring;
 using HealthFlow.EventStore;
 using HealthFlow.PatientAccess;
@@ -22,17 +21,11 @@ public abstract record SetPlanResult
     {
     }
 
-    /// <summary>Appended to the patient's stream: the plan is in force for check-ins submitted from its SetAt.</summary>
-    public sealed record Set(MonitoringPlanSet Event) : SetPlanResult;
-
-    /// <summary>The plan or the reason was refused; the errors are keyed by the field's dotted path.</summary>
-    public sealed record Invalid(IReadOnlyDictionary<string, string[]> Errors) : SetPlanResult;
-
-    /// <summary>The If-Match named another version than <see cref="Current"/> (answered 412).</summary>
-    public sealed record VersionMismatch(int Current) : SetPlanResult;
-
-    /// <summary>No such patient.</summary>
-    public sealed record UnknownPatient : SetPlanResult;
+    /// <summary>
+    /// The decision on the patient's stream: <see cref="SetPlanOutcome.Set"/> (appended: in force for check-ins
+    /// submitted from its SetAt), or why not (invalid, a stale If-Match, no such patient).
+    /// </summary>
+    public sealed record Decided(SetPlanOutcome Outcome) : SetPlanResult;
 
     /// <summary>A clinician outside the patient's care teams: for them the patient does not exist.</summary>
     public sealed record OutOfScope : SetPlanResult;
@@ -62,32 +55,25 @@ public sealed class MonitoringPlanCommands(IEventStore eventStore, PatientScopes
         for (var attempt = 1; ; attempt++)
         {
             var loaded = await eventStore.LoadAsync(stream, PatientMonitoring.Initial, PatientMonitoring.Evolve, cancellationToken);
-            switch (loaded.State.SetPlan(command.PatientId, command.Plan, command.Reason, by, command.ExpectedVersion, timeProvider.GetUtcNow()))
+            var outcome = loaded.State.SetPlan(command.PatientId, command.Plan, command.Reason, by, command.ExpectedVersion, timeProvider.GetUtcNow());
+            if (outcome is not SetPlanOutcome.Set set)
             {
-                case SetPlanOutcome.UnknownPatient:
-                    return new SetPlanResult.UnknownPatient();
-                case SetPlanOutcome.VersionMismatch mismatch:
-                    return new SetPlanResult.VersionMismatch(mismatch.Current);
-                case SetPlanOutcome.Invalid invalid:
-                    return new SetPlanResult.Invalid(invalid.Errors);
-                case SetPlanOutcome.Set set:
-                    try
-                    {
-                        await eventStore.AppendAsync(stream, loaded.Version, [set.Event],
-                            EventMetadataFactory.FromCurrentActivity(command.CorrelationId, userId: by), cancellationToken);
-                        return new SetPlanResult.Set(set.Event);
-                    }
-                    catch (ConcurrencyConflictException) when (attempt < MaxAttempts)
-                    {
-                        break;
-                    }
-                    catch (ConcurrencyConflictException)
-                    {
-                        return new SetPlanResult.StillChanging();
-                    }
+                return new SetPlanResult.Decided(outcome);
+            }
 
-                case var outcome:
-                    throw new InvalidOperationException($"Unhandled plan outcome {outcome}.");
+            try
+            {
+                await eventStore.AppendAsync(stream, loaded.Version, [set.Event],
+                    EventMetadataFactory.FromCurrentActivity(command.CorrelationId, userId: by), cancellationToken);
+                return new SetPlanResult.Decided(set);
+            }
+            catch (ConcurrencyConflictException) when (attempt < MaxAttempts)
+            {
+                // Another plan was set meanwhile: decide again on it.
+            }
+            catch (ConcurrencyConflictException)
+            {
+                return new SetPlanResult.StillChanging();
             }
         }
     }

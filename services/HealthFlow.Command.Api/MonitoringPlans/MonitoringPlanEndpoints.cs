@@ -59,14 +59,14 @@ public static class MonitoringPlanEndpoints
         var command = new SetMonitoringPlan(patientId, request?.Plan, request?.Reason, expectedVersion, context.User, context.GetCorrelationId());
         switch (await commands.SetAsync(command, cancellationToken))
         {
-            case SetPlanResult.Set { Event: var set }:
+            case SetPlanResult.Decided { Outcome: SetPlanOutcome.Set { Event: var set } }:
                 context.Response.Headers.ETag = MonitoringPlanView.ETagOf(set.Version);
                 return TypedResults.Ok(MonitoringPlanView.From(set));
 
-            case SetPlanResult.Invalid invalid:
+            case SetPlanResult.Decided { Outcome: SetPlanOutcome.Invalid invalid }:
                 return TypedResults.ValidationProblem(invalid.Errors);
 
-            case SetPlanResult.VersionMismatch mismatch:
+            case SetPlanResult.Decided { Outcome: SetPlanOutcome.VersionMismatch mismatch }:
                 context.Response.Headers.ETag = MonitoringPlanView.ETagOf(mismatch.Current);
                 return TypedResults.Problem(
                     statusCode: StatusCodes.Status412PreconditionFailed,
@@ -83,7 +83,7 @@ public static class MonitoringPlanEndpoints
                 context.RecordDenied(patientId);
                 return UnknownPatient(patientId);
 
-            case SetPlanResult.UnknownPatient:
+            case SetPlanResult.Decided { Outcome: SetPlanOutcome.UnknownPatient }:
                 return UnknownPatient(patientId);
 
             case var result:

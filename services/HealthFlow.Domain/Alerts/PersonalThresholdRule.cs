@@ -58,6 +58,6 @@ public static class PersonalThresholdRule
         _ => throw new ArgumentOutOfRangeException(nameof(sign), sign, "Not a vital sign with personal bounds."),
     };
 
-    // "37.5", "50": as written, without the trailing zeros a decimal may carry from JSON.
-    private static string Format(decimal value) => value.ToString("0.####", CultureInfo.InvariantCulture);
+    /// <summary>A bound or a value as written ("37.5", "50"), without the trailing zeros a decimal may carry from JSON.</summary>
+    public static string Format(decimal value) => value.ToString("0.####", CultureInfo.InvariantCulture);
 }

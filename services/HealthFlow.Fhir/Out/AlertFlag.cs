@@ -72,6 +72,7 @@ public static class AlertFlag
     {
         AlertRules.News2 => "NEWS2",
         AlertRules.ScoreThreshold => "Symptom score above threshold",
+        AlertRules.PersonalThreshold => "Vital sign outside the patient's personal bounds",
         AlertRules.CheckInMissed => "Scheduled check-in missed",
         _ => rule,
     };

@@ -10,7 +10,7 @@ namespace HealthFlow.Query.Api.Fhir;
 
 /// <summary>
 /// FHIR R4 reads under /fhir/r4 (writes are command-api's, FhirWriteEndpoints): the CapabilityStatement,
-/// Patient, Observation read and search, Flag search and Patient/$everything, all built from the read
+/// Patient, Observation read and search, Flag and CarePlan search and Patient/$everything, all built from the read
 /// models the JSON API reads, with the same authorization (FhirPatientScope).
 /// </summary>
 public static class FhirReadEndpoints
@@ -41,7 +41,7 @@ public static class FhirReadEndpoints
 
         scoped.MapGet("/Patient/{patientId}/$everything", EverythingAsync)
             .WithName("FhirPatientEverything")
-            .WithSummary("The patient, the Observations of every check-in and the Flag of every alert, as one Bundle (the \"Download FHIR bundle\" of the clinician app).")
+            .WithSummary("The patient, their monitoring plan (CarePlan and Goals), the Observations of every check-in and the Flag of every alert, as one Bundle (the \"Download FHIR bundle\" of the clinician app).")
             .ProducesFhir(StatusCodes.Status200OK, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden, StatusCodes.Status404NotFound);
 
         scoped.MapGet("/Observation", SearchObservationsAsync)
@@ -52,6 +52,11 @@ public static class FhirReadEndpoints
         scoped.MapGet("/Flag", SearchFlagsAsync)
             .WithName("FhirSearchFlags")
             .WithSummary("A patient's alerts as Flags, newest first: patient, _count, cursor.")
+            .ProducesFhir(StatusCodes.Status200OK, StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden);
+
+        scoped.MapGet("/CarePlan", SearchCarePlansAsync)
+            .WithName("FhirSearchCarePlans")
+            .WithSummary("A patient's monitoring plan in force as a CarePlan, with its Goals included: patient. Empty while none was set.")
             .ProducesFhir(StatusCodes.Status200OK, StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden);
 
         // The patient is known only once the Observation is found, so this one authorizes in the handler.
@@ -176,6 +181,28 @@ public static class FhirReadEndpoints
             alert => [AlertFlag.From(alert)]);
     }
 
+    /// <summary>One CarePlan per patient (the plan in force), so one page: the CarePlan matches, its Goals are included.</summary>
+    private static async Task<FhirResult> SearchCarePlansAsync(
+        HttpContext context, PatientReadModel patients, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (ReadSearch(context.Request, out var count, out _) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var patientId = FhirPatientScope.PatientOf(context);
+        var bundle = SearchSet(context.Request, time, null, patientId, count, "CarePlan");
+        if (await patients.GetPlanAsync(patientId, cancellationToken) is { } plan)
+        {
+            var resources = MonitoringCarePlan.From(plan);
+            bundle.Entry.Add(Match(context.Request, resources[0]));
+            bundle.Entry.AddRange(resources.Skip(1).Select(goal => Match(context.Request, goal, Bundle.SearchEntryMode.Include)));
+        }
+
+        bundle.Total = bundle.Entry.Count(e => e.Search?.Mode == Bundle.SearchEntryMode.Match);
+        return FhirResults.Ok(bundle);
+    }
+
     /// <summary>One page of a read model as a searchset Bundle; a tampered cursor is a 400 naming it.</summary>
     private static async Task<FhirResult> SearchPageAsync<T>(
         HttpContext context, TimeProvider time, Guid patientId, int count, string type,
@@ -217,6 +244,10 @@ public static class FhirReadEndpoints
         var bundle = new Bundle { Type = Bundle.BundleType.Searchset, Timestamp = time.GetUtcNow() };
         bundle.Link.Add(new Bundle.LinkComponent { Relation = "self", Url = BaseUrl(context.Request) + context.Request.Path });
         bundle.Entry.Add(Match(context.Request, PatientResource.From(patient)));
+        if (await patients.GetPlanAsync(patientId, cancellationToken) is { } plan)
+        {
+            bundle.Entry.AddRange(MonitoringCarePlan.From(plan).Select(r => Match(context.Request, r)));
+        }
 
         // Bounded like every read: at most EverythingMaxPages pages of each; past that the Bundle says so.
         var complete = true;
@@ -329,11 +360,11 @@ public static class FhirReadEndpoints
         return bundle;
     }
 
-    private static Bundle.EntryComponent Match(HttpRequest request, Resource resource) => new()
+    private static Bundle.EntryComponent Match(HttpRequest request, Resource resource, Bundle.SearchEntryMode mode = Bundle.SearchEntryMode.Match) => new()
     {
         FullUrl = $"{BaseUrl(request)}{FhirCapabilities.BasePath}/{resource.TypeName}/{resource.Id}",
         Resource = resource,
-        Search = new Bundle.SearchComponent { Mode = Bundle.SearchEntryMode.Match },
+        Search = new Bundle.SearchComponent { Mode = mode },
     };
 
     /// <summary>

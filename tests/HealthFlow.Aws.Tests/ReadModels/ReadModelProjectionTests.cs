@@ -26,6 +26,8 @@ public sealed class ReadModelProjectionTests(LocalAwsFixture aws) : IClassFixtur
 
     private AlertReadModel AlertReadModel => _app.Services.GetRequiredService<AlertReadModel>();
 
+    private PatientReadModel PatientReadModel => _app.Services.GetRequiredService<PatientReadModel>();
+
     public void Dispose() => _app.Dispose();
 
     [Fact]
@@ -49,6 +51,28 @@ public sealed class ReadModelProjectionTests(LocalAwsFixture aws) : IClassFixtur
         Assert.Equal("dr-who", alert.AcknowledgedBy);
         Assert.Equal("Called the patient", alert.AcknowledgementNote);
         Assert.Equal("Grace Hopper", alert.PatientName);
+    }
+
+    [Fact]
+    public async Task Plans_and_the_registration_apply_in_any_order_and_the_row_shows_the_latest_plan()
+    {
+        var patient = await RegisterAsync("Florence Nightingale");
+        var first = await SetPlanAsync(patient, 1, new MonitoringPlan(SpO2Scale: new SpO2Scale(2, 88, 92)));
+        var second = await SetPlanAsync(first, 2, new MonitoringPlan(SpO2Scale: new SpO2Scale(2, 86, 90)));
+        var patientId = PatientIdOf(patient);
+
+        // Out of order: the second plan, the registration, then the first plan, and the second plan again.
+        Assert.Equal(ProjectionOutcome.Applied, await Patients.ApplyAsync(second, default));
+        Assert.Null(await PatientReadModel.GetAsync(patientId, default));
+        Assert.Equal(ProjectionOutcome.Applied, await Patients.ApplyAsync(patient, default));
+        Assert.Equal(ProjectionOutcome.Duplicate, await Patients.ApplyAsync(first, default));
+        Assert.Equal(ProjectionOutcome.Duplicate, await Patients.ApplyAsync(second, default));
+
+        Assert.Equal("Florence Nightingale", (await PatientReadModel.GetAsync(patientId, default))!.DisplayName);
+        var plan = await PatientReadModel.GetPlanAsync(patientId, default);
+        Assert.NotNull(plan);
+        Assert.Equal((2, "dr-who", new SpO2Scale(2, 86, 90)), (plan.Version, plan.SetBy, plan.Plan.SpO2Scale));
+        Assert.Null(await PatientReadModel.GetPlanAsync(PatientIdOf(await RegisterAsync("No Plan")), default));
     }
 
     [Fact]
@@ -263,6 +287,14 @@ public sealed class ReadModelProjectionTests(LocalAwsFixture aws) : IClassFixtur
             ExpectedVersion.NoStream,
             [new PatientRegistered(patientId, $"user-{patientId:N}"[..20], displayName, DateTimeOffset.UtcNow)],
             Metadata());
+        return result.Events[0];
+    }
+
+    private async Task<EventEnvelope> SetPlanAsync(EventEnvelope previous, int planVersion, MonitoringPlan plan)
+    {
+        var patientId = Guid.Parse(previous.StreamId[StreamId.PatientPrefix.Length..]);
+        var set = new MonitoringPlanSet(patientId, planVersion, plan, "dr-who", $"plan {planVersion}", DateTimeOffset.UtcNow);
+        var result = await Store.AppendAsync(StreamId.ForPatient(patientId), previous.Version, [set], Metadata());
         return result.Events[0];
     }
 

@@ -43,6 +43,38 @@ public sealed class FhirApiTests(AppHostFixture system, ProfileValidator validat
     }
 
     [Fact]
+    public async Task A_monitoring_plan_is_served_as_a_valid_CarePlan_with_its_Goals_in_the_search_and_in_everything()
+    {
+        var patient = await _api.RegisterPatientAsync();
+        var clinician = await _api.LoginClinicianAsync();
+        var patientId = patient.PatientId!.Value;
+        var set = await _api.PutMonitoringPlanAsync(clinician, patientId, new
+        {
+            schedule = new { everyHours = 6, timeZone = "Europe/London", graceMinutes = 30 },
+            spO2Scale = new { scale = 2 },
+            thresholds = new { heartRate = new { low = 55, high = 110, severity = "medium" } },
+            reason = "COPD: scale 2, bradycardic on bisoprolol.",
+        });
+        Assert.Equal(HttpStatusCode.OK, set.StatusCode);
+        var path = $"/fhir/r4/CarePlan?patient={patientId}";
+        await Eventually.UntilAsync(async () => (await Fhir.GetAsync(clinician, path)).Resource is Bundle { Total: 1 }, "the plan to be projected");
+
+        var search = (await ValidGetAsync(clinician, path)).As<Bundle>();
+        var carePlan = Assert.IsType<CarePlan>(Assert.Single(search.Entry, e => e.Search!.Mode == Bundle.SearchEntryMode.Match).Resource);
+        Assert.Equal(("1", $"Patient/{patientId}"), (carePlan.Meta!.VersionId, carePlan.Subject!.Reference));
+        Assert.Equal(6m, Assert.IsType<Timing>(Assert.Single(carePlan.Activity).Detail!.Scheduled).Repeat!.Period);
+        var goals = search.Entry.Where(e => e.Search!.Mode == Bundle.SearchEntryMode.Include).Select(e => Assert.IsType<Goal>(e.Resource)).ToList();
+        Assert.Equal(carePlan.Goal.Select(g => g.Reference), goals.Select(g => $"Goal/{g.Id}"));
+        Assert.Equal(2, goals.Count);
+
+        var everything = (await ValidGetAsync(clinician, $"/fhir/r4/Patient/{patientId}/$everything")).As<Bundle>();
+        Assert.Single(everything.Entry, e => e.Resource is CarePlan);
+        Assert.Equal(2, everything.Entry.Count(e => e.Resource is Goal));
+        var capability = (await ValidGetAsync(null, "/fhir/r4/metadata")).As<CapabilityStatement>();
+        Assert.Contains(capability.Rest.Single().Resource, r => r.Type == "CarePlan");
+    }
+
+    [Fact]
     public async Task Every_resource_the_FHIR_API_returns_validates_against_its_profile()
     {
         var patient = await _api.RegisterPatientAsync("Grace Hopper");
