@@ -32,6 +32,10 @@ public sealed class MissedCheckInTests(AppHostFixture system) : IDisposable
             // Its own identity, as the AppHost gives it: LocalAws holds it to alert-worker's declared access.
             ["AWS_ACCESS_KEY_ID"] = AppHostAlertWorker.Resource,
             ["AWS_SECRET_ACCESS_KEY"] = "local",
+            // The AppHost's escalation policy: a replica under the defaults would send on other tests' deadlines
+            // for 15 minutes and more, where the AppHost's worker sends them for seconds.
+            ["Escalation__HighAfter"] = AppHostFixture.HighEscalatesAfter.ToString("c", CultureInfo.InvariantCulture),
+            ["Escalation__MediumAfter"] = AppHostFixture.MediumEscalatesAfter.ToString("c", CultureInfo.InvariantCulture),
         });
         var clinician = await _api.LoginClinicianAsync();
         var patient = await _api.RegisterPatientAsync();
