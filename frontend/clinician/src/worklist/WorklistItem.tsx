@@ -1,7 +1,7 @@
 // One patient's row in the worklist: what their open alerts add up to, and, expanded, the alerts themselves.
 import { useId } from 'react';
 import { Link } from 'react-router-dom';
-import { EscalatedBadge, Loading, ProblemMessage, SeverityBadge, severityLabels, type Alert, type WorklistRow } from '@healthflow/shared';
+import { EscalatedBadge, Loading, ProblemMessage, SeverityBadge, type Alert, type WorklistRow } from '@healthflow/shared';
 import { AlertRow } from '../inbox/AlertRow';
 import { news2Trend, plural, waited } from './worklistFormat';
 
@@ -76,10 +76,10 @@ export function WorklistItem({ row, now, expanded, alerts, busy, pending, proble
           aria-expanded={expanded}
           aria-controls={listId}
           onClick={onToggle}
+          aria-label={`${expanded ? 'Hide' : 'Show'} alerts for ${row.patientName}`}
           data-testid="worklist-expand"
         >
           {expanded ? 'Hide alerts' : 'Show alerts'}
-          <span className="visually-hidden"> for {row.patientName}</span>
         </button>
         <button
           type="button"
@@ -87,13 +87,10 @@ export function WorklistItem({ row, now, expanded, alerts, busy, pending, proble
           // aria-disabled, not disabled: a disabled button drops keyboard focus to the page while the acknowledgements run.
           onClick={busy ? undefined : onAcknowledgeAll}
           aria-disabled={busy}
+          aria-label={busy ? `Acknowledging alerts for ${row.patientName}` : `Acknowledge all ${plural(row.openAlerts, 'open alert')} for ${row.patientName}`}
           data-testid="worklist-ack-all"
         >
           {busy ? 'Acknowledging…' : 'Acknowledge all'}
-          <span className="visually-hidden">
-            {' '}
-            {plural(row.openAlerts, 'open alert')} for {row.patientName}, highest {severityLabels[row.highestSeverity] ?? row.highestSeverity}
-          </span>
         </button>
       </div>
       <div id={listId} hidden={!expanded}>
