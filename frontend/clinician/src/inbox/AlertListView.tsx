@@ -15,15 +15,13 @@ import {
   type Severity,
 } from '@healthflow/shared';
 import { AlertRow } from './AlertRow';
-import { beep, loadSoundPreference, setSoundPreference } from './highAlertSignal';
+import { HighAlertBanner, beep, loadSoundPreference, newAlertWindowMs, setSoundPreference, useSoundUnlock } from './highAlertSignal';
 import { initialInbox, inboxReducer, needsAttention, type InboxFilter } from './inboxState';
 import { StreamStatus, useAlertStream } from './useAlertStream';
 
 const pageSize = 50;
 /** How long a new alert's row flashes. */
 const flashMs = 8000;
-/** An alert raised longer ago than this is backlog (e.g. a replay after reconnecting), not news. */
-const newAlertWindowMs = 10 * 60 * 1000;
 
 /** Who acknowledged an alert, from a 409 problem's `acknowledgedBy` and `acknowledgedAt`; null when it does not say. */
 function acknowledgedBy(error: ApiError): { by: string; at: string } | null {
@@ -111,17 +109,7 @@ export function AlertListView() {
     onRefused: () => void api.getAlerts({ limit: 1 }).catch(() => undefined),
   });
 
-  // A saved "sound on" needs one user gesture in this page before the browser allows audio.
-  useEffect(() => {
-    if (!soundOn) return;
-    const unlock = () => setSoundPreference(true);
-    document.addEventListener('pointerdown', unlock, { once: true });
-    document.addEventListener('keydown', unlock, { once: true });
-    return () => {
-      document.removeEventListener('pointerdown', unlock);
-      document.removeEventListener('keydown', unlock);
-    };
-  }, [soundOn]);
+  useSoundUnlock(soundOn);
 
   function changeFilter(next: Partial<InboxFilter>) {
     dispatch({ type: 'filterChanged', filter: { ...state.filter, ...next } });
@@ -175,15 +163,7 @@ export function AlertListView() {
     <>
       <StreamStatus state={streamState} />
 
-      {banner && (
-        <div className="inbox__banner" role="alert" data-testid="new-high-alert-banner">
-          New high alert: <strong>{banner.patientName}</strong>
-          {banner.news2 != null && ` · NEWS2 ${banner.news2}`}
-          <button type="button" className="button button--small" onClick={() => setNewHigh(null)}>
-            Dismiss
-          </button>
-        </div>
-      )}
+      {banner && <HighAlertBanner alert={banner} onDismiss={() => setNewHigh(null)} />}
 
       <div className="inbox__toolbar card">
         <div className="field">

@@ -3,6 +3,7 @@
 // Live through the inbox's SSE stream: a change re-fetches only its patient's row, debounced; nothing polls.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError, Loading, ProblemMessage, useSignedInSession, type Alert, type WorklistRow } from '@healthflow/shared';
+import { HighAlertBanner, beep, loadSoundPreference, newAlertWindowMs, useSoundUnlock } from '../inbox/highAlertSignal';
 import { StreamStatus, useAlertStream } from '../inbox/useAlertStream';
 import { WorklistItem, type PatientAlerts } from './WorklistItem';
 import { byUrgency, plural } from './worklistFormat';
@@ -39,6 +40,10 @@ export function WorklistView() {
   const [busy, setBusy] = useState<Record<string, true>>({});
   const [announcement, setAnnouncement] = useState('');
   const [now, setNow] = useState(() => Date.now());
+  const [newHigh, setNewHigh] = useState<Alert | null>(null);
+  /** Alerts the stream has brought, and those known escalated: a new high alert and an escalation are signalled once. */
+  const streamed = useRef(new Set<string>());
+  const escalated = useRef(new Set<string>());
   const headingRef = useRef<HTMLHeadingElement>(null);
   const listRef = useRef<HTMLUListElement>(null);
   const focusAfterRemoval = useRef<string | null | undefined>(undefined);
@@ -46,6 +51,9 @@ export function WorklistView() {
   const debounce = useRef<number | undefined>(undefined);
   /** Alerts acknowledged here whose acknowledgement the stream has not brought back yet, by patient. */
   const awaiting = useRef(new Map<string, { alertIds: Set<string>; until: number }>());
+
+  // The sound switch is in the list of alerts; a clinician who turned it on hears the worklist's signals too.
+  useSoundUnlock(loadSoundPreference());
 
   useEffect(() => {
     const timer = window.setInterval(() => setNow(Date.now()), clockTickMs);
@@ -132,8 +140,26 @@ export function WorklistView() {
 
   useEffect(() => () => window.clearTimeout(debounce.current), []);
 
+  /** What the list of alerts signals, signalled here too: a new recent high alert (banner and beep), an escalation (beep). */
+  const signal = useCallback((alert: Alert) => {
+    const isNew = !streamed.current.has(alert.alertId);
+    streamed.current.add(alert.alertId);
+    const open = alert.status === 'open';
+    const newlyEscalated = open && Boolean(alert.escalated) && !escalated.current.has(alert.alertId);
+    if (alert.escalated) escalated.current.add(alert.alertId);
+    const recent = Date.now() - Date.parse(alert.raisedAt) < newAlertWindowMs;
+    if (isNew && open && recent && alert.severity === 'high') {
+      setNewHigh(alert);
+      beep();
+    } else if (newlyEscalated) {
+      beep();
+    }
+    if (!open) setNewHigh((shown) => (shown?.alertId === alert.alertId ? null : shown));
+  }, []);
+
   const onAlert = useCallback(
     (alert: Alert) => {
+      signal(alert);
       const wait = awaiting.current.get(alert.patientId);
       if (wait && alert.status === 'acknowledged') wait.alertIds.delete(alert.alertId);
       setAlerts((current) => {
@@ -152,7 +178,7 @@ export function WorklistView() {
         patients.forEach((patientId) => void refreshRow(patientId));
       }, refreshDebounceMs);
     },
-    [refreshRow],
+    [refreshRow, signal],
   );
 
   const streamState = useAlertStream(session.accessToken, api.getStreamTicket, {
@@ -267,6 +293,7 @@ export function WorklistView() {
   return (
     <>
       <StreamStatus state={streamState} />
+      {newHigh && <HighAlertBanner alert={newHigh} onDismiss={() => setNewHigh(null)} />}
       <div className="worklist__head">
         <h2 id="worklist-heading" ref={headingRef} tabIndex={-1}>
           Worklist
