@@ -148,7 +148,8 @@ export function WorklistView() {
     const newlyEscalated = open && Boolean(alert.escalated) && !escalated.current.has(alert.alertId);
     if (alert.escalated) escalated.current.add(alert.alertId);
     const recent = Date.now() - Date.parse(alert.raisedAt) < newAlertWindowMs;
-    if (isNew && open && recent && alert.severity === 'high') {
+    // First seen already escalated is not news of a new alert, only of its escalation.
+    if (isNew && open && recent && alert.severity === 'high' && !alert.escalated) {
       setNewHigh(alert);
       beep();
     } else if (newlyEscalated) {
