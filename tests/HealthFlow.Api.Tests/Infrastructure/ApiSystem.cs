@@ -67,9 +67,18 @@ public sealed class ApiSystem : IAsyncLifetime
     /// Another auth-api beside the system's, with <paramref name="settings"/> over the local ones, for a test that
     /// needs a setting the shared one must not have; the caller disposes it.
     /// </summary>
-    public async Task<IServiceHost> StartAuthApiAsync(IReadOnlyDictionary<string, string?> settings)
+    public Task<IServiceHost> StartAuthApiAsync(IReadOnlyDictionary<string, string?> settings) =>
+        StartAnotherAsync(new ServiceHost<AuthApi::Program>("auth-api", LocalAws.ServiceUrl, Settings("auth-api", settings)));
+
+    /// <summary>Another query-api beside the system's, trusting its auth-api, with <paramref name="settings"/> over the local ones; the caller disposes it.</summary>
+    public Task<IServiceHost> StartQueryApiAsync(IReadOnlyDictionary<string, string?> settings) =>
+        StartAnotherAsync(new ServiceHost<QueryApi::Program>("query-api", LocalAws.ServiceUrl, Settings("query-api", new Dictionary<string, string?>(settings)
+        {
+            ["Jwt:JwksUrl"] = new Uri(AuthApi.Url, "/.well-known/jwks.json").ToString(),
+        })));
+
+    private static async Task<IServiceHost> StartAnotherAsync<TEntryPoint>(ServiceHost<TEntryPoint> host) where TEntryPoint : class
     {
-        var host = new ServiceHost<AuthApi::Program>("auth-api", LocalAws.ServiceUrl, Settings("auth-api", settings));
         try
         {
             return await WaitUntilHealthyAsync(host.Start());

@@ -134,6 +134,33 @@ public sealed class WorklistTests(ApiSystem system) : IDisposable
         Assert.Empty(Rows(await _queries.GetJsonAsync(clinician, $"/api/worklist?patientId={patients[1].PatientId}")));
     }
 
+    [Fact]
+    public async Task Past_its_read_bound_the_worklist_says_it_is_incomplete_and_keeps_the_longest_waiting_alerts()
+    {
+        const int bound = 100;
+        await using var bounded = await system.StartQueryApiAsync(new Dictionary<string, string?> { ["Worklist:MaxOpenAlertsRead"] = $"{bound}" });
+        using var http = ApiSystem.CreateClient(bounded);
+        var queries = new HealthFlowApi(http);
+        var (clinician, patients) = await WardAsync(2);
+        // Older than any other test's alerts, so they are the bound's first 100 of the shared open partition.
+        var longAgo = TimeSpan.FromDays(30);
+        foreach (var batch in Enumerable.Range(0, bound).Chunk(10))
+        {
+            await Task.WhenAll(batch.Select(i => RaiseAsync(patients[0], Severities.Medium, longAgo - TimeSpan.FromMinutes(i))));
+        }
+
+        await RaiseAsync(patients[1], Severities.High, TimeSpan.FromMinutes(1));
+
+        var worklist = await queries.GetJsonAsync(clinician, "/api/worklist");
+
+        Assert.False(worklist["complete"]!.GetValue<bool>());
+        var row = Assert.Single(Rows(worklist));
+        Assert.Equal((patients[0].PatientId.ToString(), bound), (Text(row, "patientId"), row["openAlerts"]!.GetValue<int>()));
+        // One patient's row is read from that patient's alerts alone, so the newest patient is not out of reach.
+        var newest = Assert.Single(Rows(await queries.GetJsonAsync(clinician, $"/api/worklist?patientId={patients[1].PatientId}")));
+        Assert.Equal(Severities.High, Text(newest, "highestSeverity"));
+    }
+
     [Theory]
     [InlineData("limit=0")]
     [InlineData("limit=101")]
