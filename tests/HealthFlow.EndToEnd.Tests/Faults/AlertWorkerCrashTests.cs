@@ -1,9 +1,12 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text.RegularExpressions;
+using Amazon.SQS;
 using HealthFlow.Cli.Api;
 using HealthFlow.Cli.Bench;
 using HealthFlow.Domain.Events;
+using HealthFlow.Topology;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace HealthFlow.EndToEnd.Tests.Faults;
 
@@ -19,6 +22,7 @@ public sealed class AlertWorkerCrashTests(AppHostFixture system) : IDisposable
 {
     private const int Patients = 10;
     private const int CheckInsPerPatient = 50;
+    private static readonly TimeSpan ShortVisibilityTimeout = TimeSpan.FromSeconds(5);
 
     private readonly HealthFlowApiClient _api = new(system.GatewayUrl, maxConnections: 64);
     private readonly ResourceControl _resources = new(system.App);
@@ -62,6 +66,26 @@ public sealed class AlertWorkerCrashTests(AppHostFixture system) : IDisposable
     /// checked (one alert per alarming check-in, every observation) and the ledger's violations returned.
     /// </summary>
     private async Task<CrashRun> CheckInsWithAWorkerKilledMidStreamAsync(IAlertWorkerUnderTest worker)
+    {
+        // What the kill holds comes back after the queue's visibility timeout: 5 s for this run instead of the topology's
+        // 30 s. A live worker extends what it holds, so only the killed worker's messages come back early.
+        var sqs = _store.Services.GetRequiredService<IAmazonSQS>();
+        var queueUrl = (await sqs.GetQueueUrlAsync(HealthFlowTopology.Queues.AlertEvaluation.Name)).QueueUrl;
+        await SetVisibilityTimeoutAsync(sqs, queueUrl, ShortVisibilityTimeout);
+        try
+        {
+            return await CheckInsWithAWorkerKilledAsync(worker);
+        }
+        finally
+        {
+            await SetVisibilityTimeoutAsync(sqs, queueUrl, HealthFlowTopology.Queues.AlertEvaluation.VisibilityTimeout);
+        }
+    }
+
+    private static Task SetVisibilityTimeoutAsync(IAmazonSQS sqs, string queueUrl, TimeSpan timeout) =>
+        sqs.SetQueueAttributesAsync(queueUrl, new Dictionary<string, string> { ["VisibilityTimeout"] = ((int)timeout.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture) });
+
+    private async Task<CrashRun> CheckInsWithAWorkerKilledAsync(IAlertWorkerUnderTest worker)
     {
         var patients = await FaultPatients.RegisterAsync(_api, "crash", Patients);
         var clinician = await FaultPatients.ClinicianAsync(_api);
@@ -118,12 +142,12 @@ public sealed class AlertWorkerCrashTests(AppHostFixture system) : IDisposable
         var alarmingIds = submitted.Where(s => s.Value.Alarming).Select(s => s.Key).ToHashSet();
         Assert.Equal(Patients * CheckInsPerPatient / 5, alarmingIds.Count);
 
-        // Messages the killed worker held come back after the queue's visibility timeout (30 s).
+        // Messages the killed worker held come back after the queue's visibility timeout (shortened above).
         await Eventually.UntilAsync(
             async () => (await AllAlertsAsync(patients, clinician)).Select(a => a.ObservationId).Distinct().Count() == alarmingIds.Count,
             "an alert for every alarming check-in",
             TimeSpan.FromMinutes(2));
-        await _quiescence.WaitAsync(worker.StoppedQueues, TimeSpan.FromMinutes(1));
+        await _quiescence.WaitAsync(worker, TimeSpan.FromMinutes(1));
 
         var alerts = await AllAlertsAsync(patients, clinician);
         Assert.Equal(alarmingIds.Order(), alerts.Select(a => a.ObservationId).Order());
