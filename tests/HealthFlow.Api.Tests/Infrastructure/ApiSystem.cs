@@ -70,12 +70,20 @@ public sealed class ApiSystem : IAsyncLifetime
     public Task<IServiceHost> StartAuthApiAsync(IReadOnlyDictionary<string, string?> settings) =>
         StartAnotherAsync(new ServiceHost<AuthApi::Program>("auth-api", LocalAws.ServiceUrl, Settings("auth-api", settings)));
 
-    /// <summary>Another query-api beside the system's, trusting its auth-api, with <paramref name="settings"/> over the local ones; the caller disposes it.</summary>
-    public Task<IServiceHost> StartQueryApiAsync(IReadOnlyDictionary<string, string?> settings) =>
-        StartAnotherAsync(new ServiceHost<QueryApi::Program>("query-api", LocalAws.ServiceUrl, Settings("query-api", new Dictionary<string, string?>(settings)
+    /// <summary>
+    /// Another query-api beside the system's, with <paramref name="settings"/> over the local ones, trusting the system's
+    /// auth-api unless they name another JWKS; the caller disposes it.
+    /// </summary>
+    public Task<IServiceHost> StartQueryApiAsync(IReadOnlyDictionary<string, string?> settings)
+    {
+        var trusting = new Dictionary<string, string?> { ["Jwt:JwksUrl"] = new Uri(AuthApi.Url, "/.well-known/jwks.json").ToString() };
+        foreach (var (key, value) in settings)
         {
-            ["Jwt:JwksUrl"] = new Uri(AuthApi.Url, "/.well-known/jwks.json").ToString(),
-        })));
+            trusting[key] = value;
+        }
+
+        return StartAnotherAsync(new ServiceHost<QueryApi::Program>("query-api", LocalAws.ServiceUrl, Settings("query-api", trusting)));
+    }
 
     private static async Task<IServiceHost> StartAnotherAsync<TEntryPoint>(ServiceHost<TEntryPoint> host) where TEntryPoint : class
     {
