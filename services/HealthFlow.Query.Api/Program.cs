@@ -7,6 +7,7 @@ builder.AddServiceDefaults();
 builder.AddQueryApiHosting();
 builder.AddAuditedPatientAccess();
 builder.Services.AddAlertFeed();
+builder.Services.AddWorklist();
 
 var app = builder.Build();
 

@@ -58,6 +58,11 @@ public sealed record AlertChange(string UpdatedKey, long Version, AlertView Aler
 public sealed record AlertQuery(string Status, Guid? PatientId, string? Severity, int Limit, string? Cursor, IReadOnlySet<Guid>? Patients = null);
 
 /// <summary>
+/// Alerts read up to a bound: <paramref name="Complete"/> is false when the bound ended the reading before the data did.
+/// </summary>
+public sealed record BoundedAlertRead(IReadOnlyList<AlertView> Alerts, bool Complete);
+
+/// <summary>
 /// What clinicians read from `alerts` (layout in AlertItems): one alert, a page of alerts from the GSIs, and the
 /// `by-update` feed that live streams tail.
 /// </summary>
@@ -163,6 +168,24 @@ public sealed class AlertReadModel(IAmazonDynamoDB dynamo)
             cancellationToken);
     }
 
+    /// <summary>
+    /// Every patient's open alerts, oldest first (the `open` partition of `by-status`), at most <paramref name="maxRead"/>
+    /// of them read, in scope or not; <paramref name="include"/> keeps a caller's patients. Oldest first, so what a
+    /// bound leaves out is the most recently raised, never the alerts that have waited longest.
+    /// </summary>
+    public async Task<BoundedAlertRead> ReadOpenAsync(int maxRead, Func<Guid, bool> include, CancellationToken cancellationToken)
+    {
+        var (items, complete) = await ReadBoundedAsync(ByStatusRequest(AlertStatuses.Open, severity: null, limit: 0, newestFirst: false), maxRead, cancellationToken);
+        return new BoundedAlertRead([.. items.Where(item => include(item.GetGuid("patientId"))).Select(ToView)], complete);
+    }
+
+    /// <summary>One patient's alerts of every status, newest first (`by-patient`), at most <paramref name="maxRead"/> of them.</summary>
+    public async Task<BoundedAlertRead> ReadNewestOfPatientAsync(Guid patientId, int maxRead, CancellationToken cancellationToken)
+    {
+        var (items, complete) = await ReadBoundedAsync(ByPatientRequest(patientId, AlertStatuses.All, severity: null, limit: 0), maxRead, cancellationToken);
+        return new BoundedAlertRead([.. items.Select(ToView)], complete);
+    }
+
     /// <summary>Alert changes after a position of the update feed, oldest first (the SSE tail).</summary>
     public async Task<IReadOnlyList<AlertChange>> ReadFeedAsync(string afterUpdatedKey, int limit, CancellationToken cancellationToken)
     {
@@ -185,7 +208,29 @@ public sealed class AlertReadModel(IAmazonDynamoDB dynamo)
             ToView(item)))];
     }
 
-    private static QueryRequest ByStatusRequest(string status, string? severity, int limit)
+    // The page size of a bounded read: DynamoDB's pages stay this small however large the bound.
+    private const int BoundedReadPageSize = 100;
+
+    /// <summary>Reads pages of <paramref name="request"/> until the data or <paramref name="maxRead"/> items run out.</summary>
+    private async Task<(List<Dictionary<string, AttributeValue>> Items, bool Complete)> ReadBoundedAsync(
+        QueryRequest request, int maxRead, CancellationToken cancellationToken)
+    {
+        var items = new List<Dictionary<string, AttributeValue>>();
+        Dictionary<string, AttributeValue>? startKey = null;
+        do
+        {
+            request.Limit = Math.Min(BoundedReadPageSize, maxRead - items.Count);
+            request.ExclusiveStartKey = startKey;
+            var response = await dynamo.QueryAsync(request, cancellationToken);
+            items.AddRange(response.Items ?? []);
+            startKey = response.LastEvaluatedKey is { Count: > 0 } next ? next : null;
+        }
+        while (startKey is not null && items.Count < maxRead);
+
+        return (items, startKey is null);
+    }
+
+    private static QueryRequest ByStatusRequest(string status, string? severity, int limit, bool newestFirst = true)
     {
         var request = new QueryRequest
         {
@@ -194,7 +239,7 @@ public sealed class AlertReadModel(IAmazonDynamoDB dynamo)
             KeyConditionExpression = "#status = :status",
             ExpressionAttributeNames = new() { ["#status"] = "status" },
             ExpressionAttributeValues = new() { [":status"] = S(status) },
-            ScanIndexForward = false,
+            ScanIndexForward = !newestFirst,
             Limit = limit + 1,
         };
         if (severity is not null)

@@ -29,6 +29,7 @@ public static class GatewayRoutes
         new(CommandApi, 45, ["/api/patients/*/monitoring-plan"], Methods: ["PUT"]),
         new(QueryApi, 50, ["/api/patients", "/api/patients/*"]),
         new(QueryApi, 55, ["/api/audit"]),
+        new(QueryApi, 57, ["/api/worklist"]),
         new(CommandApi, 60, ["/fhir/r4", "/fhir/r4/Observation"], Methods: ["POST"]),
         new(QueryApi, 70, ["/fhir/r4/*"]),
     ];

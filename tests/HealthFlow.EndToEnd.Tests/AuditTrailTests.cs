@@ -28,6 +28,7 @@ public sealed class AuditTrailTests(AppHostFixture system)
         var endpoints = await PatientDataEndpointsAsync();
         Assert.Contains(endpoints, e => e.Path == "/api/patients/{patientId}/observations");
         Assert.Contains(endpoints, e => e.Path == "/api/alerts/{alertId}/acknowledge");
+        Assert.Contains(endpoints, e => e.Path == "/api/worklist");
         Assert.Contains(endpoints, e => e.Path == StreamPath);
         Assert.Contains(endpoints, e => e.Path == "/fhir/r4/Patient/{patientId}/$everything");
         Assert.Contains(endpoints, e => e == ("PUT", PlanPath));
@@ -46,7 +47,8 @@ public sealed class AuditTrailTests(AppHostFixture system)
             [a] = await FhirObservationIdAsync(a),
             [b] = await FhirObservationIdAsync(b),
         };
-        foreach (var (method, path) in endpoints.Where(e => e.Path != StreamPath))
+        // Reads before the acknowledgement: the worklist shows only open alerts, and acknowledging empties it.
+        foreach (var (method, path) in endpoints.Where(e => e.Path != StreamPath).OrderBy(e => e.Method != "GET"))
         {
             var action = $"{method} {path}";
             var allowed = await CallAsync(a.Clinician, method, Url(path, a, fhirObservation[a]));

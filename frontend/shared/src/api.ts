@@ -16,6 +16,7 @@ import type {
   RegisterRequest,
   RegisterResponse,
   Severity,
+  Worklist,
 } from './types';
 
 export interface AlertQuery {
@@ -59,6 +60,10 @@ export function createApi(options: HttpClientOptions) {
 
     getAlerts: (query: AlertQuery = {}, signal?: AbortSignal) =>
       http<Page<Alert>>('GET', '/api/alerts', { query: { ...query }, signal }),
+
+    /** One row per care-team patient with open alerts; with `patientId`, that patient's row alone (or none). */
+    getWorklist: (query: { patientId?: string; limit?: number } = {}, signal?: AbortSignal) =>
+      http<Worklist>('GET', '/api/worklist', { query: { ...query }, signal }),
 
     acknowledgeAlert: (alertId: string, note: string) =>
       http<void>('POST', `/api/alerts/${segment(alertId)}/acknowledge`, { body: note ? { note } : {} }),

@@ -96,6 +96,29 @@ export interface Alert {
   escalationLevel?: number | null;
 }
 
+/** One patient in GET /api/worklist: what their open alerts add up to. */
+export interface WorklistRow {
+  patientId: string;
+  patientName: string;
+  highestSeverity: Severity;
+  openAlerts: number;
+  escalated: boolean;
+  /** The NEWS2 totals of the patient's newest two alerts that carry one, open or not. */
+  latestNews2?: number | null;
+  previousNews2?: number | null;
+  news2Trend?: 'up' | 'down' | 'same' | null;
+  oldestOpenRaisedAt: string;
+  /** Open alerts of the rule `check-in-missed`. */
+  missedCheckIns: number;
+}
+
+/** GET /api/worklist: rows most urgent first; `complete` is false when the server's read bound left open alerts out. */
+export interface Worklist {
+  items: WorklistRow[];
+  totalPatients: number;
+  complete: boolean;
+}
+
 export interface PatientSummary {
   patientId: string;
   username: string;

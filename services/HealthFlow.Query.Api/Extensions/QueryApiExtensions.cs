@@ -4,6 +4,7 @@ using HealthFlow.Query.Api.Alerts;
 using HealthFlow.Query.Api.Audit;
 using HealthFlow.Query.Api.Fhir;
 using HealthFlow.Query.Api.Patients;
+using HealthFlow.Query.Api.Worklist;
 using HealthFlow.ReadModels;
 using HealthFlow.ServiceDefaults.Authentication;
 using HealthFlow.ServiceDefaults.Http;
@@ -45,6 +46,13 @@ public static class QueryApiExtensions
         return services;
     }
 
+    /// <summary>The triage worklist's bounds, validated on start.</summary>
+    public static IServiceCollection AddWorklist(this IServiceCollection services)
+    {
+        services.AddOptions<WorklistOptions>().BindConfiguration(WorklistOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        return services;
+    }
+
     public static WebApplication MapQueryApi(this WebApplication app)
     {
         app.UseHealthFlowApi(afterAuthentication: pipeline => pipeline.UseStreamTicketStripping());
@@ -57,6 +65,7 @@ public static class QueryApiExtensions
 
         app.MapAlertEndpoints();
         app.MapPatientEndpoints();
+        app.MapWorklistEndpoints();
         app.MapAuditEndpoints();
         app.MapFhirReadEndpoints();
         return app;

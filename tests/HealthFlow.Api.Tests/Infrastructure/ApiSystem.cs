@@ -8,6 +8,7 @@ using Amazon.Runtime;
 using HealthFlow.AppHost;
 using HealthFlow.LocalAws;
 using HealthFlow.Provisioning;
+using HealthFlow.ReadModels;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -66,9 +67,26 @@ public sealed class ApiSystem : IAsyncLifetime
     /// Another auth-api beside the system's, with <paramref name="settings"/> over the local ones, for a test that
     /// needs a setting the shared one must not have; the caller disposes it.
     /// </summary>
-    public async Task<IServiceHost> StartAuthApiAsync(IReadOnlyDictionary<string, string?> settings)
+    public Task<IServiceHost> StartAuthApiAsync(IReadOnlyDictionary<string, string?> settings) =>
+        StartAnotherAsync(new ServiceHost<AuthApi::Program>("auth-api", LocalAws.ServiceUrl, Settings("auth-api", settings)));
+
+    /// <summary>
+    /// Another query-api beside the system's, with <paramref name="settings"/> over the local ones, trusting the system's
+    /// auth-api unless they name another JWKS; the caller disposes it.
+    /// </summary>
+    public Task<IServiceHost> StartQueryApiAsync(IReadOnlyDictionary<string, string?> settings)
     {
-        var host = new ServiceHost<AuthApi::Program>("auth-api", LocalAws.ServiceUrl, Settings("auth-api", settings));
+        var trusting = new Dictionary<string, string?> { ["Jwt:JwksUrl"] = new Uri(AuthApi.Url, "/.well-known/jwks.json").ToString() };
+        foreach (var (key, value) in settings)
+        {
+            trusting[key] = value;
+        }
+
+        return StartAnotherAsync(new ServiceHost<QueryApi::Program>("query-api", LocalAws.ServiceUrl, Settings("query-api", trusting)));
+    }
+
+    private static async Task<IServiceHost> StartAnotherAsync<TEntryPoint>(ServiceHost<TEntryPoint> host) where TEntryPoint : class
+    {
         try
         {
             return await WaitUntilHealthyAsync(host.Start());
@@ -129,6 +147,20 @@ public sealed class ApiSystem : IAsyncLifetime
     /// <summary>The topology, as `healthflow provision` makes it before the AppHost starts the services.</summary>
     private static async Task ProvisionAsync(string serviceUrl)
     {
+        using var tools = CreateToolsHost(serviceUrl);
+        await tools.Services.GetRequiredService<TopologyProvisioner>().ProvisionAsync();
+    }
+
+    /// <summary>
+    /// The events of a stream carried into the read models by the projections' own code, as the projections worker
+    /// would after SQS delivered them (none runs here); the caller disposes it.
+    /// </summary>
+    public StreamProjector CreateStreamProjector() =>
+        new(CreateToolsHost(LocalAws.ServiceUrl, builder => builder.Services.AddHealthFlowProjections()));
+
+    /// <summary>A process signing as LocalAws's administrator, with the event store and whatever <paramref name="configure"/> adds.</summary>
+    private static IHost CreateToolsHost(string serviceUrl, Action<HostApplicationBuilder>? configure = null)
+    {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ApplicationName = "HealthFlow.Api.Tests" });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -143,8 +175,8 @@ public sealed class ApiSystem : IAsyncLifetime
         aws.DefaultClientConfig.ServiceURL = serviceUrl;
         builder.Services.AddDefaultAWSOptions(aws);
         builder.AddHealthFlowAws();
-        using var tools = builder.Build();
-        await tools.Services.GetRequiredService<TopologyProvisioner>().ProvisionAsync();
+        configure?.Invoke(builder);
+        return builder.Build();
     }
 }
 

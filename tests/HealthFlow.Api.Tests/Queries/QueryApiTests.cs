@@ -24,6 +24,7 @@ public sealed class QueryApiTests(ApiSystem system) : IDisposable
     [InlineData("/api/alerts")]
     [InlineData("/api/patients")]
     [InlineData("/api/audit")]
+    [InlineData("/api/worklist")]
     public async Task A_list_without_a_token_is_a_401_problem(string path)
     {
         var response = await _queries.Http.GetAsync(path);

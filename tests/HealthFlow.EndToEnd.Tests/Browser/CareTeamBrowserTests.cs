@@ -55,6 +55,7 @@ public sealed class CareTeamBrowserTests(AppHostFixture system, ChromiumFixture 
         var inbox = await chromium.NewPageAsync();
         await WebApps.SignInAsync(inbox, system.ClinicianAppUrl, clinician, password);
         await Expect(inbox.GetByTestId("my-care-teams")).ToContainTextAsync(teamName);
+        await WebApps.ShowAlertListAsync(inbox);
         await inbox.GetByTestId("filter-status").SelectOptionAsync("all");
         await Expect(WebApps.AlertRow(inbox, mine.DisplayName, "medium")).ToBeVisibleAsync();
         await Expect(inbox.GetByText(other.DisplayName)).ToHaveCountAsync(0);

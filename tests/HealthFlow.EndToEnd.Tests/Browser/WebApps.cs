@@ -54,12 +54,20 @@ public static class WebApps
         await Expect(page.GetByTestId("checkin-form")).ToBeVisibleAsync();
     }
 
-    /// <summary>Opens the clinician inbox and waits until its Server-Sent Events stream is connected.</summary>
+    /// <summary>Opens the clinician inbox's list of alerts and waits until its Server-Sent Events stream is connected.</summary>
     public static async Task OpenLiveInboxAsync(IPage page, Uri clinicianAppUrl, HealthFlowApi.Credentials clinician, string status = "open")
     {
         await SignInAsync(page, clinicianAppUrl, clinician.Username, clinician.Password);
+        await ShowAlertListAsync(page);
         await page.GetByTestId("filter-status").SelectOptionAsync(status);
         await Expect(page.GetByTestId("stream-status")).ToHaveAttributeAsync("data-state", "live");
+    }
+
+    /// <summary>The inbox opens on the worklist (one row per patient); the flat list of alerts is its other view.</summary>
+    public static async Task ShowAlertListAsync(IPage page)
+    {
+        await page.GetByTestId("view-alerts").ClickAsync();
+        await Expect(page.GetByTestId("view-alerts")).ToHaveAttributeAsync("aria-current", "page");
     }
 
     public static ILocator AlertRow(IPage page, string patientName, string severity) =>

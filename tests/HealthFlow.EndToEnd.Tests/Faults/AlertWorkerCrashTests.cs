@@ -147,7 +147,7 @@ public sealed class AlertWorkerCrashTests(AppHostFixture system) : IDisposable
             async () => (await AllAlertsAsync(patients, clinician)).Select(a => a.ObservationId).Distinct().Count() == alarmingIds.Count,
             "an alert for every alarming check-in",
             TimeSpan.FromMinutes(2));
-        await _quiescence.WaitAsync(worker.StoppedQueues, TimeSpan.FromMinutes(1));
+        await _quiescence.WaitAsync(worker, TimeSpan.FromMinutes(1));
 
         var alerts = await AllAlertsAsync(patients, clinician);
         Assert.Equal(alarmingIds.Order(), alerts.Select(a => a.ObservationId!.Value).Order());

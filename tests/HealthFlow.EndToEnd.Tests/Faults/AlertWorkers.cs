@@ -16,6 +16,19 @@ public interface IAlertWorkerUnderTest
     Task StartAsync();
 }
 
+public static class AlertWorkerQuiescence
+{
+    /// <summary>
+    /// Waits until nothing more will be stored of a scenario's check-ins: the work queues drained and, when the worker under
+    /// test consumes them, the escalation deadlines decided too, since an alert's escalation (seconds after it is raised in
+    /// this system) appends and publishes after the queues have drained.
+    /// </summary>
+    public static Task WaitAsync(this SystemQuiescence quiescence, IAlertWorkerUnderTest worker, TimeSpan timeout) =>
+        worker.StoppedQueues.Contains(HealthFlowTopology.Queues.AlertEscalation.Name)
+            ? quiescence.WaitAsync(worker.StoppedQueues, timeout)
+            : quiescence.WaitForEscalationDeadlinesAsync(timeout);
+}
+
 /// <summary>The AppHost's alert-worker, killed with SIGKILL.</summary>
 public sealed class AppHostAlertWorker(ResourceControl resources) : IAlertWorkerUnderTest
 {

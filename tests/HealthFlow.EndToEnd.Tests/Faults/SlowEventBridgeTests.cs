@@ -109,7 +109,7 @@ public sealed class SlowEventBridgeTests(AppHostFixture system, ITestOutputHelpe
         Assert.Equal(Patients * CheckInsPerPatient, accepted.Count);
         Assert.True(retries > 0, "the clients timed out at least once, or the fault was not injected");
 
-        await _quiescence.WaitAsync(worker.StoppedQueues, TimeSpan.FromMinutes(2));
+        await _quiescence.WaitAsync(worker, TimeSpan.FromMinutes(2));
         var stored = await _store.ObservationsByPatientAsync();
         foreach (var patient in patients)
         {

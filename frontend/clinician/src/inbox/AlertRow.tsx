@@ -1,16 +1,18 @@
 // One alert in the inbox: severity, patient, why it was raised, and the acknowledge-with-note action.
 import { useId, useState, type FormEvent } from 'react';
 import { Link } from 'react-router-dom';
-import { EscalatedBadge, SeverityBadge, StatusBadge, formatDateTime, ruleLabel, rulesLabel, type Alert } from '@healthflow/shared';
+import { EscalatedBadge, ProblemMessage, SeverityBadge, StatusBadge, formatDateTime, ruleLabel, rulesLabel, type Alert } from '@healthflow/shared';
 
 export interface AlertRowProps {
   alert: Alert;
   flashing: boolean;
   acknowledging: boolean;
   onAcknowledge: (alert: Alert, note: string) => void;
+  /** Why acknowledging this alert failed, shown on the alert itself (the worklist acknowledges several at once). */
+  problem?: unknown;
 }
 
-export function AlertRow({ alert, flashing, acknowledging, onAcknowledge }: AlertRowProps) {
+export function AlertRow({ alert, flashing, acknowledging, onAcknowledge, problem }: AlertRowProps) {
   const [open, setOpen] = useState(false);
   const [note, setNote] = useState('');
   const noteId = useId();
@@ -102,6 +104,7 @@ export function AlertRow({ alert, flashing, acknowledging, onAcknowledge }: Aler
           </div>
         </form>
       )}
+      {problem != null && <ProblemMessage error={problem} testId="ack-error" />}
     </li>
   );
 }

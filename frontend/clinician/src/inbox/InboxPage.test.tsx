@@ -34,14 +34,15 @@ function alertsApi(pages: Record<string, Alert[]>, acknowledge: (alertId: string
 
 const rows = () => screen.queryAllByTestId('alert-row');
 
+/** The flat alert list: the inbox's second view (the worklist is the default, WorklistView.test.tsx). */
 async function renderInbox() {
-  renderApp('/');
+  renderApp('/?view=alerts');
   await waitFor(() => expect(MockEventSource.instances).toHaveLength(1));
   act(() => MockEventSource.latest().open());
   await waitFor(() => expect(screen.getByTestId('stream-status')).toHaveAttribute('data-state', 'live'));
 }
 
-describe('the alert inbox', () => {
+describe('the alert inbox, as the list of alerts', () => {
   beforeEach(() => {
     seedSession({ role: 'clinician', patientId: null, username: 'clinician1', displayName: 'Dr Demo' });
     MockEventSource.install();

@@ -4,9 +4,10 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Microsoft.IdentityModel.JsonWebTokens;
+using HealthFlow.Api.Tests.Infrastructure;
 using Microsoft.IdentityModel.Tokens;
 
-namespace HealthFlow.EndToEnd.Tests.Faults;
+namespace HealthFlow.Api.Tests.Queries;
 
 /// <summary>
 /// An open alert stream discloses patient data for as long as it is open, so it lives no longer than the access
@@ -14,8 +15,8 @@ namespace HealthFlow.EndToEnd.Tests.Faults;
 /// its own auth-api with a key it holds, signs a clinician token that expires in seconds, and points a query-api of
 /// its own at that auth-api's JWKS.
 /// </summary>
-[Collection(AppHostCollection.Name)]
-public sealed class StreamExpiryTests(AppHostFixture system)
+[Collection(ApiSystemCollection.Name)]
+public sealed class StreamExpiryTests(ApiSystem system)
 {
     private static readonly TimeSpan ShortLifetime = TimeSpan.FromSeconds(8);
 
@@ -25,8 +26,8 @@ public sealed class StreamExpiryTests(AppHostFixture system)
     public async Task A_stream_opened_with_a_token_ends_with_an_expired_event_when_the_token_expires()
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        await using var authApi = await ServiceProcess.StartAuthApiAsync(AuthApiSettings(key));
-        await using var queryApi = await ServiceProcess.StartQueryApiAsync(QueryApiSettings(authApi.Url));
+        await using var authApi = await system.StartAuthApiAsync(AuthApiSettings(key));
+        await using var queryApi = await system.StartQueryApiAsync(QueryApiSettings(authApi.Url));
         var expiresAt = DateTimeOffset.UtcNow + ShortLifetime;
         var token = ClinicianToken(key, expiresAt);
 
@@ -44,8 +45,8 @@ public sealed class StreamExpiryTests(AppHostFixture system)
     public async Task A_stream_opened_with_a_ticket_ends_when_the_access_token_behind_the_ticket_expires_not_with_the_ticket()
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        await using var authApi = await ServiceProcess.StartAuthApiAsync(AuthApiSettings(key));
-        await using var queryApi = await ServiceProcess.StartQueryApiAsync(QueryApiSettings(authApi.Url));
+        await using var authApi = await system.StartAuthApiAsync(AuthApiSettings(key));
+        await using var queryApi = await system.StartQueryApiAsync(QueryApiSettings(authApi.Url));
         // Longer than the ticket's own 30 s, so a stream that ended with the ticket would end too early.
         var expiresAt = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(StreamTicketLifetimeSeconds + 10);
         var token = ClinicianToken(key, expiresAt);
@@ -98,24 +99,15 @@ public sealed class StreamExpiryTests(AppHostFixture system)
         return (response.StatusCode, events, DateTimeOffset.UtcNow);
     }
 
-    private Dictionary<string, string> AuthApiSettings(ECDsa key) => new()
+    private static Dictionary<string, string?> AuthApiSettings(ECDsa key) => new()
     {
-        ["Jwt__JwksUrl"] = "",
-        ["AWS_ENDPOINT_URL"] = system.AwsEndpointUrl.ToString(),
-        ["AWS_REGION"] = "us-east-1",
-        ["AWS_ACCESS_KEY_ID"] = "test",
-        ["AWS_SECRET_ACCESS_KEY"] = "test",
-        ["Jwt__SigningKey"] = key.ExportPkcs8PrivateKeyPem(),
-        ["Jwt__PreviousSigningKey"] = "",
+        ["Jwt:SigningKey"] = key.ExportPkcs8PrivateKeyPem(),
+        ["Jwt:PreviousSigningKey"] = "",
     };
 
-    private Dictionary<string, string> QueryApiSettings(Uri authApi) => new()
+    private static Dictionary<string, string?> QueryApiSettings(Uri authApi) => new()
     {
-        ["AWS_ENDPOINT_URL"] = system.AwsEndpointUrl.ToString(),
-        ["AWS_REGION"] = "us-east-1",
-        ["AWS_ACCESS_KEY_ID"] = "query-api",
-        ["AWS_SECRET_ACCESS_KEY"] = "local",
-        ["Jwt__JwksUrl"] = new Uri(authApi, "/.well-known/jwks.json").ToString(),
+        ["Jwt:JwksUrl"] = new Uri(authApi, "/.well-known/jwks.json").ToString(),
     };
 
     private static string ClinicianToken(ECDsa key, DateTimeOffset expiresAt) => new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor

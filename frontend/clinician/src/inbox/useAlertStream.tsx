@@ -6,6 +6,22 @@ import { alertStreamUrl, type Alert, type StreamTicket } from '@healthflow/share
 
 export type StreamState = 'connecting' | 'live' | 'reconnecting';
 
+const streamLabels: Record<StreamState, string> = {
+  connecting: 'Connecting…',
+  live: 'Live',
+  reconnecting: 'Reconnecting…',
+};
+
+/** The stream's state, shown beside whichever inbox view holds the stream. */
+export function StreamStatus({ state }: { state: StreamState }) {
+  return (
+    <span className={`stream stream--${state}`} data-testid="stream-status" data-state={state} role="status">
+      <span className="stream__dot" aria-hidden="true" />
+      {streamLabels[state]}
+    </span>
+  );
+}
+
 export interface AlertStreamHandlers {
   onAlert: (alert: Alert) => void;
   /** The stream (re)opened: anything raised while it was not connected must be fetched once. */

@@ -1,5 +1,11 @@
-// Tells the clinician about a new high alert: an optional short beep made with Web Audio (no sound file).
+// Tells the clinician about a new high alert: a banner, and an optional short beep made with Web Audio (no sound file).
+import { useEffect } from 'react';
+import type { Alert } from '@healthflow/shared';
+
 const soundPreferenceKey = 'healthflow.soundForHighAlerts';
+
+/** An alert raised longer ago than this is backlog (e.g. a replay after reconnecting), not news. */
+export const newAlertWindowMs = 10 * 60 * 1000;
 
 let context: AudioContext | null = null;
 
@@ -37,4 +43,31 @@ export function beep(): void {
     oscillator.start(start + offset);
     oscillator.stop(start + offset + 0.2);
   }
+}
+
+/** A saved "sound on" needs one user gesture in this page before the browser allows audio. */
+export function useSoundUnlock(soundOn: boolean): void {
+  useEffect(() => {
+    if (!soundOn) return;
+    const unlock = () => setSoundPreference(true);
+    document.addEventListener('pointerdown', unlock, { once: true });
+    document.addEventListener('keydown', unlock, { once: true });
+    return () => {
+      document.removeEventListener('pointerdown', unlock);
+      document.removeEventListener('keydown', unlock);
+    };
+  }, [soundOn]);
+}
+
+/** Stays until dismissed (or the alert is acknowledged, which the caller decides): a high alert must not be missable. */
+export function HighAlertBanner({ alert, onDismiss }: { alert: Alert; onDismiss: () => void }) {
+  return (
+    <div className="inbox__banner" role="alert" data-testid="new-high-alert-banner">
+      New high alert: <strong>{alert.patientName}</strong>
+      {alert.news2 != null && ` · NEWS2 ${alert.news2}`}
+      <button type="button" className="button button--small" onClick={onDismiss}>
+        Dismiss
+      </button>
+    </div>
+  );
 }
