@@ -72,6 +72,8 @@ public sealed class MissedCheckInTests(AppHostFixture system) : IDisposable
         Assert.Single(await _store.AlertStreamAsync(alertId), e => e.Type == EventTypes.AlertRaised);
         var window = Assert.Single(await _store.StreamAsync(StreamId.ForSchedule(patientId)), e => e.Type == EventTypes.CheckInWindowMissed).DataAs<CheckInWindowMissed>();
         Assert.Equal((alertId, 1, dueAt), (window.AlertId, window.PlanVersion, window.DueAt));
+        var row = Assert.Single((await _api.GetJsonAsync(clinician, $"/api/worklist?patientId={patientId}"))["items"]!.AsArray());
+        Assert.Equal(1, row!["missedCheckIns"]!.GetValue<int>());
 
         var checkIn = await _api.CheckInAsync(patient, new { score = 2 });
 
