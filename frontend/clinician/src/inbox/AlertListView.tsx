@@ -101,7 +101,7 @@ export function AlertListView() {
     }
   }, []);
 
-  const streamState = useAlertStream(session.accessToken, api.getStreamTicket, {
+  const streamStatus = useAlertStream(session.accessToken, api.getStreamTicket, {
     onAlert,
     // Catch up on anything raised while the stream was not connected (including before it first opened).
     onOpen: () => void fetchPage('merge').catch(() => undefined),
@@ -161,7 +161,7 @@ export function AlertListView() {
 
   return (
     <>
-      <StreamStatus state={streamState} />
+      <StreamStatus status={streamStatus} />
 
       {banner && <HighAlertBanner alert={banner} onDismiss={() => setNewHigh(null)} />}
 

@@ -182,7 +182,7 @@ export function WorklistView() {
     [refreshRow, signal],
   );
 
-  const streamState = useAlertStream(session.accessToken, api.getStreamTicket, {
+  const streamStatus = useAlertStream(session.accessToken, api.getStreamTicket, {
     onAlert,
     // Anything that changed while the stream was not connected (including before it first opened).
     onOpen: () => void reloadAll(),
@@ -293,7 +293,7 @@ export function WorklistView() {
   const rows = worklist?.rows ?? [];
   return (
     <>
-      <StreamStatus state={streamState} />
+      <StreamStatus status={streamStatus} />
       {newHigh && <HighAlertBanner alert={newHigh} onDismiss={() => setNewHigh(null)} />}
       <div className="worklist__head">
         <h2 id="worklist-heading" ref={headingRef} tabIndex={-1}>
