@@ -1,4 +1,3 @@
-using System.Net;
 using System.Web;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
@@ -21,14 +20,8 @@ public sealed class StreamDropBrowserTests(AppHostFixture system, ChromiumFixtur
         var axe = new AccessibilityAudit(output);
         await WebApps.WaitUntilServingAsync(system.ClinicianAppUrl);
         var api = new HealthFlowApi(system.CreateGatewayClient());
-        // A team of its own, so the inbox lists this patient's alerts only, however many other tests raise.
-        var admin = await api.LoginAdminAsync();
-        var team = await CareTeamClinic.CreateTeamAsync(api, admin, $"Drop {Guid.NewGuid():N}"[..20]);
-        var credentials = await api.CreateClinicianAsync();
-        var patient = await api.RegisterPatientAsync($"Drop Patient {Guid.NewGuid().ToString("N")[..8]}");
+        var (credentials, patient) = await CareTeamClinic.TeamOfOneAsync(api, "Drop", $"Drop Patient {Guid.NewGuid().ToString("N")[..8]}");
         var patientId = patient.PatientId!.Value;
-        Assert.Equal(HttpStatusCode.NoContent, (await api.PostAsync(admin, $"/api/care-teams/{team}/clinicians", new { clinicianId = credentials.Username })).StatusCode);
-        Assert.Equal(HttpStatusCode.NoContent, (await api.PostAsync(admin, $"/api/care-teams/{team}/patients", new { patientId })).StatusCode);
         var clinician = await api.LoginAsync(credentials.Username, credentials.Password);
 
         var page = await chromium.NewPageAsync();
