@@ -26,13 +26,24 @@ public sealed class StreamDropBrowserTests(AppHostFixture system, ChromiumFixtur
 
         var page = await chromium.NewPageAsync();
         await WebApps.OpenLiveInboxAsync(page, system.ClinicianAppUrl, credentials);
-        var watch = PageWatch.Start(page);
         var rows = page.GetByTestId("alert-row");
 
         // The first alert arrives live, so the page has an event id to resume from.
         await api.CheckInAsync(patient, new { score = 9, heartRate = 95, respiratoryRate = 22, oxygenSaturation = 94, temperature = 37.5, consciousness = "alert" });
         await Expect(rows).ToHaveCountAsync(1);
+        // Watched from here: the list's own first loads (and the filter's) are done by the time the alert shows.
+        var watch = PageWatch.Start(page);
+        // What the page asked of the alert API, in order, in the test's output: the evidence if a resume goes wrong.
+        var timeline = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        page.Request += (_, request) =>
+        {
+            if (new Uri(request.Url).AbsolutePath.StartsWith("/api/alerts", StringComparison.Ordinal))
+            {
+                timeline.Enqueue($"{DateTimeOffset.UtcNow:HH:mm:ss.fff} {request.Method} {new Uri(request.Url).AbsolutePath}{(request.Url.Contains("lastEventId=", StringComparison.Ordinal) ? " (resuming)" : "")}");
+            }
+        };
 
+        timeline.Enqueue($"{DateTimeOffset.UtcNow:HH:mm:ss.fff} offline");
         await page.Context.SetOfflineAsync(true);
         var banner = page.GetByTestId("stream-down-banner");
         await Expect(banner).ToContainTextAsync("Not receiving alerts since");
@@ -46,6 +57,7 @@ public sealed class StreamDropBrowserTests(AppHostFixture system, ChromiumFixtur
             "the alert raised while the clinician was offline to be open");
         await Expect(rows).ToHaveCountAsync(1);
 
+        timeline.Enqueue($"{DateTimeOffset.UtcNow:HH:mm:ss.fff} online");
         await page.Context.SetOfflineAsync(false);
 
         await Expect(rows).ToHaveCountAsync(2);
@@ -54,6 +66,8 @@ public sealed class StreamDropBrowserTests(AppHostFixture system, ChromiumFixtur
         Assert.Equal(0, watch.Navigations);
         // The stream replayed the missed alert: no page of the list was fetched to catch up (a one-item probe of the
         // session while the ticket could not be fetched is not a page).
+        output.WriteLine(string.Join(Environment.NewLine, timeline));
+        Assert.Contains(timeline, line => line.EndsWith("/api/alerts/stream (resuming)", StringComparison.Ordinal));
         Assert.DoesNotContain(watch.AlertListFetches, url => HttpUtility.ParseQueryString(new Uri(url).Query)["limit"] != "1");
 
         axe.AssertNone();

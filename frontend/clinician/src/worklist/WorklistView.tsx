@@ -184,7 +184,7 @@ export function WorklistView() {
 
   const streamStatus = useAlertStream(session.accessToken, api.getStreamTicket, {
     onAlert,
-    // Anything that changed while the stream was not connected (including before it first opened).
+    // What changed before the stream first opened, or while it was down too long to resume: a resumed stream replays instead.
     onOpen: () => void reloadAll(),
     onRefused: () => void api.getWorklist({ limit: 1 }).catch(() => undefined),
   });
