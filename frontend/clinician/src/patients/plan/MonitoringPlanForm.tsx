@@ -256,39 +256,43 @@ export function MonitoringPlanForm({ patientId, current, onSaved, onCancel, onRe
       <fieldset>
         <legend>Personal alert thresholds</legend>
         <p className="muted">A value equal to a bound is fine: "alert below 55" alerts at 54. Leave both empty for the usual rules.</p>
-        {planVitalSigns.map((sign) => (
-          <fieldset key={sign} className="plan-form__bound">
-            <legend>
-              {planVitalSignLabels[sign]} ({planVitalSignUnits[sign]})
-            </legend>
-            <div className="field-grid">
-              <Field field={`thresholds.${sign}.low`} label="Alert below" error={errors[`thresholds.${sign}.low`]}>
-                {number(`thresholds.${sign}.low`, values.bounds[sign].low, (v) => setBound(sign, 'low', v), sign === 'temperature')}
-              </Field>
-              <Field field={`thresholds.${sign}.high`} label="Alert above" error={errors[`thresholds.${sign}.high`]}>
-                {number(`thresholds.${sign}.high`, values.bounds[sign].high, (v) => setBound(sign, 'high', v), sign === 'temperature')}
-              </Field>
-              <Field field={`thresholds.${sign}.severity`} label="Severity" error={errors[`thresholds.${sign}.severity`]}>
-                {(describedBy, invalid) => (
-                  <select
-                    id={inputId(`thresholds.${sign}.severity`)}
-                    value={values.bounds[sign].severity}
-                    onChange={(e) => setBound(sign, 'severity', e.target.value as Severity)}
-                    aria-invalid={invalid}
-                    aria-describedby={describedBy}
-                    data-testid={inputId(`thresholds.${sign}.severity`)}
-                  >
-                    {severities.map((severity) => (
-                      <option key={severity} value={severity}>
-                        {severity}
-                      </option>
-                    ))}
-                  </select>
-                )}
-              </Field>
-            </div>
-          </fieldset>
-        ))}
+        {planVitalSigns.map((sign) => {
+          // Each sign has an "Alert below": its name in the label tells them apart out of context too.
+          const signName = planVitalSignLabels[sign];
+          return (
+            <fieldset key={sign} className="plan-form__bound">
+              <legend>
+                {planVitalSignLabels[sign]} ({planVitalSignUnits[sign]})
+              </legend>
+              <div className="field-grid">
+                <Field field={`thresholds.${sign}.low`} label={<>Alert below{' '}<span className="visually-hidden">({signName})</span></>} error={errors[`thresholds.${sign}.low`]}>
+                  {number(`thresholds.${sign}.low`, values.bounds[sign].low, (v) => setBound(sign, 'low', v), sign === 'temperature')}
+                </Field>
+                <Field field={`thresholds.${sign}.high`} label={<>Alert above{' '}<span className="visually-hidden">({signName})</span></>} error={errors[`thresholds.${sign}.high`]}>
+                  {number(`thresholds.${sign}.high`, values.bounds[sign].high, (v) => setBound(sign, 'high', v), sign === 'temperature')}
+                </Field>
+                <Field field={`thresholds.${sign}.severity`} label={<>Severity{' '}<span className="visually-hidden">({signName})</span></>} error={errors[`thresholds.${sign}.severity`]}>
+                  {(describedBy, invalid) => (
+                    <select
+                      id={inputId(`thresholds.${sign}.severity`)}
+                      value={values.bounds[sign].severity}
+                      onChange={(e) => setBound(sign, 'severity', e.target.value as Severity)}
+                      aria-invalid={invalid}
+                      aria-describedby={describedBy}
+                      data-testid={inputId(`thresholds.${sign}.severity`)}
+                    >
+                      {severities.map((severity) => (
+                        <option key={severity} value={severity}>
+                          {severity}
+                        </option>
+                      ))}
+                    </select>
+                  )}
+                </Field>
+              </div>
+            </fieldset>
+          );
+        })}
         <Field field="thresholds.scoreThreshold" label="Symptom score threshold" hint="0 to 10: a score above it raises an alert; empty for the usual rule" error={errors['thresholds.scoreThreshold']}>
           {number('thresholds.scoreThreshold', values.scoreThreshold, (v) => set('scoreThreshold', v))}
         </Field>

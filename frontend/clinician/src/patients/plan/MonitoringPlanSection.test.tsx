@@ -78,8 +78,8 @@ describe('the monitoring plan on the patient page', () => {
     await user.clear(screen.getByLabelText('Grace (minutes)'));
     await user.type(screen.getByLabelText('Grace (minutes)'), '60');
     await user.click(screen.getByRole('radio', { name: /Scale 2/ }));
-    await user.type(screen.getByTestId('plan-thresholds-heartRate-low'), '55');
-    await user.selectOptions(screen.getByTestId('plan-thresholds-heartRate-severity'), 'high');
+    await user.type(screen.getByRole('textbox', { name: 'Alert below (Heart rate)' }), '55');
+    await user.selectOptions(screen.getByRole('combobox', { name: 'Severity (Heart rate)' }), 'high');
     await user.type(screen.getByLabelText(/Reason for this plan/), 'COPD; on bisoprolol.');
     await user.click(screen.getByRole('button', { name: 'Save plan' }));
 
