@@ -60,6 +60,7 @@ public sealed class MonitoringPlanBrowserTests(AppHostFixture system, ChromiumFi
         await Expect(everyHours).ToHaveAttributeAsync("aria-invalid", "true");
         await Expect(everyHours).ToBeFocusedAsync();
         await Expect(page.GetByTestId("plan-thresholds-heartRate-low")).ToHaveValueAsync("55");
+        await ScreenshotArtifacts.SaveAsync(page, "clinician-monitoring-plan-form-error", output);
         await axe.CheckAsync(page, "patient page, plan form with a field error");
 
         await everyHours.FillAsync("8");

@@ -4,6 +4,7 @@ import { useRef, useState, type FormEvent, type ReactNode } from 'react';
 import {
   ApiError,
   ProblemMessage,
+  capitalise,
   planVitalSignLabels,
   planVitalSigns,
   planVitalSignUnits,
@@ -127,13 +128,14 @@ export function MonitoringPlanForm({ patientId, current, onSaved, onCancel, onRe
     }
   }
 
-  const number = (field: string, value: string, onChange: (value: string) => void, decimal = false) =>
-    function NumberInput(describedBy: string | undefined, invalid: true | undefined) {
+  /** A one-line text input for `field`; numbers are typed as text too, so what the clinician typed stays as typed. */
+  const text = (field: string, value: string, onChange: (value: string) => void, inputMode?: 'numeric' | 'decimal') =>
+    function TextInput(describedBy: string | undefined, invalid: true | undefined) {
       return (
         <input
           id={inputId(field)}
           type="text"
-          inputMode={decimal ? 'decimal' : 'numeric'}
+          inputMode={inputMode}
           autoComplete="off"
           value={value}
           onChange={(e) => onChange(e.target.value)}
@@ -143,6 +145,8 @@ export function MonitoringPlanForm({ patientId, current, onSaved, onCancel, onRe
         />
       );
     };
+  const number = (field: string, value: string, onChange: (value: string) => void, decimal = false) =>
+    text(field, value, onChange, decimal ? 'decimal' : 'numeric');
 
   const scheduleKinds: [ScheduleKind, string][] = [
     ['none', 'No schedule'],
@@ -192,35 +196,13 @@ export function MonitoringPlanForm({ patientId, current, onSaved, onCancel, onRe
         )}
         {values.scheduleKind === 'times' && (
           <Field field="schedule.timesOfDay" label="Times of day" hint="24-hour HH:mm, separated by commas, e.g. 08:00, 20:00" error={errors['schedule.timesOfDay']}>
-            {(describedBy, invalid) => (
-              <input
-                id={inputId('schedule.timesOfDay')}
-                type="text"
-                autoComplete="off"
-                value={values.timesOfDay}
-                onChange={(e) => set('timesOfDay', e.target.value)}
-                aria-invalid={invalid}
-                aria-describedby={describedBy}
-                data-testid={inputId('schedule.timesOfDay')}
-              />
-            )}
+            {text('schedule.timesOfDay', values.timesOfDay, (v) => set('timesOfDay', v))}
           </Field>
         )}
         {values.scheduleKind !== 'none' && (
           <div className="field-grid">
             <Field field="schedule.timeZone" label="Time zone" hint="The patient's, as IANA names it, e.g. Europe/London" error={errors['schedule.timeZone']}>
-              {(describedBy, invalid) => (
-                <input
-                  id={inputId('schedule.timeZone')}
-                  type="text"
-                  autoComplete="off"
-                  value={values.timeZone}
-                  onChange={(e) => set('timeZone', e.target.value)}
-                  aria-invalid={invalid}
-                  aria-describedby={describedBy}
-                  data-testid={inputId('schedule.timeZone')}
-                />
-              )}
+              {text('schedule.timeZone', values.timeZone, (v) => set('timeZone', v))}
             </Field>
             <Field field="schedule.graceMinutes" label="Grace (minutes)" hint="How late a check-in may be before it counts as missed" error={errors['schedule.graceMinutes']}>
               {number('schedule.graceMinutes', values.graceMinutes, (v) => set('graceMinutes', v))}
@@ -283,7 +265,7 @@ export function MonitoringPlanForm({ patientId, current, onSaved, onCancel, onRe
                     >
                       {severities.map((severity) => (
                         <option key={severity} value={severity}>
-                          {severity}
+                          {capitalise(severity)}
                         </option>
                       ))}
                     </select>
