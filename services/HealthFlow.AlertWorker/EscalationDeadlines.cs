@@ -28,6 +28,18 @@ public sealed class EscalationDeadlines(IDelayedMessages messages, IDelayedMessa
         (await SendAsync(alertId, severity, raisedAt, cause, cancellationToken))?.DueAt;
 
     /// <summary>
+    /// Sends the deadline of a stored alert again if it is still open and not escalated: what a redelivery does when the
+    /// delivery that raised the alert may have stopped before its deadline was sent.
+    /// </summary>
+    public async Task ScheduleIfOpenAsync(AlertState? alert, EventMetadata cause, CancellationToken cancellationToken)
+    {
+        if (alert is { IsAcknowledged: false, IsEscalated: false } open)
+        {
+            await ScheduleAsync(open.AlertId, open.Severity, open.RaisedAt, cause, cancellationToken);
+        }
+    }
+
+    /// <summary>
     /// Sends the deadline on from <paramref name="leg"/> (the id of the message being handled), if that leg carries the
     /// alert's chain, and hands the chain to the leg sent. A leg delivered again after it sent its successor no longer
     /// carries the chain and sends nothing, so the chain never forks. A delivery that stopped after the send and before

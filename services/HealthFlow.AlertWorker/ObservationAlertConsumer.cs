@@ -1,3 +1,4 @@
+using HealthFlow.AlertWorker.CheckIns;
 using HealthFlow.Domain;
 using HealthFlow.Domain.Alerts;
 using HealthFlow.Domain.Events;
@@ -16,6 +17,8 @@ namespace HealthFlow.AlertWorker;
 /// its alert raised already and raises nothing.
 /// The rules are the patient's: the monitoring plan in force when the check-in was submitted (read from the
 /// patient's stream, one Query per check-in), or the defaults where none was set; the alert records its version.
+/// A check-in under a plan with a check-in schedule is recorded on that schedule first, closing the missed-check-in
+/// alerts it ends (<see cref="ScheduledCheckIns"/>).
 /// </summary>
 /// <remarks>
 /// The escalation deadline is sent from here, right after the append, rather than from a consumer of
@@ -29,6 +32,7 @@ public sealed class ObservationAlertConsumer(
     IEventStore eventStore,
     IOptionsMonitor<AlertRulesOptions> rules,
     EscalationDeadlines escalation,
+    ScheduledCheckIns checkIns,
     AlertMetrics metrics,
     TimeProvider timeProvider,
     ILogger<ObservationAlertConsumer> logger) : IConsumer<EventEnvelope<ObservationSubmitted>>
@@ -40,6 +44,8 @@ public sealed class ObservationAlertConsumer(
         var cancellationToken = context.CancellationToken;
         var monitoring = await eventStore.LoadAsync(StreamId.ForPatient(observation.PatientId), PatientMonitoring.Initial, PatientMonitoring.Evolve, cancellationToken);
         var plan = monitoring.State.PlanInForceAt(observation.SubmittedAt);
+        // First, so a conflict on the schedule retries the whole message before anything else is decided; the rest is idempotent.
+        await checkIns.RecordAsync(observation, plan, EventMetadataFactory.CausedBy(envelope), cancellationToken);
         if (AlertEvaluator.Decide(observation.Vitals, rules.CurrentValue, plan?.Plan) is not { } alert)
         {
             // Today's rules raise nothing, but an earlier delivery, under rules since changed, may have raised this
@@ -92,9 +98,6 @@ public sealed class ObservationAlertConsumer(
     private async Task RescheduleIfOpenAsync(Guid alertId, EventMetadata cause, CancellationToken cancellationToken)
     {
         var alert = await eventStore.LoadAsync<AlertState?>(StreamId.ForAlert(alertId), null, AlertState.Evolve, cancellationToken);
-        if (alert.State is { IsAcknowledged: false, IsEscalated: false } open)
-        {
-            await escalation.ScheduleAsync(open.AlertId, open.Severity, open.RaisedAt, cause, cancellationToken);
-        }
+        await escalation.ScheduleIfOpenAsync(alert.State, cause, cancellationToken);
     }
 }

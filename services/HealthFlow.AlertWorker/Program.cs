@@ -5,7 +5,8 @@ using HealthFlow.Topology;
 using HealthFlow.Domain;
 
 // alert-worker: consumes alert-evaluation and is the only writer of AlertRaised; it also keeps each alert's
-// escalation deadline (a delayed message on alert-escalation) and is the only writer of AlertEscalated.
+// escalation deadline (a delayed message on alert-escalation) and is the only writer of AlertEscalated, and of
+// schedule-{patientId}: each check-in schedule's deadlines (check-in-deadlines) and its missed windows.
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();

@@ -1,7 +1,7 @@
 
 namespace HealthFlow.Domain;
 
-/// <summary>A typed event-stream name: `patient-{id}`, `observation-{id}`, `alert-{id}`, `careteam-{id}` or `audit-{id}`.</summary>
+/// <summary>A typed event-stream name: `patient-{id}`, `observation-{id}`, `alert-{id}`, `careteam-{id}`, `audit-{id}` or `schedule-{id}`.</summary>
 public readonly record struct StreamId(string Value)
 {
     /// <summary>The prefixes also bound each writer's IAM access (dynamodb:LeadingKeys, HealthFlowAccess).</summary>
@@ -10,6 +10,7 @@ public readonly record struct StreamId(string Value)
     public const string AlertPrefix = "alert-";
     public const string CareTeamPrefix = "careteam-";
     public const string AuditPrefix = "audit-";
+    public const string SchedulePrefix = "schedule-";
 
     public static StreamId ForPatient(Guid patientId) => new($"{PatientPrefix}{patientId:D}");
 
@@ -26,6 +27,12 @@ public readonly record struct StreamId(string Value)
     /// audit writers never contend with each other or with anything else.
     /// </summary>
     public static StreamId ForAuditBatch(Guid batchId) => new($"{AuditPrefix}{batchId:D}");
+
+    /// <summary>
+    /// A patient's check-in schedule bookkeeping (alert-worker's only): the check-ins received and the windows missed.
+    /// One stream per patient, so a check-in and a deadline decision on it are serialised by its version.
+    /// </summary>
+    public static StreamId ForSchedule(Guid patientId) => new($"{SchedulePrefix}{patientId:D}");
 
     public override string ToString() => Value;
 }

@@ -10,7 +10,8 @@ namespace HealthFlow.ReadModels;
 // | alertId        | S    | partition key                                                                   |
 // | patientId      | S    | partition of `by-patient`                                                       |
 // | patientName    | S    | the patient's display name, copied by the projection                            |
-// | observationId  | S    | the check-in that raised the alert                                              |
+// | observationId  | S    | the check-in that raised the alert; absent for a missed check-in                |
+// | missedDueAt    | S    | a missed check-in's window due time (SortableTime); absent for any other alert   |
 // | severity, rule | S    | AlertRaised's severity and rule; rules L of S: its rules (AllRules)             |
 // | reasons        | L    | of S: AlertRaised's reasons                                                     |
 // | score, news2   | N    | when set                                                                        |
@@ -45,7 +46,7 @@ public static class AlertItems
         item.GetGuid("alertId"),
         item.GetGuid("patientId"),
         item.GetString("patientName"),
-        item.GetGuid("observationId"),
+        item.GetOptionalString("observationId") is { } observationId ? Guid.Parse(observationId) : null,
         item.GetString("severity"),
         item.GetString("rule"),
         item.ContainsKey("rules") ? item.GetStringList("rules") : [item.GetString("rule")],
@@ -61,5 +62,6 @@ public static class AlertItems
         item.ContainsKey("escalatedAt"),
         item.GetOptionalTime("escalatedAt"),
         item.GetOptionalInt("escalationLevel"),
-        item.GetOptionalInt("planVersion"));
+        item.GetOptionalInt("planVersion"),
+        item.GetOptionalTime("missedDueAt"));
 }

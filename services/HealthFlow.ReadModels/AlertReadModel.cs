@@ -19,13 +19,14 @@ public static class AlertStatuses
 
 /// <summary>
 /// An alert as clinicians see it, the patient's name denormalised by the projection. <see cref="PlanVersion"/> is the
-/// version of the patient's monitoring plan the check-in was judged by (null: the default rules).
+/// version of the patient's monitoring plan the check-in was judged by (null: the default rules). A missed check-in
+/// (rule <c>check-in-missed</c>) has no <see cref="ObservationId"/> and names its window's <see cref="MissedDueAt"/>.
 /// </summary>
 public sealed record AlertView(
     Guid AlertId,
     Guid PatientId,
     string PatientName,
-    Guid ObservationId,
+    Guid? ObservationId,
     string Severity,
     string Rule,
     IReadOnlyList<string> Rules,
@@ -41,7 +42,8 @@ public sealed record AlertView(
     bool Escalated = false,
     DateTimeOffset? EscalatedAt = null,
     int? EscalationLevel = null,
-    int? PlanVersion = null) : IPatientRecord
+    int? PlanVersion = null,
+    DateTimeOffset? MissedDueAt = null) : IPatientRecord
 {
     Guid IPatientRecord.ResourceId => AlertId;
 }

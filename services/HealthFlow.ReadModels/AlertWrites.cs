@@ -25,7 +25,6 @@ public sealed class AlertWrites(IAmazonDynamoDB dynamo, TimeProvider timeProvide
             ["alertId"] = S(raised.AlertId.ToString()),
             ["patientId"] = S(raised.PatientId.ToString()),
             ["patientName"] = S(patientName),
-            ["observationId"] = S(raised.ObservationId.ToString()),
             ["severity"] = S(raised.Severity),
             ["rule"] = S(raised.Rule),
             ["rules"] = StringList(raised.AllRules),
@@ -43,6 +42,8 @@ public sealed class AlertWrites(IAmazonDynamoDB dynamo, TimeProvider timeProvide
         item.SetIfPresent("score", raised.Score);
         item.SetIfPresent("news2", raised.News2);
         item.SetIfPresent("planVersion", raised.PlanVersion);
+        item.SetIfPresent("observationId", raised.ObservationId?.ToString());
+        item.SetIfPresent("missedDueAt", raised.MissedDueAt is { } dueAt ? SortableTime.Format(dueAt) : null);
         return ReadModelWrites.PutIfNewerAsync(dynamo, Table.Name, "alertId", item, version, cancellationToken);
     }
 

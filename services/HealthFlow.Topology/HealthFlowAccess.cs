@@ -76,12 +76,16 @@ public static class HealthFlowAccess
         // Escalation deadlines: alert-worker sends them to itself as delayed messages, and consumes them.
         .. Consumer(Queues.AlertEscalation),
         new(AccessResource.Queue(Queues.AlertEscalation.Name), ["sqs:SendMessage"]),
-        // Which leg of an alert's deadline chain carries it on (DelayedMessageChains): its own `chain/` items only.
+        // Check-in schedules: plans arrive by rule; window deadlines are delayed messages alert-worker sends itself.
+        .. Consumer(Queues.CheckInDeadlines),
+        new(AccessResource.Queue(Queues.CheckInDeadlines.Name), ["sqs:SendMessage"]),
+        // Which leg of a deadline chain (an alert's, a schedule's) carries it on (DelayedMessageChains): its own `chain/` items only.
         new(AccessResource.Table(Tables.Leases), ["dynamodb:UpdateItem", "dynamodb:DeleteItem"],
             LeadingKeyPrefixes: [DelayedMessageChainPrefix],
             Attributes: [Tables.Leases.PartitionKey.Name, "leg"],
             ReturnValues: [AccessGrant.NoReturnValues]),
-        .. Appender(AlertWorkerService, StreamId.AlertPrefix),
+        // Alerts, and the check-in schedule bookkeeping (schedule-{patientId}): alert-worker is its only writer and reader.
+        .. Appender(AlertWorkerService, StreamId.AlertPrefix, StreamId.SchedulePrefix),
         // The patient's monitoring plans, to judge a check-in by the plan in force when it was submitted: one Query
         // of patient-{id} per check-in. Read only.
         new(AccessResource.Table(Tables.Events), ["dynamodb:Query"], LeadingKeyPrefixes: [StreamId.PatientPrefix]),

@@ -189,7 +189,14 @@ public static class HealthFlowTopology
         /// </summary>
         public static readonly QueueDefinition AlertEscalation = Queue("alert-escalation");
 
-        public static IReadOnlyList<QueueDefinition> All { get; } = [AlertEvaluation, PatientProjection, ObservationProjection, AlertProjection, AlertEscalation, CareTeamProjection, AuditProjection];
+        /// <summary>
+        /// Check-in schedules, consumed by alert-worker: MonitoringPlanSet (routed by a rule) starts a plan's chain of
+        /// window deadlines, and each deadline is a delayed message alert-worker sends itself (DelaySeconds ≤ 900,
+        /// re-sent for a later deadline), like alert-escalation's: a deadline in SQS survives the worker being down.
+        /// </summary>
+        public static readonly QueueDefinition CheckInDeadlines = Queue("check-in-deadlines");
+
+        public static IReadOnlyList<QueueDefinition> All { get; } = [AlertEvaluation, PatientProjection, ObservationProjection, AlertProjection, AlertEscalation, CareTeamProjection, AuditProjection, CheckInDeadlines];
 
         /// <summary>SQS's longest per-message delay.</summary>
         public static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(900);
@@ -218,7 +225,11 @@ public static class HealthFlowTopology
         public static readonly RuleDefinition AuditToProjection =
             new("audit-to-projection", EventBusName, ["PatientDataAccessed"], Queues.AuditProjection);
 
+        /// <summary>A new plan re-plans the patient's check-in deadlines: alert-worker sends its first one.</summary>
+        public static readonly RuleDefinition MonitoringPlansToCheckInDeadlines =
+            new("monitoring-plans-to-check-in-deadlines", EventBusName, [Domain.Events.EventTypes.MonitoringPlanSet], Queues.CheckInDeadlines);
+
         public static IReadOnlyList<RuleDefinition> All { get; } =
-            [ObservationsToAlertEvaluation, PatientsToProjection, ObservationsToProjection, AlertsToProjection, CareTeamsToProjection, AuditToProjection];
+            [ObservationsToAlertEvaluation, PatientsToProjection, ObservationsToProjection, AlertsToProjection, CareTeamsToProjection, AuditToProjection, MonitoringPlansToCheckInDeadlines];
     }
 }

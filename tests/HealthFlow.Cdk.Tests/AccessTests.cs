@@ -89,7 +89,7 @@ public sealed class AccessTests(SynthesizedStack stack)
     [InlineData(GatewayRoutes.AuthApi, new[] { StreamId.PatientPrefix })]
     [InlineData(GatewayRoutes.CommandApi, new[] { StreamId.ObservationPrefix, StreamId.AlertPrefix, StreamId.CareTeamPrefix, StreamId.PatientPrefix, StreamId.AuditPrefix })]
     [InlineData(GatewayRoutes.QueryApi, new[] { StreamId.AuditPrefix })]
-    [InlineData("alert-worker", new[] { StreamId.AlertPrefix })]
+    [InlineData("alert-worker", new[] { StreamId.AlertPrefix, StreamId.SchedulePrefix })]
     public void Writers_append_only_to_their_own_streams(string service, string[] prefixes)
     {
         var puts = Model.StatementsOf(TaskRole(service)).Where(s => s.Action == "dynamodb:PutItem" && s.Resource == "table/events").ToArray();
@@ -103,7 +103,7 @@ public sealed class AccessTests(SynthesizedStack stack)
     [InlineData(GatewayRoutes.AuthApi, new[] { StreamId.PatientPrefix })]
     [InlineData(GatewayRoutes.CommandApi, new[] { StreamId.ObservationPrefix, StreamId.AlertPrefix, StreamId.CareTeamPrefix, StreamId.PatientPrefix, StreamId.AuditPrefix })]
     [InlineData(GatewayRoutes.QueryApi, new[] { StreamId.AuditPrefix })]
-    [InlineData("alert-worker", new[] { StreamId.AlertPrefix })]
+    [InlineData("alert-worker", new[] { StreamId.AlertPrefix, StreamId.SchedulePrefix })]
     public void Updates_to_committed_events_may_only_remove_or_park_the_outbox_mark_of_the_writers_own_streams_and_return_nothing(string service, string[] prefixes)
     {
         var update = Assert.Single(Model.StatementsOf(TaskRole(service)), s => s.Action == "dynamodb:UpdateItem" && s.Resource == "table/events");

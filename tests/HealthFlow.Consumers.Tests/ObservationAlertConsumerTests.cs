@@ -1,4 +1,5 @@
 using HealthFlow.AlertWorker;
+using HealthFlow.AlertWorker.CheckIns;
 using HealthFlow.Domain;
 using HealthFlow.Domain.Alerts;
 using HealthFlow.Domain.Events;
@@ -31,6 +32,8 @@ public sealed class ObservationAlertConsumerTests
             services.AddSingleton<EscalationDeadlines>();
             services.AddSingleton<IDelayedMessageChains>(new InMemoryDelayedMessageChains());
             services.AddSingleton<AlertMetrics>();
+            services.AddSingleton<MissedCheckInAlerts>();
+            services.AddSingleton<ScheduledCheckIns>();
             services.AddSingleton(TimeProvider.System);
         });
 
@@ -196,6 +199,8 @@ public sealed class ObservationAlertConsumerTests
             services.AddSingleton<EscalationDeadlines>();
             services.AddSingleton<IDelayedMessageChains>(new InMemoryDelayedMessageChains());
             services.AddSingleton<AlertMetrics>();
+            services.AddSingleton<MissedCheckInAlerts>();
+            services.AddSingleton<ScheduledCheckIns>();
             services.AddSingleton(TimeProvider.System);
         });
         var checkIn = CheckIn(score: 9);

@@ -33,4 +33,13 @@ public class AlertRulesOptionsTests
 
         Assert.Contains(results, r => r.MemberNames.Contains(setting));
     }
+
+    [Fact]
+    public void A_missed_check_in_is_low_medium_by_default_and_any_other_severity_name_fails_validation()
+    {
+        Assert.Equal(Severities.LowMedium, new AlertRulesOptions().CheckInMissedSeverity);
+        Assert.Empty(Validate(new AlertRulesOptions { CheckInMissedSeverity = Severities.Medium }));
+        Assert.Contains(Validate(new AlertRulesOptions { CheckInMissedSeverity = "urgent" }),
+            r => r.MemberNames.Contains(nameof(AlertRulesOptions.CheckInMissedSeverity)));
+    }
 }

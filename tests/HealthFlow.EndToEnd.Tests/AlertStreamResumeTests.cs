@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
-using System.Text.Json.Nodes;
 using HealthFlow.ReadModels;
 
 namespace HealthFlow.EndToEnd.Tests;
@@ -30,7 +28,7 @@ public sealed class AlertStreamResumeTests(AppHostFixture system)
 
         string lastEventId;
         Guid seen;
-        using (var first = await SseConnection.OpenAsync(system, clinician, lastEventId: null))
+        using (var first = await SseConnection.OpenAsync(system.GatewayUrl, "/api/alerts/stream", clinician.AccessToken))
         {
             seen = await _api.CheckInAsync(patient, LowMediumCheckIn);
             var delivered = await first.ReadUntilAsync(e => e.IsAlertOf(seen));
@@ -47,7 +45,7 @@ public sealed class AlertStreamResumeTests(AppHostFixture system)
         await Eventually.UntilAsync(async () => missed.All((await _api.AlertsForPatientAsync(clinician, patient.PatientId!.Value))
             .Select(a => Guid.Parse(a["observationId"]!.GetValue<string>())).ToHashSet().Contains), "the missed alerts to be projected", TimeSpan.FromSeconds(30));
 
-        using var resumed = await SseConnection.OpenAsync(system, clinician, lastEventId);
+        using var resumed = await SseConnection.OpenAsync(system.GatewayUrl, "/api/alerts/stream", clinician.AccessToken, lastEventId);
         // A live alert after the replay: once it arrives, a replayed alert sent again by the live tail would have come first.
         var readingResumed = resumed.ReadUntilAsync(e => e.IsAlertOf(missed.Last()));
         var live = await _api.CheckInAsync(patient, LowMediumCheckIn);
@@ -68,102 +66,10 @@ public sealed class AlertStreamResumeTests(AppHostFixture system)
         await _api.CheckInAsync(patient, LowMediumCheckIn);
         var sixteenMinutesAgo = AlertItems.UpdatedKey(DateTimeOffset.UtcNow.AddMinutes(-16), Guid.Empty);
 
-        using var stream = await SseConnection.OpenAsync(system, clinician, sixteenMinutesAgo);
+        using var stream = await SseConnection.OpenAsync(system.GatewayUrl, "/api/alerts/stream", clinician.AccessToken, sixteenMinutesAgo);
         var events = await stream.ReadUntilAsync(e => e.Event == "reset");
 
         Assert.Equal("reset", events[^1].Event);
         Assert.DoesNotContain(events, e => e.Event == "alert");
-    }
-}
-
-/// <summary>One server-sent event as the stream wrote it.</summary>
-internal sealed record SseEvent(string? Id, string Event, JsonObject? Data)
-{
-    public bool IsAlertOf(Guid observationId) => Event == "alert" && Data?["observationId"]?.GetValue<string>() == observationId.ToString();
-}
-
-/// <summary>An SSE connection read event by event; the end of the stream is a failure, never a match.</summary>
-internal sealed class SseConnection : IDisposable
-{
-    private readonly HttpClient _client;
-    private readonly HttpResponseMessage _response;
-    private readonly StreamReader _reader;
-
-    private SseConnection(HttpClient client, HttpResponseMessage response, StreamReader reader) => (_client, _response, _reader) = (client, response, reader);
-
-    public static async Task<SseConnection> OpenAsync(AppHostFixture system, HealthFlowApi.Session clinician, string? lastEventId)
-    {
-        var client = new HttpClient { BaseAddress = system.GatewayUrl, Timeout = Timeout.InfiniteTimeSpan };
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/alerts/stream");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", clinician.AccessToken);
-        if (lastEventId is not null)
-        {
-            request.Headers.Add("Last-Event-ID", lastEventId);
-        }
-
-        var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return new SseConnection(client, response, new StreamReader(await response.Content.ReadAsStreamAsync()));
-    }
-
-    /// <summary>Every event until one matches (30 s at most).</summary>
-    public async Task<List<SseEvent>> ReadUntilAsync(Func<SseEvent, bool> match)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        var events = new List<SseEvent>();
-        string? id = null;
-        string? name = null;
-        string? data = null;
-        while (true)
-        {
-            string? line;
-            try
-            {
-                line = await _reader.ReadLineAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                throw new TimeoutException($"No matching event within 30 s; the stream sent: {string.Join(" | ", events.Select(e => $"{e.Event} {e.Id}"))}");
-            }
-
-            if (line is null)
-            {
-                throw new EndOfStreamException($"The stream closed before a matching event; it sent: {string.Join(" | ", events.Select(e => $"{e.Event} {e.Id}"))}");
-            }
-
-            if (line.Length == 0)
-            {
-                if (name is not null || data is not null)
-                {
-                    var sse = new SseEvent(id, name ?? "message", data is null ? null : JsonNode.Parse(data) as JsonObject);
-                    events.Add(sse);
-                    if (match(sse))
-                    {
-                        return events;
-                    }
-                }
-
-                (id, name, data) = (null, null, null);
-            }
-            else if (line.StartsWith("id:", StringComparison.Ordinal))
-            {
-                id = line[3..].Trim();
-            }
-            else if (line.StartsWith("event:", StringComparison.Ordinal))
-            {
-                name = line[6..].Trim();
-            }
-            else if (line.StartsWith("data:", StringComparison.Ordinal))
-            {
-                data = line[5..].Trim();
-            }
-        }
-    }
-
-    public void Dispose()
-    {
-        _reader.Dispose();
-        _response.Dispose();
-        _client.Dispose();
     }
 }

@@ -44,6 +44,21 @@ public sealed class CareTeamClinic
         return Guid.Parse((await created.Content.ReadFromJsonAsync<JsonObject>())!["careTeamId"]!.GetValue<string>());
     }
 
+    /// <summary>
+    /// A care team of its own, one new clinician and one new patient: whatever other tests raise, that clinician's
+    /// inbox and worklist hold this patient's alerts alone.
+    /// </summary>
+    public static async Task<(HealthFlowApi.Credentials Clinician, HealthFlowApi.Session Patient)> TeamOfOneAsync(HealthFlowApi api, string name, string patientName)
+    {
+        var admin = await api.LoginAdminAsync();
+        var team = await CreateTeamAsync(api, admin, $"{name} {Guid.NewGuid():N}"[..20]);
+        var credentials = await api.CreateClinicianAsync();
+        var patient = await api.RegisterPatientAsync(patientName);
+        Assert.Equal(HttpStatusCode.NoContent, (await api.PostAsync(admin, $"/api/care-teams/{team}/clinicians", new { clinicianId = credentials.Username })).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await api.PostAsync(admin, $"/api/care-teams/{team}/patients", new { patientId = patient.PatientId })).StatusCode);
+        return (credentials, patient);
+    }
+
     public static async Task<HealthFlowApi.Session> CreateClinicianAsync(HealthFlowApi api, HealthFlowApi.Session admin)
     {
         var username = "c" + Guid.NewGuid().ToString("N")[..12];

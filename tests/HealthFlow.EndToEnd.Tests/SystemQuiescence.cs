@@ -23,7 +23,8 @@ public sealed class SystemQuiescence(Uri awsEndpoint) : IDisposable
     private static readonly string[] QueuesInPipelineOrder =
     [
         .. HealthFlowTopology.Queues.All
-            .OrderBy(q => q == HealthFlowTopology.Queues.AlertEvaluation || q == HealthFlowTopology.Queues.AlertEscalation ? 0 : 1)
+            .OrderBy(q => q == HealthFlowTopology.Queues.AlertEvaluation || q == HealthFlowTopology.Queues.AlertEscalation
+                || q == HealthFlowTopology.Queues.CheckInDeadlines ? 0 : 1)
             .Select(q => q.Name),
     ];
 

@@ -134,4 +134,19 @@ public sealed class OutboundMappingTests(ProfileValidator validator)
         Assert.Contains("heartRate 50 below personal low 55", flag.Code.Text);
         validator.AssertValid(flag);
     }
+
+    [Fact]
+    public void A_missed_check_in_is_a_Flag_with_its_reason_and_no_flag_detail_since_no_Observation_supports_it()
+    {
+        var flag = AlertFlag.From(new AlertView(
+            Guid.NewGuid(), PatientId, "Ada Lovelace", ObservationId: null, "low-medium", "check-in-missed", ["check-in-missed"],
+            ["No check-in due 09:00 Europe/London on 2026-03-29 by 10:00 (grace 60 min)."], null, null, false, "open", MeasuredAt,
+            null, null, null, MissedDueAt: MeasuredAt.AddHours(-1)));
+
+        Assert.Equal("check-in-missed", Assert.Single(flag.Code!.Coding).Code);
+        Assert.Equal("Scheduled check-in missed", flag.Code.Coding[0].Display);
+        Assert.Contains("No check-in due 09:00 Europe/London", flag.Code.Text);
+        Assert.Null(flag.GetExtension("http://hl7.org/fhir/StructureDefinition/flag-detail"));
+        validator.AssertValid(flag);
+    }
 }

@@ -129,6 +129,7 @@ export interface StreamTicket {
  * The SSE URL for the clinician inbox. EventSource cannot send headers, so a short-lived, single-use ticket
  * travels in the query string; the access token never goes into a URL, where proxies would log it.
  */
-export function alertStreamUrl(ticket: string): string {
-  return withQuery('/api/alerts/stream', { ticket });
+export function alertStreamUrl(ticket: string, lastEventId?: string | null): string {
+  // The browser sends Last-Event-ID only on its own reconnects to the same URL; a new ticket is a new URL.
+  return withQuery('/api/alerts/stream', { ticket, lastEventId });
 }

@@ -74,7 +74,8 @@ export interface Alert {
   alertId: string;
   patientId: string;
   patientName: string;
-  observationId: string;
+  /** The check-in that raised the alert; null for a missed check-in (rule `check-in-missed`), which has none. */
+  observationId: string | null;
   severity: Severity;
   rule: string;
   /** Every rule that fired for the check-in, the most severe first (`rule` is the first). */

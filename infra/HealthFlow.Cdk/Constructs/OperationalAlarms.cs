@@ -25,11 +25,12 @@ public sealed class OperationalAlarms : Construct
     public static readonly Duration MaxMessageAge = Duration.Minutes(5);
 
     /// <summary>
-    /// The age alarm of one queue. A deadline on alert-escalation is sent up to 15 minutes ahead, and a delayed
-    /// message may count towards the oldest age while it waits, so that queue is allowed its delay on top.
+    /// The age alarm of one queue. A deadline on alert-escalation or check-in-deadlines is sent up to 15 minutes
+    /// ahead, and a delayed message may count towards the oldest age while it waits, so those queues are allowed
+    /// their delay on top.
     /// </summary>
     public static Duration MaxMessageAgeOf(QueueDefinition queue) =>
-        queue == HealthFlowTopology.Queues.AlertEscalation
+        queue == HealthFlowTopology.Queues.AlertEscalation || queue == HealthFlowTopology.Queues.CheckInDeadlines
             ? Duration.Seconds(MaxMessageAge.ToSeconds() + HealthFlowTopology.Queues.MaxDelay.TotalSeconds)
             : MaxMessageAge;
 

@@ -1,3 +1,5 @@
+using HealthFlow.AlertWorker.CheckIns;
+using HealthFlow.Domain.Monitoring;
 using HealthFlow.Messaging;
 using HealthFlow.Topology;
 using HealthFlow.Domain.Alerts;
@@ -19,20 +21,27 @@ public static class AlertWorkerExtensions
     }
 
     /// <summary>
-    /// Evaluation of each check-in (alert-evaluation), and each alert's escalation deadline: a delayed message on
-    /// alert-escalation, chained past SQS's 15-minute delay.
+    /// Evaluation of each check-in (alert-evaluation), each alert's escalation deadline (a delayed message on
+    /// alert-escalation, chained past SQS's 15-minute delay), and each check-in schedule's window deadlines (plans and
+    /// delayed deadlines on check-in-deadlines, chained the same way).
     /// </summary>
     public static IServiceCollection AddAlertConsumers(this IServiceCollection services)
     {
         services.AddSingleton<IDelayedMessages, DelayedMessages>();
         services.AddSingleton<IDelayedMessageChains, DelayedMessageChains>();
         services.AddSingleton<EscalationDeadlines>();
+        services.AddSingleton<CheckInDeadlines>();
+        services.AddSingleton<MissedCheckInAlerts>();
+        services.AddSingleton<ScheduledCheckIns>();
         services.AddEventConsumers(consumers =>
         {
             consumers.Queue(HealthFlowTopology.Queues.AlertEvaluation)
                 .Consume<ObservationSubmitted, ObservationAlertConsumer>();
             consumers.Queue(HealthFlowTopology.Queues.AlertEscalation)
                 .Consume<AlertEscalationDue, AlertEscalationConsumer>();
+            consumers.Queue(HealthFlowTopology.Queues.CheckInDeadlines)
+                .Consume<MonitoringPlanSet, MonitoringPlanConsumer>()
+                .Consume<CheckInDeadline, CheckInDeadlineConsumer>();
         });
         return services;
     }

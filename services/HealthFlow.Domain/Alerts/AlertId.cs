@@ -13,4 +13,12 @@ public static class AlertId
     public static readonly Guid Namespace = new("00f65823-c4a9-4404-98f6-b793839f634b");
 
     public static Guid For(Guid observationId) => Uuid.NewNameBased(Namespace, $"{observationId:D}");
+
+    /// <summary>
+    /// The id of the one alert a missed check-in window may raise: a UUIDv5 of the patient and the window's due time
+    /// (UTC, to the tick). However many deadline messages arrive for the window, and whichever worker takes them,
+    /// only the first "must not exist" append raises it. The name cannot collide with an observation's: it is longer.
+    /// </summary>
+    public static Guid ForMissedCheckIn(Guid patientId, DateTimeOffset dueAt) =>
+        Uuid.NewNameBased(Namespace, $"check-in-missed/{patientId:D}/{dueAt.UtcTicks}");
 }

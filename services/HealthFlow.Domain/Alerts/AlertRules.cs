@@ -10,6 +10,9 @@ public static class AlertRules
 
     /// <summary>A vital sign outside the patient's own bounds (their monitoring plan).</summary>
     public const string PersonalThreshold = "personal-threshold";
+
+    /// <summary>No check-in arrived in a window of the patient's check-in schedule (their monitoring plan).</summary>
+    public const string CheckInMissed = "check-in-missed";
 }
 
 /// <summary>Alert severities, as stored in <c>AlertRaised.Severity</c>, from most to least urgent.</summary>
@@ -46,6 +49,9 @@ public sealed class AlertRulesOptions : IValidatableObject
     [Range(1, 20)]
     public int News2MediumThreshold { get; set; } = 5;
 
+    /// <summary>The severity of a missed check-in alert: one of <see cref="Severities.All"/>.</summary>
+    public string CheckInMissedSeverity { get; set; } = Severities.LowMedium;
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (News2MediumThreshold > News2HighThreshold)
@@ -53,6 +59,13 @@ public sealed class AlertRulesOptions : IValidatableObject
             yield return new ValidationResult(
                 $"{nameof(News2MediumThreshold)} ({News2MediumThreshold}) must not exceed {nameof(News2HighThreshold)} ({News2HighThreshold}).",
                 [nameof(News2MediumThreshold), nameof(News2HighThreshold)]);
+        }
+
+        if (!Severities.All.Contains(CheckInMissedSeverity))
+        {
+            yield return new ValidationResult(
+                $"{nameof(CheckInMissedSeverity)} ({CheckInMissedSeverity}) must be one of {string.Join(", ", Severities.All)}.",
+                [nameof(CheckInMissedSeverity)]);
         }
     }
 }

@@ -9,7 +9,7 @@ namespace HealthFlow.Domain.Alerts;
 public sealed record AlertState(
     Guid AlertId,
     Guid PatientId,
-    Guid ObservationId,
+    Guid? ObservationId,
     string Rule,
     string Severity,
     DateTimeOffset RaisedAt,

@@ -38,7 +38,9 @@ public sealed record ObservationSubmitted(
 
 /// <summary>
 /// Appended by alert-worker to a new stream alert-{id}; the id is a UUIDv5 of the observation id, so a
-/// check-in raises at most one alert. <c>Rule</c> is the most severe rule that fired; <c>Rules</c> lists
+/// check-in raises at most one alert. A missed check-in (rule <c>check-in-missed</c>) has no observation:
+/// <c>ObservationId</c> is null, <c>MissedDueAt</c> is the missed window's due time and the id a UUIDv5 of the patient
+/// and that time, so a window raises at most one alert; every other alert carries its observation and no due time. <c>Rule</c> is the most severe rule that fired; <c>Rules</c> lists
 /// every one (absent in alerts raised before rules were combined: then it is just <c>Rule</c>). <c>PlanVersion</c> is
 /// the version of the patient's monitoring plan the check-in was judged by; absent, the defaults (no plan, or an
 /// alert raised before plans existed).
@@ -46,7 +48,7 @@ public sealed record ObservationSubmitted(
 public sealed record AlertRaised(
     Guid AlertId,
     Guid PatientId,
-    Guid ObservationId,
+    Guid? ObservationId,
     string Severity,
     string Rule,
     IReadOnlyList<string> Reasons,
@@ -55,10 +57,30 @@ public sealed record AlertRaised(
     bool Partial,
     DateTimeOffset RaisedAt,
     IReadOnlyList<string>? Rules = null,
-    int? PlanVersion = null) : IDomainEvent
+    int? PlanVersion = null,
+    DateTimeOffset? MissedDueAt = null) : IDomainEvent
 {
     public IReadOnlyList<string> AllRules => Rules is { Count: > 0 } ? Rules : [Rule];
 }
+
+/// <summary>
+/// Appended by alert-worker to schedule-{patientId} for each check-in of a patient whose plan in force has a check-in
+/// schedule, once per observation: what the schedule's deadlines are decided on. <c>SubmittedAt</c> is the
+/// observation's submission time, which decides the window it satisfies.
+/// </summary>
+public sealed record CheckInReceived(Guid PatientId, Guid ObservationId, DateTimeOffset SubmittedAt) : IDomainEvent;
+
+/// <summary>
+/// Appended by alert-worker to schedule-{patientId} when no check-in satisfied the window due at <c>DueAt</c> by its
+/// <c>Deadline</c> under plan <c>PlanVersion</c>, once per window; <c>AlertId</c> is the missed-check-in alert it raises.
+/// </summary>
+public sealed record CheckInWindowMissed(
+    Guid PatientId,
+    Guid AlertId,
+    int PlanVersion,
+    DateTimeOffset DueAt,
+    DateTimeOffset Deadline,
+    DateTimeOffset DecidedAt) : IDomainEvent;
 
 /// <summary>Appended by command-api to stream alert-{id} when a clinician acknowledges.</summary>
 public sealed record AlertAcknowledged(
@@ -159,6 +181,8 @@ public static class EventTypes
     public const string AlertRaised = nameof(Events.AlertRaised);
     public const string AlertAcknowledged = nameof(Events.AlertAcknowledged);
     public const string AlertEscalated = nameof(Events.AlertEscalated);
+    public const string CheckInReceived = nameof(Events.CheckInReceived);
+    public const string CheckInWindowMissed = nameof(Events.CheckInWindowMissed);
     public const string CareTeamCreated = nameof(Events.CareTeamCreated);
     public const string ClinicianAssignedToCareTeam = nameof(Events.ClinicianAssignedToCareTeam);
     public const string ClinicianRemovedFromCareTeam = nameof(Events.ClinicianRemovedFromCareTeam);

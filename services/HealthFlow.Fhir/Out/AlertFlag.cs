@@ -10,7 +10,7 @@ namespace HealthFlow.Fhir.Out;
 /// runs from raised to acknowledged. (RiskAssessment models a prediction and its basis, with a status
 /// about the assessment's finality, not whether a clinician has seen it.) The rules that fired are the
 /// codes, every reason is in the code's text, the severity is the core flag-priority extension, and
-/// flag-detail points at the score Observation that supports it.
+/// flag-detail points at the score Observation that supports it (a missed check-in has none, and no flag-detail).
 /// </summary>
 public static class AlertFlag
 {
@@ -36,8 +36,13 @@ public static class AlertFlag
         };
         flag.Extension.Add(new Extension(Profiles.FlagPriorityExtension, new CodeableConcept(
             CodeSystems.FlagPriority, Priority(alert.Severity), PriorityDisplay(alert.Severity), SeverityText(alert.Severity))));
-        flag.Extension.Add(new Extension(Profiles.FlagDetailExtension, new ResourceReference(
-            $"Observation/{CheckInObservations.IdFor(alert.ObservationId, alert.Rule == AlertRules.News2 ? CheckInCodes.News2Total : CheckInCodes.SymptomScore)}")));
+        // A missed check-in has no Observation to point at: its reason names the window instead.
+        if (alert.ObservationId is { } observationId)
+        {
+            flag.Extension.Add(new Extension(Profiles.FlagDetailExtension, new ResourceReference(
+                $"Observation/{CheckInObservations.IdFor(observationId, alert.Rule == AlertRules.News2 ? CheckInCodes.News2Total : CheckInCodes.SymptomScore)}")));
+        }
+
         return flag;
     }
 
@@ -68,6 +73,7 @@ public static class AlertFlag
         AlertRules.News2 => "NEWS2",
         AlertRules.ScoreThreshold => "Symptom score above threshold",
         AlertRules.PersonalThreshold => "Vital sign outside the patient's personal bounds",
+        AlertRules.CheckInMissed => "Scheduled check-in missed",
         _ => rule,
     };
 }

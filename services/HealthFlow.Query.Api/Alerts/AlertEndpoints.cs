@@ -17,6 +17,12 @@ public static class AlertEndpoints
     public const int MaxLimit = 100;
     private const int ReplayPageSize = 100;
 
+    /// <summary>
+    /// The resume position as a query parameter, for EventSource: it cannot send headers, and a client that reopens
+    /// the stream with a new ticket opens a new URL, for which the browser sends no Last-Event-ID of its own.
+    /// </summary>
+    public const string LastEventIdParameter = "lastEventId";
+
     public static IEndpointRouteBuilder MapAlertEndpoints(this IEndpointRouteBuilder app)
     {
         foreach (var path in new[] { "/api/alerts", "/alerts" })
@@ -38,7 +44,8 @@ public static class AlertEndpoints
             .WithName("StreamAlerts")
             .WithSummary("Server-Sent Events of new and changed alerts.")
             .WithDescription("Each event is `event: alert`, `id:` its position and `data:` the alert as in the list. "
-                + "Reconnect with `Last-Event-ID` to resume within 15 minutes and 500 changes (of every care team: the feed is read in order, then filtered); beyond that, or for an unreadable id, the stream sends `event: reset` and the client reloads its list. "
+                + "Every HeartbeatSeconds (15 by default) without an alert the stream sends `event: heartbeat` with `data: {\"serverTime\":...}`, so a client can tell a quiet stream from a dead one. "
+                + "Reconnect with `Last-Event-ID` (or `?lastEventId=` beside the ticket, for EventSource) to resume within 15 minutes and 500 changes (of every care team: the feed is read in order, then filtered); beyond that, or for an unreadable id, the stream sends `event: reset` and the client reloads its list. "
                 + "When the access token that opened the stream expires (for a ticket: the token it was issued for), the stream sends `event: expired` and ends: renew the token and reconnect. "
                 + "Clients that cannot send headers (EventSource) pass a ticket from POST /api/alerts/stream-ticket as `?ticket=`.")
             .Produces(StatusCodes.Status200OK, contentType: "text/event-stream")
@@ -135,7 +142,13 @@ public static class AlertEndpoints
         await WriteAsync(response, "retry: 3000\n: connected\n\n", cancellationToken);
 
         var sent = new HashSet<string>(StringComparer.Ordinal);
+        // The browser's own reconnect sends the header; a client reopening with a new ticket passes the query value.
         var lastEventId = context.Request.Headers["Last-Event-ID"].ToString();
+        if (lastEventId.Length == 0)
+        {
+            lastEventId = context.Request.Query[LastEventIdParameter].ToString();
+        }
+
         if (lastEventId.Length > 0)
         {
             // Resume within a bounded window and a bounded number of changes READ, whoever's they are: the feed
@@ -183,6 +196,7 @@ public static class AlertEndpoints
         }
 
         var heartbeat = TimeSpan.FromSeconds(streamOptions.Value.HeartbeatSeconds);
+        var nextHeartbeat = timeProvider.GetUtcNow() + heartbeat;
         var reader = subscription.Changes;
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -192,8 +206,18 @@ public static class AlertEndpoints
                 return;
             }
 
+            // Due from the last write, not from the last wake-up: changes this stream filters out must not
+            // postpone the heartbeat the client's watchdog waits for.
+            var untilHeartbeat = nextHeartbeat - timeProvider.GetUtcNow();
+            if (untilHeartbeat <= TimeSpan.Zero)
+            {
+                await WriteAsync(response, Heartbeat(timeProvider), cancellationToken);
+                nextHeartbeat = timeProvider.GetUtcNow() + heartbeat;
+                continue;
+            }
+
             using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, tokenExpiry.Token);
-            wait.CancelAfter(heartbeat);
+            wait.CancelAfter(untilHeartbeat);
             bool more;
             try
             {
@@ -201,11 +225,7 @@ public static class AlertEndpoints
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                if (!tokenExpiry.IsCancellationRequested)
-                {
-                    await WriteAsync(response, ": heartbeat\n\n", cancellationToken);
-                }
-
+                // The heartbeat is written at the top of the loop, or the expiry is.
                 continue;
             }
 
@@ -229,6 +249,11 @@ public static class AlertEndpoints
             if (!await DeliverAsync(context, delivery, json, cancellationToken))
             {
                 return;
+            }
+
+            if (delivery.Count > 0)
+            {
+                nextHeartbeat = timeProvider.GetUtcNow() + heartbeat;
             }
         }
     }
@@ -256,6 +281,13 @@ public static class AlertEndpoints
         await WriteAsync(context.Response, string.Concat(batch.Select(change => Format(change, json))), cancellationToken);
         return true;
     }
+
+    /// <summary>
+    /// A named event, not an SSE comment: EventSource surfaces only events, and the client's watchdog must see the
+    /// stream alive while no alert changes.
+    /// </summary>
+    private static string Heartbeat(TimeProvider timeProvider) =>
+        $"event: heartbeat\ndata: {{\"serverTime\":\"{timeProvider.GetUtcNow():O}\"}}\n\n";
 
     private static string DedupeKey(AlertChange change) => $"{change.Alert.AlertId}#{change.Version}";
 

@@ -28,7 +28,7 @@ public sealed class AlertStreamOptions : IValidatableObject
     [Range(0, 60_000)]
     public int LookbackMilliseconds { get; set; } = 3_000;
 
-    /// <summary>A comment line this often keeps proxies and the browser from closing an idle stream.</summary>
+    /// <summary>A `heartbeat` event at least this often keeps proxies from closing an idle stream and tells the client it is alive.</summary>
     [Range(1, 300)]
     public int HeartbeatSeconds { get; set; } = 15;
 

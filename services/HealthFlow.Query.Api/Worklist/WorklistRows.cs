@@ -35,12 +35,6 @@ public sealed record WorklistPage(IReadOnlyList<WorklistRow> Items, int TotalPat
 /// <summary>The aggregation of open alerts into rows, in memory; no I/O.</summary>
 public static class WorklistRows
 {
-    /// <summary>
-    /// The rule of the alert a missed check-in raises. No rule raises it yet; counting by the rule's name makes the
-    /// column right from the first such alert.
-    /// </summary>
-    public const string CheckInMissedRule = "check-in-missed";
-
     public const string TrendUp = "up";
     public const string TrendDown = "down";
     public const string TrendSame = "same";
@@ -81,7 +75,7 @@ public static class WorklistRows
             previous,
             Trend(latest, previous),
             open.Min(a => a.RaisedAt),
-            open.Count(a => a.Rules.Contains(CheckInMissedRule)));
+            open.Count(a => a.Rules.Contains(AlertRules.CheckInMissed)));
     }
 
     private static string? Trend(int? latest, int? previous) => (latest, previous) switch

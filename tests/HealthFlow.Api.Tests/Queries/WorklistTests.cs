@@ -23,6 +23,8 @@ public sealed class WorklistTests(ApiSystem system) : IDisposable
     private readonly HealthFlowApi _queries = new(ApiSystem.CreateClient(system.QueryApi));
     private readonly StreamProjector _projector = system.CreateStreamProjector();
 
+    private Wards Wards => new(_auth, _commands, _projector);
+
     [Fact]
     public async Task A_clinician_sees_one_row_per_patient_of_their_care_teams_with_open_alerts_and_nobody_elses()
     {
@@ -211,34 +213,10 @@ public sealed class WorklistTests(ApiSystem system) : IDisposable
 
     private static string? Text(JsonObject item, string name) => item[name]?.GetValue<string>();
 
-    /// <summary>A care team made by the admin through command-api: a new clinician and <paramref name="patients"/> new patients.</summary>
-    private async Task<(HealthFlowApi.Session Clinician, HealthFlowApi.Session[] Patients)> WardAsync(int patients)
-    {
-        var admin = await _auth.LoginAdminAsync();
-        var created = await _commands.PostAsync(admin, "/api/care-teams", new { name = $"Worklist {Guid.NewGuid():N}"[..20] });
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        var team = Guid.Parse((await created.Content.ReadFromJsonAsync<JsonObject>())!["careTeamId"]!.GetValue<string>());
-        var credentials = await _auth.CreateClinicianAsync();
-        Assert.Equal(HttpStatusCode.NoContent, (await _commands.PostAsync(admin, $"/api/care-teams/{team}/clinicians", new { clinicianId = credentials.Username })).StatusCode);
-        var members = new HealthFlowApi.Session[patients];
-        for (var i = 0; i < patients; i++)
-        {
-            members[i] = await _auth.RegisterPatientAsync();
-            Assert.Equal(HttpStatusCode.NoContent, (await _commands.PostAsync(admin, $"/api/care-teams/{team}/patients", new { patientId = members[i].PatientId })).StatusCode);
-        }
+    private Task<(HealthFlowApi.Session Clinician, HealthFlowApi.Session[] Patients)> WardAsync(int patients) => Wards.CreateAsync(patients, "Worklist");
 
-        await _projector.ProjectAsync(StreamId.ForCareTeam(team));
-        return (await _auth.LoginAsync(credentials.Username, credentials.Password), members);
-    }
-
-    /// <summary>An alert raised <paramref name="ago"/>, as alert-worker appends it, projected.</summary>
-    private async Task<Guid> RaiseAsync(HealthFlowApi.Session patient, string severity, TimeSpan ago, int? news2 = null, string rule = AlertRules.News2)
-    {
-        var alertId = Guid.NewGuid();
-        await _projector.AppendAndProjectAsync(StreamId.ForAlert(alertId), new AlertRaised(
-            alertId, patient.PatientId!.Value, Guid.CreateVersion7(), severity, rule, [$"{rule} fired"], null, news2, false, DateTimeOffset.UtcNow - ago));
-        return alertId;
-    }
+    private Task<Guid> RaiseAsync(HealthFlowApi.Session patient, string severity, TimeSpan ago, int? news2 = null, string rule = AlertRules.News2) =>
+        Wards.RaiseAsync(patient, severity, ago, news2, rule);
 
     /// <summary>The clinician acknowledges through command-api; the acknowledgement is projected.</summary>
     private async Task AcknowledgeAsync(HealthFlowApi.Session clinician, Guid alertId)

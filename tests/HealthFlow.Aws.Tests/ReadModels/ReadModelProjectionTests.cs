@@ -254,6 +254,25 @@ public sealed class ReadModelProjectionTests(LocalAwsFixture aws) : IClassFixtur
         Assert.Equal(changes.Select(c => c.UpdatedKey).Order(StringComparer.Ordinal), changes.Select(c => c.UpdatedKey));
     }
 
+    [Fact]
+    public async Task A_missed_check_in_alert_reads_back_without_an_observation_and_with_its_windows_due_time()
+    {
+        var patient = await RegisterAsync("Florence Nightingale");
+        var dueAt = new DateTimeOffset(2026, 3, 29, 8, 0, 0, TimeSpan.Zero);
+        var missed = new CheckInWindowMissed(PatientIdOf(patient), AlertId.ForMissedCheckIn(PatientIdOf(patient), dueAt), 2, dueAt, dueAt.AddHours(1), dueAt.AddHours(1));
+        var appended = await Store.AppendAsync(StreamId.ForAlert(missed.AlertId), ExpectedVersion.NoStream,
+            [CheckInScheduleState.AlertFor(missed, Severities.LowMedium, "No check-in due 09:00 Europe/London on 2026-03-29 by 10:00 (grace 60 min).")], Metadata());
+        var observed = await RaiseAsync(patient, Severities.Medium, DateTimeOffset.UtcNow);
+
+        Assert.Equal(ProjectionOutcome.Applied, await Alerts.ApplyAsync(appended.Events[0], default));
+        Assert.Equal(ProjectionOutcome.Applied, await Alerts.ApplyAsync(observed, default));
+
+        var alert = (await AlertReadModel.GetAsync(missed.AlertId, default))!;
+        Assert.Equal((null, dueAt, AlertRules.CheckInMissed, 2), (alert.ObservationId, alert.MissedDueAt, alert.Rule, alert.PlanVersion));
+        var other = (await AlertReadModel.GetAsync(AlertIdOf(observed), default))!;
+        Assert.Equal((observed.DataAs<AlertRaised>().ObservationId, null), (other.ObservationId, other.MissedDueAt));
+    }
+
     private static EventMetadata Metadata() => EventMetadataFactory.FromCurrentActivity(Guid.NewGuid().ToString(), userId: "read-model-tests");
 
     private static Guid PatientIdOf(EventEnvelope registered) => registered.DataAs<PatientRegistered>().PatientId;

@@ -20,14 +20,9 @@ public sealed class WorklistBrowserTests(AppHostFixture system, ChromiumFixture 
         await WebApps.WaitUntilServingAsync(system.ClinicianAppUrl);
         var api = new HealthFlowApi(system.CreateGatewayClient());
         // A team of its own, so the row is in this clinician's worklist however many other tests' patients have open alerts.
-        var admin = await api.LoginAdminAsync();
-        var team = await CareTeamClinic.CreateTeamAsync(api, admin, $"Worklist {Guid.NewGuid():N}"[..20]);
-        var credentials = await api.CreateClinicianAsync();
         var displayName = $"Worklist Patient {Guid.NewGuid().ToString("N")[..8]}";
-        var patient = await api.RegisterPatientAsync(displayName);
+        var (credentials, patient) = await CareTeamClinic.TeamOfOneAsync(api, "Worklist", displayName);
         var patientId = patient.PatientId!.Value;
-        Assert.Equal(System.Net.HttpStatusCode.NoContent, (await api.PostAsync(admin, $"/api/care-teams/{team}/clinicians", new { clinicianId = credentials.Username })).StatusCode);
-        Assert.Equal(System.Net.HttpStatusCode.NoContent, (await api.PostAsync(admin, $"/api/care-teams/{team}/patients", new { patientId })).StatusCode);
         var clinician = await api.LoginAsync(credentials.Username, credentials.Password);
 
         // Three alarming check-ins: three alerts, one per check-in, for one patient.

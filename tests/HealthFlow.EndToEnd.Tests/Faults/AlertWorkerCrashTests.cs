@@ -150,7 +150,7 @@ public sealed class AlertWorkerCrashTests(AppHostFixture system) : IDisposable
         await _quiescence.WaitAsync(worker, TimeSpan.FromMinutes(1));
 
         var alerts = await AllAlertsAsync(patients, clinician);
-        Assert.Equal(alarmingIds.Order(), alerts.Select(a => a.ObservationId).Order());
+        Assert.Equal(alarmingIds.Order(), alerts.Select(a => a.ObservationId!.Value).Order());
         foreach (var patient in patients)
         {
             var observations = await _api.ListObservationsAsync(patient.AccessToken, patient.PatientId!.Value, 100, CancellationToken.None);

@@ -55,10 +55,10 @@ public sealed class PlantedAlertWorkers : IAlertWorkerUnderTest, IAsyncDisposabl
     private PlantedAlertWorkers(ResourceControl resources, Uri awsEndpoint) => (_resources, _awsEndpoint) = (resources, awsEndpoint);
 
     /// <summary>
-    /// The planted worker reads alert-evaluation only: escalation deadlines of earlier tests' alerts wait for the real
-    /// worker, as they would while it is down.
+    /// The planted worker reads alert-evaluation only: escalation and check-in deadlines of earlier tests wait for the
+    /// real worker, as they would while it is down.
     /// </summary>
-    public IReadOnlyCollection<string> StoppedQueues => [HealthFlowTopology.Queues.AlertEscalation.Name];
+    public IReadOnlyCollection<string> StoppedQueues => [HealthFlowTopology.Queues.AlertEscalation.Name, HealthFlowTopology.Queues.CheckInDeadlines.Name];
 
     /// <summary>The check-ins whose messages a kill left appended but not acknowledged.</summary>
     public IReadOnlyList<Guid> HeldAtCrash => _heldAtCrash;

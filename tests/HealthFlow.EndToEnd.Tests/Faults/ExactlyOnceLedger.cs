@@ -48,11 +48,11 @@ public sealed class ExactlyOnceLedger
                     var observationId = envelope.DataAs<ObservationSubmitted>().ObservationId;
                     ledger._submitted[observationId] = ledger._submitted.GetValueOrDefault(observationId) + 1;
                     break;
-                case EventTypes.AlertRaised:
-                    var raised = envelope.DataAs<AlertRaised>();
-                    if (!ledger._alertsRaised.TryGetValue(raised.ObservationId, out var where))
+                // A missed check-in's alert has no observation: it is no check-in's alert.
+                case EventTypes.AlertRaised when envelope.DataAs<AlertRaised>() is { ObservationId: { } raisedFor }:
+                    if (!ledger._alertsRaised.TryGetValue(raisedFor, out var where))
                     {
-                        ledger._alertsRaised[raised.ObservationId] = where = [];
+                        ledger._alertsRaised[raisedFor] = where = [];
                     }
 
                     where.Add($"{envelope.StreamId}@{envelope.Version}");

@@ -47,6 +47,10 @@ public sealed class ServiceProcess : IAsyncDisposable
     public static Task<ServiceProcess> StartQueryApiAsync(IReadOnlyDictionary<string, string> environment) =>
         StartBuiltAsync(BuiltProject.EntryAssembly(new Projects.HealthFlow_Query_Api(), "HealthFlow.Query.Api"), environment);
 
+    /// <summary>A second alert-worker beside the AppHost's: a replica competing for the same queues, as a second ECS task would.</summary>
+    public static Task<ServiceProcess> StartAlertWorkerAsync(IReadOnlyDictionary<string, string> environment) =>
+        StartBuiltAsync(BuiltProject.EntryAssembly(new Projects.HealthFlow_AlertWorker(), "HealthFlow.AlertWorker"), environment);
+
     public static Task<ServiceProcess> StartGatewayAsync(IReadOnlyDictionary<string, string> environment) =>
         StartBuiltAsync(BuiltProject.EntryAssembly(new Projects.HealthFlow_Gateway(), "HealthFlow.Gateway"), environment);
 

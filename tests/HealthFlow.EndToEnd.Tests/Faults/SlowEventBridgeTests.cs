@@ -118,7 +118,7 @@ public sealed class SlowEventBridgeTests(AppHostFixture system, ITestOutputHelpe
             Assert.Equal(expected.Select(a => a.Key).Order(), stored[patientId].Select(e => e.DataAs<HealthFlow.Domain.Events.ObservationSubmitted>().ObservationId).Order());
 
             var alerts = await FaultPatients.AlertsOfAsync(_setup, clinician.AccessToken, patientId);
-            Assert.Equal(expected.Where(a => a.Value.Alarming).Select(a => a.Key).Order(), alerts.Select(a => a.ObservationId).Order());
+            Assert.Equal(expected.Where(a => a.Value.Alarming).Select(a => a.Key).Order(), alerts.Select(a => a.ObservationId!.Value).Order());
         }
 
         // Exactly once where a duplicate would show: the store (a second AlertRaised collapses into one read-model row).

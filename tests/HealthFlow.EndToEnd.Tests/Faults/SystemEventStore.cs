@@ -101,10 +101,13 @@ public sealed class SystemEventStore : IDisposable
         [.. (await ObservationsByPatientAsync())[patientId]];
 
     /// <summary>Every event of one alert's stream, in order.</summary>
-    public async Task<IReadOnlyList<EventEnvelope>> AlertStreamAsync(Guid alertId)
+    public Task<IReadOnlyList<EventEnvelope>> AlertStreamAsync(Guid alertId) => StreamAsync(StreamId.ForAlert(alertId));
+
+    /// <summary>Every event of one stream, in order.</summary>
+    public async Task<IReadOnlyList<EventEnvelope>> StreamAsync(StreamId stream)
     {
         var events = new List<EventEnvelope>();
-        await foreach (var envelope in _host.Services.GetRequiredService<IEventStore>().ReadStreamAsync(StreamId.ForAlert(alertId)))
+        await foreach (var envelope in _host.Services.GetRequiredService<IEventStore>().ReadStreamAsync(stream))
         {
             events.Add(envelope);
         }

@@ -13,7 +13,8 @@ public sealed record LoginResult(string AccessToken, string TokenType, int Expir
 
 public sealed record ObservationAccepted(Guid ObservationId);
 
-public sealed record AlertSummary(Guid AlertId, Guid PatientId, string PatientName, Guid ObservationId, string Severity, string Rule, string Status, DateTimeOffset RaisedAt);
+/// <summary>An alert of the live feed; <see cref="ObservationId"/> is null for a missed check-in.</summary>
+public sealed record AlertSummary(Guid AlertId, Guid PatientId, string PatientName, Guid? ObservationId, string Severity, string Rule, string Status, DateTimeOffset RaisedAt);
 
 public sealed record AlertPage(IReadOnlyList<AlertSummary> Items, string? NextCursor);
 

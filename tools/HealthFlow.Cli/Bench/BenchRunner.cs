@@ -264,9 +264,10 @@ public sealed class BenchRunner(
 
     private void OnAlert(AlertSummary alert)
     {
-        if (_alerted.TryAdd(alert.ObservationId, Stopwatch.GetTimestamp()))
+        // A missed check-in's alert has no observation: it measures no check-in's latency.
+        if (alert.ObservationId is { } observationId && _alerted.TryAdd(observationId, Stopwatch.GetTimestamp()))
         {
-            MatchAlert(alert.ObservationId);
+            MatchAlert(observationId);
         }
     }
 

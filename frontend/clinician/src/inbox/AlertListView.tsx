@@ -101,9 +101,9 @@ export function AlertListView() {
     }
   }, []);
 
-  const streamState = useAlertStream(session.accessToken, api.getStreamTicket, {
+  const streamStatus = useAlertStream(session.accessToken, api.getStreamTicket, {
     onAlert,
-    // Catch up on anything raised while the stream was not connected (including before it first opened).
+    // What was raised before the stream first opened, or while it was down too long to resume: a resumed stream replays instead.
     onOpen: () => void fetchPage('merge').catch(() => undefined),
     // One authenticated call tells an expired session (401 signs out) from a server that is just down.
     onRefused: () => void api.getAlerts({ limit: 1 }).catch(() => undefined),
@@ -161,7 +161,7 @@ export function AlertListView() {
 
   return (
     <>
-      <StreamStatus state={streamState} />
+      <StreamStatus status={streamStatus} />
 
       {banner && <HighAlertBanner alert={banner} onDismiss={() => setNewHigh(null)} />}
 

@@ -1,15 +1,12 @@
 import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { callsTo, jsonResponse, requestBody, seedSession, stubFetch } from '@healthflow/shared/testing';
 import type { Alert } from '@healthflow/shared';
 import { anAlert } from '../testing/alerts';
 import { MockEventSource } from '../testing/MockEventSource';
 import { renderApp } from '../testing/renderApp';
-import { beep } from './highAlertSignal';
-
-// The beep itself needs a user gesture and Web Audio; what matters here is when the inbox asks for it.
-vi.mock('./highAlertSignal', async (importOriginal) => ({ ...(await importOriginal<typeof import('./highAlertSignal')>()), beep: vi.fn() }));
+import { FakeAudioContext } from '../testing/FakeAudioContext';
 
 let ticketsIssued = 0;
 
@@ -46,6 +43,7 @@ describe('the alert inbox, as the list of alerts', () => {
   beforeEach(() => {
     seedSession({ role: 'clinician', patientId: null, username: 'clinician1', displayName: 'Dr Demo' });
     MockEventSource.install();
+    FakeAudioContext.install();
   });
 
   it('lists the open alerts from the API, newest first, with the patient name', async () => {
@@ -119,7 +117,7 @@ describe('the alert inbox, as the list of alerts', () => {
     await waitFor(() => expect(rows()).toHaveLength(2));
     expect(rows()[0]).toHaveAttribute('data-alert-id', newer.alertId);
     expect(screen.queryByTestId('escalated-badge')).not.toBeInTheDocument();
-    vi.mocked(beep).mockClear();
+    await userEvent.click(screen.getByTestId('sound-toggle'));
 
     const escalated = { ...waiting, escalated: true, escalatedAt: '2026-11-20T09:15:02Z', escalationLevel: 1 };
     act(() => MockEventSource.latest().emit(escalated));
@@ -129,11 +127,27 @@ describe('the alert inbox, as the list of alerts', () => {
     expect(within(rows()[0]).getByTestId('escalated-badge')).toHaveTextContent('Escalated');
     expect(within(rows()[0]).getByTestId('alert-escalated-at')).toHaveTextContent('escalated');
     expect(rows()[0]).toHaveClass('inbox__row--flash');
-    expect(beep).toHaveBeenCalledTimes(1);
+    expect(FakeAudioContext.beeps()).toBe(1);
 
     // A later update of the same escalated alert (a replay, a reconnect) is not a new escalation.
     act(() => MockEventSource.latest().emit(escalated));
-    expect(beep).toHaveBeenCalledTimes(1);
+    expect(FakeAudioContext.beeps()).toBe(1);
+  });
+
+  it('makes no sound for an escalation once the clinician has switched sound off again', async () => {
+    const waiting = anAlert({ severity: 'high', patientName: 'Quinn Quiet', raisedAt: '2026-11-20T09:00:00Z' });
+    alertsApi({ open: [waiting] });
+    await renderInbox();
+    await waitFor(() => expect(rows()).toHaveLength(1));
+    // On, then off: the audio context the first click allowed stays running, and must still stay silent.
+    await userEvent.click(screen.getByTestId('sound-toggle'));
+    await userEvent.click(screen.getByTestId('sound-toggle'));
+    expect(screen.getByTestId('sound-toggle')).not.toBeChecked();
+
+    act(() => MockEventSource.latest().emit({ ...waiting, escalated: true, escalatedAt: '2026-11-20T09:15:02Z', escalationLevel: 1 }));
+
+    expect(within(rows()[0]).getByTestId('escalated-badge')).toBeInTheDocument();
+    expect(FakeAudioContext.beeps()).toBe(0);
   });
 
   it('keeps the high-alert banner until that alert is acknowledged', async () => {

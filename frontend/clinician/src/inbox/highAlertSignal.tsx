@@ -27,9 +27,13 @@ export function setSoundPreference(enabled: boolean): void {
   }
 }
 
-/** Two short 880 Hz tones; silently does nothing where Web Audio is missing or not yet allowed. */
+/**
+ * Two short 880 Hz tones, only while the clinician has sound on; silently does nothing where Web Audio is missing or
+ * not yet allowed. The preference is read here, not by the callers, because the audio context outlives switching
+ * sound off: every view that signals an alert goes through this one check.
+ */
 export function beep(): void {
-  if (!context || context.state !== 'running') return;
+  if (!loadSoundPreference() || !context || context.state !== 'running') return;
   const start = context.currentTime;
   for (const offset of [0, 0.25]) {
     const oscillator = context.createOscillator();

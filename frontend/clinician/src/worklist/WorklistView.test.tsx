@@ -1,16 +1,14 @@
 import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { callsTo, jsonResponse, seedSession, stubFetch } from '@healthflow/shared/testing';
 import type { Alert, WorklistRow } from '@healthflow/shared';
 import { anAlert } from '../testing/alerts';
 import { MockEventSource } from '../testing/MockEventSource';
 import { renderApp } from '../testing/renderApp';
-import { beep } from '../inbox/highAlertSignal';
+import { setSoundPreference } from '../inbox/highAlertSignal';
+import { FakeAudioContext } from '../testing/FakeAudioContext';
 import { byUrgency } from './worklistFormat';
-
-// The beep itself needs a user gesture and Web Audio; what matters here is when the worklist asks for it.
-vi.mock('../inbox/highAlertSignal', async (importOriginal) => ({ ...(await importOriginal<typeof import('../inbox/highAlertSignal')>()), beep: vi.fn() }));
 
 function aRow(overrides: Partial<WorklistRow> = {}): WorklistRow {
   return {
@@ -69,7 +67,7 @@ describe('the worklist', () => {
   beforeEach(() => {
     seedSession({ role: 'clinician', patientId: null, username: 'clinician1', displayName: 'Dr Demo' });
     MockEventSource.install();
-    vi.mocked(beep).mockClear();
+    FakeAudioContext.install();
   });
 
   it('is the inbox by default, one row per patient in the order the server gives, each with its counts and NEWS2 trend', async () => {
@@ -212,6 +210,8 @@ describe('the worklist', () => {
 
   it('signals a new high alert from the stream with a banner and a beep, as the list of alerts does, until it is acknowledged', async () => {
     worklistApi({ rows: [], alerts: {} });
+    // The clinician switched sound on (in the list of alerts, a gesture that lets the page play audio).
+    setSoundPreference(true);
     await renderWorklist();
     await screen.findByTestId('worklist-empty');
     const high = anAlert({ patientId: 'dee', patientName: 'Dee', severity: 'high', news2: 9, raisedAt: new Date().toISOString() });
@@ -219,12 +219,26 @@ describe('the worklist', () => {
     act(() => MockEventSource.latest().emit(high, { event: 'alert' }));
 
     expect(await screen.findByTestId('new-high-alert-banner')).toHaveTextContent('New high alert: Dee · NEWS2 9');
-    expect(beep).toHaveBeenCalledTimes(1);
+    expect(FakeAudioContext.beeps()).toBe(1);
     act(() => MockEventSource.latest().emit({ ...high, escalated: true }, { event: 'alert' }));
-    expect(beep).toHaveBeenCalledTimes(2);
+    expect(FakeAudioContext.beeps()).toBe(2);
     act(() => MockEventSource.latest().emit({ ...high, escalated: true, status: 'acknowledged' }, { event: 'alert' }));
     await waitFor(() => expect(screen.queryByTestId('new-high-alert-banner')).toBeNull());
-    expect(beep).toHaveBeenCalledTimes(2);
+    expect(FakeAudioContext.beeps()).toBe(2);
+  });
+
+  it('shows a new high alert but stays silent once sound has been switched off', async () => {
+    worklistApi({ rows: [], alerts: {} });
+    setSoundPreference(true);
+    setSoundPreference(false);
+    await renderWorklist();
+    await screen.findByTestId('worklist-empty');
+    const high = anAlert({ patientId: 'eve', patientName: 'Eve', severity: 'high', raisedAt: new Date().toISOString() });
+
+    act(() => MockEventSource.latest().emit(high, { event: 'alert' }));
+
+    expect(await screen.findByTestId('new-high-alert-banner')).toHaveTextContent('New high alert: Eve');
+    expect(FakeAudioContext.beeps()).toBe(0);
   });
 
   it('keeps the flat alert list one click away, remembered in the URL', async () => {

@@ -182,9 +182,9 @@ export function WorklistView() {
     [refreshRow, signal],
   );
 
-  const streamState = useAlertStream(session.accessToken, api.getStreamTicket, {
+  const streamStatus = useAlertStream(session.accessToken, api.getStreamTicket, {
     onAlert,
-    // Anything that changed while the stream was not connected (including before it first opened).
+    // What changed before the stream first opened, or while it was down too long to resume: a resumed stream replays instead.
     onOpen: () => void reloadAll(),
     onRefused: () => void api.getWorklist({ limit: 1 }).catch(() => undefined),
   });
@@ -293,7 +293,7 @@ export function WorklistView() {
   const rows = worklist?.rows ?? [];
   return (
     <>
-      <StreamStatus state={streamState} />
+      <StreamStatus status={streamStatus} />
       {newHigh && <HighAlertBanner alert={newHigh} onDismiss={() => setNewHigh(null)} />}
       <div className="worklist__head">
         <h2 id="worklist-heading" ref={headingRef} tabIndex={-1}>
