@@ -44,7 +44,8 @@ export function PatientDetailPage() {
         )
       )}
 
-      <MonitoringPlanSection patientId={patientId} />
+      {/* Keyed: a plan saved on one patient's page is never shown on the next one's. */}
+      <MonitoringPlanSection key={patientId} patientId={patientId} />
 
       <div className="card">
         <h2>Vital signs and scores</h2>
