@@ -1,6 +1,6 @@
 // Edits the patient's monitoring plan: PUT with If-Match of the version shown, the API's field errors next to their
 // inputs, and a 412 (someone else set a plan meanwhile) answered with an offer to reload it.
-import { useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import {
   ApiError,
   ProblemMessage,
@@ -94,22 +94,24 @@ export function MonitoringPlanForm({ patientId, current, onSaved, onCancel, onRe
     setValues((v) => ({ ...v, bounds: { ...v.bounds, [sign]: { ...v.bounds[sign], [part]: value } } }));
   }
 
-  function focusFirstError(found: PlanErrors) {
-    // The form's order, not the server's: the first invalid input on screen.
-    const inputs = formRef.current?.querySelectorAll<HTMLElement>('[aria-invalid="true"]');
-    if (Object.keys(found).length > 0) inputs?.[0]?.focus();
+  // Set with the errors, so focus moves once they are rendered: to the first invalid input in the form's order.
+  const [errorFocusRequests, setErrorFocusRequests] = useState(0);
+  useEffect(() => {
+    if (errorFocusRequests > 0) formRef.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+  }, [errorFocusRequests]);
+
+  function showErrors(found: PlanErrors) {
+    setErrors(found);
+    if (Object.keys(found).length > 0) setErrorFocusRequests((n) => n + 1);
   }
 
   async function submit(event: FormEvent) {
     event.preventDefault();
     const { request, errors: found } = toRequest(values);
-    setErrors(found);
+    showErrors(found);
     setSubmitError(null);
     setConflict(null);
-    if (!request) {
-      requestAnimationFrame(() => focusFirstError(found));
-      return;
-    }
+    if (!request) return;
 
     setBusy(true);
     try {
@@ -118,10 +120,8 @@ export function MonitoringPlanForm({ patientId, current, onSaved, onCancel, onRe
       if (failure instanceof ApiError && failure.status === 412) {
         setConflict(failure.problem.currentVersion ?? (current?.version ?? 0) + 1);
       } else {
-        const fromServer = failure instanceof ApiError ? planErrorsFrom(failure.fieldErrors) : {};
-        setErrors(fromServer);
+        showErrors(failure instanceof ApiError ? planErrorsFrom(failure.fieldErrors) : {});
         setSubmitError(failure);
-        requestAnimationFrame(() => focusFirstError(fromServer));
       }
     } finally {
       setBusy(false);
