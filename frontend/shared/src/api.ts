@@ -1,5 +1,5 @@
 // Typed calls to every HealthFlow endpoint the web apps use; URLs are relative so the gateway/ALB serves them.
-import { createHttpClient, withQuery, type HttpClient, type HttpClientOptions } from './http';
+import { ApiError, createHttpClient, withQuery, type HttpClient, type HttpClientOptions } from './http';
 import type {
   Alert,
   AuditRecord,
@@ -8,6 +8,8 @@ import type {
   FhirBundle,
   LoginRequest,
   LoginResponse,
+  MonitoringPlanRequest,
+  MonitoringPlanView,
   Observation,
   ObservationAccepted,
   ObservationRequest,
@@ -73,6 +75,23 @@ export function createApi(options: HttpClientOptions) {
 
     getPatient: (patientId: string, signal?: AbortSignal) =>
       http<PatientSummary>('GET', `/api/patients/${segment(patientId)}`, { signal }),
+
+    /** The plan in force, or null while none was set (the API's 404: the default rules apply). */
+    getMonitoringPlan: (patientId: string, signal?: AbortSignal) =>
+      http<MonitoringPlanView>('GET', `/api/patients/${segment(patientId)}/monitoring-plan`, { signal }).catch((error: unknown) => {
+        if (error instanceof ApiError && error.status === 404) return null;
+        throw error;
+      }),
+
+    /**
+     * Replaces the patient's plan. `expectedVersion` is the version the clinician edited (0: none yet), sent as
+     * If-Match, so a plan someone else set meanwhile answers 412 (`currentVersion`) instead of being overwritten.
+     */
+    setMonitoringPlan: (patientId: string, request: MonitoringPlanRequest, expectedVersion: number) =>
+      http<MonitoringPlanView>('PUT', `/api/patients/${segment(patientId)}/monitoring-plan`, {
+        body: request,
+        headers: { 'If-Match': `"${expectedVersion}"` },
+      }),
 
     getCareTeams: (signal?: AbortSignal) => http<{ items: CareTeam[] }>('GET', '/api/care-teams', { signal }),
 

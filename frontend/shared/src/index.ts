@@ -4,6 +4,7 @@ export * from './api';
 export * from './session';
 export * from './SessionContext';
 export * from './format';
+export * from './monitoringPlanText';
 export * from './useApiResource';
 export * from './usePagedResource';
 export * from './components/ProblemMessage';

@@ -139,6 +139,8 @@ export interface ProblemDetails {
   status?: number;
   detail?: string;
   errors?: Record<string, string[]>;
+  /** A 412 on a monitoring plan: the version in force, which the If-Match did not name. */
+  currentVersion?: number;
 }
 
 /** A care team (GET /api/care-teams): an admin sees every team, a clinician their own. */
@@ -168,4 +170,54 @@ export interface FhirBundle {
   resourceType: 'Bundle';
   type: string;
   entry?: { fullUrl?: string; resource?: { resourceType: string; id?: string } }[];
+}
+
+/** A vital sign with personal bounds in a monitoring plan: the check-in's field names. */
+export const planVitalSigns = ['heartRate', 'respiratoryRate', 'oxygenSaturation', 'systolicBp', 'temperature'] as const;
+export type PlanVitalSign = (typeof planVitalSigns)[number];
+
+/** When the patient is asked to check in: every `everyHours` hours or at the local `timesOfDay` ("HH:mm"), in `timeZone` (IANA). */
+export interface CheckInSchedule {
+  everyHours?: number | null;
+  timesOfDay?: string[] | null;
+  timeZone: string;
+  graceMinutes?: number;
+}
+
+/** NEWS2's SpO2 scale: 1, or 2 with the prescribed target range (the server fills in 88–92 when left out). */
+export interface SpO2Scale {
+  scale: 1 | 2;
+  targetLow?: number | null;
+  targetHigh?: number | null;
+}
+
+/** A value strictly below `low` or strictly above `high` raises an alert of `severity`. */
+export interface VitalBound {
+  low?: number | null;
+  high?: number | null;
+  severity: Severity;
+}
+
+export type PersonalThresholds = Partial<Record<PlanVitalSign, VitalBound | null>> & { scoreThreshold?: number | null };
+
+/** A monitoring plan; a part left out keeps the defaults (no schedule, scale 1, the global alert rules). */
+export interface MonitoringPlan {
+  schedule?: CheckInSchedule | null;
+  spO2Scale?: SpO2Scale | null;
+  thresholds?: PersonalThresholds | null;
+}
+
+/** The body of PUT /api/patients/{id}/monitoring-plan. */
+export interface MonitoringPlanRequest extends MonitoringPlan {
+  reason: string;
+}
+
+/** GET /api/patients/{id}/monitoring-plan, and the PUT's answer: the plan in force and who set it, when and why. */
+export interface MonitoringPlanView {
+  patientId: string;
+  version: number;
+  plan: MonitoringPlan;
+  setBy: string;
+  reason: string;
+  setAt: string;
 }

@@ -17,6 +17,7 @@ function patientApi(everything: () => Response) {
     if (url === `/api/patients/${patientId}`) {
       return jsonResponse({ patientId, username: 'ada', displayName: 'Ada Lovelace', registeredAt: '2026-11-01T08:00:00Z' });
     }
+    if (url === `/api/patients/${patientId}/monitoring-plan`) return jsonResponse({ title: 'Not found' }, 404);
     if (url.startsWith(`/api/patients/${patientId}/`)) return jsonResponse({ items: [], nextCursor: null });
     return undefined;
   });

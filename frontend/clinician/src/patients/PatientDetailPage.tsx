@@ -13,6 +13,7 @@ import {
 } from '@healthflow/shared';
 import { ObservationChart } from '@healthflow/shared/charts';
 import { DownloadFhirBundle } from './DownloadFhirBundle';
+import { MonitoringPlanSection } from './plan/MonitoringPlanSection';
 
 export function PatientDetailPage() {
   const { patientId = '' } = useParams();
@@ -42,6 +43,9 @@ export function PatientDetailPage() {
           </div>
         )
       )}
+
+      {/* Keyed: a plan saved on one patient's page is never shown on the next one's. */}
+      <MonitoringPlanSection key={patientId} patientId={patientId} />
 
       <div className="card">
         <h2>Vital signs and scores</h2>

@@ -22,7 +22,7 @@ describe('the check-in form', () => {
     expect(screen.getByLabelText(/heart rate/i)).toHaveAttribute('aria-invalid', 'true');
     expect(screen.getByLabelText(/heart rate/i)).toHaveFocus();
     expect(screen.getByTestId('checkin-error-summary')).toHaveTextContent('Nothing was sent');
-    expect(fetchMock).not.toHaveBeenCalled();
+    expect(callsTo(fetchMock, '/api/observations')).toHaveLength(0);
   });
 
   it('requires a symptom score before sending', async () => {
@@ -35,7 +35,7 @@ describe('the check-in form', () => {
     await user.click(screen.getByRole('button', { name: 'Send check-in' }));
 
     expect(screen.getByTestId('checkin-error-score')).toBeVisible();
-    expect(fetchMock).not.toHaveBeenCalled();
+    expect(callsTo(fetchMock, '/api/observations')).toHaveLength(0);
   });
 
   it('sends valid vitals with an idempotency key and confirms the check-in', async () => {

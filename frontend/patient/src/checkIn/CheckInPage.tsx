@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from 'react';
 import { Link } from 'react-router-dom';
 import type { ObservationAccepted } from '@healthflow/shared';
 import { CheckInForm } from './CheckInForm';
+import { MySchedule } from './MySchedule';
 
 export function CheckInPage() {
   const [accepted, setAccepted] = useState<ObservationAccepted | null>(null);
@@ -33,5 +34,10 @@ export function CheckInPage() {
       </div>
     );
   }
-  return <CheckInForm onSubmitted={setAccepted} />;
+  return (
+    <>
+      <MySchedule />
+      <CheckInForm onSubmitted={setAccepted} />
+    </>
+  );
 }
