@@ -92,6 +92,8 @@ export function AlertRow({ alert, flashing, acknowledging, onAcknowledge, proble
             onChange={(e) => setNote(e.target.value)}
             placeholder="e.g. Called the patient, advised to attend the clinic"
             data-testid="ack-note"
+            // The clinician has just asked to write a note: the caret goes where they are about to type.
+            // eslint-disable-next-line jsx-a11y/no-autofocus
             autoFocus
           />
           <div className="button-row">
