@@ -24,25 +24,25 @@ const SessionContext = createContext<SessionContextValue | null>(null);
 const noOtherRoles: readonly Role[] = [];
 
 export function SessionProvider({ role, alsoFor = noOtherRoles, children }: { role: Role; alsoFor?: readonly Role[]; children: ReactNode }) {
-  const [session, setSession] = useState<Session | null>(() => loadSession());
+  const [session, setSession] = useState<Session | null>(() => loadSession(role, [role, ...alsoFor]));
   const [notice, setNotice] = useState<string | null>(null);
   const tokenRef = useRef<string | null>(session?.accessToken ?? null);
   tokenRef.current = session?.accessToken ?? null;
 
   const signOut = useCallback((message?: string) => {
-    clearSession();
+    clearSession(role);
     tokenRef.current = null;
     setSession(null);
     setNotice(message ?? null);
-  }, []);
+  }, [role]);
 
   const signIn = useCallback((response: LoginResponse, username: string) => {
     const next = sessionFromLogin(response, username);
-    saveSession(next);
+    saveSession(role, next);
     tokenRef.current = next.accessToken;
     setNotice(null);
     setSession(next);
-  }, []);
+  }, [role]);
 
   const api = useMemo(
     () =>

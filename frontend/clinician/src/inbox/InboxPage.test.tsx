@@ -2,7 +2,7 @@ import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { callsTo, jsonResponse, requestBody, seedSession, stubFetch } from '@healthflow/shared/testing';
-import type { Alert } from '@healthflow/shared';
+import { sessionStorageKey, type Alert } from '@healthflow/shared';
 import { anAlert } from '../testing/alerts';
 import { MockEventSource } from '../testing/MockEventSource';
 import { renderApp } from '../testing/renderApp';
@@ -316,7 +316,7 @@ describe('an expired clinician session', () => {
     renderApp('/');
 
     expect(await screen.findByTestId('session-notice')).toHaveTextContent('Your session has expired');
-    expect(sessionStorage.getItem('healthflow.session')).toBeNull();
+    expect(sessionStorage.getItem(sessionStorageKey('clinician'))).toBeNull();
     expect(MockEventSource.instances.every((source) => source.readyState === MockEventSource.CLOSED)).toBe(true);
   });
 

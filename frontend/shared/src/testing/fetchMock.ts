@@ -1,5 +1,6 @@
 // Test helpers for stubbing fetch with real Response objects and reading back what the app sent.
 import { vi, type Mock } from 'vitest';
+import { sessionStorageKey } from '../session';
 
 export function jsonResponse(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
   return new Response(body === undefined ? null : JSON.stringify(body), {
@@ -51,6 +52,7 @@ export function seedSession(overrides: Partial<{ role: 'patient' | 'clinician'; 
     patientId: overrides.patientId === undefined ? 'p-1' : overrides.patientId,
     expiresAt: Date.now() + 3_600_000,
   };
-  sessionStorage.setItem('healthflow.session', JSON.stringify(session));
+  // Stored under the key of the app that signs this role in (admins sign in to the clinician app).
+  sessionStorage.setItem(sessionStorageKey(session.role === 'patient' ? 'patient' : 'clinician'), JSON.stringify(session));
   return session;
 }
