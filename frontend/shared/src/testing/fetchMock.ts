@@ -43,7 +43,7 @@ export function requestHeader(init: RequestInit | undefined, name: string): stri
 }
 
 /** A signed-in session in sessionStorage, as the app would have saved it after login. */
-export function seedSession(overrides: Partial<{ role: 'patient' | 'clinician'; patientId: string | null; displayName: string; username: string }> = {}) {
+export function seedSession(overrides: Partial<{ role: 'patient' | 'clinician' | 'admin'; patientId: string | null; displayName: string; username: string }> = {}) {
   const session = {
     accessToken: 'test-token',
     role: overrides.role ?? 'patient',
