@@ -217,6 +217,49 @@ describe('the alert inbox, as the list of alerts', () => {
     expect(rows()[0]).toHaveAttribute('data-status', 'acknowledged');
   });
 
+  it('backs out of the note with Escape and puts focus back on Acknowledge', async () => {
+    alertsApi({ open: [anAlert({ patientName: 'Eve Example' })] });
+    const user = userEvent.setup({ delay: null });
+    await renderInbox();
+    await waitFor(() => expect(rows()).toHaveLength(1));
+
+    await user.click(screen.getByRole('button', { name: 'Acknowledge alert for Eve Example' }));
+    expect(screen.getByLabelText(/acknowledgement note/i)).toHaveFocus();
+    await user.keyboard('{Escape}');
+
+    expect(screen.queryByTestId('ack-form')).not.toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Acknowledge alert for Eve Example' })).toHaveFocus();
+  });
+
+  it('moves focus to the alert that takes the acknowledged one’s place, not to the page', async () => {
+    const first = anAlert({ patientName: 'Ada First', raisedAt: '2026-11-20T10:00:00Z' });
+    const second = anAlert({ patientName: 'Bob Second', raisedAt: '2026-11-20T09:00:00Z' });
+    alertsApi({ open: [first, second] });
+    const user = userEvent.setup({ delay: null });
+    await renderInbox();
+    await waitFor(() => expect(rows()).toHaveLength(2));
+
+    await user.click(screen.getByRole('button', { name: 'Acknowledge alert for Ada First' }));
+    await user.click(screen.getByRole('button', { name: 'Confirm acknowledgement' }));
+
+    await waitFor(() => expect(rows()).toHaveLength(1));
+    expect(rows()[0]).toHaveFocus();
+    expect(within(rows()[0]).getByTestId('alert-patient')).toHaveTextContent('Bob Second');
+  });
+
+  it('moves focus to the status line when the last open alert is acknowledged', async () => {
+    alertsApi({ open: [anAlert({ patientName: 'Eve Example' })] });
+    const user = userEvent.setup({ delay: null });
+    await renderInbox();
+    await waitFor(() => expect(rows()).toHaveLength(1));
+
+    await user.click(screen.getByRole('button', { name: 'Acknowledge alert for Eve Example' }));
+    await user.click(screen.getByRole('button', { name: 'Confirm acknowledgement' }));
+
+    expect(await screen.findByText('Alert for Eve Example acknowledged.')).toBeVisible();
+    expect(screen.getByTestId('ack-status')).toHaveFocus();
+  });
+
   it('shows who acknowledged first when the server answers 409 naming them', async () => {
     const alert = anAlert({ patientName: 'Fay Faster' });
     alertsApi({ open: [alert] }, () =>
