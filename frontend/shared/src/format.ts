@@ -8,6 +8,13 @@ const shortDateTime = new Intl.DateTimeFormat(undefined, {
   minute: '2-digit',
 });
 
+const time = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+
+/** A time of today, e.g. when the session ends. */
+export function formatTime(epochMs: number): string {
+  return time.format(new Date(epochMs));
+}
+
 export function formatDateTime(iso: string | null | undefined): string {
   if (!iso) return '—';
   const date = new Date(iso);

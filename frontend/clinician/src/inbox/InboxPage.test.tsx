@@ -358,7 +358,7 @@ describe('an expired clinician session', () => {
     stubFetch(() => jsonResponse({ title: 'Unauthorized' }, 401));
     renderApp('/');
 
-    expect(await screen.findByTestId('session-notice')).toHaveTextContent('Your session has expired');
+    expect(await screen.findByRole('alert')).toHaveTextContent('Signed out: your session ended, so alerts stopped.');
     expect(sessionStorage.getItem(sessionStorageKey('clinician'))).toBeNull();
     expect(MockEventSource.instances.every((source) => source.readyState === MockEventSource.CLOSED)).toBe(true);
   });
@@ -376,6 +376,27 @@ describe('an expired clinician session', () => {
     expired = true;
     act(() => MockEventSource.latest().refuse());
 
-    expect(await screen.findByTestId('session-notice')).toHaveTextContent('Your session has expired');
+    expect(await screen.findByTestId('session-notice')).toHaveTextContent('alerts stopped');
+  });
+
+  it('warns five minutes ahead when the session will end, with the time it ends', async () => {
+    sessionStorage.clear();
+    const { expiresAt } = seedSession({ role: 'clinician', patientId: null, username: 'clinician1', displayName: 'Dr Demo' }, 4 * 60_000);
+    alertsApi({ open: [] });
+    await renderInbox();
+
+    const warning = await screen.findByTestId('session-ending');
+    expect(warning).toHaveTextContent(/^Your session ends at .+\. Log out and sign in again/);
+    expect(within(warning).getByText(/./, { selector: 'time' })).toHaveAttribute('dateTime', new Date(expiresAt).toISOString());
+  });
+
+  it('says nothing of the session’s end while more than five minutes remain', async () => {
+    sessionStorage.clear();
+    seedSession({ role: 'clinician', patientId: null, username: 'clinician1', displayName: 'Dr Demo' }, 6 * 60_000);
+    alertsApi({ open: [] });
+    await renderInbox();
+
+    await screen.findByTestId('inbox-empty');
+    expect(screen.queryByTestId('session-ending')).not.toBeInTheDocument();
   });
 });

@@ -46,7 +46,8 @@ export function LoginForm({ footer, initialUsername = '' }: LoginFormProps) {
     <form className="card form" onSubmit={submit} noValidate aria-labelledby="login-heading" data-testid="login-form">
       <h1 id="login-heading">Sign in</h1>
       {notice && (
-        <p className="notice" role="status" data-testid="session-notice">
+        // Only a forced sign-out leaves a notice (expiry, a refused token): announced at once, and it stays.
+        <p className="notice notice--urgent" role="alert" data-testid="session-notice">
           {notice}
         </p>
       )}

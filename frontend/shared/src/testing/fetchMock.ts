@@ -43,14 +43,17 @@ export function requestHeader(init: RequestInit | undefined, name: string): stri
 }
 
 /** A signed-in session in sessionStorage, as the app would have saved it after login. */
-export function seedSession(overrides: Partial<{ role: 'patient' | 'clinician' | 'admin'; patientId: string | null; displayName: string; username: string }> = {}) {
+export function seedSession(
+  overrides: Partial<{ role: 'patient' | 'clinician' | 'admin'; patientId: string | null; displayName: string; username: string }> = {},
+  remainingMs = 3_600_000,
+) {
   const session = {
     accessToken: 'test-token',
     role: overrides.role ?? 'patient',
     username: overrides.username ?? 'alice',
     displayName: overrides.displayName ?? 'Alice Example',
     patientId: overrides.patientId === undefined ? 'p-1' : overrides.patientId,
-    expiresAt: Date.now() + 3_600_000,
+    expiresAt: Date.now() + remainingMs,
   };
   // Stored under the key of the app that signs this role in (admins sign in to the clinician app).
   sessionStorage.setItem(sessionStorageKey(session.role === 'patient' ? 'patient' : 'clinician'), JSON.stringify(session));
