@@ -1,7 +1,7 @@
 // One alert in the inbox: severity, patient, why it was raised, and the acknowledge-with-note action.
 import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { Link } from 'react-router-dom';
-import { EscalatedBadge, ProblemMessage, SeverityBadge, StatusBadge, formatDateTime, ruleLabel, rulesLabel, type Alert } from '@healthflow/shared';
+import { EscalatedBadge, ProblemMessage, SeverityBadge, StatusBadge, When, formatDateTime, ruleLabel, rulesLabel, type Alert } from '@healthflow/shared';
 
 export interface AlertRowProps {
   alert: Alert;
@@ -76,7 +76,7 @@ export function AlertRow({ alert, flashing, acknowledging, onAcknowledge, proble
         </ul>
       )}
       <p className="alert-card__meta">
-        {rulesLabel(alert)} · raised <time dateTime={alert.raisedAt}>{formatDateTime(alert.raisedAt)}</time>
+        {rulesLabel(alert)} · raised <When iso={alert.raisedAt} testId="alert-raised-at" />
         {alert.escalated && alert.escalatedAt && (
           <span data-testid="alert-escalated-at">
             {' '}
