@@ -15,3 +15,4 @@ export * from './components/ObservationTable';
 export * from './components/AlertHistory';
 export * from './components/LoadMore';
 export * from './components/When';
+export * from './components/ScrollRegion';

@@ -1,6 +1,6 @@
 // For admins: care teams and their members, new clinician accounts, and a patient's audit trail.
 import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
-import { Loading, ProblemMessage, formatDateTime, useApiResource, useSignedInSession, type AuditRecord, type CareTeam } from '@healthflow/shared';
+import { Loading, ProblemMessage, ScrollRegion, formatDateTime, useApiResource, useSignedInSession, type AuditRecord, type CareTeam } from '@healthflow/shared';
 
 /** What the care-team list must show once a change is projected, and how many reloads have not shown it yet. */
 interface AwaitedChange {
@@ -313,7 +313,7 @@ function AuditTrail() {
       </form>
       <ProblemMessage error={error} testId="audit-error" />
       {records && (
-        <div className="table-wrap">
+        <ScrollRegion label="Audit trail">
           <table className="table" data-testid="audit-table">
             <caption className="muted">Newest first: who was given, or refused, this patient&apos;s data.</caption>
             <thead>
@@ -341,7 +341,7 @@ function AuditTrail() {
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollRegion>
       )}
     </section>
   );
