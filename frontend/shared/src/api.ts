@@ -48,10 +48,11 @@ export function createApi(options: HttpClientOptions) {
       http<LoginResponse>('POST', '/api/auth/login', { body: request, authenticated: false }),
 
     /** The idempotency key stays the same across retries of one check-in, so a retry appends nothing twice. */
-    submitObservation: (request: ObservationRequest, idempotencyKey: string) =>
+    submitObservation: (request: ObservationRequest, idempotencyKey: string, signal?: AbortSignal) =>
       http<ObservationAccepted>('POST', '/api/observations', {
         body: request,
         headers: { 'Idempotency-Key': idempotencyKey },
+        signal,
       }),
 
     getObservations: (patientId: string, query: ObservationQuery = {}, signal?: AbortSignal) =>

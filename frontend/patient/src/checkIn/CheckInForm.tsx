@@ -1,8 +1,9 @@
 // The daily check-in: symptom score plus optional vital signs, validated inline before anything is sent.
 import { useRef, useState, type FormEvent, type ReactNode } from 'react';
-import { ApiError, NetworkError, ProblemMessage, consciousnessLevels, useSignedInSession, type ObservationAccepted } from '@healthflow/shared';
+import { ApiError, ProblemMessage, consciousnessLevels, type ObservationAccepted } from '@healthflow/shared';
 import { checkInLabels, checkInLimits, emptyCheckIn, validateCheckIn, type CheckInErrors, type CheckInField, type CheckInFormValues } from './checkInRules';
-import { newIdempotencyKey } from './idempotencyKey';
+import { useCheckInOutbox } from './useCheckInOutbox';
+import { WaitingCheckIns } from './WaitingCheckIns';
 
 const consciousnessLabels: Record<(typeof consciousnessLevels)[number], string> = {
   alert: 'Alert, as usual',
@@ -94,18 +95,17 @@ function NumberField({ field, hint, unit, decimal, values, errors, onChange }: N
 }
 
 export function CheckInForm({ onSubmitted }: { onSubmitted: (accepted: ObservationAccepted) => void }) {
-  const { api } = useSignedInSession();
+  // Each check-in is queued on this device with its own Idempotency-Key before the first attempt, and retried from
+  // there until the server answers: a lost reply, a reload or a dead link neither loses it nor sends it twice.
+  const outbox = useCheckInOutbox();
   const [values, setValues] = useState<CheckInFormValues>(emptyCheckIn);
   const [errors, setErrors] = useState<CheckInErrors>({});
   const [submitError, setSubmitError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
-  // One key per check-in: kept across retries of the same values, so a retry after a lost reply appends nothing twice.
-  const idempotencyKey = useRef<string | null>(null);
   const formRef = useRef<HTMLFormElement>(null);
 
   function change(field: CheckInField, value: string | boolean) {
     setValues((current) => ({ ...current, [field]: value }));
-    idempotencyKey.current = null;
     if (errors[field]) setErrors((current) => ({ ...current, [field]: undefined }));
   }
 
@@ -124,19 +124,24 @@ export function CheckInForm({ onSubmitted }: { onSubmitted: (accepted: Observati
       return;
     }
 
-    idempotencyKey.current ??= newIdempotencyKey();
     setBusy(true);
     setSubmitError(null);
     try {
-      const accepted = await api.submitObservation(request, idempotencyKey.current);
-      idempotencyKey.current = null;
+      const delivery = await outbox.submit(request);
+      if (delivery.kind === 'refused') {
+        // The server's last word on these values: they stay in the form to correct.
+        const fromServer = serverFieldErrors(delivery.error);
+        setErrors(fromServer);
+        setSubmitError(delivery.error);
+        focusFirstError(fromServer);
+        return;
+      }
+      // Sent, or safely queued on this device (WaitingCheckIns says so): either way this form is done.
       setValues(emptyCheckIn);
-      onSubmitted(accepted);
+      if (delivery.kind === 'accepted') onSubmitted(delivery.accepted);
     } catch (failure) {
-      const fromServer = serverFieldErrors(failure);
-      setErrors(fromServer);
+      // The device could not even queue it (storage full or blocked): nothing was kept, so the values stay.
       setSubmitError(failure);
-      focusFirstError(fromServer);
     } finally {
       setBusy(false);
     }
@@ -159,6 +164,7 @@ export function CheckInForm({ onSubmitted }: { onSubmitted: (accepted: Observati
         </p>
       )}
       <ProblemMessage error={submitError} fieldLabels={checkInLabels} testId="checkin-submit-error" />
+      <WaitingCheckIns outbox={outbox} />
 
       <NumberField
         field="score"
@@ -271,7 +277,7 @@ export function CheckInForm({ onSubmitted }: { onSubmitted: (accepted: Observati
 
       <div className="button-row">
         <button type="submit" className="button button--primary" disabled={busy} data-testid="checkin-submit">
-          {busy ? 'Sending…' : submitError instanceof NetworkError ? 'Retry check-in' : 'Send check-in'}
+          {busy ? 'Sending…' : 'Send check-in'}
         </button>
       </div>
     </form>

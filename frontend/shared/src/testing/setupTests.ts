@@ -2,6 +2,8 @@
 import '@testing-library/jest-dom/vitest';
 import { cleanup, configure } from '@testing-library/react';
 import { afterEach } from 'vitest';
+// IndexedDB for jsdom (the patient app's check-in outbox); its tests empty the outbox before each.
+import 'fake-indexeddb/auto';
 
 // findBy/waitFor give up after this long; the default second is too short on a busy two-core CI machine.
 configure({ asyncUtilTimeout: 10_000 });
