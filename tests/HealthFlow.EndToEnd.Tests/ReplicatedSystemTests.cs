@@ -65,5 +65,39 @@ public sealed class ReplicatedSystemTests(ReplicatedAppHostFixture system) : IDi
         Assert.Equal(HttpStatusCode.OK, worklist.StatusCode);
     }
 
+    [Fact]
+    public async Task Every_auth_api_replica_publishes_the_same_keys_and_every_api_replica_accepts_a_token_from_either()
+    {
+        var authReplicas = system.Replicas("auth-api");
+        var jwks = new List<string>();
+        foreach (var replica in authReplicas)
+        {
+            using var http = ReplicatedAppHostFixture.CreateReplicaClient(replica);
+            jwks.Add(await http.GetStringAsync("/.well-known/jwks.json"));
+        }
+
+        Assert.Single(jwks.Distinct());
+
+        // A patient registered through each auth-api replica, then served by each command-api and query-api replica.
+        foreach (var authReplica in authReplicas)
+        {
+            using var auth = ReplicatedAppHostFixture.CreateReplicaClient(authReplica);
+            var patient = await new HealthFlowApi(auth).RegisterPatientAsync();
+            foreach (var commandReplica in system.Replicas("command-api"))
+            {
+                using var http = ReplicatedAppHostFixture.CreateReplicaClient(commandReplica);
+                var checkIn = await new HealthFlowApi(http).SubmitCheckInAsync(patient, new { score = 1 });
+                Assert.True(checkIn.StatusCode == HttpStatusCode.Accepted, $"{commandReplica.ResourceId} answered {(int)checkIn.StatusCode} to a token of {authReplica.ResourceId}");
+            }
+
+            foreach (var queryReplica in system.Replicas("query-api"))
+            {
+                using var http = ReplicatedAppHostFixture.CreateReplicaClient(queryReplica);
+                var read = await new HealthFlowApi(http).GetAsync(patient, $"/api/patients/{patient.PatientId}/observations");
+                Assert.True(read.StatusCode == HttpStatusCode.OK, $"{queryReplica.ResourceId} answered {(int)read.StatusCode} to a token of {authReplica.ResourceId}");
+            }
+        }
+    }
+
     public void Dispose() => _api.Http.Dispose();
 }
