@@ -34,6 +34,8 @@ public static class HealthFlowJwtBearerExtensions
         builder.Services.AddJwksHttpClient();
 
         builder.Services.TryAddSingleton(TimeProvider.System);
+        // query-api, which opens the streams, registers the ledger its instances share instead.
+        builder.Services.TryAddSingleton<IStreamTicketLedger, InProcessStreamTicketLedger>();
         builder.Services.AddSingleton<StreamTicketRedemptions>();
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         builder.Services.AddHealthChecks().AddCheck<JwksHealthCheck>("jwks");
@@ -163,7 +165,7 @@ public static class HealthFlowJwtBearerExtensions
         await keys.TryResolveSigningKeyAsync(ticket, cancel);
         var configuration = await keys.GetConfigurationAsync(cancel);
         var redemptions = context.HttpContext.RequestServices.GetRequiredService<StreamTicketRedemptions>();
-        var principal = await redemptions.RedeemAsync(ticket, context.Options.TokenValidationParameters, configuration.SigningKeys);
+        var principal = await redemptions.RedeemAsync(ticket, context.Options.TokenValidationParameters, configuration.SigningKeys, cancel);
         if (principal is null)
         {
             context.Fail("The stream ticket is invalid, expired or already used.");

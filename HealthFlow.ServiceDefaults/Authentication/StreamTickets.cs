@@ -47,17 +47,48 @@ public static class StreamTickets
 }
 
 /// <summary>
-/// Redeems stream tickets once. The record is in memory, per query-api instance: a ticket lives 30 s and
-/// is fetched just before use, so at worst a copied ticket opens one stream on each other instance within
-/// those 30 s. query-api holds no write grant on any table, so a shared DynamoDB record would widen its
-/// IAM policy for that small margin; auth-api's throttle table is where to move it if it ever matters.
+/// Where a stream ticket's use is recorded, so it opens one stream only. query-api's record is shared by all its
+/// instances (a DynamoDB item per ticket): a ticket redeemed on one task must not open a second stream on another,
+/// which the gateway or the ALB may route the replay to.
 /// </summary>
-public sealed class StreamTicketRedemptions(TimeProvider timeProvider)
+public interface IStreamTicketLedger
+{
+    /// <summary>
+    /// Records <paramref name="ticketId"/> as used, to be kept until <paramref name="keepUntil"/>; false when it
+    /// already was.
+    /// </summary>
+    Task<bool> TryRedeemAsync(string ticketId, DateTimeOffset keepUntil, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// The ledger of one process, for an API that opens no stream (command-api validates tickets only to refuse them)
+/// and the tests of the ticket's checks: it is single-use within this process only.
+/// </summary>
+public sealed class InProcessStreamTicketLedger(TimeProvider timeProvider) : IStreamTicketLedger
 {
     private readonly ConcurrentDictionary<string, DateTimeOffset> _redeemed = new(StringComparer.Ordinal);
+
+    public Task<bool> TryRedeemAsync(string ticketId, DateTimeOffset keepUntil, CancellationToken cancellationToken)
+    {
+        var now = timeProvider.GetUtcNow();
+        foreach (var (jti, expires) in _redeemed)
+        {
+            if (expires < now)
+            {
+                _redeemed.TryRemove(jti, out _);
+            }
+        }
+
+        return Task.FromResult(_redeemed.TryAdd(ticketId, keepUntil));
+    }
+}
+
+/// <summary>Checks a stream ticket and redeems it once, in the <see cref="IStreamTicketLedger"/>.</summary>
+public sealed class StreamTicketRedemptions(TimeProvider timeProvider, IStreamTicketLedger ledger)
+{
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
 
-    public async Task<ClaimsPrincipal?> RedeemAsync(string ticket, TokenValidationParameters accessTokenParameters, ICollection<SecurityKey> keys)
+    public async Task<ClaimsPrincipal?> RedeemAsync(string ticket, TokenValidationParameters accessTokenParameters, ICollection<SecurityKey> keys, CancellationToken cancellationToken = default)
     {
         if (ticket.Length > 4096)
         {
@@ -85,17 +116,8 @@ public sealed class StreamTicketRedemptions(TimeProvider timeProvider)
             return null;
         }
 
-        var now = timeProvider.GetUtcNow();
-        foreach (var (jti, expires) in _redeemed)
-        {
-            if (expires < now)
-            {
-                _redeemed.TryRemove(jti, out _);
-            }
-        }
-
         // Kept past the ticket's expiry plus the skew, so it cannot be used again while still valid.
-        return _redeemed.TryAdd(token.Id, new DateTimeOffset(token.ValidTo, TimeSpan.Zero) + parameters.ClockSkew)
+        return await ledger.TryRedeemAsync(token.Id, new DateTimeOffset(token.ValidTo, TimeSpan.Zero) + parameters.ClockSkew, cancellationToken)
             ? new ClaimsPrincipal(result.ClaimsIdentity)
             : null;
     }

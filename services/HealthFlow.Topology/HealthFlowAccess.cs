@@ -68,6 +68,8 @@ public static class HealthFlowAccess
         // Admins read the audit trail; every answer carrying patient data appends its records (audit- streams only).
         .. Reader(Tables.Audit),
         .. Appender(GatewayRoutes.QueryApi, StreamId.AuditPrefix),
+        // A stream ticket's one use, recorded by a conditional put every query-api task sees (StreamTicketLedger).
+        new(AccessResource.Table(Tables.StreamTickets), ["dynamodb:PutItem"], ReturnValues: [AccessGrant.NoReturnValues]),
     ]);
 
     public static readonly ServiceAccess AlertWorker = new(AlertWorkerService,

@@ -88,6 +88,17 @@ public static class HealthFlowTopology
             TimeToLiveAttribute: "expiresAt");
 
         /// <summary>
+        /// The stream tickets query-api has redeemed, one item per ticket (`ticketId`, its jti), shared by every
+        /// query-api task so a ticket opens one stream however many run. Items expire by TTL after the ticket does.
+        /// </summary>
+        public static readonly TableDefinition StreamTickets = new(
+            "stream-tickets",
+            new KeyAttribute("ticketId", KeyType.String),
+            null,
+            [],
+            TimeToLiveAttribute: "expiresAt");
+
+        /// <summary>
         /// Time-limited ownership, e.g. of an outbox shard by one relay, so that N instances never
         /// republish one commit N times: a handful of items, rewritten every sweep. Also which leg carries
         /// each delayed-message chain (DelayedMessageChains): one item per deadline beyond 15 minutes, until it is decided.
@@ -158,7 +169,7 @@ public static class HealthFlowTopology
                 new GlobalIndex(Indexes.AuditByActor, new KeyAttribute("actor", KeyType.String), new KeyAttribute("accessedKey", KeyType.String)),
             ]);
 
-        public static IReadOnlyList<TableDefinition> All { get; } = [Events, Users, LoginThrottle, Leases, Patients, Observations, Alerts, CareTeams, Audit];
+        public static IReadOnlyList<TableDefinition> All { get; } = [Events, Users, LoginThrottle, StreamTickets, Leases, Patients, Observations, Alerts, CareTeams, Audit];
     }
 
     public static class Indexes

@@ -75,7 +75,7 @@ public sealed class StreamTicketExpiryTests : IDisposable
         var ticket = _issuer.Issue(Clinician());
         var behind = new FakeTimeProvider(_time.GetUtcNow() - ClockAllowance - TimeSpan.FromSeconds(1));
 
-        Assert.Null(await RedeemAsync(ticket, new StreamTicketRedemptions(behind)));
+        Assert.Null(await RedeemAsync(ticket, new StreamTicketRedemptions(behind, new InProcessStreamTicketLedger(behind))));
     }
 
     private Task<ClaimsPrincipal?> RedeemAsync(string ticket, StreamTicketRedemptions? redemptions = null)

@@ -133,39 +133,30 @@ public sealed class SigningKeyProvider
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         using var generated = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var pem = generated.ExportPkcs8PrivateKeyPem();
+        // Written whole under a name of its own, then moved to the key's name unless a key is there: the move is
+        // atomic and refuses to replace, so of several auth-api replicas starting together on a fresh machine exactly
+        // one key becomes the key, and every other replica reads that one, never a half-written file.
+        var written = $"{path}.{Guid.NewGuid():N}.tmp";
+        var fileOptions = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            fileOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        using (var writer = new StreamWriter(written, fileOptions))
+        {
+            writer.Write(pem);
+        }
+
         try
         {
-            // CreateNew: when two instances start together, one writes and the other reads its key.
-            var fileOptions = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-            if (!OperatingSystem.IsWindows())
-            {
-                fileOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            }
-
-            using (var writer = new StreamWriter(path, fileOptions))
-            {
-                writer.Write(pem);
-            }
-
+            File.Move(written, path, overwrite: false);
             return pem;
         }
         catch (IOException) when (File.Exists(path))
         {
-            return ReadWhenComplete(path);
-        }
-    }
-
-    private static string ReadWhenComplete(string path)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            var pem = File.ReadAllText(path);
-            if (pem.Contains("-----END", StringComparison.Ordinal) || attempt >= 50)
-            {
-                return pem;
-            }
-
-            Thread.Sleep(20);
+            File.Delete(written);
+            return File.ReadAllText(path);
         }
     }
 }

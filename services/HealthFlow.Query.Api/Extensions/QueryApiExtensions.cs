@@ -21,6 +21,8 @@ public static class QueryApiExtensions
         builder.AddHealthFlowHttp();
         builder.AddHealthFlowJwtBearer();
         builder.AddHealthFlowReadModelQueries();
+        // A ticket opens one stream across every query-api task, not one per task.
+        builder.Services.AddSingleton<IStreamTicketLedger, StreamTicketLedger>();
         builder.Services.AddDynamoDbHealthCheck(HealthFlowTopology.Tables.Alerts);
         builder.Services.AddOpenApi();
         return builder;
