@@ -184,6 +184,32 @@ public sealed class HealthFlowApiClient : IDisposable
         return true;
     }
 
+    /// <summary>POST /api/alerts/{id}/acknowledge: the status, or null when no answer came. Never throws for an HTTP or network failure.</summary>
+    public Task<HttpStatusCode?> AcknowledgeAsync(string accessToken, Guid alertId, string? note, CancellationToken cancellationToken) =>
+        SendForStatusAsync(HttpMethod.Post, $"/api/alerts/{alertId:D}/acknowledge", accessToken, new { note }, correlationId: null, cancellationToken);
+
+    /// <summary>
+    /// GET of any path (a patient, their observations, a FHIR resource, a list) with the given X-Correlation-Id, which the
+    /// audit record of the answer carries: the status, or null when no answer came. The body is read and dropped.
+    /// </summary>
+    public Task<HttpStatusCode?> ReadAsync(string accessToken, string path, string correlationId, CancellationToken cancellationToken) =>
+        SendForStatusAsync(HttpMethod.Get, path, accessToken, body: null, correlationId, cancellationToken);
+
+    /// <summary>POST /api/care-teams (admin): the new team's id.</summary>
+    public async Task<Guid> CreateCareTeamAsync(string adminToken, string name, CancellationToken cancellationToken)
+    {
+        using var request = Authorized(HttpMethod.Post, "/api/care-teams", adminToken);
+        request.Content = JsonContent.Create(new { name }, options: Json);
+        using var response = await _http.SendAsync(request, cancellationToken);
+        await EnsureAsync(response, HttpStatusCode.Created, "create care team " + name, cancellationToken);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>(Json, cancellationToken);
+        return body.GetProperty("careTeamId").GetGuid();
+    }
+
+    /// <summary>POST (assign) or DELETE (remove) /api/care-teams/{id}/patients (admin): the status, or null when no answer came.</summary>
+    public Task<HttpStatusCode?> MovePatientAsync(string adminToken, Guid careTeamId, Guid patientId, bool assign, CancellationToken cancellationToken) =>
+        SendForStatusAsync(assign ? HttpMethod.Post : HttpMethod.Delete, $"/api/care-teams/{careTeamId:D}/patients", adminToken, new { patientId }, correlationId: null, cancellationToken);
+
     /// <summary>GET /api/alerts/stream as a raw response; the caller reads the Server-Sent Events.</summary>
     public async Task<HttpResponseMessage> OpenAlertStreamAsync(string accessToken, string? lastEventId, CancellationToken cancellationToken)
     {
@@ -208,6 +234,33 @@ public sealed class HealthFlowApiClient : IDisposable
     }
 
     public void Dispose() => _http.Dispose();
+
+    private async Task<HttpStatusCode?> SendForStatusAsync(
+        HttpMethod method, string path, string accessToken, object? body, string? correlationId, CancellationToken cancellationToken)
+    {
+        using var request = Authorized(method, path, accessToken);
+        if (body is not null)
+        {
+            request.Content = JsonContent.Create(body, options: Json);
+        }
+
+        if (correlationId is not null)
+        {
+            request.Headers.Add("X-Correlation-Id", correlationId);
+        }
+
+        try
+        {
+            using var response = await _http.SendAsync(request, cancellationToken);
+            // Read to the end: a disclosure is audited before its body is written, and a cut body is no answer.
+            await response.Content.LoadIntoBufferAsync(cancellationToken);
+            return response.StatusCode;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException || (ex is TaskCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            return null;
+        }
+    }
 
     private static HttpRequestMessage Authorized(HttpMethod method, string path, string accessToken)
     {
