@@ -57,6 +57,12 @@ internal static class ChaosCommand
             Description = "The system's Escalation:MediumAfter, with --escalation-high.",
             CustomParser = r => ParseDuration(r, "--escalation-medium"),
         };
+        var minimumKills = new Option<int>("--min-kills")
+        {
+            Description = "Run past --duration until this many replicas were killed and replaced (at most 3 × the duration).",
+            DefaultValueFactory = _ => 0,
+        };
+        minimumKills.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 0) r.AddError("--min-kills must not be negative."); });
         var output = new Option<string>("--output") { Description = "Directory for chaos-report.md and chaos-report.json.", DefaultValueFactory = _ => "." };
         rate.Validators.Add(r => { if (r.GetValueOrDefault<double>() is <= 0 or > 10_000) r.AddError("--rate must be above 0 and at most 10000."); });
         patients.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 1_000) r.AddError("--patients must be 1 to 1000."); });
@@ -71,7 +77,7 @@ internal static class ChaosCommand
 
         var command = new Command("chaos", "Run a recorded workload against the running system while injecting faults, then check its invariants from the stores.")
         {
-            gateway, awsEndpoint, duration, rate, seed, patients, faults, faultInterval, escalationHigh, escalationMedium, output,
+            gateway, awsEndpoint, duration, rate, seed, patients, faults, faultInterval, minimumKills, escalationHigh, escalationMedium, output,
         };
         command.SetAction((parse, cancellationToken) =>
         {
@@ -88,7 +94,7 @@ internal static class ChaosCommand
                     ParseFaults(parse.GetValue(faults)),
                     parse.GetValue(faultInterval),
                     high is null && medium is null ? null : new EscalationPolicy { HighAfter = high, MediumAfter = medium },
-                    parse.GetRequiredValue(output)),
+                    parse.GetRequiredValue(output)) { MinimumKills = parse.GetValue(minimumKills) },
                 cancellationToken);
         });
         return command;

@@ -18,10 +18,10 @@ public static class FaultKinds
 }
 
 /// <summary>A running replica of one of this system's services.</summary>
-public sealed record ServiceReplica(string Service, int ProcessId);
+public sealed record ReplicaProcess(string Service, int ProcessId);
 
 /// <summary>
-/// Injects faults at moments drawn from the seed, one at a time, each logged with its time and healed before the next:
+/// Injects faults at moments drawn from the seed, each logged with its time and healed before the next of its lane:
 /// SIGKILL of a random replica of a random service (then waits for its replacement), a slow and failing PutEvents or
 /// held DynamoDB writes through LocalAws's fault endpoint, and a short visibility timeout on a work queue so messages
 /// are delivered again. <see cref="HealAsync"/> undoes whatever is still in force.
@@ -39,30 +39,39 @@ public sealed class ChaosNemesis(ChaosSettings settings, IAmazonSQS sqs, ChaosHi
     private (string QueueUrl, string Original)? _shortened;
     private bool _faultsSet;
 
-    public int Kills { get; private set; }
+    private int _kills;
 
-    public async Task RunAsync(CancellationToken stop)
+    /// <summary>Replicas killed and replaced so far.</summary>
+    public int Kills => Volatile.Read(ref _kills);
+
+    /// <summary>Two lanes side by side, as real outages overlap: replicas killed, and faults of the cloud around them.</summary>
+    public Task RunAsync(CancellationToken stop)
     {
         var random = new Random(unchecked(settings.Seed * 31 + 7));
-        var kinds = settings.Faults;
-        while (!stop.IsCancellationRequested)
-        {
-            var pause = TimeSpan.FromSeconds(settings.FaultInterval.TotalSeconds * (0.5 + random.NextDouble()));
-            await Task.Delay(pause, stop).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            if (stop.IsCancellationRequested || kinds.Count == 0)
-            {
-                break;
-            }
+        var killing = settings.Faults.Contains(FaultKinds.Kill) ? KillLaneAsync(new Random(random.Next()), stop) : Task.CompletedTask;
+        var cloud = settings.Faults.Where(f => f != FaultKinds.Kill).ToList();
+        var faulting = cloud.Count > 0 ? CloudLaneAsync(cloud, new Random(random.Next()), stop) : Task.CompletedTask;
+        return Task.WhenAll(killing, faulting);
+    }
 
+    private async Task KillLaneAsync(Random random, CancellationToken stop)
+    {
+        while (await PauseAsync(random, stop))
+        {
+            await KillAsync(random, stop);
+        }
+    }
+
+    private async Task CloudLaneAsync(IReadOnlyList<string> kinds, Random random, CancellationToken stop)
+    {
+        while (await PauseAsync(random, stop))
+        {
             var kind = kinds[random.Next(kinds.Count)];
             var hold = TimeSpan.FromSeconds(2 + random.NextDouble() * 6);
             try
             {
                 switch (kind)
                 {
-                    case FaultKinds.Kill:
-                        await KillAsync(random, stop);
-                        break;
                     case FaultKinds.SlowEventBridge:
                         var delay = random.Next(200, 2000);
                         var failures = Math.Round(random.NextDouble() * 0.5, 2);
@@ -87,6 +96,14 @@ public sealed class ChaosNemesis(ChaosSettings settings, IAmazonSQS sqs, ChaosHi
                 history.Record(new ChaosFault(kind, "-", DateTimeOffset.UtcNow, null, "could not inject: " + ex.Message));
             }
         }
+    }
+
+    /// <summary>A pause of about <see cref="ChaosSettings.FaultInterval"/>; false once the run stops.</summary>
+    private async Task<bool> PauseAsync(Random random, CancellationToken stop)
+    {
+        var pause = TimeSpan.FromSeconds(settings.FaultInterval.TotalSeconds * (0.5 + random.NextDouble()));
+        await Task.Delay(pause, stop).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        return !stop.IsCancellationRequested;
     }
 
     /// <summary>Lifts every fault still in force: the checker must judge a healed system.</summary>
@@ -115,9 +132,8 @@ public sealed class ChaosNemesis(ChaosSettings settings, IAmazonSQS sqs, ChaosHi
     /// killable service, never another system's (another AppHost has another endpoint). A wrapper process (`dotnet run`)
     /// is skipped for the process it started, which is the one serving.
     /// </summary>
-    public static IReadOnlyList<ServiceReplica> FindReplicas(Uri awsEndpoint)
+    public static IReadOnlyList<ReplicaProcess> FindReplicas(Uri awsEndpoint)
     {
-        var ours = awsEndpoint.GetLeftPart(UriPartial.Authority).TrimEnd('/');
         var found = new Dictionary<int, (string Service, int Parent)>();
         foreach (var directory in Directory.EnumerateDirectories("/proc"))
         {
@@ -131,7 +147,7 @@ public sealed class ChaosNemesis(ChaosSettings settings, IAmazonSQS sqs, ChaosHi
                 var environment = File.ReadAllText(Path.Combine(directory, "environ")).Split('\0')
                     .Select(e => e.Split('=', 2)).Where(e => e.Length == 2).GroupBy(e => e[0]).ToDictionary(g => g.Key, g => g.First()[1]);
                 if (environment.TryGetValue("AWS_ENDPOINT_URL", out var endpoint)
-                    && Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) && uri.GetLeftPart(UriPartial.Authority).TrimEnd('/') == ours
+                    && Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) && SameEndpoint(uri, awsEndpoint)
                     && environment.TryGetValue("OTEL_SERVICE_NAME", out var service) && KillableServices.Contains(service))
                 {
                     // /proc/<pid>/stat: "pid (comm) state ppid ...": the command may hold spaces, so split after its ')'.
@@ -147,8 +163,12 @@ public sealed class ChaosNemesis(ChaosSettings settings, IAmazonSQS sqs, ChaosHi
         }
 
         var parents = found.Values.Select(v => v.Parent).ToHashSet();
-        return [.. found.Where(f => !parents.Contains(f.Key)).Select(f => new ServiceReplica(f.Value.Service, f.Key)).OrderBy(r => r.Service).ThenBy(r => r.ProcessId)];
+        return [.. found.Where(f => !parents.Contains(f.Key)).Select(f => new ReplicaProcess(f.Value.Service, f.Key)).OrderBy(r => r.Service).ThenBy(r => r.ProcessId)];
     }
+
+    // localhost and 127.0.0.1 are the same LocalAws on this machine; the port tells two systems apart.
+    private static bool SameEndpoint(Uri a, Uri b) =>
+        a.Port == b.Port && (string.Equals(a.Host, b.Host, StringComparison.OrdinalIgnoreCase) || (a.IsLoopback && b.IsLoopback));
 
     private async Task KillAsync(Random random, CancellationToken stop)
     {
@@ -170,12 +190,12 @@ public sealed class ChaosNemesis(ChaosSettings settings, IAmazonSQS sqs, ChaosHi
             process.Kill();
         }
 
-        Kills++;
         // The replacement is a new process of the same service; until it runs, the service has one replica fewer.
         var before = ofService.Select(r => r.ProcessId).ToHashSet();
         var clock = Stopwatch.StartNew();
-        ServiceReplica? replacement = null;
-        while (clock.Elapsed < settings.ReplacementTimeout && !stop.IsCancellationRequested)
+        ReplicaProcess? replacement = null;
+        // Waited for even when the run stops meanwhile: the checker must judge a system with every replica back.
+        while (clock.Elapsed < settings.ReplacementTimeout)
         {
             replacement = FindReplicas(settings.AwsEndpoint).FirstOrDefault(r => r.Service == service && !before.Contains(r.ProcessId));
             if (replacement is not null)
@@ -184,6 +204,11 @@ public sealed class ChaosNemesis(ChaosSettings settings, IAmazonSQS sqs, ChaosHi
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(250), CancellationToken.None);
+        }
+
+        if (replacement is not null)
+        {
+            Interlocked.Increment(ref _kills);
         }
 
         history.Record(new ChaosFault(FaultKinds.Kill, $"{service} pid {victim.ProcessId}", killedAt, replacement is null ? null : DateTimeOffset.UtcNow,

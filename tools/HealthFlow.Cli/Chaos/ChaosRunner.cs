@@ -31,6 +31,9 @@ public sealed record ChaosSettings(
 {
     public TimeSpan ReplacementTimeout { get; init; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>The workload runs past <see cref="Duration"/> until this many replicas were killed and replaced (at most 3 × the duration).</summary>
+    public int MinimumKills { get; init; }
+
     public TimeSpan QuiescenceTimeout { get; init; } = TimeSpan.FromMinutes(5);
 }
 
@@ -57,9 +60,19 @@ public sealed class ChaosRunner(ChaosSettings settings, IEventStore store, IAmaz
         using var nemesisStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         say($"Workload: {settings.Rate:0.#} check-ins/s for {settings.Duration.TotalSeconds:0} s; faults: {(settings.Faults.Count == 0 ? "none" : string.Join(", ", settings.Faults))}");
         var faulting = nemesis.RunAsync(nemesisStop.Token);
+        using var workloadStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var working = workload.RunAsync(workloadStop.Token, streamsStop.Token);
         try
         {
-            await workload.RunAsync(settings.Duration, streamsStop.Token, cancellationToken);
+            var clock = Stopwatch.StartNew();
+            while (!working.IsCompleted
+                && (clock.Elapsed < settings.Duration || (nemesis.Kills < settings.MinimumKills && clock.Elapsed < 3 * settings.Duration)))
+            {
+                await Task.WhenAny(working, Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken));
+            }
+
+            await workloadStop.CancelAsync();
+            await working;
         }
         finally
         {

@@ -101,31 +101,29 @@ public sealed class ChaosWorkload
         }
     }
 
-    /// <summary>Runs every client for <paramref name="duration"/>; the streams stay open until <paramref name="streamsStop"/>, so late changes still reach them.</summary>
-    public async Task RunAsync(TimeSpan duration, CancellationToken streamsStop, CancellationToken cancellationToken)
+    /// <summary>Runs every client until <paramref name="stop"/>; the streams stay open until <paramref name="streamsStop"/>, so late changes still reach them.</summary>
+    public async Task RunAsync(CancellationToken stop, CancellationToken streamsStop)
     {
         for (var n = 1; n <= _settings.Streams; n++)
         {
-            var stream = new AlertStream(_api, await _clinician.TokenAsync(cancellationToken));
+            var stream = new AlertStream(_api, await _clinician.TokenAsync(stop));
             _streams.Add(stream);
             var number = n;
             _streaming.Add(stream.RunAsync(
                 alert => _history.Record(new StreamDelivery(_clinician.Username, number, alert.AlertId, alert.PatientId, alert.Status, DateTimeOffset.UtcNow)),
                 streamsStop));
-            await stream.Connected.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
+            await stream.Connected.WaitAsync(TimeSpan.FromSeconds(30), stop);
         }
 
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        stop.CancelAfter(duration);
         var random = new Random(_settings.Seed);
         var clients = new List<Task>
         {
-            CheckInsAsync(new Random(random.Next()), stop.Token),
-            AdminAsync(new Random(random.Next()), stop.Token),
+            CheckInsAsync(new Random(random.Next()), stop),
+            AdminAsync(new Random(random.Next()), stop),
         };
         for (var c = 0; c < _settings.ClinicianClients; c++)
         {
-            clients.Add(ClinicianAsync(new Random(random.Next()), stop.Token));
+            clients.Add(ClinicianAsync(new Random(random.Next()), stop));
         }
 
         await Task.WhenAll(clients);

@@ -254,6 +254,8 @@ public sealed class NothingLeftOnTheWay : IInvariant
 /// <summary>The checker: every invariant over one history and one snapshot.</summary>
 public sealed class ChaosChecker(IReadOnlyList<IInvariant> invariants)
 {
+    public IReadOnlyList<IInvariant> Invariants => invariants;
+
     public static ChaosChecker Default(AlertRulesOptions rules, EscalationPolicy? escalation) => new(
     [
         new CheckInsStoredOnce(),
