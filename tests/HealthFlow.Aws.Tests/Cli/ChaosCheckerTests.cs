@@ -115,6 +115,10 @@ public sealed class ChaosCheckerTests
 
         var unaudited = new ChaosHistory([.. History().Operations, Op(OperationKinds.Read, 200, correlationId: "chaos-test-unaudited")]);
         AssertReported<AuditComplete>(unaudited, Snapshot(), "chaos-test-unaudited", "without an audit record");
+
+        // An empty page carried no patient's data: no record is owed.
+        var empty = new ChaosHistory([.. History().Operations, Op(OperationKinds.Read, 200, correlationId: "chaos-test-empty") with { Items = 0 }]);
+        Assert.True(Result<AuditComplete>(empty, Snapshot()).Holds);
     }
 
     [Fact]
@@ -204,7 +208,7 @@ public sealed class ChaosCheckerTests
 
     private static ChaosOperation Op(string kind, int status, Guid? observationId = null, Guid? alertId = null, string? correlationId = null) =>
         new(0, kind, kind == OperationKinds.CheckIn ? "patient" : "clinician1", T0, T0, status, Patient, observationId, alertId, CorrelationId: correlationId,
-            Path: kind == OperationKinds.Read ? $"/api/patients/{Patient}" : null);
+            Path: kind == OperationKinds.Read ? $"/api/patients/{Patient}" : null, Items: kind == OperationKinds.Read ? 1 : 0);
 
     private static ObservationSubmitted CheckIn(Guid observationId, VitalSigns vitals) => new(observationId, Patient, vitals.Vitals, T0, T0, null);
 

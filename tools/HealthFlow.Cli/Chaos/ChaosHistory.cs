@@ -19,6 +19,8 @@ public static class OperationKinds
 /// <param name="ObservationId">For a check-in: the id the server answered, or the one its Idempotency-Key determines.</param>
 /// <param name="Alarming">For a check-in: whether the workload sent vitals it meant to alarm (the checker decides with the domain's rules, not this).</param>
 /// <param name="CorrelationId">The X-Correlation-Id sent, which the audit record of a read carries.</param>
+/// <param name="Items">For a read answered 200: how many items it carried (a page's, or 1). An empty page discloses no
+/// patient's data, so it leaves no audit record.</param>
 public sealed record ChaosOperation(
     long Sequence,
     string Kind,
@@ -32,7 +34,8 @@ public sealed record ChaosOperation(
     string? IdempotencyKey = null,
     string? CorrelationId = null,
     string? Path = null,
-    bool Alarming = false)
+    bool Alarming = false,
+    int Items = 0)
 {
     public bool Answered(int status) => Status == status;
 

@@ -267,9 +267,9 @@ public sealed class ChaosWorkload
     {
         var correlationId = $"chaos-{_runId}-{_history.NextSequence()}";
         var started = DateTimeOffset.UtcNow;
-        var status = await _api.ReadAsync(token, path, correlationId, CancellationToken.None);
+        var read = await _api.ReadAsync(token, path, correlationId, CancellationToken.None);
         _history.Record(new ChaosOperation(_history.NextSequence(), OperationKinds.Read, _clinician.Username, started, DateTimeOffset.UtcNow,
-            (int?)status, patientId, CorrelationId: correlationId, Path: path));
+            (int?)read.Status, patientId, CorrelationId: correlationId, Path: path, Items: read.Items));
     }
 
     /// <summary>The admin moves a patient into the run's team, or out again, every second or so.</summary>

@@ -146,7 +146,10 @@ public sealed class AcknowledgementsKept : IInvariant
     }
 }
 
-/// <summary>Every read of a patient's data answered 200 has its audit record; no audit record was changed or removed.</summary>
+/// <summary>
+/// Every read of a patient's data answered 200 has its audit record; no audit record was changed or removed. A read
+/// that carried nothing (an empty page) disclosed no data: the trail records one record per patient a response carried.
+/// </summary>
 public sealed class AuditComplete : IInvariant
 {
     public InvariantResult Check(ChaosHistory history, StoreSnapshot snapshot)
@@ -160,7 +163,7 @@ public sealed class AuditComplete : IInvariant
         var violations = new List<Violation>();
 
         var reads = history.Operations
-            .Where(o => o.Kind == OperationKinds.Read && o.Answered(200) && o.PatientId is not null && o.CorrelationId is not null)
+            .Where(o => o.Kind == OperationKinds.Read && o.Answered(200) && o.Items > 0 && o.PatientId is not null && o.CorrelationId is not null)
             .ToList();
         foreach (var read in reads)
         {
@@ -188,7 +191,7 @@ public sealed class AuditComplete : IInvariant
             violations.Add(new(row.RecordId.ToString(), $"audit row {row.RecordId} ({row.Actor}, {row.Action}) has no record in any audit- stream"));
         }
 
-        return new("audit complete and unchanged", "every read answered 200 has its audit record, and no audit record was changed or removed",
+        return new("audit complete and unchanged", "every read of a patient answered 200 with data has its audit record, and no audit record was changed or removed",
             reads.Count + records.Count, violations);
     }
 }
