@@ -7,6 +7,11 @@ using HealthFlow.AppHost;
 var fromContainers = args.Contains("--containers");
 var builder = DistributedApplication.CreateBuilder([.. args.Where(a => a != "--containers")]);
 
+// `--replicas N` (1 to 4, default 1): N processes of each of the five services, as ECS runs N tasks of a service.
+// Each service's endpoint is Aspire's proxy, which spreads connections over the replicas; the gateway keeps one
+// destination per service, as the ALB keeps one target group.
+var replicas = ServiceReplicas.From(builder.Configuration);
+
 // LocalAws (no Docker needed) by default; `--aws localstack` runs LocalStack in a container instead.
 var aws = builder.AddLocalAwsEndpoint();
 
@@ -18,6 +23,13 @@ var provision = builder.AddProject<Projects.HealthFlow_Cli>("provision")
 
 if (fromContainers)
 {
+    // Each container listens on the host's network on its service's own port, so a second one of a service could
+    // not bind it; nothing here would spread requests over two containers either.
+    if (replicas > 1)
+    {
+        throw new ArgumentException("--replicas above 1 runs only from source: --containers runs one container per service on a fixed host port.");
+    }
+
     builder.AddSystemFromImages(aws, provision);
     builder.Build().Run();
     return;
@@ -26,12 +38,14 @@ if (fromContainers)
 // Each service's local settings (the demo accounts and ward, the escalation policy) are in LocalServiceSettings,
 // shared with `--containers`.
 var authApi = builder.AddProject<Projects.HealthFlow_Auth_Api>("auth-api")
+    .WithReplicas(replicas)
     .WithAwsEndpoint(aws)
     .WithLocalSettings(builder.Configuration)
     .WithHttpHealthCheck("/health")
     .WaitForCompletion(provision);
 
 var commandApi = builder.AddProject<Projects.HealthFlow_Command_Api>("command-api")
+    .WithReplicas(replicas)
     .WithAwsEndpoint(aws)
     .WithJwtValidation(authApi)
     .WithLocalSettings(builder.Configuration)
@@ -40,6 +54,7 @@ var commandApi = builder.AddProject<Projects.HealthFlow_Command_Api>("command-ap
     .WaitForCompletion(provision);
 
 var queryApi = builder.AddProject<Projects.HealthFlow_Query_Api>("query-api")
+    .WithReplicas(replicas)
     .WithAwsEndpoint(aws)
     .WithJwtValidation(authApi)
     .WithLocalSettings(builder.Configuration)
@@ -48,18 +63,23 @@ var queryApi = builder.AddProject<Projects.HealthFlow_Query_Api>("query-api")
     .WaitForCompletion(provision);
 
 // Raises alerts and escalates those left unacknowledged (`--Escalation:HighAfter=00:00:30` shortens a deadline).
-builder.AddProject<Projects.HealthFlow_AlertWorker>("alert-worker")
+var alertWorker = builder.AddProject<Projects.HealthFlow_AlertWorker>("alert-worker")
+    .WithReplicas(replicas)
     .WithAwsEndpoint(aws)
     .WithLocalSettings(builder.Configuration)
     .WithHttpHealthCheck("/health")
     .WaitForCompletion(provision);
 
 // `--CareTeams:NewPatientsJoinDemoWard false` leaves new patients in no team.
-builder.AddProject<Projects.HealthFlow_Projections>("projections")
+var projections = builder.AddProject<Projects.HealthFlow_Projections>("projections")
+    .WithReplicas(replicas)
     .WithAwsEndpoint(aws)
     .WithLocalSettings(builder.Configuration)
     .WithHttpHealthCheck("/health")
     .WaitForCompletion(provision);
+
+// `--ReplaceExitedTasks true`: a replica that exits without a stop command is started again, as ECS replaces a stopped task.
+builder.ReplaceExitedTasks(authApi.Resource, commandApi.Resource, queryApi.Resource, alertWorker.Resource, projections.Resource);
 
 // Path routing only, as the ALB does on AWS.
 var gateway = builder.AddProject<Projects.HealthFlow_Gateway>("gateway")
@@ -67,6 +87,8 @@ var gateway = builder.AddProject<Projects.HealthFlow_Gateway>("gateway")
     .WithReference(authApi)
     .WithReference(commandApi)
     .WithReference(queryApi)
+    // Aspire's proxy picks a replica per connection: with replicas, the gateway opens one per request, as the ALB balances requests.
+    .WithEnvironment("Gateway__ConnectionPerRequest", replicas > 1 ? "true" : "false")
     .WithHttpHealthCheck("/health", endpointName: "public")
     .WithExternalHttpEndpoints();
 

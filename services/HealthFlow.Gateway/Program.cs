@@ -12,9 +12,16 @@ builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.W
 builder.Logging.AddFilter("Yarp.ReverseProxy.Forwarder.HttpForwarder", LogLevel.Warning);
 // Routing's "Executing/Executed endpoint" pair, two lines per proxied request: the request span says the same.
 builder.Logging.AddFilter("Microsoft.AspNetCore.Routing", LogLevel.Warning);
-builder.Services.AddReverseProxy()
+var proxy = builder.Services.AddReverseProxy()
     .LoadFromMemory(GatewayProxyConfig.Routes(), GatewayProxyConfig.Clusters())
     .AddServiceDiscoveryDestinationResolver();
+// Under the AppHost's `--replicas`, a service's one address is Aspire's proxy, which picks a replica per connection,
+// so a pooled connection would send every request to the same replica. The ALB picks a target per request; a
+// connection per request gives the replicas requests as it would.
+if (builder.Configuration.GetValue("Gateway:ConnectionPerRequest", false))
+{
+    proxy.ConfigureHttpClient((_, handler) => handler.PooledConnectionLifetime = TimeSpan.Zero);
+}
 
 var app = builder.Build();
 

@@ -11,9 +11,20 @@ namespace HealthFlow.EndToEnd.Tests;
 /// <summary>
 /// Starts the real AppHost once for every end-to-end test (a start costs 20-35 s here):
 /// LocalAws, provisioning, the five services, the gateway, the web apps and the dashboard.
+/// <see cref="ReplicatedAppHostFixture"/> starts the same system with more than one replica of each service.
 /// </summary>
-public sealed class AppHostFixture : IAsyncLifetime
+public class AppHostFixture : IAsyncLifetime
 {
+    // Arguments a derived fixture adds to the shared ones (free ports, the short escalation policy).
+    private readonly IReadOnlyList<string> _extraArgs;
+
+    public AppHostFixture()
+        : this([])
+    {
+    }
+
+    protected AppHostFixture(IReadOnlyList<string> extraArgs) => _extraArgs = extraArgs;
+
     // Generous: on a loaded 2-core machine (a parallel build, CI beside other jobs) nine processes JIT at once.
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(8);
 
@@ -45,7 +56,7 @@ public sealed class AppHostFixture : IAsyncLifetime
     /// <summary>A client for the public API, through the gateway, as a browser or a mobile app sees it.</summary>
     public HttpClient CreateGatewayClient() => new() { BaseAddress = GatewayUrl, Timeout = TimeSpan.FromSeconds(30) };
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         using var cts = new CancellationTokenSource(StartTimeout);
 
@@ -63,6 +74,7 @@ public sealed class AppHostFixture : IAsyncLifetime
             .. FromContainers
                 ? ["--containers", .. HealthFlow.AppHost.ServiceContainers.DefaultPorts.Keys.Select(service => $"--Containers:Ports:{service}={FreePort()}")]
                 : Array.Empty<string>(),
+            .. _extraArgs,
         ];
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.HealthFlow_AppHost>(
             args,
@@ -91,7 +103,7 @@ public sealed class AppHostFixture : IAsyncLifetime
         DashboardUrl = await App.GetDashboardUrlAsync(cts.Token) ?? throw new InvalidOperationException("The dashboard did not start.");
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (App is not null)
         {

@@ -2,10 +2,13 @@ using System.Text.Json;
 
 namespace HealthFlow.EndToEnd.Tests;
 
-/// <summary>One span of the dashboard's OTLP JSON, with its service, instrumentation scope and string attributes.</summary>
+/// <summary>
+/// One span of the dashboard's OTLP JSON, with its service, the service's instance (which replica, from
+/// service.instance.id), instrumentation scope and string attributes.
+/// </summary>
 public sealed record TraceSpan(
     string Service, string Scope, string Name, string TraceId, string SpanId, string? ParentSpanId, string Kind, IReadOnlyDictionary<string, string> Attributes,
-    IReadOnlyList<string> LinkedTraceIds)
+    IReadOnlyList<string> LinkedTraceIds, string Instance = "?")
 {
     public bool IsConsumer => Kind is "5" or "SPAN_KIND_CONSUMER";
 
@@ -17,7 +20,9 @@ public sealed record TraceSpan(
         var root = document.RootElement.TryGetProperty("data", out var data) ? data : document.RootElement;
         foreach (var resourceSpans in Array(root, "resourceSpans"))
         {
-            var service = resourceSpans.TryGetProperty("resource", out var resource) ? ReadAttributes(resource).GetValueOrDefault("service.name", "?") : "?";
+            var resourceAttributes = resourceSpans.TryGetProperty("resource", out var resource) ? ReadAttributes(resource) : [];
+            var service = resourceAttributes.GetValueOrDefault("service.name", "?");
+            var instance = resourceAttributes.GetValueOrDefault("service.instance.id", "?");
             foreach (var scopeSpans in Array(resourceSpans, "scopeSpans"))
             {
                 var scope = scopeSpans.TryGetProperty("scope", out var s) && s.TryGetProperty("name", out var n) ? n.GetString() ?? "" : "";
@@ -32,7 +37,8 @@ public sealed record TraceSpan(
                         span.TryGetProperty("parentSpanId", out var parent) ? parent.GetString() : null,
                         span.TryGetProperty("kind", out var kind) ? kind.ToString() : "",
                         ReadAttributes(span),
-                        [.. Array(span, "links").Select(l => l.GetProperty("traceId").GetString() ?? "")]));
+                        [.. Array(span, "links").Select(l => l.GetProperty("traceId").GetString() ?? "")],
+                        instance));
                 }
             }
         }

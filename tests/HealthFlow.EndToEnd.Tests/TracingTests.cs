@@ -150,14 +150,9 @@ public sealed class TracingTests(AppHostFixture system)
         Assert.True(bareCalls.Count == 0, $"traces that begin with a bare call: {string.Join("; ", bareCalls.Take(10).Select(s => $"{s.Service}/{s.Name}"))}");
     }
 
-    private HttpClient Dashboard() => new() { BaseAddress = new Uri(system.DashboardUrl.GetLeftPart(UriPartial.Authority)) };
+    private HttpClient Dashboard() => DashboardTelemetry.Client(system);
 
-    private static async Task<List<TraceSpan>> SpansAsync(HttpClient dashboard, string? service = null) =>
-        TraceSpan.ReadAll(await dashboard.GetStringAsync(service is null ? "/api/telemetry/spans" : $"/api/telemetry/spans?resource={service}"));
+    private static Task<List<TraceSpan>> SpansAsync(HttpClient dashboard, string? service = null) => DashboardTelemetry.SpansAsync(dashboard, service);
 
-    private static async Task<List<TraceSpan>> TraceAsync(HttpClient dashboard, string traceId)
-    {
-        var reply = await dashboard.GetAsync($"/api/telemetry/traces/{traceId}");
-        return reply.IsSuccessStatusCode ? TraceSpan.ReadAll(await reply.Content.ReadAsStringAsync()) : [];
-    }
+    private static Task<List<TraceSpan>> TraceAsync(HttpClient dashboard, string traceId) => DashboardTelemetry.TraceAsync(dashboard, traceId);
 }

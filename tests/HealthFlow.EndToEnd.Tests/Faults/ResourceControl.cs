@@ -36,13 +36,19 @@ public sealed class ResourceControl(DistributedApplication app)
         }
         else
         {
-            using var process = Process.GetProcessById(ProcessId(resource));
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
+            await KillProcessAsync(ProcessId(resource));
         }
 
         using var timeout = new CancellationTokenSource(Patience);
         await Notifications.WaitForResourceAsync(resource, e => e.Snapshot.State?.Text is "Exited" or "Finished" or "FailedToStart", timeout.Token);
+    }
+
+    /// <summary>SIGKILL to one process (a replica, found by its process id), returning once it is gone.</summary>
+    public static async Task KillProcessAsync(int processId)
+    {
+        using var process = Process.GetProcessById(processId);
+        process.Kill(entireProcessTree: true);
+        await process.WaitForExitAsync();
     }
 
     /// <summary>Starts a stopped or crashed resource again and waits until it is healthy.</summary>
