@@ -91,7 +91,8 @@ public sealed class ChaosCheckerTests
         var alertId = AlertId.For(Alarming);
         var snapshot = Snapshot() with { Alerts = [.. Snapshot().Alerts.Select(a => a.AlertId == alertId ? a with { Status = "open" } : a)] };
 
-        AssertReported<AcknowledgementsKept>(snapshot, alertId.ToString(), "open in the alerts read model");
+        // The stream showed the acknowledgement the read model lost: the convergence invariant reports it as well.
+        AssertReported<AcknowledgementsKept>(snapshot, alertId.ToString(), "open in the alerts read model", alone: false);
     }
 
     [Fact]
@@ -137,6 +138,24 @@ public sealed class ChaosCheckerTests
     }
 
     [Fact]
+    public void A_stream_that_missed_an_alert_or_still_shows_it_open_after_its_acknowledgement_is_reported()
+    {
+        var acknowledged = AlertId.For(Alarming);
+        var stale = History(
+        [
+            new("clinician1", 1, acknowledged, Patient, "open", T0.AddSeconds(1)),
+            new("clinician1", 1, AlertId.For(Open), Patient, "open", T0.AddSeconds(6)),
+            new("clinician1", 2, acknowledged, Patient, "acknowledged", T0.AddSeconds(2)),
+        ]);
+
+        var result = Result<StreamsConverge>(stale, Snapshot());
+
+        Assert.Contains(result.Violations, v => v.Id == acknowledged.ToString() && v.Message.Contains("stream 1 last showed alert", StringComparison.Ordinal));
+        Assert.Contains(result.Violations, v => v.Id == AlertId.For(Open).ToString() && v.Message.Contains("never reached clinician1's stream 2", StringComparison.Ordinal));
+        Assert.Equal(2, result.Violations.Count);
+    }
+
+    [Fact]
     public void A_commit_left_in_the_outbox_a_dead_letter_or_a_lease_of_a_dead_process_is_reported()
     {
         var stream = $"observation-{Calm}";
@@ -170,7 +189,7 @@ public sealed class ChaosCheckerTests
     /// The consistent run: an alarming check-in whose alert was acknowledged, a calm one, another alarming one left open
     /// past its deadline and escalated once, a refused one, and a clinician's audited read.
     /// </summary>
-    private static ChaosHistory History() => new(
+    private static ChaosHistory History(IEnumerable<StreamDelivery>? deliveries = null) => new(
     [
         Op(OperationKinds.CheckIn, 202, observationId: Alarming),
         Op(OperationKinds.CheckIn, 202, observationId: Calm),
@@ -179,6 +198,12 @@ public sealed class ChaosCheckerTests
         Op(OperationKinds.Acknowledge, 202, alertId: AlertId.For(Alarming)),
         Op(OperationKinds.Acknowledge, 409, alertId: AlertId.For(Alarming)),
         Op(OperationKinds.Read, 200, correlationId: Correlation),
+    ],
+    deliveries: deliveries ??
+    [
+        new("clinician1", 1, AlertId.For(Alarming), Patient, "open", T0.AddSeconds(1)),
+        new("clinician1", 1, AlertId.For(Alarming), Patient, "acknowledged", T0.AddSeconds(2)),
+        new("clinician1", 1, AlertId.For(Open), Patient, "open", T0.AddSeconds(6)),
     ]);
 
     private static StoreSnapshot Snapshot()

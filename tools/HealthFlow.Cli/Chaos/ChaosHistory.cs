@@ -61,8 +61,13 @@ public sealed class ChaosHistory
     }
 
     /// <summary>A history given whole: what a checker test plants its bug in.</summary>
-    public ChaosHistory(IEnumerable<ChaosOperation> operations, IEnumerable<ChaosFault>? faults = null)
+    public ChaosHistory(IEnumerable<ChaosOperation> operations, IEnumerable<ChaosFault>? faults = null, IEnumerable<StreamDelivery>? deliveries = null)
     {
+        foreach (var delivery in deliveries ?? [])
+        {
+            _deliveries.Enqueue(delivery);
+        }
+
         foreach (var operation in operations)
         {
             _operations.Enqueue(operation);

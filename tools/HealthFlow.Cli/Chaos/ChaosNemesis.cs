@@ -64,9 +64,18 @@ public sealed class ChaosNemesis(ChaosSettings settings, IAmazonSQS sqs, ChaosHi
 
     private async Task CloudLaneAsync(IReadOnlyList<string> kinds, Random random, CancellationToken stop)
     {
+        // Each kind once per round, in an order drawn from the seed: a short run still meets every kind.
+        var round = new Queue<string>();
         while (await PauseAsync(random, stop))
         {
-            var kind = kinds[random.Next(kinds.Count)];
+            if (round.Count == 0)
+            {
+                var order = kinds.ToArray();
+                random.Shuffle(order);
+                round = new Queue<string>(order);
+            }
+
+            var kind = round.Dequeue();
             var hold = TimeSpan.FromSeconds(2 + random.NextDouble() * 6);
             try
             {

@@ -35,6 +35,7 @@ public sealed record WorkloadCounts(
 
 /// <summary>The outcome of `healthflow chaos`: what ran, what was injected, and each invariant's verdict.</summary>
 public sealed record ChaosReport(
+    [property: System.Text.Json.Serialization.JsonIgnore] ChaosHistory History,
     string RunId,
     int Seed,
     DateTimeOffset StartedAt,
@@ -53,6 +54,7 @@ public sealed record ChaosReport(
 
     public bool Passed => ViolationCount == 0;
 
+    /// <summary>Writes the report, and beside it the whole history (chaos-history.json) that the checker read.</summary>
     public async Task<(string Markdown, string Json)> WriteAsync(string directory, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(directory);
@@ -60,6 +62,8 @@ public sealed record ChaosReport(
         var json = Path.Combine(directory, "chaos-report.json");
         await File.WriteAllTextAsync(markdown, ToMarkdown(), cancellationToken);
         await File.WriteAllTextAsync(json, JsonSerializer.Serialize(this, Json), cancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(directory, "chaos-history.json"),
+            JsonSerializer.Serialize(new { History.Operations, History.Faults, History.Deliveries }, Json), cancellationToken);
         return (markdown, json);
     }
 

@@ -91,6 +91,18 @@ public sealed class ChaosRunner(ChaosSettings settings, IEventStore store, IAmaz
             }
         }
 
+        // The streams poll the feed: once quiescent, the last changes reach them within moments. They are closed once
+        // nothing new arrived for a while, so the checker judges what they converged to, not a snapshot mid-delivery.
+        var quiet = Stopwatch.StartNew();
+        for (var (seen, since) = (history.Deliveries.Count, Stopwatch.StartNew()); since.Elapsed < TimeSpan.FromSeconds(3) && quiet.Elapsed < TimeSpan.FromSeconds(30);)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken);
+            if (history.Deliveries.Count != seen)
+            {
+                (seen, since) = (history.Deliveries.Count, Stopwatch.StartNew());
+            }
+        }
+
         await streamsStop.CancelAsync();
         await workload.StreamsEnded;
         await WaitForDeadOwnersLeasesAsync(cancellationToken);
@@ -99,6 +111,7 @@ public sealed class ChaosRunner(ChaosSettings settings, IEventStore store, IAmaz
         var snapshot = await StoreSnapshot.ReadAsync(store, dynamo, sqs, TimeProvider.System, cancellationToken);
         var invariants = ChaosChecker.Default(new AlertRulesOptions(), settings.Escalation).Check(history, snapshot);
         return new ChaosReport(
+            history,
             _runId,
             settings.Seed,
             startedAt,

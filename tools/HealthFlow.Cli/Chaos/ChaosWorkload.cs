@@ -184,7 +184,11 @@ public sealed class ChaosWorkload
     /// <summary>One check-in; when the impatient client gives up, the same key is sent again until an answer comes.</summary>
     private async Task CheckInAsync(ChaosSession patient, CheckInBody body, string key, bool impatient, bool alarming)
     {
-        var token = await patient.TokenAsync(CancellationToken.None);
+        if (await TokenAsync(patient, CancellationToken.None) is not { } token)
+        {
+            return;
+        }
+
         var keyedId = ObservationId.For(patient.PatientId!.Value, key);
         for (var attempt = 1; attempt <= 5; attempt++)
         {
@@ -202,19 +206,41 @@ public sealed class ChaosWorkload
         }
     }
 
+    /// <summary>
+    /// The session's token, or null when it could not be renewed (auth-api killed mid-login): the client skips a turn,
+    /// as a user whose app failed to sign in would, and the history holds no request it did not make.
+    /// </summary>
+    private static async Task<string?> TokenAsync(ChaosSession session, CancellationToken stop)
+    {
+        try
+        {
+            return await session.TokenAsync(stop);
+        }
+        catch (Exception ex) when (ex is ApiException or HttpRequestException or OperationCanceledException)
+        {
+            return null;
+        }
+    }
+
     private async Task ClinicianAsync(Random random, CancellationToken stop)
     {
         while (!stop.IsCancellationRequested)
         {
-            var token = await _clinician.TokenAsync(stop).ConfigureAwait(false);
             var draw = random.NextDouble();
+            var patient = _patients[random.Next(_patients.Count)].PatientId!.Value;
+            var pick = random.Next(6);
+            if (await TokenAsync(_clinician, stop) is not { } token)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), stop).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                continue;
+            }
+
             if (draw < 0.5)
             {
                 await AcknowledgeOneAsync(token, random, stop);
             }
             else
             {
-                var patient = _patients[random.Next(_patients.Count)].PatientId!.Value;
                 (string Path, Guid? Patient)[] reads =
                 [
                     ($"/api/patients/{patient:D}", patient),
@@ -224,7 +250,7 @@ public sealed class ChaosWorkload
                     ("/api/patients?limit=20", null),
                     ("/api/worklist", null),
                 ];
-                var (path, patientId) = reads[random.Next(reads.Length)];
+                var (path, patientId) = reads[pick];
                 await ReadAsync(token, path, patientId, stop);
             }
 
@@ -235,17 +261,13 @@ public sealed class ChaosWorkload
     private async Task AcknowledgeOneAsync(string token, Random random, CancellationToken stop)
     {
         AlertPage page;
-        var started = DateTimeOffset.UtcNow;
         try
         {
             page = await _api.ListAlertsAsync(token, "open", 20, null, stop);
         }
-        catch (Exception ex) when (ex is ApiException or HttpRequestException or TaskCanceledException && !stop.IsCancellationRequested)
+        catch (Exception ex) when (ex is ApiException or HttpRequestException or OperationCanceledException)
         {
-            return;
-        }
-        catch (OperationCanceledException)
-        {
+            // Unanswered, or the run stopped: the list chose nothing to acknowledge, and nothing was changed.
             return;
         }
 
@@ -257,7 +279,7 @@ public sealed class ChaosWorkload
         }
 
         var alert = ours[random.Next(ours.Count)];
-        started = DateTimeOffset.UtcNow;
+        var started = DateTimeOffset.UtcNow;
         var status = await _api.AcknowledgeAsync(token, alert.AlertId, "chaos", CancellationToken.None);
         _history.Record(new ChaosOperation(_history.NextSequence(), OperationKinds.Acknowledge, _clinician.Username, started, DateTimeOffset.UtcNow,
             (int?)status, alert.PatientId, alert.ObservationId, alert.AlertId));
@@ -287,7 +309,12 @@ public sealed class ChaosWorkload
             var patient = _patients[random.Next(_patients.Count)].PatientId!.Value;
             var assign = !members.Contains(patient);
             var started = DateTimeOffset.UtcNow;
-            var status = await _api.MovePatientAsync(await _admin.TokenAsync(CancellationToken.None), _team, patient, assign, CancellationToken.None);
+            if (await TokenAsync(_admin, stop) is not { } token)
+            {
+                continue;
+            }
+
+            var status = await _api.MovePatientAsync(token, _team, patient, assign, CancellationToken.None);
             if (status == HttpStatusCode.NoContent)
             {
                 _ = assign ? members.Add(patient) : members.Remove(patient);

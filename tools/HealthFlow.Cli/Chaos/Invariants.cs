@@ -238,6 +238,42 @@ public sealed class EscalatedOnce(EscalationPolicy? policy, TimeSpan slack) : II
     }
 }
 
+/// <summary>
+/// Every live stream ends showing each of this run's alerts as the read model holds it. The feed is one item per
+/// alert, so changes made close together reach a stream as the latest of them: what a clinician's inbox must converge
+/// to is every alert's final status, on every stream that stayed open, across its reconnects (Last-Event-ID). Streams
+/// leaking another team's alerts are the isolation tests' concern (CareTeamIsolationTests): the run's clinician sees
+/// every patient of the run.
+/// </summary>
+public sealed class StreamsConverge : IInvariant
+{
+    public InvariantResult Check(ChaosHistory history, StoreSnapshot snapshot)
+    {
+        var accepted = HistoryFacts.Accepted(history).ToHashSet();
+        var alerts = snapshot.Alerts.Where(a => a.ObservationId is { } o && accepted.Contains(o)).ToList();
+        var streams = history.Deliveries.GroupBy(d => (d.Clinician, d.StreamNumber)).ToList();
+        var violations = new List<Violation>();
+        foreach (var stream in streams)
+        {
+            var latest = stream.GroupBy(d => d.AlertId).ToDictionary(g => g.Key, g => g.OrderBy(d => d.ReceivedAt).Last());
+            foreach (var alert in alerts)
+            {
+                if (!latest.TryGetValue(alert.AlertId, out var last))
+                {
+                    violations.Add(new(alert.AlertId.ToString(), $"alert {alert.AlertId} never reached {stream.Key.Clinician}'s stream {stream.Key.StreamNumber}"));
+                }
+                else if (last.Status != alert.Status)
+                {
+                    violations.Add(new(alert.AlertId.ToString(), $"{stream.Key.Clinician}'s stream {stream.Key.StreamNumber} last showed alert {alert.AlertId} {last.Status}, the read model {alert.Status}"));
+                }
+            }
+        }
+
+        return new("live streams converge", "every live stream, across its reconnects, ends showing each of the run's alerts as the read model holds it",
+            streams.Count * alerts.Count, violations);
+    }
+}
+
 /// <summary>Nothing is left on the way: the outbox is empty, no dead-letter queue holds a message, no lease is held by a process that is gone.</summary>
 public sealed class NothingLeftOnTheWay : IInvariant
 {
@@ -266,6 +302,7 @@ public sealed class ChaosChecker(IReadOnlyList<IInvariant> invariants)
         new AcknowledgementsKept(),
         new AuditComplete(),
         new EscalatedOnce(escalation, TimeSpan.FromSeconds(30)),
+        new StreamsConverge(),
         new NothingLeftOnTheWay(),
     ]);
 
