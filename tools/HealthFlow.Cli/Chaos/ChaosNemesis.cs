@@ -22,7 +22,7 @@ public sealed record ReplicaProcess(string Service, int ProcessId);
 
 /// <summary>
 /// Injects faults at moments drawn from the seed, each logged with its time and healed before the next of its lane:
-/// SIGKILL of a random replica of a random service (then waits for its replacement), a slow and failing PutEvents or
+/// SIGKILL of a random replica of each service in turn (then waits for its replacement), a slow and failing PutEvents or
 /// held DynamoDB writes through LocalAws's fault endpoint, and a short visibility timeout on a work queue so messages
 /// are delivered again. <see cref="HealAsync"/> undoes whatever is still in force.
 /// </summary>
@@ -56,9 +56,18 @@ public sealed class ChaosNemesis(ChaosSettings settings, IAmazonSQS sqs, ChaosHi
 
     private async Task KillLaneAsync(Random random, CancellationToken stop)
     {
+        // Each service once per round, in an order drawn from the seed, as the cloud lane takes its kinds.
+        var round = new Queue<string>();
         while (await PauseAsync(random, stop))
         {
-            await KillAsync(random, stop);
+            if (round.Count == 0)
+            {
+                var order = KillableServices.ToArray();
+                random.Shuffle(order);
+                round = new Queue<string>(order);
+            }
+
+            await KillAsync(round.Dequeue(), random);
         }
     }
 
@@ -179,24 +188,26 @@ public sealed class ChaosNemesis(ChaosSettings settings, IAmazonSQS sqs, ChaosHi
     private static bool SameEndpoint(Uri a, Uri b) =>
         a.Port == b.Port && (string.Equals(a.Host, b.Host, StringComparison.OrdinalIgnoreCase) || (a.IsLoopback && b.IsLoopback));
 
-    private async Task KillAsync(Random random, CancellationToken stop)
+    private async Task KillAsync(string service, Random random)
     {
-        var replicas = FindReplicas(settings.AwsEndpoint);
-        var services = replicas.Select(r => r.Service).Distinct().ToList();
-        if (services.Count == 0)
+        var ofService = FindReplicas(settings.AwsEndpoint).Where(r => r.Service == service).ToList();
+        if (ofService.Count == 0)
         {
-            history.Record(new ChaosFault(FaultKinds.Kill, "-", DateTimeOffset.UtcNow, null, $"no replica of this system found (AWS_ENDPOINT_URL {settings.AwsEndpoint})"));
+            history.Record(new ChaosFault(FaultKinds.Kill, service, DateTimeOffset.UtcNow, null, $"no replica of {service} found (AWS_ENDPOINT_URL {settings.AwsEndpoint})"));
             return;
         }
 
-        var service = services[random.Next(services.Count)];
-        var ofService = replicas.Where(r => r.Service == service).ToList();
         var victim = ofService[random.Next(ofService.Count)];
         var killedAt = DateTimeOffset.UtcNow;
         say($"nemesis: SIGKILL {service} pid {victim.ProcessId}");
-        using (var process = Process.GetProcessById(victim.ProcessId))
+        try
         {
+            using var process = Process.GetProcessById(victim.ProcessId);
             process.Kill();
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+        {
+            // It exited between the look and the kill: it is replaced all the same, and the wait below sees to it.
         }
 
         // The replacement is a new process of the same service; until it runs, the service has one replica fewer.
