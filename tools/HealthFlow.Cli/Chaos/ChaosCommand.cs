@@ -111,9 +111,10 @@ internal static class ChaosCommand
         {
             report = await runner.RunAsync("healthflow " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)), cancellationToken);
         }
-        catch (Exception ex) when (ex is ApiException or HttpRequestException or TimeoutException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is ApiException or HttpRequestException or IOException or TimeoutException && !cancellationToken.IsCancellationRequested)
         {
-            Console.Error.WriteLine($"Chaos failed: {ex.Message}");
+            // The run could not be made (the system not up, or not answering while the clients signed in): no verdict.
+            Console.Error.WriteLine($"Chaos failed before a verdict: {ex.GetType().Name}: {ex.Message}");
             return 2;
         }
 
