@@ -2,6 +2,7 @@ using System.CommandLine;
 using HealthFlow.Cli;
 using HealthFlow.Cli.Admins;
 using HealthFlow.Cli.Bench;
+using HealthFlow.Cli.Chaos;
 using HealthFlow.Cli.Outbox;
 using HealthFlow.Cli.Provisioning;
 using HealthFlow.Cli.Redrive;
@@ -9,7 +10,7 @@ using HealthFlow.Cli.Replay;
 using HealthFlow.Cli.Seed;
 
 // `healthflow`: the operator's tool. Each command lives in its own folder and builds only what it needs.
-var root = new RootCommand("HealthFlow operator CLI: provision the AWS topology, rebuild read models, redrive dead letters, replay parked outbox commits, seed demo data, benchmark, create the first admin.")
+var root = new RootCommand("HealthFlow operator CLI: provision the AWS topology, rebuild read models, redrive dead letters, replay parked outbox commits, seed demo data, benchmark, run chaos, create the first admin.")
 {
     ProvisionCommand.Create(),
     ReplayCommand.Create(),
@@ -17,6 +18,7 @@ var root = new RootCommand("HealthFlow operator CLI: provision the AWS topology,
     OutboxCommand.Create(),
     SeedCommand.Create(),
     BenchCommand.Create(),
+    ChaosCommand.Create(),
     AdminCommand.Create(),
 };
 

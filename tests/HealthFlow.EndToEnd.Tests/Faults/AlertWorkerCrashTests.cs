@@ -160,7 +160,7 @@ public sealed class AlertWorkerCrashTests(AppHostFixture system) : IDisposable
         }
 
         // Exactly once where a duplicate would show: the store (a second AlertRaised collapses into one read-model row).
-        return new CrashRun([.. submitted.Keys], (await ExactlyOnceLedger.ReadAsync(_store)).Violations(submitted.Keys, alarmingIds));
+        return new CrashRun([.. submitted.Keys], (await _store.LedgerAsync()).Violations(submitted.Keys, alarmingIds));
     }
 
     private static async Task RestartAfterAsync(IAlertWorkerUnderTest worker, Task<Task> killStarted)

@@ -27,7 +27,7 @@ public sealed class ExactlyOnceLedgerTests(AppHostFixture system) : IDisposable
         var patient = await _api.RegisterPatientAsync();
         var checkIn = await _api.CheckInAsync(patient, new { score = 2 });
         await _quiescence.WaitAsync();
-        Assert.Empty((await ExactlyOnceLedger.ReadAsync(_store)).Violations([checkIn], new HashSet<Guid>()));
+        Assert.Empty((await _store.LedgerAsync()).Violations([checkIn], new HashSet<Guid>()));
 
         var dynamo = _store.Services.GetRequiredService<IAmazonDynamoDB>();
         var sqs = _store.Services.GetRequiredService<IAmazonSQS>();
@@ -51,7 +51,7 @@ public sealed class ExactlyOnceLedgerTests(AppHostFixture system) : IDisposable
                 ["detail"] = new JsonObject { ["data"] = new JsonObject { ["observationId"] = checkIn.ToString() } },
             }.ToJsonString())).MessageId;
 
-            var violations = (await ExactlyOnceLedger.ReadAsync(_store)).Violations([checkIn], new HashSet<Guid>());
+            var violations = (await _store.LedgerAsync()).Violations([checkIn], new HashSet<Guid>());
 
             Assert.Equal(2, violations.Count);
             Assert.Contains(violations, v => v.StartsWith($"check-in {checkIn} has commits still in the outbox: {stream}@1 (parked)", StringComparison.Ordinal));
@@ -72,7 +72,7 @@ public sealed class ExactlyOnceLedgerTests(AppHostFixture system) : IDisposable
             }
         }
 
-        Assert.Empty((await ExactlyOnceLedger.ReadAsync(_store)).Violations([checkIn], new HashSet<Guid>()));
+        Assert.Empty((await _store.LedgerAsync()).Violations([checkIn], new HashSet<Guid>()));
     }
 
     private static async Task DeleteAsync(IAmazonSQS sqs, string queueUrl, string messageId)

@@ -122,7 +122,7 @@ public sealed class SlowEventBridgeTests(AppHostFixture system, ITestOutputHelpe
         }
 
         // Exactly once where a duplicate would show: the store (a second AlertRaised collapses into one read-model row).
-        return (await ExactlyOnceLedger.ReadAsync(_store)).Violations(
+        return (await _store.LedgerAsync()).Violations(
             [.. accepted.Keys], accepted.Where(a => a.Value.Alarming).Select(a => a.Key).ToHashSet());
     }
 

@@ -3,6 +3,7 @@ using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Amazon.Extensions.NETCore.Setup;
 using Amazon.Runtime;
+using Amazon.SQS;
 using HealthFlow.Domain;
 using HealthFlow.Domain.Events;
 using HealthFlow.EventStore;
@@ -114,6 +115,14 @@ public sealed class SystemEventStore : IDisposable
 
         return events;
     }
+
+    /// <summary>The stores as they are now, read as the chaos checker reads them.</summary>
+    public Task<StoreSnapshot> SnapshotAsync() => StoreSnapshot.ReadAsync(
+        _host.Services.GetRequiredService<IEventStore>(), _host.Services.GetRequiredService<IAmazonDynamoDB>(),
+        _host.Services.GetRequiredService<IAmazonSQS>(), TimeProvider.System, CancellationToken.None);
+
+    /// <summary>The exactly-once ledger of the stores as they are now.</summary>
+    public async Task<ExactlyOnceLedger> LedgerAsync() => ExactlyOnceLedger.Of(await SnapshotAsync());
 
     public void Dispose() => _host.Dispose();
 }

@@ -26,6 +26,9 @@ public readonly record struct CheckInOutcome(HttpStatusCode? Status, Guid? Obser
     public bool ServerError => Status is >= HttpStatusCode.InternalServerError;
 }
 
+/// <summary>The answer to a read: its status (null when none came) and how many items it carried (a page's items, or 1).</summary>
+public readonly record struct ReadOutcome(HttpStatusCode? Status, int Items);
+
 /// <summary>Thrown for an answer the API contract (each API's OpenAPI document) does not allow here.</summary>
 public sealed class ApiException(string message) : Exception(message);
 
@@ -53,18 +56,27 @@ public sealed class HealthFlowApiClient : IDisposable
 
     public Uri Gateway => _http.BaseAddress!;
 
-    /// <summary>Registers a patient; returns null when the username is taken (409).</summary>
+    /// <summary>Registers a patient, waiting out the registration rate limit (429 + Retry-After); returns null when the username is taken (409).</summary>
     public async Task<Guid?> RegisterAsync(string username, string password, string displayName, CancellationToken cancellationToken)
     {
-        using var response = await _http.PostAsJsonAsync("/api/auth/register", new { username, password, displayName }, Json, cancellationToken);
-        if (response.StatusCode == HttpStatusCode.Conflict)
+        for (var attempt = 1; ; attempt++)
         {
-            return null;
-        }
+            using var response = await _http.PostAsJsonAsync("/api/auth/register", new { username, password, displayName }, Json, cancellationToken);
+            if (response.StatusCode == HttpStatusCode.Conflict)
+            {
+                return null;
+            }
 
-        await EnsureAsync(response, HttpStatusCode.Created, "register " + username, cancellationToken);
-        var body = await response.Content.ReadFromJsonAsync<JsonElement>(Json, cancellationToken);
-        return body.GetProperty("patientId").GetGuid();
+            if (response.StatusCode == HttpStatusCode.TooManyRequests && attempt < 10)
+            {
+                await Task.Delay(response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(5), cancellationToken);
+                continue;
+            }
+
+            await EnsureAsync(response, HttpStatusCode.Created, "register " + username, cancellationToken);
+            var body = await response.Content.ReadFromJsonAsync<JsonElement>(Json, cancellationToken);
+            return body.GetProperty("patientId").GetGuid();
+        }
     }
 
     /// <summary>Logs in, waiting out the login rate limit (429 + Retry-After) a few times.</summary>
@@ -184,6 +196,54 @@ public sealed class HealthFlowApiClient : IDisposable
         return true;
     }
 
+    /// <summary>POST /api/alerts/{id}/acknowledge: the status, or null when no answer came. Never throws for an HTTP or network failure.</summary>
+    public Task<HttpStatusCode?> AcknowledgeAsync(string accessToken, Guid alertId, string? note, CancellationToken cancellationToken) =>
+        SendForStatusAsync(HttpMethod.Post, $"/api/alerts/{alertId:D}/acknowledge", accessToken, new { note }, cancellationToken);
+
+    /// <summary>
+    /// GET of any path (a patient, their observations, a FHIR resource, a list) with the given X-Correlation-Id, which the
+    /// audit record of the answer carries. Never throws for an HTTP or network failure.
+    /// </summary>
+    public async Task<ReadOutcome> ReadAsync(string accessToken, string path, string correlationId, CancellationToken cancellationToken)
+    {
+        using var request = Authorized(HttpMethod.Get, path, accessToken);
+        request.Headers.Add("X-Correlation-Id", correlationId);
+        try
+        {
+            using var response = await _http.SendAsync(request, cancellationToken);
+            if (response.StatusCode != HttpStatusCode.OK)
+            {
+                return new ReadOutcome(response.StatusCode, 0);
+            }
+
+            // A page says how many items it carried; any other answer is one resource.
+            var body = await response.Content.ReadFromJsonAsync<JsonElement>(Json, cancellationToken);
+            var items = body.ValueKind == JsonValueKind.Object && body.TryGetProperty("items", out var list) && list.ValueKind == JsonValueKind.Array
+                ? list.GetArrayLength()
+                : 1;
+            return new ReadOutcome(response.StatusCode, items);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException or JsonException || (ex is TaskCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            return new ReadOutcome(null, 0);
+        }
+    }
+
+    /// <summary>POST /api/care-teams (admin): the new team's id.</summary>
+    public async Task<Guid> CreateCareTeamAsync(string adminToken, string name, CancellationToken cancellationToken)
+    {
+        using var request = Authorized(HttpMethod.Post, "/api/care-teams", adminToken);
+        request.Content = JsonContent.Create(new { name }, options: Json);
+        using var response = await _http.SendAsync(request, cancellationToken);
+        await EnsureAsync(response, HttpStatusCode.Created, "create care team " + name, cancellationToken);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>(Json, cancellationToken);
+        return body.GetProperty("careTeamId").GetGuid();
+    }
+
+    /// <summary>POST (assign) or DELETE (remove) /api/care-teams/{id}/patients (admin): the status, or null when no answer came.</summary>
+    public Task<HttpStatusCode?> MovePatientAsync(string adminToken, Guid careTeamId, Guid patientId, bool assign, CancellationToken cancellationToken) =>
+        SendForStatusAsync(assign ? HttpMethod.Post : HttpMethod.Delete, $"/api/care-teams/{careTeamId:D}/patients", adminToken, new { patientId }, cancellationToken);
+
     /// <summary>GET /api/alerts/stream as a raw response; the caller reads the Server-Sent Events.</summary>
     public async Task<HttpResponseMessage> OpenAlertStreamAsync(string accessToken, string? lastEventId, CancellationToken cancellationToken)
     {
@@ -208,6 +268,21 @@ public sealed class HealthFlowApiClient : IDisposable
     }
 
     public void Dispose() => _http.Dispose();
+
+    private async Task<HttpStatusCode?> SendForStatusAsync(HttpMethod method, string path, string accessToken, object body, CancellationToken cancellationToken)
+    {
+        using var request = Authorized(method, path, accessToken);
+        request.Content = JsonContent.Create(body, options: Json);
+        try
+        {
+            using var response = await _http.SendAsync(request, cancellationToken);
+            return response.StatusCode;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException || (ex is TaskCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            return null;
+        }
+    }
 
     private static HttpRequestMessage Authorized(HttpMethod method, string path, string accessToken)
     {

@@ -5,7 +5,7 @@ using Amazon.SQS;
 using Amazon.SQS.Model;
 using HealthFlow.Topology;
 
-namespace HealthFlow.EndToEnd.Tests;
+namespace HealthFlow.Cli.Chaos;
 
 /// <summary>
 /// "Nothing more will happen": the outbox holds no unpublished commit, and every work queue is
@@ -13,7 +13,8 @@ namespace HealthFlow.EndToEnd.Tests;
 /// (the relay publishes it later), and a worker publishes what it appends before deleting its
 /// message; so once the outbox is empty before and after the queues drain in pipeline order, the
 /// read models hold everything that will ever come of the requests made so far.
-/// This lets a test assert that something did NOT happen without sleeping.
+/// This lets a test assert that something did NOT happen without sleeping, and the chaos checker read the stores
+/// only once nothing more will change them.
 /// </summary>
 public sealed class SystemQuiescence(Uri awsEndpoint) : IDisposable
 {
@@ -44,7 +45,7 @@ public sealed class SystemQuiescence(Uri awsEndpoint) : IDisposable
     /// </summary>
     public async Task WaitAsync(IReadOnlyCollection<string> stoppedQueues, TimeSpan? timeout = null)
     {
-        await Eventually.UntilAsync(async () =>
+        await UntilAsync(async () =>
         {
             if (!await IsOutboxEmptyAsync())
             {
@@ -71,7 +72,7 @@ public sealed class SystemQuiescence(Uri awsEndpoint) : IDisposable
     public async Task WaitForEscalationDeadlinesAsync(TimeSpan? timeout = null)
     {
         var queue = HealthFlowTopology.Queues.AlertEscalation;
-        await Eventually.UntilAsync(async () =>
+        await UntilAsync(async () =>
         {
             var pending = await CountsAsync(queue.Name);
             var deadLetters = await CountsAsync(queue.DeadLetterQueueName);
@@ -113,6 +114,22 @@ public sealed class SystemQuiescence(Uri awsEndpoint) : IDisposable
             ConsistentRead = false,
         });
         return pending.Count == 0 && pending.LastEvaluatedKey is not { Count: > 0 };
+    }
+
+    private static async Task UntilAsync(Func<Task<bool>> condition, string what, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        var delay = TimeSpan.FromMilliseconds(25);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Timed out waiting for {what}.");
+            }
+
+            await Task.Delay(delay);
+            delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 250));
+        }
     }
 
     public void Dispose()
