@@ -6,6 +6,9 @@ import type { LoginResponse, Role } from './types';
 
 export const sessionExpiredMessage = 'Your session has expired. Please sign in again.';
 
+/** How long before the session ends the app warns that it will (a sign-in lasts an hour; a shift does not). */
+export const sessionWarningMs = 5 * 60_000;
+
 export interface SessionContextValue {
   session: Session | null;
   api: HealthflowApi;
@@ -15,6 +18,8 @@ export interface SessionContextValue {
   roles: readonly Role[];
   /** A message for the sign-in page, e.g. why the user was signed out. */
   notice: string | null;
+  /** True in the last minutes of the session (sessionWarningMs), so the app can say it is about to end. */
+  endingSoon: boolean;
   signIn: (response: LoginResponse, username: string) => void;
   signOut: (notice?: string) => void;
 }
@@ -23,48 +28,65 @@ const SessionContext = createContext<SessionContextValue | null>(null);
 
 const noOtherRoles: readonly Role[] = [];
 
-export function SessionProvider({ role, alsoFor = noOtherRoles, children }: { role: Role; alsoFor?: readonly Role[]; children: ReactNode }) {
-  const [session, setSession] = useState<Session | null>(() => loadSession());
+export interface SessionProviderProps {
+  role: Role;
+  alsoFor?: readonly Role[];
+  /** What the sign-in page says after the session ran out or was refused (the clinician app: that alerts stopped). */
+  expiredNotice?: string;
+  children: ReactNode;
+}
+
+export function SessionProvider({ role, alsoFor = noOtherRoles, expiredNotice = sessionExpiredMessage, children }: SessionProviderProps) {
+  const [session, setSession] = useState<Session | null>(() => loadSession(role, [role, ...alsoFor]));
   const [notice, setNotice] = useState<string | null>(null);
+  const [endingSoon, setEndingSoon] = useState(false);
   const tokenRef = useRef<string | null>(session?.accessToken ?? null);
   tokenRef.current = session?.accessToken ?? null;
 
   const signOut = useCallback((message?: string) => {
-    clearSession();
+    clearSession(role);
     tokenRef.current = null;
     setSession(null);
     setNotice(message ?? null);
-  }, []);
+  }, [role]);
 
   const signIn = useCallback((response: LoginResponse, username: string) => {
     const next = sessionFromLogin(response, username);
-    saveSession(next);
+    saveSession(role, next);
     tokenRef.current = next.accessToken;
     setNotice(null);
     setSession(next);
-  }, []);
+  }, [role]);
 
   const api = useMemo(
     () =>
       createApi({
         getToken: () => tokenRef.current,
-        onUnauthorized: () => signOut(sessionExpiredMessage),
+        onUnauthorized: () => signOut(expiredNotice),
       }),
-    [signOut],
+    [signOut, expiredNotice],
   );
 
   // Sign out when the token runs out even if the user makes no request, so no screen shows stale data as live.
+  // Warn first, so a clinician is not surprised mid-shift by the sign-in page.
   useEffect(() => {
     if (!session) return;
     const remaining = session.expiresAt - Date.now();
-    const timer = window.setTimeout(() => signOut(sessionExpiredMessage), Math.min(Math.max(0, remaining), 2 ** 31 - 1));
-    return () => window.clearTimeout(timer);
-  }, [session, signOut]);
+    const later = (ms: number) => Math.min(Math.max(0, ms), 2 ** 31 - 1);
+    setEndingSoon(remaining <= sessionWarningMs);
+    const warning = window.setTimeout(() => setEndingSoon(true), later(remaining - sessionWarningMs));
+    const timer = window.setTimeout(() => signOut(expiredNotice), later(remaining));
+    return () => {
+      window.clearTimeout(warning);
+      window.clearTimeout(timer);
+      setEndingSoon(false);
+    };
+  }, [session, signOut, expiredNotice]);
 
   const roles = useMemo(() => [role, ...alsoFor], [role, alsoFor]);
   const value = useMemo<SessionContextValue>(
-    () => ({ session, api, role, roles, notice, signIn, signOut }),
-    [session, api, role, roles, notice, signIn, signOut],
+    () => ({ session, api, role, roles, notice, endingSoon, signIn, signOut }),
+    [session, api, role, roles, notice, endingSoon, signIn, signOut],
   );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }

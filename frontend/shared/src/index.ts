@@ -14,3 +14,5 @@ export * from './components/AppShell';
 export * from './components/ObservationTable';
 export * from './components/AlertHistory';
 export * from './components/LoadMore';
+export * from './components/When';
+export * from './components/ScrollRegion';

@@ -11,7 +11,13 @@ export interface Session {
   expiresAt: number;
 }
 
-const storageKey = 'healthflow.session';
+/**
+ * One key per app (named by the role it serves), so two apps served from one origin (BASE_PATH) never pick up each
+ * other's session: a patient's sign-in must not open the clinician app, nor the other way round.
+ */
+export function sessionStorageKey(app: Role): string {
+  return `healthflow.session.${app}`;
+}
 
 export function sessionFromLogin(response: LoginResponse, username: string, now = Date.now()): Session {
   return {
@@ -24,26 +30,31 @@ export function sessionFromLogin(response: LoginResponse, username: string, now 
   };
 }
 
-export function loadSession(now = Date.now()): Session | null {
-  const raw = sessionStorage.getItem(storageKey);
+/**
+ * The app's stored session, or null when there is none, it has expired, or its role is not one the app signs in
+ * (stored by hand or by an older build): the sign-in page's role check must not be skipped by a reload.
+ */
+export function loadSession(app: Role, roles: readonly Role[], now = Date.now()): Session | null {
+  const key = sessionStorageKey(app);
+  const raw = sessionStorage.getItem(key);
   if (!raw) return null;
   try {
     const session = JSON.parse(raw) as Session;
-    if (typeof session.accessToken !== 'string' || !(session.expiresAt > now)) {
-      sessionStorage.removeItem(storageKey);
+    if (typeof session.accessToken !== 'string' || !(session.expiresAt > now) || !roles.includes(session.role)) {
+      sessionStorage.removeItem(key);
       return null;
     }
     return session;
   } catch {
-    sessionStorage.removeItem(storageKey);
+    sessionStorage.removeItem(key);
     return null;
   }
 }
 
-export function saveSession(session: Session): void {
-  sessionStorage.setItem(storageKey, JSON.stringify(session));
+export function saveSession(app: Role, session: Session): void {
+  sessionStorage.setItem(sessionStorageKey(app), JSON.stringify(session));
 }
 
-export function clearSession(): void {
-  sessionStorage.removeItem(storageKey);
+export function clearSession(app: Role): void {
+  sessionStorage.removeItem(sessionStorageKey(app));
 }

@@ -61,7 +61,9 @@ export function healthflowViteConfig({ defaultPort }: HealthflowAppOptions): Use
     },
     server: { host, port, strictPort: true, proxy },
     preview: { host, port, strictPort: true, proxy },
-    build: { outDir: 'dist', sourcemap: true },
+    // No source maps in what the web image serves: they would publish the whole source to anyone with the URL.
+    // The dev server (the AppHost's) maps everything for debugging.
+    build: { outDir: 'dist', sourcemap: false },
     test: {
       environment: 'jsdom',
       setupFiles: [fileURLToPath(new URL('../src/testing/setupTests.ts', import.meta.url))],

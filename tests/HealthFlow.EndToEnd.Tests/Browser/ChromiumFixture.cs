@@ -47,12 +47,15 @@ public sealed class ChromiumFixture : IAsyncLifetime
         });
     }
 
-    /// <summary>A fresh, isolated browser profile (its own sessionStorage), like a second person at another machine.</summary>
-    public async Task<IPage> NewPageAsync()
+    /// <summary>
+    /// A fresh, isolated browser profile (its own sessionStorage), like a second person at another machine; a desktop's
+    /// 1280 × 900 unless a test asks for another screen (a phone's 360 × 740).
+    /// </summary>
+    public async Task<IPage> NewPageAsync(ViewportSize? viewport = null)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
-            ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
+            ViewportSize = viewport ?? new ViewportSize { Width = 1280, Height = 900 },
             Locale = "en-GB",
         });
         context.SetDefaultTimeout(30_000);

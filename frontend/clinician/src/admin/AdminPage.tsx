@@ -1,23 +1,56 @@
 // For admins: care teams and their members, new clinician accounts, and a patient's audit trail.
-import { useState, type FormEvent } from 'react';
-import { Loading, ProblemMessage, formatDateTime, useApiResource, useSignedInSession, type AuditRecord, type CareTeam } from '@healthflow/shared';
+import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { Loading, ProblemMessage, ScrollRegion, formatDateTime, useApiResource, useSignedInSession, type AuditRecord, type CareTeam } from '@healthflow/shared';
+
+/** What the care-team list must show once a change is projected, and how many reloads have not shown it yet. */
+interface AwaitedChange {
+  shows: (teams: CareTeam[]) => boolean;
+  reloads: number;
+}
+
+// The list is a read model: it shows a change once projected, usually within a second. It is read again, sooner
+// then less often, until it shows what the command did: about 12 s in all, after which the page says so.
+const maxReloads = 15;
+const reloadDelay = (reloads: number) => Math.min(100 * 2 ** reloads, 1_000);
 
 export function AdminPage() {
   const { api } = useSignedInSession();
   const teams = useApiResource((signal) => api.getCareTeams(signal), [api]);
   const [error, setError] = useState<unknown>(null);
   const [message, setMessage] = useState<string | null>(null);
+  const [awaited, setAwaited] = useState<AwaitedChange | null>(null);
+  const { data, loading, reload } = teams;
 
-  async function run(action: () => Promise<unknown>, done: string) {
+  useEffect(() => {
+    if (!awaited || loading || !data) return;
+    if (awaited.shows(data.items)) {
+      setAwaited(null);
+      return;
+    }
+    if (awaited.reloads >= maxReloads) {
+      setAwaited(null);
+      setMessage((done) => `${done ?? 'Saved.'} The list below has not caught up yet; reload the page in a moment.`);
+      return;
+    }
+    const timer = window.setTimeout(() => {
+      setAwaited((current) => current && { ...current, reloads: current.reloads + 1 });
+      reload();
+    }, reloadDelay(awaited.reloads));
+    return () => window.clearTimeout(timer);
+  }, [awaited, data, loading, reload]);
+
+  /** Runs one command; true when the server took it, so a form clears its inputs only then. */
+  async function run(action: () => Promise<unknown>, done: string, shows: (teams: CareTeam[]) => boolean): Promise<boolean> {
     setError(null);
     setMessage(null);
     try {
       await action();
       setMessage(done);
-      // The list is a read model: it shows the change once projected, typically well within a second.
-      window.setTimeout(teams.reload, 700);
+      setAwaited({ shows, reloads: 0 });
+      return true;
     } catch (failure) {
       setError(failure);
+      return false;
     }
   }
 
@@ -32,10 +65,13 @@ export function AdminPage() {
       <ProblemMessage error={error} testId="admin-error" />
 
       <div className="admin__forms">
-        <CreateTeamForm onCreate={(name) => run(() => api.createCareTeam(name), `Care team ${name} created.`)} />
+        <CreateTeamForm
+          onCreate={(name) => run(() => api.createCareTeam(name), `Care team ${name} created.`, (items) => items.some((t) => t.name === name))}
+        />
         <CreateClinicianForm
           onCreate={(username, password, displayName) =>
-            run(() => api.createClinician({ username, password, displayName }), `Clinician ${username} created.`)
+            // A new account is in no team: nothing on this page changes.
+            run(() => api.createClinician({ username, password, displayName }), `Clinician ${username} created.`, () => true)
           }
         />
       </div>
@@ -49,7 +85,11 @@ export function AdminPage() {
             <TeamCard
               key={team.careTeamId}
               team={team}
-              onChange={(change, member, done) => run(() => api.changeCareTeamMember(team.careTeamId, change, member), done)}
+              onChange={(change, member, done) =>
+                run(() => api.changeCareTeamMember(team.careTeamId, change, member), done, (items) =>
+                  items.some((t) => t.careTeamId === team.careTeamId && isMember(t, member) === (change === 'POST')),
+                )
+              }
             />
           ))}
         </ul>
@@ -60,12 +100,18 @@ export function AdminPage() {
   );
 }
 
-function CreateTeamForm({ onCreate }: { onCreate: (name: string) => Promise<void> }) {
+type Member = { clinicianId: string } | { patientId: string };
+
+function isMember(team: CareTeam, member: Member): boolean {
+  return 'clinicianId' in member ? team.clinicians.includes(member.clinicianId) : team.patients.includes(member.patientId);
+}
+
+// Each form keeps what was typed until the server has taken it: a refused request leaves it there to correct.
+function CreateTeamForm({ onCreate }: { onCreate: (name: string) => Promise<boolean> }) {
   const [name, setName] = useState('');
   async function submit(event: FormEvent) {
     event.preventDefault();
-    if (name.trim()) await onCreate(name.trim());
-    setName('');
+    if (name.trim() && (await onCreate(name.trim()))) setName('');
   }
   return (
     <form className="card form" onSubmit={submit} aria-labelledby="new-team-heading">
@@ -81,14 +127,17 @@ function CreateTeamForm({ onCreate }: { onCreate: (name: string) => Promise<void
   );
 }
 
-function CreateClinicianForm({ onCreate }: { onCreate: (username: string, password: string, displayName: string) => Promise<void> }) {
+function CreateClinicianForm({ onCreate }: { onCreate: (username: string, password: string, displayName: string) => Promise<boolean> }) {
   const [username, setUsername] = useState('');
   const [displayName, setDisplayName] = useState('');
   const [password, setPassword] = useState('');
   async function submit(event: FormEvent) {
     event.preventDefault();
-    await onCreate(username.trim(), password, displayName.trim());
-    setPassword('');
+    if (await onCreate(username.trim(), password, displayName.trim())) {
+      setUsername('');
+      setDisplayName('');
+      setPassword('');
+    }
   }
   return (
     <form className="card form" onSubmit={submit} aria-labelledby="new-clinician-heading">
@@ -121,7 +170,7 @@ function CreateClinicianForm({ onCreate }: { onCreate: (username: string, passwo
   );
 }
 
-type MemberChange = (change: 'POST' | 'DELETE', member: { clinicianId: string } | { patientId: string }, done: string) => Promise<void>;
+type MemberChange = (change: 'POST' | 'DELETE', member: Member, done: string) => Promise<boolean>;
 
 function TeamCard({ team, onChange }: { team: CareTeam; onChange: MemberChange }) {
   const [clinician, setClinician] = useState('');
@@ -135,9 +184,7 @@ function TeamCard({ team, onChange }: { team: CareTeam; onChange: MemberChange }
         {team.clinicians.map((c) => (
           <li key={c}>
             {c}{' '}
-            <button type="button" className="button button--small" onClick={() => onChange('DELETE', { clinicianId: c }, `${c} removed from ${team.name}.`)}>
-              Remove {c}
-            </button>
+            <RemoveButton what={c} team={team.name} onConfirm={() => onChange('DELETE', { clinicianId: c }, `${c} removed from ${team.name}.`)} />
           </li>
         ))}
       </ul>
@@ -145,7 +192,7 @@ function TeamCard({ team, onChange }: { team: CareTeam; onChange: MemberChange }
         className="button-row"
         onSubmit={(e) => {
           e.preventDefault();
-          void onChange('POST', { clinicianId: clinician.trim() }, `${clinician.trim()} added to ${team.name}.`).then(() => setClinician(''));
+          void onChange('POST', { clinicianId: clinician.trim() }, `${clinician.trim()} added to ${team.name}.`).then((taken) => taken && setClinician(''));
         }}
       >
         <label htmlFor={`add-clinician-${id}`}>Add clinician (username)</label>
@@ -159,9 +206,7 @@ function TeamCard({ team, onChange }: { team: CareTeam; onChange: MemberChange }
         {team.patients.slice(0, 50).map((p) => (
           <li key={p}>
             <code>{p}</code>{' '}
-            <button type="button" className="button button--small" onClick={() => onChange('DELETE', { patientId: p }, `Patient removed from ${team.name}.`)}>
-              Remove patient
-            </button>
+            <RemoveButton what={`patient ${p}`} team={team.name} onConfirm={() => onChange('DELETE', { patientId: p }, `Patient removed from ${team.name}.`)} />
           </li>
         ))}
       </ul>
@@ -169,7 +214,7 @@ function TeamCard({ team, onChange }: { team: CareTeam; onChange: MemberChange }
         className="button-row"
         onSubmit={(e) => {
           e.preventDefault();
-          void onChange('POST', { patientId: patient.trim() }, `Patient added to ${team.name}.`).then(() => setPatient(''));
+          void onChange('POST', { patientId: patient.trim() }, `Patient added to ${team.name}.`).then((taken) => taken && setPatient(''));
         }}
       >
         <label htmlFor={`add-patient-${id}`}>Add patient (id)</label>
@@ -179,6 +224,64 @@ function TeamCard({ team, onChange }: { team: CareTeam; onChange: MemberChange }
         </button>
       </form>
     </li>
+  );
+}
+
+/**
+ * Removing someone from a care team takes their access (or their care) away at once, so it asks first: a second,
+ * explicit button, with Cancel and Escape to back out; focus moves to the question and back to Remove.
+ */
+function RemoveButton({ what, team, onConfirm }: { what: string; team: string; onConfirm: () => Promise<boolean> }) {
+  const [asking, setAsking] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const removeRef = useRef<HTMLButtonElement>(null);
+  const confirmRef = useRef<HTMLButtonElement>(null);
+  const wasAsking = useRef(false);
+
+  useEffect(() => {
+    if (asking) confirmRef.current?.focus();
+    else if (wasAsking.current) removeRef.current?.focus();
+    wasAsking.current = asking;
+  }, [asking]);
+
+  const backOutOnEscape = (e: KeyboardEvent) => {
+    if (e.key === 'Escape') setAsking(false);
+  };
+
+  if (!asking) {
+    return (
+      <button ref={removeRef} type="button" className="button button--small" onClick={() => setAsking(true)}>
+        Remove {what}
+      </button>
+    );
+  }
+
+  return (
+    <span
+      role="group"
+      aria-label={`Remove ${what} from ${team}?`}
+      className="button-row"
+    >
+      <span>Remove {what} from {team}?</span>
+      <button
+        ref={confirmRef}
+        type="button"
+        className="button button--small button--danger"
+        disabled={busy}
+        onKeyDown={backOutOnEscape}
+        onClick={async () => {
+          setBusy(true);
+          const taken = await onConfirm();
+          setBusy(false);
+          if (!taken) setAsking(false);
+        }}
+      >
+        Yes, remove
+      </button>
+      <button type="button" className="button button--small" onKeyDown={backOutOnEscape} onClick={() => setAsking(false)}>
+        Cancel
+      </button>
+    </span>
   );
 }
 
@@ -210,7 +313,7 @@ function AuditTrail() {
       </form>
       <ProblemMessage error={error} testId="audit-error" />
       {records && (
-        <div className="table-wrap">
+        <ScrollRegion label="Audit trail">
           <table className="table" data-testid="audit-table">
             <caption className="muted">Newest first: who was given, or refused, this patient&apos;s data.</caption>
             <thead>
@@ -238,7 +341,7 @@ function AuditTrail() {
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollRegion>
       )}
     </section>
   );

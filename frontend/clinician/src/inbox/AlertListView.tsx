@@ -44,6 +44,29 @@ export function AlertListView() {
   const escalated = useRef(new Set<string>());
   const filterRef = useRef(state.filter);
   filterRef.current = state.filter;
+  const listRef = useRef<HTMLUListElement>(null);
+  const statusRef = useRef<HTMLDivElement>(null);
+  /** The alert last acknowledged and its list position, while its row may still leave the list (the "Open" filter). */
+  const acknowledged = useRef<{ alertId: string; index: number } | null>(null);
+
+  // An acknowledged alert leaves the "Open" list, and focus would fall to the page: it goes to the alert that took
+  // its place, or to the status line when the list is now empty. Once the clinician has moved on, nothing moves it.
+  useEffect(() => {
+    const last = acknowledged.current;
+    if (!last) return;
+    const focus = document.activeElement;
+    const onThePage = !focus || focus === document.body;
+    if (state.alerts.some((a) => a.alertId === last.alertId)) {
+      const inItsRow = focus?.closest(`[data-alert-id="${CSS.escape(last.alertId)}"]`) != null;
+      if (!inItsRow && !onThePage) acknowledged.current = null;
+      return;
+    }
+    acknowledged.current = null;
+    if (!onThePage) return;
+    const rows = listRef.current?.children;
+    const next = rows && rows.length > 0 ? (rows[Math.min(last.index, rows.length - 1)] as HTMLElement) : statusRef.current;
+    next?.focus();
+  }, [state.alerts]);
 
   const fetchPage = useCallback(
     async (mode: 'replace' | 'append' | 'merge', cursor: string | null = null) => {
@@ -127,6 +150,7 @@ export function AlertListView() {
   }
 
   async function acknowledge(alert: Alert, note: string) {
+    acknowledged.current = { alertId: alert.alertId, index: state.alerts.findIndex((a) => a.alertId === alert.alertId) };
     setAckMessage(null);
     dispatch({ type: 'acknowledgeSent', alertId: alert.alertId, by: session.username, at: new Date().toISOString(), note });
     try {
@@ -204,7 +228,7 @@ export function AlertListView() {
         </div>
       </div>
 
-      <div aria-live="polite" data-testid="ack-status">
+      <div aria-live="polite" data-testid="ack-status" ref={statusRef} tabIndex={-1}>
         {ackMessage?.kind === 'info' && <p className="success">{ackMessage.text}</p>}
       </div>
       {ackMessage?.kind === 'error' && <ProblemMessage error={ackMessage.error} testId="ack-error" />}
@@ -218,7 +242,7 @@ export function AlertListView() {
           {state.filter.severity ? ` of ${severityLabels[state.filter.severity].toLowerCase()} severity` : ''}.
         </p>
       ) : (
-        <ul className="alert-history" data-testid="alert-list" aria-label="Alerts, escalated first, then newest first">
+        <ul ref={listRef} className="alert-history" data-testid="alert-list" aria-label="Alerts, escalated first, then newest first">
           {state.alerts.map((alert) => (
             <AlertRow
               key={alert.alertId}

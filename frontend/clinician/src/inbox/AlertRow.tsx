@@ -1,7 +1,7 @@
 // One alert in the inbox: severity, patient, why it was raised, and the acknowledge-with-note action.
-import { useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { Link } from 'react-router-dom';
-import { EscalatedBadge, ProblemMessage, SeverityBadge, StatusBadge, formatDateTime, ruleLabel, rulesLabel, type Alert } from '@healthflow/shared';
+import { EscalatedBadge, ProblemMessage, SeverityBadge, StatusBadge, When, formatDateTime, ruleLabel, rulesLabel, type Alert } from '@healthflow/shared';
 
 export interface AlertRowProps {
   alert: Alert;
@@ -16,18 +16,41 @@ export function AlertRow({ alert, flashing, acknowledging, onAcknowledge, proble
   const [open, setOpen] = useState(false);
   const [note, setNote] = useState('');
   const noteId = useId();
+  const rowRef = useRef<HTMLLIElement>(null);
+  const acknowledgeRef = useRef<HTMLButtonElement>(null);
+  // Where focus goes when the note form closes: back to Acknowledge when backed out of, to the row once sent.
+  const focusAfterClose = useRef<'acknowledge' | 'row' | null>(null);
+
+  useEffect(() => {
+    if (open) return;
+    if (focusAfterClose.current === 'acknowledge') acknowledgeRef.current?.focus();
+    if (focusAfterClose.current === 'row') rowRef.current?.focus();
+    focusAfterClose.current = null;
+  }, [open]);
+
+  function close(focus: 'acknowledge' | 'row') {
+    focusAfterClose.current = focus;
+    setOpen(false);
+  }
 
   function confirm(event: FormEvent) {
     event.preventDefault();
     onAcknowledge(alert, note.trim());
-    setOpen(false);
+    close('row');
     setNote('');
+  }
+
+  function backOutOnEscape(event: KeyboardEvent) {
+    if (event.key === 'Escape') close('acknowledge');
   }
 
   const measure = alert.news2 != null ? `NEWS2 ${alert.news2}${alert.partial ? ' (partial)' : ''}` : alert.score != null ? `Score ${alert.score}/10` : ruleLabel(alert.rule);
 
   return (
     <li
+      ref={rowRef}
+      // Focusable by script only: after an acknowledgement focus stays on this alert instead of falling to the page.
+      tabIndex={-1}
       className={`alert-card inbox__row severity-edge--${alert.severity}${alert.escalated ? ' inbox__row--escalated' : ''}${flashing ? ' inbox__row--flash' : ''}`}
       data-testid="alert-row"
       data-alert-id={alert.alertId}
@@ -53,7 +76,7 @@ export function AlertRow({ alert, flashing, acknowledging, onAcknowledge, proble
         </ul>
       )}
       <p className="alert-card__meta">
-        {rulesLabel(alert)} · raised <time dateTime={alert.raisedAt}>{formatDateTime(alert.raisedAt)}</time>
+        {rulesLabel(alert)} · raised <When iso={alert.raisedAt} testId="alert-raised-at" />
         {alert.escalated && alert.escalatedAt && (
           <span data-testid="alert-escalated-at">
             {' '}
@@ -72,6 +95,7 @@ export function AlertRow({ alert, flashing, acknowledging, onAcknowledge, proble
 
       {alert.status === 'open' && !open && (
         <button
+          ref={acknowledgeRef}
           type="button"
           className="button button--small"
           onClick={() => setOpen(true)}
@@ -83,7 +107,9 @@ export function AlertRow({ alert, flashing, acknowledging, onAcknowledge, proble
         </button>
       )}
       {alert.status === 'open' && open && (
-        <form className="inbox__ack" onSubmit={confirm} data-testid="ack-form">
+        // Escape anywhere in the form backs out, as Cancel does (the key events of its fields bubble here).
+        // eslint-disable-next-line jsx-a11y/no-noninteractive-element-interactions
+        <form className="inbox__ack" onSubmit={confirm} onKeyDown={backOutOnEscape} data-testid="ack-form">
           <label htmlFor={noteId}>Acknowledgement note (optional)</label>
           <textarea
             id={noteId}
@@ -92,13 +118,15 @@ export function AlertRow({ alert, flashing, acknowledging, onAcknowledge, proble
             onChange={(e) => setNote(e.target.value)}
             placeholder="e.g. Called the patient, advised to attend the clinic"
             data-testid="ack-note"
+            // The clinician has just asked to write a note: the caret goes where they are about to type.
+            // eslint-disable-next-line jsx-a11y/no-autofocus
             autoFocus
           />
           <div className="button-row">
             <button type="submit" className="button button--primary button--small" data-testid="ack-confirm">
               Confirm acknowledgement
             </button>
-            <button type="button" className="button button--small" onClick={() => setOpen(false)} data-testid="ack-cancel">
+            <button type="button" className="button button--small" onClick={() => close('acknowledge')} data-testid="ack-cancel">
               Cancel
             </button>
           </div>

@@ -2,7 +2,7 @@ import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { callsTo, jsonResponse, requestBody, seedSession, stubFetch } from '@healthflow/shared/testing';
-import type { Alert } from '@healthflow/shared';
+import { sessionStorageKey, type Alert } from '@healthflow/shared';
 import { anAlert } from '../testing/alerts';
 import { MockEventSource } from '../testing/MockEventSource';
 import { renderApp } from '../testing/renderApp';
@@ -217,6 +217,49 @@ describe('the alert inbox, as the list of alerts', () => {
     expect(rows()[0]).toHaveAttribute('data-status', 'acknowledged');
   });
 
+  it('backs out of the note with Escape and puts focus back on Acknowledge', async () => {
+    alertsApi({ open: [anAlert({ patientName: 'Eve Example' })] });
+    const user = userEvent.setup({ delay: null });
+    await renderInbox();
+    await waitFor(() => expect(rows()).toHaveLength(1));
+
+    await user.click(screen.getByRole('button', { name: 'Acknowledge alert for Eve Example' }));
+    expect(screen.getByLabelText(/acknowledgement note/i)).toHaveFocus();
+    await user.keyboard('{Escape}');
+
+    expect(screen.queryByTestId('ack-form')).not.toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Acknowledge alert for Eve Example' })).toHaveFocus();
+  });
+
+  it('moves focus to the alert that takes the acknowledged one’s place, not to the page', async () => {
+    const first = anAlert({ patientName: 'Ada First', raisedAt: '2026-11-20T10:00:00Z' });
+    const second = anAlert({ patientName: 'Bob Second', raisedAt: '2026-11-20T09:00:00Z' });
+    alertsApi({ open: [first, second] });
+    const user = userEvent.setup({ delay: null });
+    await renderInbox();
+    await waitFor(() => expect(rows()).toHaveLength(2));
+
+    await user.click(screen.getByRole('button', { name: 'Acknowledge alert for Ada First' }));
+    await user.click(screen.getByRole('button', { name: 'Confirm acknowledgement' }));
+
+    await waitFor(() => expect(rows()).toHaveLength(1));
+    expect(rows()[0]).toHaveFocus();
+    expect(within(rows()[0]).getByTestId('alert-patient')).toHaveTextContent('Bob Second');
+  });
+
+  it('moves focus to the status line when the last open alert is acknowledged', async () => {
+    alertsApi({ open: [anAlert({ patientName: 'Eve Example' })] });
+    const user = userEvent.setup({ delay: null });
+    await renderInbox();
+    await waitFor(() => expect(rows()).toHaveLength(1));
+
+    await user.click(screen.getByRole('button', { name: 'Acknowledge alert for Eve Example' }));
+    await user.click(screen.getByRole('button', { name: 'Confirm acknowledgement' }));
+
+    expect(await screen.findByText('Alert for Eve Example acknowledged.')).toBeVisible();
+    expect(screen.getByTestId('ack-status')).toHaveFocus();
+  });
+
   it('shows who acknowledged first when the server answers 409 naming them', async () => {
     const alert = anAlert({ patientName: 'Fay Faster' });
     alertsApi({ open: [alert] }, () =>
@@ -315,8 +358,8 @@ describe('an expired clinician session', () => {
     stubFetch(() => jsonResponse({ title: 'Unauthorized' }, 401));
     renderApp('/');
 
-    expect(await screen.findByTestId('session-notice')).toHaveTextContent('Your session has expired');
-    expect(sessionStorage.getItem('healthflow.session')).toBeNull();
+    expect(await screen.findByRole('alert')).toHaveTextContent('Signed out: your session ended, so alerts stopped.');
+    expect(sessionStorage.getItem(sessionStorageKey('clinician'))).toBeNull();
     expect(MockEventSource.instances.every((source) => source.readyState === MockEventSource.CLOSED)).toBe(true);
   });
 
@@ -333,6 +376,27 @@ describe('an expired clinician session', () => {
     expired = true;
     act(() => MockEventSource.latest().refuse());
 
-    expect(await screen.findByTestId('session-notice')).toHaveTextContent('Your session has expired');
+    expect(await screen.findByTestId('session-notice')).toHaveTextContent('alerts stopped');
+  });
+
+  it('warns five minutes ahead when the session will end, with the time it ends', async () => {
+    sessionStorage.clear();
+    const { expiresAt } = seedSession({ role: 'clinician', patientId: null, username: 'clinician1', displayName: 'Dr Demo' }, 4 * 60_000);
+    alertsApi({ open: [] });
+    await renderInbox();
+
+    const warning = await screen.findByTestId('session-ending');
+    expect(warning).toHaveTextContent(/^Your session ends at .+\. Log out and sign in again/);
+    expect(within(warning).getByText(/./, { selector: 'time' })).toHaveAttribute('dateTime', new Date(expiresAt).toISOString());
+  });
+
+  it('says nothing of the session’s end while more than five minutes remain', async () => {
+    sessionStorage.clear();
+    seedSession({ role: 'clinician', patientId: null, username: 'clinician1', displayName: 'Dr Demo' }, 6 * 60_000);
+    alertsApi({ open: [] });
+    await renderInbox();
+
+    await screen.findByTestId('inbox-empty');
+    expect(screen.queryByTestId('session-ending')).not.toBeInTheDocument();
   });
 });

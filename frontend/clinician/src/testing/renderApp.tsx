@@ -3,11 +3,12 @@ import { render } from '@testing-library/react';
 import { MemoryRouter } from 'react-router-dom';
 import { SessionProvider } from '@healthflow/shared';
 import { App } from '../App';
+import { alertsStoppedNotice } from '../sessionNotice';
 
 export function renderApp(route = '/') {
   return render(
     <MemoryRouter initialEntries={[route]}>
-      <SessionProvider role="clinician" alsoFor={['admin']}>
+      <SessionProvider role="clinician" alsoFor={['admin']} expiredNotice={alertsStoppedNotice}>
         <App />
       </SessionProvider>
     </MemoryRouter>,

@@ -63,7 +63,8 @@ export function MySchedule({ awaitCheckInAfter, onStatus }: MyScheduleProps) {
   if (!schedule) return null;
   const stillAwaiting = awaiting && attempts < awaitAttempts && current !== null;
   const now = current ? new Date(current.asOf) : new Date();
-  const zoneNote = current && current.timeZone !== Intl.DateTimeFormat().resolvedOptions().timeZone ? ` (${current.timeZone} time)` : '';
+  // Every absolute time names its zone: the plan's, which is the patient's clock wherever the browser is.
+  const zoneNote = current ? ` (${current.timeZone} time)` : '';
 
   return (
     <>

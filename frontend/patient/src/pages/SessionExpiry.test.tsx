@@ -2,6 +2,7 @@ import { screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { jsonResponse, seedSession, stubFetch } from '@healthflow/shared/testing';
+import { sessionStorageKey } from '@healthflow/shared';
 import { renderApp } from '../testing/renderApp';
 
 describe('an expired token', () => {
@@ -12,7 +13,7 @@ describe('an expired token', () => {
 
     expect(await screen.findByTestId('session-notice')).toHaveTextContent('Your session has expired. Please sign in again.');
     expect(screen.getByRole('button', { name: 'Sign in' })).toBeVisible();
-    expect(sessionStorage.getItem('healthflow.session')).toBeNull();
+    expect(sessionStorage.getItem(sessionStorageKey('patient'))).toBeNull();
   });
 
   it('returns to the page the patient was on after signing in again', async () => {

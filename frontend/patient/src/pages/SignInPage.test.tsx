@@ -2,6 +2,7 @@ import { screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { callsTo, jsonResponse, requestBody, stubFetch } from '@healthflow/shared/testing';
+import { sessionStorageKey } from '@healthflow/shared';
 import { renderApp } from '../testing/renderApp';
 
 const loginReply = (role: 'patient' | 'clinician') => ({
@@ -26,7 +27,7 @@ describe('signing in', () => {
     expect(await screen.findByRole('heading', { name: 'Daily check-in' })).toBeVisible();
     expect(screen.getByTestId('signed-in-user')).toHaveTextContent('Pat Example');
     expect(requestBody(callsTo(fetchMock, '/api/auth/login')[0][1])).toEqual({ username: 'pat', password: 'secret-pass' });
-    expect(JSON.parse(sessionStorage.getItem('healthflow.session')!)).toMatchObject({ accessToken: 'jwt', patientId: 'p-7' });
+    expect(JSON.parse(sessionStorage.getItem(sessionStorageKey('patient'))!)).toMatchObject({ accessToken: 'jwt', patientId: 'p-7' });
   });
 
   it('shows the API problem title for wrong credentials and stays signed out', async () => {
@@ -39,7 +40,7 @@ describe('signing in', () => {
     await user.click(screen.getByRole('button', { name: 'Sign in' }));
 
     expect(await screen.findByTestId('login-error')).toHaveTextContent('Invalid username or password.');
-    expect(sessionStorage.getItem('healthflow.session')).toBeNull();
+    expect(sessionStorage.getItem(sessionStorageKey('patient'))).toBeNull();
   });
 
   it('asks for both fields before calling the API', async () => {
@@ -64,6 +65,6 @@ describe('signing in', () => {
     await user.click(screen.getByRole('button', { name: 'Sign in' }));
 
     expect(await screen.findByTestId('login-error')).toHaveTextContent('This app is for patients');
-    expect(sessionStorage.getItem('healthflow.session')).toBeNull();
+    expect(sessionStorage.getItem(sessionStorageKey('patient'))).toBeNull();
   });
 });

@@ -2,6 +2,7 @@
 import type { ReactNode } from 'react';
 import { NavLink, Navigate, Outlet, useLocation } from 'react-router-dom';
 import { useSession } from '../SessionContext';
+import { formatTime } from '../format';
 
 export interface NavItem {
   to: string;
@@ -16,7 +17,7 @@ export interface AppShellProps {
 }
 
 export function AppShell({ appName, nav, children }: AppShellProps) {
-  const { session, signOut } = useSession();
+  const { session, endingSoon, signOut } = useSession();
   return (
     <div className="shell">
       <a className="skip-link" href="#main">
@@ -47,6 +48,12 @@ export function AppShell({ appName, nav, children }: AppShellProps) {
           </>
         )}
       </header>
+      {session && endingSoon && (
+        <div className="notice notice--urgent shell__session-warning" role="status" data-testid="session-ending">
+          Your session ends at <time dateTime={new Date(session.expiresAt).toISOString()}>{formatTime(session.expiresAt)}</time>.
+          Log out and sign in again before then to carry on without interruption.
+        </div>
+      )}
       <main id="main" className="shell__main" tabIndex={-1}>
         {children ?? <Outlet />}
       </main>

@@ -46,7 +46,8 @@ export function LoginForm({ footer, initialUsername = '' }: LoginFormProps) {
     <form className="card form" onSubmit={submit} noValidate aria-labelledby="login-heading" data-testid="login-form">
       <h1 id="login-heading">Sign in</h1>
       {notice && (
-        <p className="notice" role="status" data-testid="session-notice">
+        // Only a forced sign-out leaves a notice (expiry, a refused token): announced at once, and it stays.
+        <p className="notice notice--urgent" role="alert" data-testid="session-notice">
           {notice}
         </p>
       )}
@@ -61,6 +62,8 @@ export function LoginForm({ footer, initialUsername = '' }: LoginFormProps) {
           aria-invalid={missing.username || undefined}
           aria-describedby={missing.username ? 'login-username-error' : undefined}
           data-testid="login-username"
+          // The sign-in page holds nothing but this form, under its heading: starting in its first field skips nothing.
+          // eslint-disable-next-line jsx-a11y/no-autofocus
           autoFocus
         />
         {missing.username && (

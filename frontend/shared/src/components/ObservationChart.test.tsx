@@ -19,9 +19,9 @@ afterEach(() => {
 });
 
 describe('missed check-ins on the vital-sign charts', () => {
-  it('labels a missed window by its due time in the given zone', () => {
-    expect(missedCheckInLabel('2026-12-07T14:00:00Z', 'Europe/London')).toBe('Missed check-in due 14:00 on 7 Dec');
-    expect(missedCheckInLabel('2026-07-07T13:00:00Z', 'Europe/London')).toBe('Missed check-in due 14:00 on 7 Jul');
+  it('labels a missed window by its due time in the given zone, which it names', () => {
+    expect(missedCheckInLabel('2026-12-07T14:00:00Z', 'Europe/London')).toBe('Missed check-in due 14:00 GMT on 7 Dec');
+    expect(missedCheckInLabel('2026-07-07T13:00:00Z', 'Europe/London')).toBe('Missed check-in due 14:00 BST on 7 Jul');
   });
 
   it('marks each missed check-in on every chart, with its label for assistive technology', async () => {
@@ -30,15 +30,15 @@ describe('missed check-ins on the vital-sign charts', () => {
     const charts = screen.getAllByRole('figure');
     expect(charts).toHaveLength(2);
     for (const chart of charts) {
-      expect(chart).toHaveAccessibleName(expect.stringContaining('Missed check-in due 20:00 on 7 Dec.'));
-      expect(await within(chart).findByRole('img', { name: 'Missed check-in due 20:00 on 7 Dec' })).toBeInTheDocument();
+      expect(chart).toHaveAccessibleName(expect.stringContaining('Missed check-in due 20:00 GMT on 7 Dec.'));
+      expect(await within(chart).findByRole('img', { name: 'Missed check-in due 20:00 GMT on 7 Dec' })).toBeInTheDocument();
     }
   });
 
   it('shows a missed check-in after the latest measurement too, widening the time axis to it', async () => {
     render(<ObservationChart observations={observations} missedCheckIns={['2026-12-08T14:00:00Z']} timeZone="Europe/London" />);
 
-    expect(await screen.findAllByRole('img', { name: 'Missed check-in due 14:00 on 8 Dec' })).toHaveLength(2);
+    expect(await screen.findAllByRole('img', { name: 'Missed check-in due 14:00 GMT on 8 Dec' })).toHaveLength(2);
   });
 
   it('marks nothing without missed check-ins', async () => {

@@ -81,10 +81,13 @@ interface Missed {
   label: string;
 }
 
-/** "Missed check-in due 14:00 on 7 Dec": a missed window's due time in `timeZone`. */
+/** "Missed check-in due 14:00 GMT on 7 Dec": a missed window's due time in `timeZone`, which it names. */
 export function missedCheckInLabel(dueAt: string, timeZone: string): string {
-  const day = new Intl.DateTimeFormat('en-GB', { timeZone, day: 'numeric', month: 'short' }).format(new Date(dueAt));
-  return `Missed check-in due ${formatClockInZone(dueAt, timeZone)} on ${day}`;
+  const at = new Date(dueAt);
+  const part = (options: Intl.DateTimeFormatOptions, type: Intl.DateTimeFormatPartTypes) =>
+    new Intl.DateTimeFormat('en-GB', { timeZone, ...options }).formatToParts(at).find((p) => p.type === type)?.value ?? '';
+  const day = new Intl.DateTimeFormat('en-GB', { timeZone, day: 'numeric', month: 'short' }).format(at);
+  return `Missed check-in due ${formatClockInZone(dueAt, timeZone)} ${part({ timeZoneName: 'short' }, 'timeZoneName')} on ${day}`;
 }
 
 // The marker's head: a cross and its words, so neither the colour nor the line alone carries the meaning.

@@ -1,6 +1,7 @@
 // Every check-in as a table row, newest first; the accessible counterpart of the charts.
 import { capitalise, formatDateTime, formatValue } from '../format';
 import type { Observation } from '../types';
+import { ScrollRegion } from './ScrollRegion';
 
 export function ObservationTable({ observations }: { observations: Observation[] }) {
   if (observations.length === 0) {
@@ -12,8 +13,9 @@ export function ObservationTable({ observations }: { observations: Observation[]
   }
   const rows = [...observations].sort((a, b) => b.measuredAt.localeCompare(a.measuredAt));
   return (
-    <div className="table-wrap">
-      <table className="table" data-testid="observation-table">
+    <ScrollRegion label="Check-ins">
+      {/* On a phone each check-in is a card of labelled values (styles.css, .table--cards), not ten columns. */}
+      <table className="table table--cards" data-testid="observation-table">
         <caption className="visually-hidden">Check-ins, newest first</caption>
         <thead>
           <tr>
@@ -32,20 +34,20 @@ export function ObservationTable({ observations }: { observations: Observation[]
         <tbody>
           {rows.map((o) => (
             <tr key={o.observationId} data-testid="observation-row">
-              <td>{formatDateTime(o.measuredAt)}</td>
-              <td>{formatValue(o.score)}</td>
-              <td>{formatValue(o.heartRate, '/min')}</td>
-              <td>{formatValue(o.respiratoryRate, '/min')}</td>
-              <td>{formatValue(o.oxygenSaturation, '%')}</td>
-              <td>{formatValue(o.onSupplementalOxygen)}</td>
-              <td>{o.systolicBp != null || o.diastolicBp != null ? `${o.systolicBp ?? '—'}/${o.diastolicBp ?? '—'}` : '—'}</td>
-              <td>{formatValue(o.temperature, '°C')}</td>
-              <td>{o.consciousness ? capitalise(o.consciousness) : '—'}</td>
-              <td className="table__note">{o.note || '—'}</td>
+              <td data-label="Measured">{formatDateTime(o.measuredAt)}</td>
+              <td data-label="Score">{formatValue(o.score)}</td>
+              <td data-label="Heart rate">{formatValue(o.heartRate, '/min')}</td>
+              <td data-label="Resp. rate">{formatValue(o.respiratoryRate, '/min')}</td>
+              <td data-label="SpO₂">{formatValue(o.oxygenSaturation, '%')}</td>
+              <td data-label="O₂">{formatValue(o.onSupplementalOxygen)}</td>
+              <td data-label="BP">{o.systolicBp != null || o.diastolicBp != null ? `${o.systolicBp ?? '—'}/${o.diastolicBp ?? '—'}` : '—'}</td>
+              <td data-label="Temp.">{formatValue(o.temperature, '°C')}</td>
+              <td data-label="Consciousness">{o.consciousness ? capitalise(o.consciousness) : '—'}</td>
+              <td className="table__note" data-label="Note">{o.note || '—'}</td>
             </tr>
           ))}
         </tbody>
       </table>
-    </div>
+    </ScrollRegion>
   );
 }

@@ -1,5 +1,6 @@
 // Test helpers for stubbing fetch with real Response objects and reading back what the app sent.
 import { vi, type Mock } from 'vitest';
+import { sessionStorageKey } from '../session';
 
 export function jsonResponse(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
   return new Response(body === undefined ? null : JSON.stringify(body), {
@@ -42,16 +43,20 @@ export function requestHeader(init: RequestInit | undefined, name: string): stri
 }
 
 /** A signed-in session in sessionStorage, as the app would have saved it after login. */
-export function seedSession(overrides: Partial<{ role: 'patient' | 'clinician'; patientId: string | null; displayName: string; username: string }> = {}) {
+export function seedSession(
+  overrides: Partial<{ role: 'patient' | 'clinician' | 'admin'; patientId: string | null; displayName: string; username: string }> = {},
+  remainingMs = 3_600_000,
+) {
   const session = {
     accessToken: 'test-token',
     role: overrides.role ?? 'patient',
     username: overrides.username ?? 'alice',
     displayName: overrides.displayName ?? 'Alice Example',
     patientId: overrides.patientId === undefined ? 'p-1' : overrides.patientId,
-    expiresAt: Date.now() + 3_600_000,
+    expiresAt: Date.now() + remainingMs,
   };
-  sessionStorage.setItem('healthflow.session', JSON.stringify(session));
+  // Stored under the key of the app that signs this role in (admins sign in to the clinician app).
+  sessionStorage.setItem(sessionStorageKey(session.role === 'patient' ? 'patient' : 'clinician'), JSON.stringify(session));
   return session;
 }
 
