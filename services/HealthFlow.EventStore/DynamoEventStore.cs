@@ -192,6 +192,9 @@ public sealed class DynamoEventStore(
     public IAsyncEnumerable<EventEnvelope> ReadStreamAsync(StreamId stream, long fromVersion = 1, CancellationToken cancellationToken = default) =>
         new DynamoEventStreams(dynamo).ReadStreamAsync(stream, fromVersion, cancellationToken);
 
+    public IAsyncEnumerable<EventEnvelope> ReadStreamBackwardAsync(StreamId stream, CancellationToken cancellationToken = default) =>
+        new DynamoEventStreams(dynamo).ReadStreamBackwardAsync(stream, cancellationToken);
+
     /// <summary>
     /// Parallel Scan segments merged as they arrive. A stream lives in one partition, hence in one
     /// segment, and DynamoDB stores (and scans) the items of a partition key in sort-key order, so
@@ -258,7 +261,7 @@ public sealed class DynamoEventStore(
 }
 
 /// <summary>Maps commits to and from the item layout documented at the top of this file.</summary>
-/// <summary>Reads streams of the `events` table (consistent Query by streamId, version upwards).</summary>
+/// <summary>Reads streams of the `events` table (consistent Query by streamId, version upwards or, for a tail, downwards).</summary>
 public sealed class DynamoEventStreams(IAmazonDynamoDB dynamo) : IEventStreamReader
 {
     public async IAsyncEnumerable<EventEnvelope> ReadStreamAsync(
@@ -286,6 +289,39 @@ public sealed class DynamoEventStreams(IAmazonDynamoDB dynamo) : IEventStreamRea
             foreach (var item in page.Items ?? [])
             {
                 foreach (var envelope in CommitItems.ToEnvelopes(item))
+                    yield return envelope;
+            }
+
+            startKey = page.LastEvaluatedKey is { Count: > 0 } ? page.LastEvaluatedKey : null;
+        }
+        while (startKey is not null);
+    }
+
+    /// <summary>Commits read per request going backwards: a tail is usually a few commits, and a page is paid for whole.</summary>
+    public const int BackwardPageSize = 8;
+
+    public async IAsyncEnumerable<EventEnvelope> ReadStreamBackwardAsync(
+        StreamId stream,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        Dictionary<string, AttributeValue>? startKey = null;
+        do
+        {
+            var page = await dynamo.QueryAsync(new QueryRequest
+            {
+                TableName = CommitItems.Table,
+                KeyConditionExpression = "#stream = :stream",
+                ExpressionAttributeNames = new() { ["#stream"] = CommitItems.StreamId },
+                ExpressionAttributeValues = new() { [":stream"] = new AttributeValue { S = stream.Value } },
+                ScanIndexForward = false,
+                Limit = BackwardPageSize,
+                ConsistentRead = true,
+                ExclusiveStartKey = startKey,
+            }, cancellationToken).ConfigureAwait(false);
+
+            foreach (var item in page.Items ?? [])
+            {
+                foreach (var envelope in CommitItems.ToEnvelopes(item).Reverse())
                     yield return envelope;
             }
 

@@ -62,6 +62,41 @@ public interface IEventStreamReader
     IAsyncEnumerable<EventEnvelope> ReadStreamAsync(StreamId stream, long fromVersion = 1, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Reads a stream backwards, newest commit first (a commit's events newest first too), a few commits a request:
+    /// a reader that stops early pays for what it read, not for the stream's length.
+    /// </summary>
+    IAsyncEnumerable<EventEnvelope> ReadStreamBackwardAsync(StreamId stream, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Folds a stream's tail: its events from the newest back to the first one <paramref name="precedesTail"/> says is
+    /// older than the tail (that one and everything before it left out, and mostly unread), in version order. The version is the
+    /// stream's newest, the expected version of the next append, whatever the tail holds.
+    /// </summary>
+    async Task<LoadedStream<TState>> LoadTailAsync<TState>(
+        StreamId stream,
+        TState initial,
+        Func<TState, EventEnvelope, TState> evolve,
+        Func<EventEnvelope, bool> precedesTail,
+        CancellationToken cancellationToken = default)
+    {
+        var tail = new List<EventEnvelope>();
+        var version = ExpectedVersion.NoStream;
+        await foreach (var envelope in ReadStreamBackwardAsync(stream, cancellationToken))
+        {
+            version = Math.Max(version, envelope.Version);
+            if (precedesTail(envelope))
+            {
+                break;
+            }
+
+            tail.Add(envelope);
+        }
+
+        tail.Reverse();
+        return new LoadedStream<TState>(tail.Aggregate(initial, evolve), version);
+    }
+
+    /// <summary>
     /// Reads a whole stream and folds it into <typeparamref name="TState"/>: what a command decides on. The version
     /// is the last commit's (<see cref="ExpectedVersion.NoStream"/> for an empty stream), the expected version of
     /// the next append.

@@ -26,6 +26,9 @@ public sealed record MonitoringPlanView(Guid PatientId, int Version, MonitoringP
     public static string ETagOf(int version) => $"\"{version.ToString(System.Globalization.CultureInfo.InvariantCulture)}\"";
 }
 
+/// <summary>The plan in force, and the SubmittedAt of the patient's latest check-in (null: none projected yet).</summary>
+public sealed record PlanAndLastCheckIn(MonitoringPlanView Plan, DateTimeOffset? LastCheckInAt);
+
 /// <summary>
 /// The `patients` table. Item layout:
 /// <code>
@@ -39,9 +42,11 @@ public sealed record MonitoringPlanView(Guid PatientId, int Version, MonitoringP
 ///                  may arrive in either order, and neither overwrites the other's attributes)
 /// plan          S  that plan as JSON (DomainJson, the event's `plan`)
 /// planSetBy     S  planReason S  planSetAt S (SortableTime)
+/// lastCheckInAt S  SortableTime: the latest SubmittedAt of the patient's check-ins (ObservationSubmitted), which
+///                  check-in windows judge; it only moves forward, so it is its own checkpoint
 /// </code>
-/// An item a plan reached before the registration holds only the key and the plan attributes: it is no patient yet
-/// (GetAsync answers null) and not in `by-registration` (no listKey) until PatientRegistered is applied.
+/// An item a plan or a check-in reached before the registration holds only the key and those attributes: it is no
+/// patient yet (GetAsync answers null) and not in `by-registration` (no listKey) until PatientRegistered is applied.
 /// </summary>
 public sealed class PatientReadModel(IAmazonDynamoDB dynamo)
 {
@@ -89,24 +94,56 @@ public sealed class PatientReadModel(IAmazonDynamoDB dynamo)
             },
             cancellationToken);
 
+    /// <summary>
+    /// Moves the patient's latest check-in time forward to this check-in's SubmittedAt; an earlier or equal one (a
+    /// redelivery, a check-in delivered out of order) changes nothing.
+    /// </summary>
+    /// <returns>False when skipped as not later.</returns>
+    public async Task<bool> ApplyCheckInAsync(ObservationSubmitted submitted, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await dynamo.UpdateItemAsync(new UpdateItemRequest
+            {
+                TableName = Table.Name,
+                Key = PatientKey(submitted.PatientId),
+                UpdateExpression = "SET lastCheckInAt = :at",
+                // SortableTime strings order as the instants do.
+                ConditionExpression = "attribute_not_exists(lastCheckInAt) OR lastCheckInAt < :at",
+                ExpressionAttributeValues = new() { [":at"] = S(SortableTime.Format(submitted.SubmittedAt)) },
+            }, cancellationToken);
+            return true;
+        }
+        catch (ConditionalCheckFailedException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>The plan in force, as projected; null when none was set (the patient is on the defaults) or no such patient.</summary>
-    public async Task<MonitoringPlanView?> GetPlanAsync(Guid patientId, CancellationToken cancellationToken)
+    public async Task<MonitoringPlanView?> GetPlanAsync(Guid patientId, CancellationToken cancellationToken) =>
+        (await GetPlanAndLastCheckInAsync(patientId, cancellationToken))?.Plan;
+
+    /// <summary>The plan in force and the latest check-in's SubmittedAt, in one read; null when no plan was set.</summary>
+    public async Task<PlanAndLastCheckIn?> GetPlanAndLastCheckInAsync(Guid patientId, CancellationToken cancellationToken)
     {
         var response = await dynamo.GetItemAsync(new GetItemRequest
         {
             TableName = Table.Name,
             Key = PatientKey(patientId),
-            ProjectionExpression = "planVersion, #plan, planSetBy, planReason, planSetAt",
+            ProjectionExpression = "planVersion, #plan, planSetBy, planReason, planSetAt, lastCheckInAt",
             ExpressionAttributeNames = new() { ["#plan"] = "plan" },
         }, cancellationToken);
         return response.Item is { Count: > 0 } item && item.GetOptionalInt("planVersion") is { } version
-            ? new MonitoringPlanView(
-                patientId,
-                version,
-                JsonSerializer.Deserialize<MonitoringPlan>(item.GetString("plan"), DomainJson.Options) ?? MonitoringPlan.Defaults,
-                item.GetString("planSetBy"),
-                item.GetString("planReason"),
-                item.GetTime("planSetAt"))
+            ? new PlanAndLastCheckIn(
+                new MonitoringPlanView(
+                    patientId,
+                    version,
+                    JsonSerializer.Deserialize<MonitoringPlan>(item.GetString("plan"), DomainJson.Options) ?? MonitoringPlan.Defaults,
+                    item.GetString("planSetBy"),
+                    item.GetString("planReason"),
+                    item.GetTime("planSetAt")),
+                item.GetOptionalTime("lastCheckInAt"))
             : null;
     }
 

@@ -125,6 +125,32 @@ public abstract class AdapterSuite<TFixture>(TFixture aws) : IClassFixture<TFixt
     }
 
     [AdapterFact]
+    public async Task A_stream_reads_backwards_newest_first_over_several_pages_and_a_tail_folds_in_version_order_with_the_newest_version()
+    {
+        using var app = Aws.CreateHost();
+        var store = app.Services.GetRequiredService<IEventStore>();
+        var patientId = Guid.NewGuid();
+        var stream = StreamId.ForPatient(patientId);
+        await store.AppendAsync(stream, ExpectedVersion.NoStream, [Registration(patientId)], Metadata());
+        // More commits than one backward page holds, and one commit of two events.
+        var commits = DynamoEventStreams.BackwardPageSize + 3;
+        for (var version = 1; version < commits; version++)
+        {
+            IDomainEvent[] events = version == 2 ? [Observation(patientId, 1), Observation(patientId, 2)] : [Observation(patientId, version % 10 + 1)];
+            await store.AppendAsync(stream, version, events, Metadata());
+        }
+
+        var forwards = await store.ReadStreamAsync(stream).ToListAsync();
+        var backwards = await store.ReadStreamBackwardAsync(stream).ToListAsync();
+        var tail = await store.LoadTailAsync(stream, new List<long>(), (seen, e) => [.. seen, e.Version], e => e.Version <= commits - 3);
+
+        Assert.Equal(forwards.Select(e => e.EventId).Reverse(), backwards.Select(e => e.EventId));
+        Assert.Equal([commits - 2L, commits - 1L, commits], tail.State);
+        Assert.Equal(commits, tail.Version);
+        Assert.Equal(ExpectedVersion.NoStream, (await store.LoadTailAsync(StreamId.ForPatient(Guid.NewGuid()), 0, (n, _) => n + 1, _ => false)).Version);
+    }
+
+    [AdapterFact]
     public async Task Read_all_returns_every_stream_each_in_version_order()
     {
         using var app = Aws.CreateHost(settings: new Dictionary<string, string?> { ["HealthFlow:EventStore:ReplaySegments"] = "3" });

@@ -93,6 +93,9 @@ public sealed class AlertAcknowledgementTests
         public IAsyncEnumerable<EventEnvelope> ReadStreamAsync(StreamId s, long fromVersion = 1, CancellationToken cancellationToken = default) =>
             inner.ReadStreamAsync(s, fromVersion, cancellationToken);
 
+        public IAsyncEnumerable<EventEnvelope> ReadStreamBackwardAsync(StreamId stream, CancellationToken cancellationToken = default) =>
+            inner.ReadStreamBackwardAsync(stream, cancellationToken);
+
         public IAsyncEnumerable<EventEnvelope> ReadAllAsync(CancellationToken cancellationToken = default) => inner.ReadAllAsync(cancellationToken);
     }
 }

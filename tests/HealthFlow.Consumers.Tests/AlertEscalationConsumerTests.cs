@@ -334,6 +334,9 @@ public sealed class AlertEscalationConsumerTests
         public IAsyncEnumerable<EventEnvelope> ReadStreamAsync(StreamId stream, long fromVersion = 1, CancellationToken cancellationToken = default) =>
             inner.ReadStreamAsync(stream, fromVersion, cancellationToken);
 
+        public IAsyncEnumerable<EventEnvelope> ReadStreamBackwardAsync(StreamId stream, CancellationToken cancellationToken = default) =>
+            inner.ReadStreamBackwardAsync(stream, cancellationToken);
+
         public IAsyncEnumerable<EventEnvelope> ReadAllAsync(CancellationToken cancellationToken = default) => inner.ReadAllAsync(cancellationToken);
     }
 

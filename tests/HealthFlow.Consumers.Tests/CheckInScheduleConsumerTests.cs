@@ -28,12 +28,17 @@ public sealed class CheckInScheduleConsumerTests
     private static readonly CheckInWindow Second = CheckInWindows.Next(Schedule, SetAt, First.DueAt);
 
     private readonly Guid _patientId = Guid.NewGuid();
-    private readonly RecordingEventStore _store = new();
     private readonly FakeTimeProvider _time = new(SetAt);
+    private readonly RecordingEventStore _store;
     private readonly RecordingDelayedMessages _sent;
     private readonly InMemoryDelayedMessageChains _chains = new();
 
-    public CheckInScheduleConsumerTests() => _sent = new RecordingDelayedMessages(_time);
+    public CheckInScheduleConsumerTests()
+    {
+        // Events occur on the test's clock, as alert-worker's appends do on its own: a deadline reads back by that time.
+        _store = new RecordingEventStore(_time);
+        _sent = new RecordingDelayedMessages(_time);
+    }
 
     private StreamId Schedule_ => StreamId.ForSchedule(_patientId);
 
@@ -274,6 +279,68 @@ public sealed class CheckInScheduleConsumerTests
         Assert.DoesNotContain(_store.Appended, a => a.Stream == Schedule_);
     }
 
+    [Fact]
+    public async Task A_deadline_reads_the_schedule_stream_back_only_to_its_windows_opening_however_long_the_stream_has_grown()
+    {
+        await SetPlanAsync();
+        var window = First;
+        await using (var checkIns = await StartAsync<ObservationAlertConsumer>())
+        {
+            // Thirty windows, each satisfied by a check-in at its due time: thirty commits on the schedule stream.
+            for (var i = 0; i < 30; i++)
+            {
+                _time.SetUtcNow(window.DueAt);
+                await CheckInAsync(checkIns, window.DueAt);
+                window = CheckInWindows.Next(Schedule, SetAt, window.DueAt);
+            }
+        }
+
+        _time.SetUtcNow(window.Deadline.AddSeconds(1));
+        var counting = new CountingEventStore(_store);
+        await using var harness = await StartAsync<CheckInDeadlineConsumer>(counting);
+        await DeliverAsync(harness, Leg(DeadlineOf(window)));
+
+        Assert.Equal(window.DueAt, Assert.Single(MissedWindows).DueAt);
+        Assert.Equal(31, await _store.GetVersionAsync(Schedule_));
+        // Two reads (the decision, and the check after raising), each of the commits since the window opened (the
+        // last check-in, then also the miss) and the one older commit that ends the tail: 5 events, not 30 + 31.
+        Assert.Equal(5, counting.ScheduleEventsRead);
+    }
+
+    /// <summary>Counts the events read from schedule- streams, forwards or backwards.</summary>
+    private sealed class CountingEventStore(RecordingEventStore inner) : IEventStore
+    {
+        private int _read;
+
+        public int ScheduleEventsRead => _read;
+
+        public Task<AppendResult> AppendAsync(StreamId stream, long expectedVersion, IReadOnlyList<IDomainEvent> events, EventMetadata metadata, CancellationToken cancellationToken = default) =>
+            inner.AppendAsync(stream, expectedVersion, events, metadata, cancellationToken);
+
+        public Task<long> GetVersionAsync(StreamId stream, CancellationToken cancellationToken = default) => inner.GetVersionAsync(stream, cancellationToken);
+
+        public IAsyncEnumerable<EventEnvelope> ReadStreamAsync(StreamId stream, long fromVersion = 1, CancellationToken cancellationToken = default) =>
+            Counted(stream, inner.ReadStreamAsync(stream, fromVersion, cancellationToken));
+
+        public IAsyncEnumerable<EventEnvelope> ReadStreamBackwardAsync(StreamId stream, CancellationToken cancellationToken = default) =>
+            Counted(stream, inner.ReadStreamBackwardAsync(stream, cancellationToken));
+
+        public IAsyncEnumerable<EventEnvelope> ReadAllAsync(CancellationToken cancellationToken = default) => inner.ReadAllAsync(cancellationToken);
+
+        private async IAsyncEnumerable<EventEnvelope> Counted(StreamId stream, IAsyncEnumerable<EventEnvelope> events)
+        {
+            await foreach (var envelope in events)
+            {
+                if (stream.Value.StartsWith(StreamId.SchedulePrefix, StringComparison.Ordinal))
+                {
+                    Interlocked.Increment(ref _read);
+                }
+
+                yield return envelope;
+            }
+        }
+    }
+
     /// <summary>Fails the first append that carries a matching event, as a crash of the process there would.</summary>
     private sealed class FailingOnceEventStore(RecordingEventStore inner, Func<IDomainEvent, bool> failOn) : IEventStore
     {
@@ -290,6 +357,9 @@ public sealed class CheckInScheduleConsumerTests
 
         public IAsyncEnumerable<EventEnvelope> ReadStreamAsync(StreamId stream, long fromVersion = 1, CancellationToken cancellationToken = default) =>
             inner.ReadStreamAsync(stream, fromVersion, cancellationToken);
+
+        public IAsyncEnumerable<EventEnvelope> ReadStreamBackwardAsync(StreamId stream, CancellationToken cancellationToken = default) =>
+            inner.ReadStreamBackwardAsync(stream, cancellationToken);
 
         public IAsyncEnumerable<EventEnvelope> ReadAllAsync(CancellationToken cancellationToken = default) => inner.ReadAllAsync(cancellationToken);
     }

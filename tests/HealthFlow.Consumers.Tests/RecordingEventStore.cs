@@ -7,8 +7,11 @@ using HealthFlow.EventStore;
 
 namespace HealthFlow.Consumers.Tests;
 
-/// <summary>An in-memory event store that keeps "stream must not exist" honest and remembers every append.</summary>
-public sealed class RecordingEventStore : IEventStore
+/// <summary>
+/// An in-memory event store that keeps "stream must not exist" honest and remembers every append; events occur at
+/// <paramref name="clock"/>'s time (the machine's by default).
+/// </summary>
+public sealed class RecordingEventStore(TimeProvider? clock = null) : IEventStore
 {
     private readonly ConcurrentDictionary<string, List<EventEnvelope>> _streams = new();
 
@@ -28,7 +31,7 @@ public sealed class RecordingEventStore : IEventStore
             var version = commits.Count == 0 ? ExpectedVersion.NoStream : commits[^1].Version;
             if (version != expectedVersion)
                 throw new ConcurrencyConflictException(stream, expectedVersion);
-            var envelopes = events.Select(e => new EventEnvelope(Guid.CreateVersion7(), stream.Value, version + 1, EventTypes.Of(e), DateTimeOffset.UtcNow,
+            var envelopes = events.Select(e => new EventEnvelope(Guid.CreateVersion7(), stream.Value, version + 1, EventTypes.Of(e), (clock ?? TimeProvider.System).GetUtcNow(),
                 JsonSerializer.SerializeToElement(e, e.GetType(), DomainJson.Options), metadata)).ToList();
             commits.AddRange(envelopes);
             foreach (var e in events)
@@ -46,6 +49,22 @@ public sealed class RecordingEventStore : IEventStore
         if (_streams.TryGetValue(stream.Value, out var commits))
         {
             foreach (var e in commits.Where(c => c.Version >= fromVersion))
+                yield return e;
+        }
+    }
+
+    public async IAsyncEnumerable<EventEnvelope> ReadStreamBackwardAsync(StreamId stream, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await Task.CompletedTask;
+        if (_streams.TryGetValue(stream.Value, out var commits))
+        {
+            List<EventEnvelope> newestFirst;
+            lock (commits)
+            {
+                newestFirst = [.. Enumerable.Reverse(commits)];
+            }
+
+            foreach (var e in newestFirst)
                 yield return e;
         }
     }

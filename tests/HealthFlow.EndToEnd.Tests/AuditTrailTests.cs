@@ -15,7 +15,13 @@ public sealed class AuditTrailTests(AppHostFixture system)
     private const string PatientDataTag = "Patient data";
     private const string StreamPath = "/api/alerts/stream";
     private const string PlanPath = "/api/patients/{patientId}/monitoring-plan";
-    private static readonly object Plan = new { spO2Scale = new { scale = 2 }, reason = "Audit trail test." };
+    // A schedule, so the check-in status has a window to answer with.
+    private static readonly object Plan = new
+    {
+        schedule = new { everyHours = 24, timeZone = "Europe/London" },
+        spO2Scale = new { scale = 2 },
+        reason = "Audit trail test.",
+    };
     private static readonly string[] ApisServingPatientData = ["auth-api", "command-api", "query-api"];
 
     private readonly HealthFlowApi _api = new(system.CreateGatewayClient());

@@ -5,6 +5,7 @@ import type {
   AuditRecord,
   CareTeam,
   AlertStatus,
+  CheckInStatus,
   FhirBundle,
   LoginRequest,
   LoginResponse,
@@ -80,6 +81,13 @@ export function createApi(options: HttpClientOptions) {
     /** The plan in force, or null while none was set (the API's 404: the default rules apply). */
     getMonitoringPlan: (patientId: string, signal?: AbortSignal) =>
       http<MonitoringPlanView>('GET', `/api/patients/${segment(patientId)}/monitoring-plan`, { signal }).catch((error: unknown) => {
+        if (error instanceof ApiError && error.status === 404) return null;
+        throw error;
+      }),
+
+    /** When the next check-in is due and whether one is overdue; null while the plan sets no schedule (the API's 404). */
+    getCheckInStatus: (patientId: string, signal?: AbortSignal) =>
+      http<CheckInStatus>('GET', `/api/patients/${segment(patientId)}/check-in-status`, { signal }).catch((error: unknown) => {
         if (error instanceof ApiError && error.status === 404) return null;
         throw error;
       }),

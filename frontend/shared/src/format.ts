@@ -65,6 +65,38 @@ export function formatValue(value: number | string | boolean | null | undefined,
   return unit ? `${text} ${unit}` : text;
 }
 
+// A schedule's times are the patient's clock, so they are written in the plan's time zone, whatever the reader's is.
+function zoned(timeZone: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  return new Intl.DateTimeFormat('en-GB', { timeZone, ...options });
+}
+
+/** "14:00": the instant on a 24-hour clock in `timeZone`. */
+export function formatClockInZone(iso: string, timeZone: string): string {
+  return zoned(timeZone, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date(iso));
+}
+
+// The calendar day of an instant in a zone, as a day number, so two instants' days can be subtracted.
+function dayNumber(date: Date, timeZone: string): number {
+  const parts = zoned(timeZone, { year: 'numeric', month: 'numeric', day: 'numeric' }).formatToParts(date);
+  const part = (type: Intl.DateTimeFormatPartTypes) => Number(parts.find((p) => p.type === type)?.value);
+  return Date.UTC(part('year'), part('month') - 1, part('day')) / 86_400_000;
+}
+
+/**
+ * A due time as the patient reads it, in the plan's zone and relative to `now`: "14:00" today, "08:00 tomorrow",
+ * "20:00 yesterday", otherwise "08:00 on Wed 9 Dec".
+ */
+export function formatDueInZone(iso: string, timeZone: string, now: Date = new Date()): string {
+  const due = new Date(iso);
+  if (Number.isNaN(due.getTime())) return iso;
+  const clock = formatClockInZone(iso, timeZone);
+  const days = dayNumber(due, timeZone) - dayNumber(now, timeZone);
+  if (days === 0) return clock;
+  if (days === 1) return `${clock} tomorrow`;
+  if (days === -1) return `${clock} yesterday`;
+  return `${clock} on ${zoned(timeZone, { weekday: 'short', day: 'numeric', month: 'short' }).format(due)}`;
+}
+
 export function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -94,6 +94,8 @@ export interface Alert {
   escalated?: boolean;
   escalatedAt?: string | null;
   escalationLevel?: number | null;
+  /** A missed check-in's window due time (rule `check-in-missed`); absent on every other alert. */
+  missedDueAt?: string | null;
 }
 
 /** One patient in GET /api/worklist: what their open alerts add up to. */
@@ -213,6 +215,23 @@ export interface MonitoringPlanRequest extends MonitoringPlan {
 }
 
 /** GET /api/patients/{id}/monitoring-plan, and the PUT's answer: the plan in force and who set it, when and why. */
+/**
+ * GET /api/patients/{id}/check-in-status: the window the next check-in counts for (`dueAt`, accepted late until
+ * `graceEndsAt`), whether a check-in is overdue (`overdueDueAt` names the due time that passed), and the latest
+ * check-in, as the server judged them at `asOf`. Times are instants; `timeZone` is the plan's, to show them in.
+ */
+export interface CheckInStatus {
+  patientId: string;
+  planVersion: number;
+  timeZone: string;
+  dueAt: string;
+  graceEndsAt: string;
+  overdue: boolean;
+  overdueDueAt?: string | null;
+  lastCheckInAt?: string | null;
+  asOf: string;
+}
+
 export interface MonitoringPlanView {
   patientId: string;
   version: number;

@@ -74,12 +74,12 @@ public sealed class CheckInDeadlineConsumer(
 
         var window = CheckInWindows.WindowAt(schedule, plan.SetAt, deadline.DueAt);
         var stream = StreamId.ForSchedule(deadline.PatientId);
-        var state = (await eventStore.LoadAsync(stream, CheckInScheduleState.Initial, CheckInScheduleState.Evolve, cancellationToken)).State;
+        var (state, version) = await LoadWindowAsync(deadline.PatientId, window, cancellationToken);
         switch (state.Decide(deadline.PatientId, plan.Version, window, now))
         {
             case DeadlineOutcome.Missed missed:
                 // A conflict propagates: a check-in was appended meanwhile, and the retry decides again with it.
-                await eventStore.AppendAsync(stream, state.Version, [missed.Event], cause, cancellationToken);
+                await eventStore.AppendAsync(stream, version, [missed.Event], cause, cancellationToken);
                 await RaiseAsync(missed.Event, schedule, window, cause, cancellationToken);
                 Record("missed");
                 break;
@@ -104,12 +104,29 @@ public sealed class CheckInDeadlineConsumer(
     private async Task RaiseAsync(CheckInWindowMissed missed, CheckInSchedule schedule, CheckInWindow window, EventMetadata cause, CancellationToken cancellationToken)
     {
         await alerts.RaiseAsync(missed, schedule, window, cause, cancellationToken);
-        var after = (await eventStore.LoadAsync(StreamId.ForSchedule(missed.PatientId), CheckInScheduleState.Initial, CheckInScheduleState.Evolve, cancellationToken)).State;
+        var after = (await LoadWindowAsync(missed.PatientId, window, cancellationToken)).State;
         if (after.ClosedBy(missed.DueAt) is { } checkIn)
         {
             await alerts.CloseAsync(missed.AlertId, checkIn, cause, cancellationToken);
         }
     }
+
+    /// <summary>How far alert-worker's clock (an event's OccurredAt) may lag command-api's (a check-in's SubmittedAt).</summary>
+    public static readonly TimeSpan ClockSkewAllowance = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// The events of schedule-{patientId} that can decide <paramref name="window"/>, and the stream's version. A check-in
+    /// that satisfies it was submitted after it opened, and its miss is recorded at its deadline, so neither was appended
+    /// before it opened: the read goes back from the newest commit to the window's opening (less the clock allowance),
+    /// and a deadline costs the commits since then, however long the stream has grown.
+    /// </summary>
+    private Task<LoadedStream<CheckInScheduleState>> LoadWindowAsync(Guid patientId, CheckInWindow window, CancellationToken cancellationToken) =>
+        eventStore.LoadTailAsync(
+            StreamId.ForSchedule(patientId),
+            CheckInScheduleState.Initial,
+            CheckInScheduleState.Evolve,
+            envelope => envelope.OccurredAt < window.OpensAfter - ClockSkewAllowance,
+            cancellationToken);
 
     private static void Record(string outcome) => Activity.Current?.SetTag(OutcomeTag, outcome);
 }

@@ -20,7 +20,8 @@ public static class ProjectionConsumerExtensions
                 // A monitoring plan goes onto the patient's row.
                 .Consume<MonitoringPlanSet, ReadModelConsumer<MonitoringPlanSet, PatientProjection>>();
             consumers.Queue(HealthFlowTopology.Queues.ObservationProjection)
-                .Consume<ObservationSubmitted, ReadModelConsumer<ObservationSubmitted, ObservationProjection>>();
+                // A check-in is stored, and its time goes onto the patient's row (their check-in status).
+                .Consume<ObservationSubmitted, ReadModelConsumer<ObservationSubmitted, ObservationProjection, PatientProjection>>();
             consumers.Queue(HealthFlowTopology.Queues.AlertProjection)
                 .Consume<AlertRaised, ReadModelConsumer<AlertRaised, AlertProjection>>()
                 .Consume<AlertAcknowledged, ReadModelConsumer<AlertAcknowledged, AlertProjection>>()

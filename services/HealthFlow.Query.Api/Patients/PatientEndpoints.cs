@@ -54,6 +54,12 @@ public static class PatientEndpoints
             .WithSummary("The patient's monitoring plan in force, with its version (also the ETag, for If-Match on the PUT). 404 while none was set: the defaults apply.")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
+        patient.MapGet("/check-in-status", GetCheckInStatusAsync)
+            .WithName("GetCheckInStatus")
+            .WithSummary("When the patient's next check-in is due under the plan in force (due time, end of the grace), whether one is overdue, and the latest check-in. 404 while the plan sets no schedule.")
+            .WithDescription("Computed at the time of the request from the projected plan and the latest check-in's submission time, so a check-in just accepted counts once the projection has applied it (usually within a second). overdueDueAt names the due time that passed without a check-in: the open window's once its due time has passed, or the previous window's when it was missed.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
         return app;
     }
 
@@ -178,6 +184,20 @@ public static class PatientEndpoints
 
         context.Response.Headers.ETag = MonitoringPlanView.ETagOf(plan.Version);
         return TypedResults.Ok(plan);
+    }
+
+    private static async Task<Results<Ok<CheckInStatusView>, ProblemHttpResult>> GetCheckInStatusAsync(
+        Guid patientId, HttpContext context, PatientScopes scopes, PatientReadModel patients, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (await OutOfScopeAsync(context, scopes, patientId, cancellationToken) is { } outside)
+        {
+            return outside;
+        }
+
+        return await patients.GetPlanAndLastCheckInAsync(patientId, cancellationToken) is { } read
+            && CheckInStatusView.From(read, time.GetUtcNow()) is { } status
+            ? TypedResults.Ok(status)
+            : NotFound($"No check-in schedule is set for patient {patientId}: no check-in is due.");
     }
 
     private static ValidationProblem? InvalidLimit(int? limit) => limit is < 1 or > MaxLimit

@@ -85,7 +85,8 @@ public sealed class MonitoringPlanBrowserTests(AppHostFixture system, ChromiumFi
 
         // The patient's check-in page now says how often they are asked to check in.
         await patientPage.ReloadAsync();
-        await Expect(patientPage.GetByTestId("checkin-schedule")).ToHaveTextAsync("Your care team asks you to check in every 8 hours.");
+        await Expect(patientPage.GetByTestId("checkin-schedule")).ToContainTextAsync("Your care team asks you to check in every 8 hours.");
+        await Expect(patientPage.GetByTestId("checkin-next-due")).ToContainTextAsync("Next check-in due by");
         await axe.CheckAsync(patientPage, "check-in page with the care team's schedule");
 
         axe.AssertNone();

@@ -1,4 +1,4 @@
-// One patient: who they are, their vitals over time, and every alert their check-ins raised.
+// One patient: who they are, their vitals over time with their missed check-ins, and every alert raised for them.
 import { Link, useParams } from 'react-router-dom';
 import {
   AlertHistory,
@@ -15,12 +15,16 @@ import { ObservationChart } from '@healthflow/shared/charts';
 import { DownloadFhirBundle } from './DownloadFhirBundle';
 import { MonitoringPlanSection } from './plan/MonitoringPlanSection';
 
+const missedCheckInRule = 'check-in-missed';
+
 export function PatientDetailPage() {
   const { patientId = '' } = useParams();
   const { api } = useSignedInSession();
   const patient = useApiResource((signal) => api.getPatient(patientId, signal), [api, patientId]);
   const observations = usePagedResource((cursor, signal) => api.getObservations(patientId, { limit: 100, cursor }, signal), [api, patientId]);
   const alerts = usePagedResource((cursor, signal) => api.getPatientAlerts(patientId, { limit: 50, cursor }, signal), [api, patientId]);
+  // The alerts loaded so far: a missed check-in older than them appears once "Load more" reaches it.
+  const missedCheckIns = alerts.items.flatMap((a) => (a.rule === missedCheckInRule && a.missedDueAt ? [a.missedDueAt] : []));
 
   return (
     <section aria-labelledby="patient-heading">
@@ -54,7 +58,7 @@ export function PatientDetailPage() {
           <Loading label="Loading check-ins…" />
         ) : (
           <>
-            <ObservationChart observations={observations.items} />
+            <ObservationChart observations={observations.items} missedCheckIns={missedCheckIns} />
             <h3 className="detail__subheading">Check-ins</h3>
             <ObservationTable observations={observations.items} />
             <LoadMore hasMore={observations.hasMore} loading={observations.loadingMore} onClick={observations.loadMore} label="Load older check-ins" />

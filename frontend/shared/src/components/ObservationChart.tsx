@@ -1,6 +1,7 @@
-// Recent vitals and symptom scores as small line charts, one per measurement, oldest to newest.
-import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { formatDateTime, formatNumber, formatShortDateTime } from '../format';
+// Recent vitals and symptom scores as small line charts, one per measurement, oldest to newest, with each missed
+// check-in marked at its due time.
+import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { formatClockInZone, formatDateTime, formatNumber, formatShortDateTime } from '../format';
 import type { Observation } from '../types';
 
 type NumericField = 'score' | 'heartRate' | 'respiratoryRate' | 'oxygenSaturation' | 'systolicBp' | 'diastolicBp' | 'temperature';
@@ -73,8 +74,51 @@ function latest(points: Point[], field: NumericField): number | undefined {
   return undefined;
 }
 
-export function ObservationChart({ observations }: { observations: Observation[] }) {
+const missedColour = '#b91c1c';
+
+interface Missed {
+  time: number;
+  label: string;
+}
+
+/** "Missed check-in due 14:00 GMT on 7 Dec": a missed window's due time in `timeZone`, which it names. */
+export function missedCheckInLabel(dueAt: string, timeZone: string): string {
+  const at = new Date(dueAt);
+  const part = (options: Intl.DateTimeFormatOptions, type: Intl.DateTimeFormatPartTypes) =>
+    new Intl.DateTimeFormat('en-GB', { timeZone, ...options }).formatToParts(at).find((p) => p.type === type)?.value ?? '';
+  const day = new Intl.DateTimeFormat('en-GB', { timeZone, day: 'numeric', month: 'short' }).format(at);
+  return `Missed check-in due ${formatClockInZone(dueAt, timeZone)} ${part({ timeZoneName: 'short' }, 'timeZoneName')} on ${day}`;
+}
+
+// The marker's head: a cross and its words, so neither the colour nor the line alone carries the meaning.
+function MissedMarker({ viewBox, label }: { viewBox?: { x?: number; y?: number }; label: string }) {
+  const x = viewBox?.x ?? 0;
+  const y = viewBox?.y ?? 0;
+  return (
+    <g role="img" aria-label={label} data-testid="missed-check-in-marker">
+      <title>{label}</title>
+      <text x={x} y={y + 10} textAnchor="middle" fontSize={12} fontWeight={700} fill={missedColour}>
+        ✕
+      </text>
+    </g>
+  );
+}
+
+interface ObservationChartProps {
+  observations: Observation[];
+  /** The due times of missed check-ins (their alerts' `missedDueAt`), each marked on every chart. */
+  missedCheckIns?: string[];
+  /** The zone the markers' labels are written in; the reader's own by default, as the axis is. */
+  timeZone?: string;
+}
+
+export function ObservationChart({ observations, missedCheckIns = [], timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone }: ObservationChartProps) {
   const points = toPoints(observations);
+  const missed: Missed[] = missedCheckIns
+    .map((dueAt) => ({ time: new Date(dueAt).getTime(), label: missedCheckInLabel(dueAt, timeZone) }))
+    .filter((m) => !Number.isNaN(m.time))
+    .sort((a, b) => a.time - b.time);
+  const missedSummary = missed.length === 0 ? '' : ` ${missed.map((m) => m.label).join('. ')}.`;
   const shown = panels.filter((panel) => panel.series.some((s) => points.some((p) => p[s.field] !== undefined)));
   if (shown.length === 0) {
     return <p className="empty">No measurements to chart yet.</p>;
@@ -90,7 +134,7 @@ export function ObservationChart({ observations }: { observations: Observation[]
           })
           .join(', ');
         return (
-          <figure className="chart" key={panel.key} aria-label={`${panel.title} over time. ${summary}.`}>
+          <figure className="chart" key={panel.key} aria-label={`${panel.title} over time. ${summary}.${missedSummary}`}>
             <figcaption className="chart__title">
               {panel.title}
               {panel.unit && <span className="chart__unit"> ({panel.unit})</span>}
@@ -129,6 +173,16 @@ export function ObservationChart({ observations }: { observations: Observation[]
                     dot={{ r: 3 }}
                     connectNulls
                     isAnimationActive={false}
+                  />
+                ))}
+                {missed.map((m) => (
+                  <ReferenceLine
+                    key={m.time}
+                    x={m.time}
+                    stroke={missedColour}
+                    strokeDasharray="4 3"
+                    ifOverflow="extendDomain"
+                    label={<MissedMarker label={m.label} />}
                   />
                 ))}
               </LineChart>

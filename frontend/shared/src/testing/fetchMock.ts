@@ -59,3 +59,21 @@ export function seedSession(
   sessionStorage.setItem(sessionStorageKey(session.role === 'patient' ? 'patient' : 'clinician'), JSON.stringify(session));
   return session;
 }
+
+// jsdom lays nothing out, so a chart's ResponsiveContainer would measure 0×0 and draw nothing.
+class SizedResizeObserver {
+  constructor(private readonly callback: ResizeObserverCallback) {}
+  observe(target: Element) {
+    this.callback([{ target, contentRect: { width: 600, height: 160 } } as unknown as ResizeObserverEntry], this as unknown as ResizeObserver);
+  }
+  unobserve() {}
+  disconnect() {}
+}
+
+/** Gives every element a 600×160 box, as a browser's layout would, so charts render in component tests. Undo with vi.restoreAllMocks and vi.unstubAllGlobals. */
+export function stubChartLayout() {
+  vi.stubGlobal('ResizeObserver', SizedResizeObserver);
+  vi.spyOn(HTMLElement.prototype, 'getBoundingClientRect').mockReturnValue({
+    width: 600, height: 160, top: 0, left: 0, right: 600, bottom: 160, x: 0, y: 0, toJSON: () => ({}),
+  });
+}
