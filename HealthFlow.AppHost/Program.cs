@@ -61,6 +61,15 @@ builder.AddProject<Projects.HealthFlow_Projections>("projections")
     .WithHttpHealthCheck("/health")
     .WaitForCompletion(provision);
 
+// Emails the on-call clinicians about high alerts, escalations and missed check-ins, through maildev locally: its
+// web inbox (http://localhost:1080) shows every message sent.
+builder.AddProject<Projects.HealthFlow_Notifier>("notifier")
+    .WithAwsEndpoint(aws)
+    .WithLocalSettings(builder.Configuration)
+    .WithHttpHealthCheck("/health")
+    .WaitFor(builder.AddMailDev())
+    .WaitForCompletion(provision);
+
 // Path routing only, as the ALB does on AWS.
 var gateway = builder.AddProject<Projects.HealthFlow_Gateway>("gateway")
     .WithHttpEndpoint(port: builder.Configuration.GetValue("Gateway:Port", 8080), name: "public")

@@ -28,6 +28,9 @@ public sealed class SmtpOptions : IValidatableObject
     [Required, EmailAddress]
     public string From { get; set; } = "";
 
+    /// <summary>Amazon SES's configuration set for every message (its bounce and complaint handling); none locally.</summary>
+    public string? ConfigurationSet { get; set; }
+
     /// <summary>How long one connect-and-send may take before it counts as failed.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:02:00")]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(20);

@@ -14,9 +14,17 @@ public interface IEmailSender
 /// <summary>MailKit's SMTP client, one connection per message: notifications are rare, and a kept connection would go stale.</summary>
 public sealed class SmtpEmailSender(IOptions<SmtpOptions> options) : IEmailSender
 {
+    /// <summary>How a message sent through SES's SMTP interface names its configuration set.</summary>
+    public const string SesConfigurationSetHeader = "X-SES-CONFIGURATION-SET";
+
     public async Task SendAsync(MimeMessage message, CancellationToken cancellationToken)
     {
         var smtp = options.Value;
+        if (smtp.ConfigurationSet is { Length: > 0 } configurationSet)
+        {
+            message.Headers.Replace(SesConfigurationSetHeader, configurationSet);
+        }
+
         using var client = new SmtpClient { Timeout = (int)smtp.Timeout.TotalMilliseconds };
         var security = smtp.Security switch
         {

@@ -17,7 +17,7 @@ public sealed class AppHostFixture : IAsyncLifetime
     // Generous: on a loaded 2-core machine (a parallel build, CI beside other jobs) nine processes JIT at once.
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(8);
 
-    public static readonly string[] Services = ["auth-api", "command-api", "query-api", "alert-worker", "projections"];
+    public static readonly string[] Services = ["auth-api", "command-api", "query-api", "alert-worker", "projections", "notifier"];
 
     /// <summary>
     /// The escalation policy, shortened from 15 and 60 minutes so the escalation tests take seconds. Every alert the
@@ -42,6 +42,9 @@ public sealed class AppHostFixture : IAsyncLifetime
 
     public Uri ClinicianAppUrl { get; private set; } = null!;
 
+    /// <summary>maildev's web inbox and REST API (`/api/email`): every message notifier sent.</summary>
+    public Uri MailDevUrl { get; private set; } = null!;
+
     /// <summary>A client for the public API, through the gateway, as a browser or a mobile app sees it.</summary>
     public HttpClient CreateGatewayClient() => new() { BaseAddress = GatewayUrl, Timeout = TimeSpan.FromSeconds(30) };
 
@@ -56,6 +59,8 @@ public sealed class AppHostFixture : IAsyncLifetime
             $"--Gateway:Port={FreePort()}",
             $"--WebApps:PatientPort={FreePort()}",
             $"--WebApps:ClinicianPort={FreePort()}",
+            $"--MailDev:SmtpPort={FreePort()}",
+            $"--MailDev:WebPort={FreePort()}",
             "--ASPIRE_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS=true",
             $"--Escalation:HighAfter={HighEscalatesAfter:c}",
             $"--Escalation:MediumAfter={MediumEscalatesAfter:c}",
@@ -88,6 +93,7 @@ public sealed class AppHostFixture : IAsyncLifetime
         AwsEndpointUrl = App.GetEndpoint("localaws", "http");
         PatientAppUrl = App.GetEndpoint("patient-app", "http");
         ClinicianAppUrl = App.GetEndpoint("clinician-app", "http");
+        MailDevUrl = App.GetEndpoint("maildev", "http");
         DashboardUrl = await App.GetDashboardUrlAsync(cts.Token) ?? throw new InvalidOperationException("The dashboard did not start.");
     }
 
