@@ -104,7 +104,7 @@ public static class HealthFlowResources
     /// </summary>
     public static IResourceBuilder<ExecutableResource> AddMailDev(this IDistributedApplicationBuilder builder)
     {
-        var smtpPort = builder.Configuration.GetValue("MailDev:SmtpPort", DefaultMailDevSmtpPort);
+        var smtpPort = builder.Configuration.GetValue("MailDev:SmtpPort", LocalServiceSettings.DefaultMailDevSmtpPort);
         var webPort = builder.Configuration.GetValue("MailDev:WebPort", 1080);
         return builder.AddExecutable("maildev", "node", "../tools/maildev",
                 "node_modules/maildev/dist/bin/maildev.js",
@@ -115,9 +115,6 @@ public static class HealthFlowResources
             .WithHttpHealthCheck("/api/healthz")
             .WithExternalHttpEndpoints();
     }
-
-    /// <summary>maildev's SMTP port unless `MailDev:SmtpPort` says otherwise (LocalServiceSettings points notifier at it).</summary>
-    public const int DefaultMailDevSmtpPort = 1025;
 
     /// <summary>A Vite dev server on a fixed port that proxies /api to the gateway.</summary>
     public static IResourceBuilder<ExecutableResource> AddWebApp(

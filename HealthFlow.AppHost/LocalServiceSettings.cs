@@ -9,6 +9,9 @@ namespace HealthFlow.AppHost;
 /// </summary>
 public static class LocalServiceSettings
 {
+    /// <summary>maildev's SMTP port (HealthFlowResources.AddMailDev) unless `MailDev:SmtpPort` says otherwise.</summary>
+    public const int DefaultMailDevSmtpPort = 1025;
+
     public static Dictionary<string, string> For(string service, IConfiguration configuration)
     {
         // New patients join "Demo ward" locally; `--CareTeams:NewPatientsJoinDemoWard false` leaves them in no team.
@@ -42,7 +45,7 @@ public static class LocalServiceSettings
             "notifier" => new()
             {
                 ["Smtp__Host"] = "127.0.0.1",
-                ["Smtp__Port"] = configuration.GetValue("MailDev:SmtpPort", HealthFlowResources.DefaultMailDevSmtpPort).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Smtp__Port"] = configuration.GetValue("MailDev:SmtpPort", DefaultMailDevSmtpPort).ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["Smtp__Security"] = "None",
                 ["Smtp__From"] = "healthflow@localhost.localdomain",
                 ["Notifications__ClinicianAppUrl"] = $"http://localhost:{configuration.GetValue("WebApps:ClinicianPort", 5174)}",
