@@ -154,13 +154,15 @@ public sealed class HealthFlowStack : Stack
                 ["Smtp__Port"] = "587",
                 ["Smtp__Security"] = "StartTls",
                 ["Smtp__From"] = settings.NotificationSender,
-                ["Smtp__ConfigurationSet"] = notificationConfiguration.ConfigurationSetName,
+                ["Smtp__ConfigurationSet"] = NotificationConfigurationSetName,
             },
             secrets: new Dictionary<string, EcsSecret>
             {
                 ["Smtp__Username"] = EcsSecret.FromSecretsManager(smtpCredentials, "username"),
                 ["Smtp__Password"] = EcsSecret.FromSecretsManager(smtpCredentials, "password"),
             });
+        // By name in the environment: the tasks start only once the configuration set exists.
+        notifier.Service.Node.AddDependency(notificationConfiguration);
         var web = Service(ServiceCatalog.Web, cluster, ApiMinTasks);
 
         // auth-api's own tasks included: during a rolling restart they read their peers' JWKS.
