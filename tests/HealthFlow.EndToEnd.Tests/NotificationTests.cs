@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
@@ -35,7 +36,8 @@ public sealed class NotificationTests(AppHostFixture system) : IDisposable
     {
         var ward = await WardAsync();
 
-        await _api.CheckInAsync(ward.Patient, HighCheckIn);
+        var traceId = ActivityTraceId.CreateRandom();
+        Assert.Equal(HttpStatusCode.Accepted, (await _api.SubmitCheckInAsync(ward.Patient, HighCheckIn, traceparent: $"00-{traceId}-{ActivitySpanId.CreateRandom()}-01")).StatusCode);
 
         // The escalation (4 s locally) comes after the high alert's messages, so once it is in, every one is.
         await Eventually.UntilAsync(async () => (await InboxAsync(ward)).Count(m => Subject(m).Contains("escalated alert")) == 2,
@@ -43,6 +45,26 @@ public sealed class NotificationTests(AppHostFixture system) : IDisposable
         var inbox = await InboxAsync(ward);
         Assert.Equal([ward.Address("on-call-high")], To(inbox.Where(m => Subject(m).Contains("high alert"))));
         Assert.Equal([ward.Address("on-call-high"), ward.Address("on-call-nothing-chosen")], To(inbox.Where(m => Subject(m).Contains("escalated alert"))).Order());
+        // Each message sent is on the audit trail, the recipient as actor: who was told what about whom, and how.
+        var admin = await _api.LoginAdminAsync();
+        async Task<string[]> NotifiedAsync(string role) =>
+            [.. (await _api.GetJsonAsync(admin, $"/api/audit?actor={ward.Usernames[role]}&limit=100"))["items"]!.AsArray()
+                .Where(r => r!["action"]!.GetValue<string>().StartsWith("notified:", StringComparison.Ordinal)
+                    && r["patientId"]?.GetValue<string>() == ward.Patient.PatientId.ToString())
+                .Select(r => r!["action"]!.GetValue<string>()).Order()];
+        await Eventually.UntilAsync(async () => (await NotifiedAsync("on-call-high")).Length == 2, "the audit records of the notifications sent");
+        Assert.Equal(["notified:email:escalation", "notified:email:high-alert"], await NotifiedAsync("on-call-high"));
+        Assert.Empty(await NotifiedAsync("off-call"));
+
+        // And a span in the check-in's trace, under notifier's consume of the alert event.
+        using var dashboard = new HttpClient { BaseAddress = new Uri(system.DashboardUrl.GetLeftPart(UriPartial.Authority)) };
+        var notified = await Eventually.GetAsync(async () =>
+        {
+            var reply = await dashboard.GetAsync($"/api/telemetry/traces/{traceId.ToHexString()}");
+            var spans = reply.IsSuccessStatusCode ? TraceSpan.ReadAll(await reply.Content.ReadAsStringAsync()) : [];
+            return spans.FirstOrDefault(span => span.Service == "notifier" && span.Name == "notify email");
+        }, "notifier's span in the check-in's trace", TimeSpan.FromSeconds(60));
+        Assert.Equal("sent", notified.Attributes["healthflow.notification.outcome"]);
         AssertNonEmpty.All(inbox, message =>
         {
             var text = message["text"]!.GetValue<string>() + Subject(message);
@@ -77,7 +99,7 @@ public sealed class NotificationTests(AppHostFixture system) : IDisposable
         Assert.Equal(before.Count, (await InboxAsync(ward)).Count);
     }
 
-    private sealed record Ward(string TeamName, string PatientName, HealthFlowApi.Session Patient, string Suffix)
+    private sealed record Ward(string TeamName, string PatientName, HealthFlowApi.Session Patient, string Suffix, Dictionary<string, string> Usernames)
     {
         public string Address(string role) => $"{role}-{Suffix}@ward.example.org";
     }
@@ -96,7 +118,7 @@ public sealed class NotificationTests(AppHostFixture system) : IDisposable
         var patientName = $"Perpetua Notifytest{suffix}";
         var patient = await _api.RegisterPatientAsync(patientName);
         Assert.Equal(HttpStatusCode.NoContent, (await _api.PostAsync(admin, $"/api/care-teams/{team}/patients", new { patientId = patient.PatientId })).StatusCode);
-        var ward = new Ward(teamName, patientName, patient, suffix);
+        var ward = new Ward(teamName, patientName, patient, suffix, []);
         foreach (var (role, teamId, events, onCall) in new[]
         {
             ("on-call-high", team, new[] { "high-alert" }, true),
@@ -106,6 +128,7 @@ public sealed class NotificationTests(AppHostFixture system) : IDisposable
         })
         {
             var credentials = await _api.CreateClinicianAsync();
+            ward.Usernames[role] = credentials.Username;
             Assert.Equal(HttpStatusCode.NoContent, (await _api.PostAsync(admin, $"/api/care-teams/{teamId}/clinicians", new { clinicianId = credentials.Username })).StatusCode);
             var clinician = await _api.LoginAsync(credentials.Username, credentials.Password);
             var saved = await _api.SendAsync(clinician, HttpMethod.Put, SettingsPath, new { email = ward.Address(role), events, onCall });
