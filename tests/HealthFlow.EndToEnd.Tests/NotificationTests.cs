@@ -19,12 +19,8 @@ public sealed class NotificationTests(AppHostFixture system) : IDisposable
 {
     private const string SettingsPath = "/api/clinicians/me/notification-settings";
 
-    // NEWS2 11 (high) with a symptom score of 9: readings no message may carry.
-    private static readonly object HighCheckIn = new
-    {
-        score = 9, respiratoryRate = 26, oxygenSaturation = 90, onSupplementalOxygen = false, systolicBp = 95,
-        heartRate = 125, consciousness = "alert", temperature = 38.5,
-    };
+    // NEWS2 11 (high), heart rate 125, temperature 38.5: readings no message may carry.
+    private static readonly object HighCheckIn = EscalationTests.HighCheckIn;
 
     private readonly HealthFlowApi _api = new(system.CreateGatewayClient());
     private readonly HttpClient _mailDev = new() { BaseAddress = system.MailDevUrl };
