@@ -22,7 +22,12 @@ public static class NotifierExtensions
     /// notifications queue. A failed send is retried with backoff in process, then by SQS, and dead-lettered after
     /// the fifth receive (`healthflow redrive notifications` sends it again).
     /// </summary>
-    public static IServiceCollection AddNotifier(this IServiceCollection services)
+    public static IServiceCollection AddNotifier(this IServiceCollection services) =>
+        services.AddNotifier(HealthFlowTopology.Queues.Notifications,
+            retry => retry.Exponential(3, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(2)));
+
+    /// <summary>As <see cref="AddNotifier(IServiceCollection)"/>, on another queue with another retry (a test's short one).</summary>
+    public static IServiceCollection AddNotifier(this IServiceCollection services, QueueDefinition queue, Action<IRetryConfigurator> retry)
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<CareTeamReadModel>();
@@ -34,10 +39,10 @@ public static class NotifierExtensions
         services.AddSingleton<AlertNotifications>();
         services.AddEventConsumers(consumers =>
         {
-            consumers.Queue(HealthFlowTopology.Queues.Notifications)
+            consumers.Queue(queue)
                 .Consume<AlertRaised, AlertRaisedNotificationConsumer>()
                 .Consume<AlertEscalated, AlertEscalatedNotificationConsumer>();
-            consumers.UseRetry(r => r.Exponential(3, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(2)));
+            consumers.UseRetry(retry);
         });
         return services;
     }

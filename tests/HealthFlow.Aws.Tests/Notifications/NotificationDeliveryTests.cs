@@ -4,12 +4,15 @@ using HealthFlow.Domain;
 using HealthFlow.Domain.Alerts;
 using HealthFlow.Domain.Events;
 using HealthFlow.Domain.Notifications;
+using HealthFlow.EventStore;
 using HealthFlow.Notifier;
 using HealthFlow.Notifier.Extensions;
 using HealthFlow.ReadModels;
+using HealthFlow.Topology;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using MassTransit;
 using Microsoft.Extensions.Time.Testing;
 using MimeKit;
 
@@ -130,13 +133,53 @@ public sealed class NotificationDeliveryTests(LocalAwsFixture aws) : IClassFixtu
         Assert.Equal("missed@ward.example.org", Assert.Single(notifier.Mail.Sent).To.Mailboxes.Single().Address);
     }
 
+    [Fact]
+    public async Task A_send_refused_on_every_attempt_is_dead_lettered_and_a_redrive_after_the_fix_sends_it_once()
+    {
+        var queue = await aws.CreateRoutedQueueAsync("notify", EventTypes.AlertRaised, visibilityTimeout: TimeSpan.FromSeconds(1));
+        using var notifier = await NotifierAsync(queue: queue);
+        var ward = await notifier.WardAsync(("on-call", new NotificationSettings("oncall@ward.example.org", [NotificationKinds.HighAlert], OnCall: true)));
+        var raised = HighAlert(ward.PatientId);
+        var key = NotifiableEvent.From(raised)!.KeyFor(ward.Clinician("on-call"), NotificationChannels.Email);
+        notifier.Mail.RefuseNext = int.MaxValue;
+        await notifier.Host.StartAsync();
+        try
+        {
+            await notifier.Host.Services.GetRequiredService<IEventStore>().AppendAsync(
+                StreamId.ForAlert(raised.AlertId), ExpectedVersion.NoStream, [raised], new EventMetadata($"corr-{Guid.NewGuid():N}", null, null, null, null));
+
+            // Five receives of two attempts each, all refused: the event waits in the DLQ, the intent is marked failed.
+            await Eventually.HoldsAsync(async () => await aws.MessagesInAsync(queue.DeadLetterUrl) == 1, TimeSpan.FromSeconds(30), "the refused event is dead-lettered");
+            Assert.Empty(notifier.Mail.Sent);
+            Assert.Equal(NotificationLedger.Failed, await notifier.Ledger.StatusAsync(key, CancellationToken.None));
+
+            notifier.Mail.RefuseNext = 0;
+            var redrive = await new HealthFlow.Cli.Redrive.DeadLetterRedriver(aws.Sqs)
+                .RedriveAsync(queue.Definition.Name, queue.Definition.DeadLetterQueueName, dryRun: false, maxMessages: null, CancellationToken.None);
+
+            Assert.Equal(1, redrive.Moved);
+            await Eventually.HoldsAsync(async () => await notifier.Ledger.StatusAsync(key, CancellationToken.None) == NotificationLedger.Sent, TimeSpan.FromSeconds(20), "the redriven event is sent");
+            await Eventually.HoldsAsync(async () => await aws.MessagesInAsync(queue.Url) == 0, TimeSpan.FromSeconds(20), "the redriven event is handled and deleted");
+            Assert.Equal("oncall@ward.example.org", Assert.Single(notifier.Mail.Sent).To.Mailboxes.Single().Address);
+        }
+        finally
+        {
+            await notifier.Host.StopAsync();
+        }
+    }
+
     private static AlertRaised HighAlert(Guid patientId) =>
         new(Guid.NewGuid(), patientId, Guid.NewGuid(), Severities.High, AlertRules.News2, ["NEWS2 8"], 8, 8, false, DateTimeOffset.UtcNow);
 
     private static EventEnvelope<TEvent> Envelope<TEvent>(TEvent e) where TEvent : class, IDomainEvent =>
         new(Guid.CreateVersion7(), "alert-test", 1, typeof(TEvent).Name, DateTimeOffset.UtcNow, e, new EventMetadata($"corr-{Guid.NewGuid():N}", null, null, null, null));
 
-    private Task<NotifierUnderTest> NotifierAsync(Func<IServiceProvider, NotificationLedger>? ledger = null)
+    /// <summary>
+    /// notifier's services on a host of its own, on a clock the test moves, with the mail server recording. On
+    /// <paramref name="queue"/> its consumers run behind the real SQS transport once the host is started (then on the
+    /// real clock: the transport's timers must run).
+    /// </summary>
+    private Task<NotifierUnderTest> NotifierAsync(Func<IServiceProvider, NotificationLedger>? ledger = null, TestQueue? queue = null)
     {
         var mail = new RecordingMailServer();
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
@@ -144,14 +187,18 @@ public sealed class NotificationDeliveryTests(LocalAwsFixture aws) : IClassFixtu
         {
             b.Services.AddMetrics();
             b.Services.AddNotifierOptions();
-            b.Services.AddSingleton<TimeProvider>(time);
+            if (queue is null)
+            {
+                b.Services.AddSingleton<TimeProvider>(time);
+            }
+
             b.Services.AddSingleton<IEmailSender>(mail);
             if (ledger is not null)
             {
                 b.Services.AddSingleton(ledger);
             }
 
-            b.Services.AddNotifier();
+            b.Services.AddNotifier(queue?.Definition ?? HealthFlowTopology.Queues.Notifications, retry => retry.Immediate(1));
         }, new Dictionary<string, string?>
         {
             ["Smtp:Host"] = "localhost",
@@ -171,6 +218,8 @@ public sealed class NotificationDeliveryTests(LocalAwsFixture aws) : IClassFixtu
 
     private sealed class NotifierUnderTest(IHost host, RecordingMailServer mail, FakeTimeProvider time) : IDisposable
     {
+        public IHost Host => host;
+
         public RecordingMailServer Mail => mail;
 
         public FakeTimeProvider Time => time;
