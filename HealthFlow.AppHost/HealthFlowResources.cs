@@ -97,6 +97,25 @@ public static class HealthFlowResources
         return service;
     }
 
+    /// <summary>
+    /// maildev (tools/maildev, pinned by its lock file): a real SMTP server on `MailDev:SmtpPort` (1025) that keeps
+    /// every message it accepts, with a web inbox and REST API on `MailDev:WebPort` (1080), shown in the dashboard.
+    /// notifier sends to it (LocalServiceSettings); both listen on the loopback address only.
+    /// </summary>
+    public static IResourceBuilder<ExecutableResource> AddMailDev(this IDistributedApplicationBuilder builder)
+    {
+        var smtpPort = builder.Configuration.GetValue("MailDev:SmtpPort", LocalServiceSettings.DefaultMailDevSmtpPort);
+        var webPort = builder.Configuration.GetValue("MailDev:WebPort", 1080);
+        return builder.AddExecutable("maildev", "node", "../tools/maildev",
+                "node_modules/maildev/dist/bin/maildev.js",
+                "--smtp", smtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--ip", "127.0.0.1",
+                "--web", webPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--web-ip", "127.0.0.1")
+            .WithHttpEndpoint(port: webPort, name: "http", isProxied: false)
+            .WithEndpoint(port: smtpPort, name: "smtp", scheme: "tcp", isProxied: false)
+            .WithHttpHealthCheck("/api/healthz")
+            .WithExternalHttpEndpoints();
+    }
+
     /// <summary>A Vite dev server on a fixed port that proxies /api to the gateway.</summary>
     public static IResourceBuilder<ExecutableResource> AddWebApp(
         this IDistributedApplicationBuilder builder, string name, string directory, int port, IResourceBuilder<ProjectResource> gateway) =>

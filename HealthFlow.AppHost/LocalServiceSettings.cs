@@ -9,6 +9,9 @@ namespace HealthFlow.AppHost;
 /// </summary>
 public static class LocalServiceSettings
 {
+    /// <summary>maildev's SMTP port (HealthFlowResources.AddMailDev) unless `MailDev:SmtpPort` says otherwise.</summary>
+    public const int DefaultMailDevSmtpPort = 1025;
+
     public static Dictionary<string, string> For(string service, IConfiguration configuration)
     {
         // New patients join "Demo ward" locally; `--CareTeams:NewPatientsJoinDemoWard false` leaves them in no team.
@@ -38,6 +41,15 @@ public static class LocalServiceSettings
             // The escalation policy as the AppHost was given it (`--Escalation:HighAfter=00:00:30` shortens a deadline).
             "alert-worker" => Section(configuration, "Escalation"),
             "projections" => new() { ["CareTeams__NewPatientsJoinDemoWard"] = newPatientsJoinDemoWard },
+            // maildev (AddMailDev) on this machine: no TLS, no credentials; the links point at the local clinician app.
+            "notifier" => new()
+            {
+                ["Smtp__Host"] = "127.0.0.1",
+                ["Smtp__Port"] = configuration.GetValue("MailDev:SmtpPort", DefaultMailDevSmtpPort).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Smtp__Security"] = "None",
+                ["Smtp__From"] = "healthflow@localhost.localdomain",
+                ["Notifications__ClinicianAppUrl"] = $"http://localhost:{configuration.GetValue("WebApps:ClinicianPort", 5174)}",
+            },
             _ => throw new ArgumentOutOfRangeException(nameof(service), service, "Not a HealthFlow service."),
         };
     }

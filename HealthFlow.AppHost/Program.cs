@@ -78,8 +78,18 @@ var projections = builder.AddProject<Projects.HealthFlow_Projections>("projectio
     .WithHttpHealthCheck("/health")
     .WaitForCompletion(provision);
 
+// Emails the on-call clinicians about high alerts, escalations and missed check-ins, through maildev locally: its
+// web inbox (http://localhost:1080) shows every message sent.
+var notifier = builder.AddProject<Projects.HealthFlow_Notifier>("notifier")
+    .WithReplicas(replicas)
+    .WithAwsEndpoint(aws)
+    .WithLocalSettings(builder.Configuration)
+    .WithHttpHealthCheck("/health")
+    .WaitFor(builder.AddMailDev())
+    .WaitForCompletion(provision);
+
 // `--ReplaceExitedTasks true`: a replica that exits without a stop command is started again, as ECS replaces a stopped task.
-builder.ReplaceExitedTasks(authApi.Resource, commandApi.Resource, queryApi.Resource, alertWorker.Resource, projections.Resource);
+builder.ReplaceExitedTasks(authApi.Resource, commandApi.Resource, queryApi.Resource, alertWorker.Resource, projections.Resource, notifier.Resource);
 
 // Path routing only, as the ALB does on AWS.
 var gateway = builder.AddProject<Projects.HealthFlow_Gateway>("gateway")

@@ -27,6 +27,7 @@ public static class ServiceContainers
         ["query-api"] = 5303,
         ["alert-worker"] = 5304,
         ["projections"] = 5305,
+        ["notifier"] = 5306,
     };
 
     /// <summary>`app`, the images' non-root user (ServiceCatalog.DotnetUser), as the task definitions repeat it.</summary>
@@ -65,6 +66,7 @@ public static class ServiceContainers
             .WaitFor(aws.Resource).WaitFor(authApi).WaitForCompletion(provision);
         builder.AddServiceContainer("alert-worker", ports["alert-worker"], awsPort, []).WaitFor(aws.Resource).WaitForCompletion(provision);
         builder.AddServiceContainer("projections", ports["projections"], awsPort, []).WaitFor(aws.Resource).WaitForCompletion(provision);
+        builder.AddServiceContainer("notifier", ports["notifier"], awsPort, []).WaitFor(aws.Resource).WaitFor(builder.AddMailDev()).WaitForCompletion(provision);
 
         var gateway = builder.AddProject<Projects.HealthFlow_Gateway>("gateway")
             .WithHttpEndpoint(port: builder.Configuration.GetValue("Gateway:Port", 8080), name: "public")

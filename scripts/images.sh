@@ -11,7 +11,7 @@
 #   mcr.microsoft.com/dotnet/sdk:10.0              + the machine's .NET SDK        (services/Dockerfile's build)
 #   localhost/healthflow/node:bookworm             + the machine's Node.js and npm (frontend/Dockerfile's NODE_IMAGE)
 #   localhost/healthflow/nginx-unprivileged:bookworm  Debian's nginx as uid 101    (frontend/Dockerfile's NGINX_IMAGE)
-#   localhost/healthflow/<service>:latest          auth-api, command-api, query-api, alert-worker, projections, web
+#   localhost/healthflow/<service>:latest          auth-api, command-api, query-api, alert-worker, projections, notifier, web
 # The service images are built in Docker's image format, which keeps the Dockerfiles' HEALTHCHECK (OCI drops it).
 #
 # A base image that already exists is kept (a machine with registry access may have pulled the real one), so only
@@ -33,6 +33,7 @@ services=(
   "query-api HealthFlow.Query.Api"
   "alert-worker HealthFlow.AlertWorker"
   "projections HealthFlow.Projections"
+  "notifier HealthFlow.Notifier"
 )
 
 debian=localhost/healthflow/debian:bookworm

@@ -21,6 +21,7 @@ public sealed record DeploymentSettings
     public const string EscalationHighAfterKey = "healthflow:escalation:highAfter";
     public const string EscalationMediumAfterKey = "healthflow:escalation:mediumAfter";
     public const string EscalationLowMediumAfterKey = "healthflow:escalation:lowMediumAfter";
+    public const string NotificationSenderKey = "healthflow:notifications:from";
 
     /// <summary>Daily table backups are kept this long unless the operator says otherwise.</summary>
     public const int DefaultBackupRetentionDays = 35;
@@ -68,6 +69,14 @@ public sealed record DeploymentSettings
     public EscalationPolicy Escalation { get; init; } = new();
 
     /// <summary>
+    /// The address notifier's emails come from: an identity verified in Amazon SES in the stack's region
+    /// (`-c healthflow:notifications:from=alerts@your-domain`). README, "Notifications".
+    /// </summary>
+    public string NotificationSender { get; init; } = DefaultNotificationSender;
+
+    public const string DefaultNotificationSender = "healthflow-alerts@example.org";
+
+    /// <summary>
     /// The region the stack is for: `-c healthflow:region=...`, else the one the cdk CLI resolved
     /// (CDK_DEFAULT_REGION: AWS_REGION, the profile, or us-east-1). The ALB's access-log bucket policy
     /// names the region's ELB log-delivery account, so the template cannot be region-agnostic.
@@ -95,6 +104,7 @@ public sealed record DeploymentSettings
             var other => throw new ArgumentException($"{BackupRetentionDaysKey} must be a number of days, not {other}."),
         },
         Escalation = EscalationFromContext(node),
+        NotificationSender = node.TryGetContext(NotificationSenderKey) as string ?? DefaultNotificationSender,
     };
 
     private static EscalationPolicy EscalationFromContext(Node node)

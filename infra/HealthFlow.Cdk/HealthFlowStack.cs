@@ -31,6 +31,12 @@ public sealed class HealthFlowStack : Stack
     /// <summary>Secrets Manager name of auth-api's ES256 private key (PKCS#8 PEM). Not a topology name: only this stack and the operator use it.</summary>
     public const string JwtSigningKeySecretName = "healthflow/jwt-signing-key";
 
+    /// <summary>notifier's SES SMTP credentials (username, password).</summary>
+    public const string SesSmtpSecretName = "healthflow/ses-smtp";
+
+    /// <summary>The SES configuration set every notification is sent with: bounces and complaints suppress an address.</summary>
+    public const string NotificationConfigurationSetName = "healthflow-notifications";
+
     /// <summary>auth-api's configuration key for the PEM (`Jwt:SigningKey`, JwtSigningOptions).</summary>
     public const string JwtSigningKeyVariable = "Jwt__SigningKey";
 
@@ -122,6 +128,41 @@ public sealed class HealthFlowStack : Stack
         var query = Service(ServiceCatalog.QueryApi, cluster, ApiMinTasks, environment: JwtValidation(), serviceConnect: new ServiceConnectProps());
         var alertWorker = Service(ServiceCatalog.AlertWorker, cluster, WorkerMinTasks, environment: EscalationSettings(settings.Escalation));
         var projections = Service(ServiceCatalog.Projections, cluster, WorkerMinTasks);
+
+        // notifier's SMTP credentials for Amazon SES (README, "Notifications"): only its task definition reads them.
+        var smtpCredentials = new SecretsManagerSecret(this, "SesSmtpCredentials", new SecretProps
+        {
+            SecretName = SesSmtpSecretName,
+            Description = "notifier's Amazon SES SMTP credentials: {\"username\": ..., \"password\": ...} (the SMTP password derived from an IAM user's key).",
+            RemovalPolicy = RemovalPolicy.RETAIN,
+            EncryptionKey = _keys.Secrets,
+            GenerateSecretString = new SecretStringGenerator
+            {
+                SecretStringTemplate = "{\"username\":\"set-me\"}",
+                GenerateStringKey = "password",
+            },
+        });
+        var notificationConfiguration = new Amazon.CDK.AWS.SES.ConfigurationSet(this, "NotificationEmails", new Amazon.CDK.AWS.SES.ConfigurationSetProps
+        {
+            ConfigurationSetName = NotificationConfigurationSetName,
+            SuppressionReasons = Amazon.CDK.AWS.SES.SuppressionReasons.BOUNCES_AND_COMPLAINTS,
+        });
+        var notifier = Service(ServiceCatalog.Notifier, cluster, WorkerMinTasks,
+            environment: new Dictionary<string, string>
+            {
+                ["Smtp__Host"] = $"email-smtp.{Amazon.CDK.Aws.REGION}.amazonaws.com",
+                ["Smtp__Port"] = "587",
+                ["Smtp__Security"] = "StartTls",
+                ["Smtp__From"] = settings.NotificationSender,
+                ["Smtp__ConfigurationSet"] = NotificationConfigurationSetName,
+            },
+            secrets: new Dictionary<string, EcsSecret>
+            {
+                ["Smtp__Username"] = EcsSecret.FromSecretsManager(smtpCredentials, "username"),
+                ["Smtp__Password"] = EcsSecret.FromSecretsManager(smtpCredentials, "password"),
+            });
+        // By name in the environment: the tasks start only once the configuration set exists.
+        notifier.Service.Node.AddDependency(notificationConfiguration);
         var web = Service(ServiceCatalog.Web, cluster, ApiMinTasks);
 
         // auth-api's own tasks included: during a rolling restart they read their peers' JWKS.
@@ -131,7 +172,7 @@ public sealed class HealthFlowStack : Stack
         }
 
         // Least privilege, per service (docs/guarantees.md, "Least privilege"): every task role holds exactly its declared access.
-        foreach (var service in new[] { auth, command, query, alertWorker, projections })
+        foreach (var service in new[] { auth, command, query, alertWorker, projections, notifier })
         {
             DeclaredAccess.Grant(HealthFlowAccess.For(service.Definition.Name), service.TaskDefinition.TaskRole, tables, routing);
         }
@@ -165,6 +206,10 @@ public sealed class HealthFlowStack : Stack
 
         ScaleOnBacklog(alertWorker, routing, [Queues.AlertEvaluation]);
         ScaleOnBacklog(projections, routing, ProjectionQueues);
+
+        // Each message links to the alert in the clinician app, behind the same ALB.
+        notifier.Container.AddEnvironment("Notifications__ClinicianAppUrl",
+            (settings.CertificateArn is { Length: > 0 } ? "https://" : "http://") + gateway.LoadBalancer.LoadBalancerDnsName + "/clinician");
 
         var alarms = new OperationalAlarms(this, "Alarms", routing, _keys.Messaging, settings.AlarmEmail);
 

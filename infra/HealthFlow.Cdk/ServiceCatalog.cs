@@ -45,9 +45,10 @@ public static class ServiceCatalog
     public static readonly DeployableService QueryApi = Dotnet(GatewayRoutes.QueryApi, ServiceKind.Api, "HealthFlow.Query.Api");
     public static readonly DeployableService AlertWorker = Dotnet("alert-worker", ServiceKind.Worker, "HealthFlow.AlertWorker");
     public static readonly DeployableService Projections = Dotnet("projections", ServiceKind.Worker, "HealthFlow.Projections");
+    public static readonly DeployableService Notifier = Dotnet(HealthFlowAccess.NotifierService, ServiceKind.Worker, "HealthFlow.Notifier");
     public static readonly DeployableService Web = new("web", ServiceKind.Web, "frontend/Dockerfile", NginxUser);
 
-    public static IReadOnlyList<DeployableService> Backend { get; } = [AuthApi, CommandApi, QueryApi, AlertWorker, Projections];
+    public static IReadOnlyList<DeployableService> Backend { get; } = [AuthApi, CommandApi, QueryApi, AlertWorker, Projections, Notifier];
 
     public static IReadOnlyList<DeployableService> All { get; } = [.. Backend, Web];
 

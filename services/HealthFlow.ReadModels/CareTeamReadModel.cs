@@ -107,7 +107,14 @@ public sealed class CareTeamReadModel(IAmazonDynamoDB dynamo)
     }
 
     /// <summary>The teams a clinician belongs to now.</summary>
-    public async Task<IReadOnlyList<Guid>> TeamsOfClinicianAsync(string clinicianId, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<Guid>> TeamsOfClinicianAsync(string clinicianId, CancellationToken cancellationToken) =>
+        TeamsOfMemberAsync(ClinicianPrefix + clinicianId, cancellationToken);
+
+    /// <summary>The teams a patient belongs to now (whose on-call clinicians notifier tells about the patient's alerts).</summary>
+    public Task<IReadOnlyList<Guid>> TeamsOfPatientAsync(Guid patientId, CancellationToken cancellationToken) =>
+        TeamsOfMemberAsync(PatientPrefix + patientId.ToString("D"), cancellationToken);
+
+    private async Task<IReadOnlyList<Guid>> TeamsOfMemberAsync(string member, CancellationToken cancellationToken)
     {
         var teams = new List<Guid>();
         await foreach (var item in QueryAllAsync(() => new QueryRequest
@@ -117,7 +124,7 @@ public sealed class CareTeamReadModel(IAmazonDynamoDB dynamo)
             KeyConditionExpression = "#member = :member",
             FilterExpression = "active = :true",
             ExpressionAttributeNames = new() { ["#member"] = "member" },
-            ExpressionAttributeValues = new() { [":member"] = S(ClinicianPrefix + clinicianId), [":true"] = Bool(true) },
+            ExpressionAttributeValues = new() { [":member"] = S(member), [":true"] = Bool(true) },
         }, cancellationToken))
         {
             teams.Add(item.GetGuid("teamId"));
@@ -136,6 +143,18 @@ public sealed class CareTeamReadModel(IAmazonDynamoDB dynamo)
         }
 
         return patients;
+    }
+
+    /// <summary>The current clinicians of one team, by username.</summary>
+    public async Task<IReadOnlyList<string>> CliniciansOfTeamAsync(Guid teamId, CancellationToken cancellationToken)
+    {
+        var clinicians = new List<string>();
+        await foreach (var item in MembersAsync(teamId, ClinicianPrefix, cancellationToken))
+        {
+            clinicians.Add(item.GetString("member")[ClinicianPrefix.Length..]);
+        }
+
+        return clinicians;
     }
 
     /// <summary>One team with its current members, or null when it does not exist (yet).</summary>

@@ -22,6 +22,7 @@ public static class ReadModelServiceCollectionExtensions
         services.TryAddSingleton<AlertReadModel>();
         services.TryAddSingleton<CareTeamReadModel>();
         services.TryAddSingleton<AuditReadModel>();
+        services.TryAddSingleton<NotificationSettingsStore>();
         return services;
     }
 

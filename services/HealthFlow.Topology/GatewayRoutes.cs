@@ -24,6 +24,8 @@ public static class GatewayRoutes
         new(CommandApi, 30, ["/api/observations", "/api/observations/*", "/observations"]),
         // Care teams are an admin's commands, plus the list of them that command-api reads back for the admin page.
         new(CommandApi, 35, ["/api/care-teams", "/api/care-teams/*"]),
+        // A clinician's own notification settings: read and written by command-api, their only owner.
+        new(CommandApi, 37, ["/api/clinicians/me/notification-settings"]),
         new(QueryApi, 40, ["/api/alerts", "/api/alerts/*", "/alerts"]),
         // A patient's monitoring plan is set by command-api and read back from the read model by query-api.
         new(CommandApi, 45, ["/api/patients/*/monitoring-plan"], Methods: ["PUT"]),

@@ -60,6 +60,9 @@ public static class HealthFlowAccess
         .. Appender(GatewayRoutes.CommandApi, StreamId.ObservationPrefix, StreamId.AlertPrefix, StreamId.CareTeamPrefix, StreamId.PatientPrefix, StreamId.AuditPrefix),
         // Who may see whom: the care-team read model, for acknowledgements, plans and the admin's team list.
         .. Reader(Tables.CareTeams),
+        // Each clinician's own notification settings (GET/PUT /api/clinicians/me/notification-settings); no write hands anything back.
+        new(AccessResource.Table(Tables.NotificationSettings), ["dynamodb:GetItem"]),
+        new(AccessResource.Table(Tables.NotificationSettings), ["dynamodb:PutItem"], ReturnValues: [AccessGrant.NoReturnValues]),
     ]);
 
     public static readonly ServiceAccess QueryApi = new(GatewayRoutes.QueryApi,
@@ -110,7 +113,22 @@ public static class HealthFlowAccess
         new(AccessResource.Table(Tables.Events), ["dynamodb:Query"], LeadingKeyPrefixes: [StreamId.PatientPrefix, StreamId.AlertPrefix]),
     ]);
 
-    public static IReadOnlyList<ServiceAccess> All { get; } = [AuthApi, CommandApi, QueryApi, AlertWorker, Projections];
+    /// <summary>
+    /// The only service that sends email, and so the only holder of the SMTP secret (docs/adr/0008): it reads who is on
+    /// call (care teams, settings), keeps its ledger of intents and outcomes, and appends the audit record of each
+    /// message sent; it reads no patient, observation or alert table, so a message it writes cannot carry health data.
+    /// </summary>
+    public static readonly ServiceAccess Notifier = new(NotifierService,
+    [
+        .. Consumer(Queues.Notifications),
+        .. Reader(Tables.CareTeams),
+        new(AccessResource.Table(Tables.NotificationSettings), ["dynamodb:GetItem"]),
+        new(AccessResource.Table(Tables.Notifications), ["dynamodb:GetItem"]),
+        new(AccessResource.Table(Tables.Notifications), ["dynamodb:PutItem", "dynamodb:UpdateItem"], ReturnValues: [AccessGrant.NoReturnValues]),
+        .. Appender(NotifierService, StreamId.AuditPrefix),
+    ]);
+
+    public static IReadOnlyList<ServiceAccess> All { get; } = [AuthApi, CommandApi, QueryApi, AlertWorker, Projections, Notifier];
 
     /// <summary>What a relay may read of the outbox index: the keys of the table and of the index, nothing of a commit's events.</summary>
     public static IReadOnlyList<string> OutboxIndexAttributes =>
@@ -121,6 +139,9 @@ public static class HealthFlowAccess
 
     /// <summary>The service name alert-worker signs and is deployed as.</summary>
     public const string AlertWorkerService = "alert-worker";
+
+    /// <summary>The service name notifier signs and is deployed as.</summary>
+    public const string NotifierService = "notifier";
 
     /// <summary>A lease item's attributes besides its key `name` (Leases). A property, not a field: the grants above use it while fields are still being initialised.</summary>
     public static IReadOnlyList<string> LeaseAttributes => ["owner", "leaseUntil"];

@@ -169,7 +169,29 @@ public static class HealthFlowTopology
                 new GlobalIndex(Indexes.AuditByActor, new KeyAttribute("actor", KeyType.String), new KeyAttribute("accessedKey", KeyType.String)),
             ]);
 
-        public static IReadOnlyList<TableDefinition> All { get; } = [Events, Users, LoginThrottle, StreamTickets, Leases, Patients, Observations, Alerts, CareTeams, Audit];
+        /// <summary>
+        /// Each clinician's notification settings (email address, the events they want, on call or not): one item per
+        /// clinician, written by command-api (the clinician's own PUT) and read by notifier. See
+        /// ReadModels/NotificationSettingsStore.cs.
+        /// </summary>
+        public static readonly TableDefinition NotificationSettings = new(
+            "notification-settings",
+            new KeyAttribute("clinician", KeyType.String),
+            null,
+            []);
+
+        /// <summary>
+        /// notifier's ledger: one item per (alert event, recipient, channel), put as an intent before the message is
+        /// sent and updated with the outcome, so a redelivered event sends nothing twice. Written by notifier only;
+        /// see Notifier/NotificationLedger.cs.
+        /// </summary>
+        public static readonly TableDefinition Notifications = new(
+            "notifications",
+            new KeyAttribute("notificationId", KeyType.String),
+            null,
+            []);
+
+        public static IReadOnlyList<TableDefinition> All { get; } = [Events, Users, LoginThrottle, StreamTickets, Leases, Patients, Observations, Alerts, CareTeams, Audit, NotificationSettings, Notifications];
     }
 
     public static class Indexes
@@ -207,7 +229,10 @@ public static class HealthFlowTopology
         /// </summary>
         public static readonly QueueDefinition CheckInDeadlines = Queue("check-in-deadlines");
 
-        public static IReadOnlyList<QueueDefinition> All { get; } = [AlertEvaluation, PatientProjection, ObservationProjection, AlertProjection, AlertEscalation, CareTeamProjection, AuditProjection, CheckInDeadlines];
+        /// <summary>Alert events that may page someone (raised, escalated), consumed by notifier only.</summary>
+        public static readonly QueueDefinition Notifications = Queue("notifications");
+
+        public static IReadOnlyList<QueueDefinition> All { get; } = [AlertEvaluation, PatientProjection, ObservationProjection, AlertProjection, AlertEscalation, CareTeamProjection, AuditProjection, CheckInDeadlines, Notifications];
 
         /// <summary>SQS's longest per-message delay.</summary>
         public static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(900);
@@ -240,7 +265,11 @@ public static class HealthFlowTopology
         public static readonly RuleDefinition MonitoringPlansToCheckInDeadlines =
             new("monitoring-plans-to-check-in-deadlines", EventBusName, [Domain.Events.EventTypes.MonitoringPlanSet], Queues.CheckInDeadlines);
 
+        /// <summary>notifier decides per event whom it pages (a high or missed-check-in alert, an escalation); the rule routes both types.</summary>
+        public static readonly RuleDefinition AlertsToNotifications =
+            new("alerts-to-notifications", EventBusName, [Domain.Events.EventTypes.AlertRaised, Domain.Events.EventTypes.AlertEscalated], Queues.Notifications);
+
         public static IReadOnlyList<RuleDefinition> All { get; } =
-            [ObservationsToAlertEvaluation, PatientsToProjection, ObservationsToProjection, AlertsToProjection, CareTeamsToProjection, AuditToProjection, MonitoringPlansToCheckInDeadlines];
+            [ObservationsToAlertEvaluation, PatientsToProjection, ObservationsToProjection, AlertsToProjection, CareTeamsToProjection, AuditToProjection, MonitoringPlansToCheckInDeadlines, AlertsToNotifications];
     }
 }

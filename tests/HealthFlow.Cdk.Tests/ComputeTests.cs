@@ -81,6 +81,10 @@ public sealed class ComputeTests(SynthesizedStack stack)
                 AssertNonEmpty.All(byName.Values, valueFrom => Assert.Contains(secretId, TemplateModel.ReferencedLogicalIds(valueFrom)));
                 Assert.Contains("::AWSPREVIOUS:", byName[HealthFlowStack.JwtPreviousSigningKeyVariable]!.ToJsonString(), StringComparison.Ordinal);
             }
+            else if (service == ServiceCatalog.Notifier)
+            {
+                Assert.DoesNotContain(secretId, TemplateModel.ReferencedLogicalIds(secrets));
+            }
             else
             {
                 Assert.Empty(secrets);
@@ -93,6 +97,37 @@ public sealed class ComputeTests(SynthesizedStack stack)
             .Where(role => Model.ActionsOn(role.LogicalId, secretId).Any(a => a.StartsWith("secretsmanager:", StringComparison.Ordinal)))
             .Select(role => role.LogicalId);
         Assert.Equal(new[] { Model.ExecutionRoleId(ServiceCatalog.AuthApi.Name), Model.RotationFunctionRoleId() }.Order(), readers.Order());
+    }
+
+    [Fact]
+    public void Only_notifier_receives_the_ses_smtp_credentials_and_only_its_execution_role_can_read_them()
+    {
+        var secretId = Model.SecretId(HealthFlowStack.SesSmtpSecretName);
+        foreach (var service in ServiceCatalog.All)
+        {
+            var secrets = Model.Container(service.Name).Container["Secrets"]?.AsArray() ?? [];
+            if (service == ServiceCatalog.Notifier)
+            {
+                var byName = secrets.ToDictionary(s => (string)s!["Name"]!, s => s!["ValueFrom"]);
+                Assert.Equal(["Smtp__Password", "Smtp__Username"], byName.Keys.Order());
+                AssertNonEmpty.All(byName.Values, valueFrom => Assert.Contains(secretId, TemplateModel.ReferencedLogicalIds(valueFrom)));
+            }
+            else
+            {
+                Assert.DoesNotContain(secretId, TemplateModel.ReferencedLogicalIds(secrets));
+            }
+        }
+
+        var readers = Model.OfType("AWS::IAM::Role")
+            .Where(role => Model.ActionsOn(role.LogicalId, secretId).Any(a => a.StartsWith("secretsmanager:", StringComparison.Ordinal)))
+            .Select(role => role.LogicalId);
+        Assert.Equal([Model.ExecutionRoleId(ServiceCatalog.Notifier.Name)], readers);
+        var environment = Model.Container(ServiceCatalog.Notifier.Name).Container["Environment"]!.AsArray()
+            .ToDictionary(e => (string)e!["Name"]!, e => e!["Value"]!.ToJsonString());
+        Assert.Contains("email-smtp.", environment["Smtp__Host"], StringComparison.Ordinal);
+        Assert.Equal("\"StartTls\"", environment["Smtp__Security"]);
+        Assert.Equal($"\"{HealthFlowStack.NotificationConfigurationSetName}\"", environment["Smtp__ConfigurationSet"]);
+        Assert.Single(Model.OfType("AWS::SES::ConfigurationSet"));
     }
 
     [Fact]

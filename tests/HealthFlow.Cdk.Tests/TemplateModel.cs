@@ -32,7 +32,11 @@ public sealed class TemplateModel(JsonObject template)
 
     public string BusId() => OfType("AWS::Events::EventBus").Single().LogicalId;
 
-    public string SecretId() => OfType("AWS::SecretsManager::Secret").Single().LogicalId;
+    /// <summary>auth-api's JWT signing key.</summary>
+    public string SecretId() => SecretId(HealthFlowStack.JwtSigningKeySecretName);
+
+    public string SecretId(string secretName) =>
+        OfType("AWS::SecretsManager::Secret").Single(s => (string?)s.Properties["Name"] == secretName).LogicalId;
 
     /// <summary>One of the stack's customer-managed keys, by its construct id (`DataKey`, `MessagingKey`, `SecretsKey`, `LogsKey`).</summary>
     public string KeyId(string constructId) => OfType("AWS::KMS::Key").Single(k => k.LogicalId.StartsWith(constructId, StringComparison.Ordinal)).LogicalId;

@@ -28,7 +28,7 @@ public class AppHostFixture : IAsyncLifetime
     // Generous: on a loaded 2-core machine (a parallel build, CI beside other jobs) nine processes JIT at once.
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(8);
 
-    public static readonly string[] Services = ["auth-api", "command-api", "query-api", "alert-worker", "projections"];
+    public static readonly string[] Services = ["auth-api", "command-api", "query-api", "alert-worker", "projections", "notifier"];
 
     /// <summary>
     /// The escalation policy, shortened from 15 and 60 minutes so the escalation tests take seconds. Every alert the
@@ -53,6 +53,9 @@ public class AppHostFixture : IAsyncLifetime
 
     public Uri ClinicianAppUrl { get; private set; } = null!;
 
+    /// <summary>maildev's web inbox and REST API (`/api/email`): every message notifier sent.</summary>
+    public Uri MailDevUrl { get; private set; } = null!;
+
     /// <summary>A client for the public API, through the gateway, as a browser or a mobile app sees it.</summary>
     public HttpClient CreateGatewayClient() => new() { BaseAddress = GatewayUrl, Timeout = TimeSpan.FromSeconds(30) };
 
@@ -67,6 +70,8 @@ public class AppHostFixture : IAsyncLifetime
             $"--Gateway:Port={FreePort()}",
             $"--WebApps:PatientPort={FreePort()}",
             $"--WebApps:ClinicianPort={FreePort()}",
+            $"--MailDev:SmtpPort={FreePort()}",
+            $"--MailDev:WebPort={FreePort()}",
             "--ASPIRE_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS=true",
             $"--Escalation:HighAfter={HighEscalatesAfter:c}",
             $"--Escalation:MediumAfter={MediumEscalatesAfter:c}",
@@ -100,6 +105,7 @@ public class AppHostFixture : IAsyncLifetime
         AwsEndpointUrl = App.GetEndpoint("localaws", "http");
         PatientAppUrl = App.GetEndpoint("patient-app", "http");
         ClinicianAppUrl = App.GetEndpoint("clinician-app", "http");
+        MailDevUrl = App.GetEndpoint("maildev", "http");
         DashboardUrl = await App.GetDashboardUrlAsync(cts.Token) ?? throw new InvalidOperationException("The dashboard did not start.");
     }
 

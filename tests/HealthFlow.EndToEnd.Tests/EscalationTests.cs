@@ -22,8 +22,8 @@ public sealed class EscalationTests(AppHostFixture system) : IDisposable
 {
     private const string AlertWorker = "alert-worker";
 
-    // NEWS2 11 (high) with a symptom score of 9.
-    private static readonly object HighCheckIn = new
+    // NEWS2 11 (high) with a symptom score of 9; also the notification tests' high alert.
+    internal static readonly object HighCheckIn = new
     {
         score = 9, respiratoryRate = 26, oxygenSaturation = 90, onSupplementalOxygen = false, systolicBp = 95,
         heartRate = 125, consciousness = "alert", temperature = 38.5,

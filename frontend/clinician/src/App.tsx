@@ -4,6 +4,7 @@ import { AppShell, Loading, RequireSession, useSession } from '@healthflow/share
 import { AdminPage } from './admin/AdminPage';
 import { InboxPage } from './inbox/InboxPage';
 import { PatientListPage } from './patients/PatientListPage';
+import { NotificationSettingsPage } from './settings/NotificationSettingsPage';
 import { SignInPage } from './SignInPage';
 
 // The charting library is most of the bundle; load it only when a patient is opened.
@@ -12,6 +13,7 @@ const PatientDetailPage = lazy(() => import('./patients/PatientDetailPage').then
 const nav = [
   { to: '/', label: 'Alert inbox', testId: 'nav-inbox' },
   { to: '/patients', label: 'Patients', testId: 'nav-patients' },
+  { to: '/notifications', label: 'Notifications', testId: 'nav-notifications' },
 ];
 
 // Admins see no clinical data: their app is the care-team and audit page.
@@ -27,6 +29,7 @@ export function App() {
         <Route element={<RequireSession />}>
           <Route path="/" element={admin ? <AdminPage /> : <InboxPage />} />
           <Route path="/patients" element={<PatientListPage />} />
+          <Route path="/notifications" element={<NotificationSettingsPage />} />
           <Route
             path="/patients/:patientId"
             element={

@@ -11,6 +11,7 @@ import type {
   LoginResponse,
   MonitoringPlanRequest,
   MonitoringPlanView,
+  NotificationSettings,
   Observation,
   ObservationAccepted,
   ObservationRequest,
@@ -103,6 +104,14 @@ export function createApi(options: HttpClientOptions) {
       }),
 
     getCareTeams: (signal?: AbortSignal) => http<{ items: CareTeam[] }>('GET', '/api/care-teams', { signal }),
+
+    /** The signed-in clinician's own notification settings (never saved: no address, no events, not on call). */
+    getNotificationSettings: (signal?: AbortSignal) =>
+      http<NotificationSettings>('GET', '/api/clinicians/me/notification-settings', { signal }),
+
+    /** Replaces them whole; a 400 names the field (email, events, onCall). */
+    setNotificationSettings: (settings: NotificationSettings) =>
+      http<NotificationSettings>('PUT', '/api/clinicians/me/notification-settings', { body: settings }),
 
     createCareTeam: (name: string) => http<{ careTeamId: string }>('POST', '/api/care-teams', { body: { name } }),
 

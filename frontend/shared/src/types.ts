@@ -153,6 +153,15 @@ export interface CareTeam {
   patients: string[];
 }
 
+/** What a clinician is emailed about: only while on call; an escalation reaches every on-call clinician whatever they chose. */
+export type NotificationKind = 'high-alert' | 'escalation' | 'missed-check-in';
+
+export interface NotificationSettings {
+  email: string;
+  events: NotificationKind[];
+  onCall: boolean;
+}
+
 /** One record of the audit trail (GET /api/audit, admins only). */
 export interface AuditRecord {
   recordId: string;

@@ -22,7 +22,7 @@ public sealed class EncryptionKeys
 
         Data = CustomerKey("Data", "Encrypts HealthFlow's DynamoDB tables and their AWS Backup recovery points");
         Messaging = CustomerKey("Messaging", "Encrypts HealthFlow's SQS queues and the alarm topic");
-        Secrets = CustomerKey("Secrets", "Encrypts auth-api's JWT signing key in Secrets Manager");
+        Secrets = CustomerKey("Secrets", "Encrypts auth-api's JWT signing key and notifier's SMTP credentials in Secrets Manager");
         Logs = CustomerKey("Logs", "Encrypts HealthFlow's CloudWatch log groups");
 
         // CloudWatch Logs may use the logs key for this account's log groups only.

@@ -3,8 +3,11 @@ using HealthFlow.Command.Api.CareTeams;
 using HealthFlow.Command.Api.CheckIns;
 using HealthFlow.Command.Api.Fhir;
 using HealthFlow.Command.Api.MonitoringPlans;
+using HealthFlow.Command.Api.Notifications;
 using HealthFlow.Domain;
 using HealthFlow.EventStore;
+using HealthFlow.ReadModels;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using HealthFlow.ServiceDefaults.Authentication;
 using HealthFlow.ServiceDefaults.Http;
 using HealthFlow.Topology;
@@ -33,6 +36,7 @@ public static class CommandApiExtensions
         services.AddSingleton<AlertCommands>();
         services.AddSingleton<CareTeamCommands>();
         services.AddSingleton<MonitoringPlanCommands>();
+        services.TryAddSingleton<NotificationSettingsStore>();
         services.AddOptions<DemoWardOptions>().BindConfiguration(DemoWardOptions.SectionName);
         services.AddHostedService<DemoWardSeeder>();
         return services;
@@ -52,6 +56,7 @@ public static class CommandApiExtensions
         app.MapAlertEndpoints();
         app.MapCareTeamEndpoints();
         app.MapMonitoringPlanEndpoints();
+        app.MapNotificationSettingsEndpoints();
         app.MapFhirWriteEndpoints();
         return app;
     }
