@@ -64,6 +64,11 @@ public sealed class ExitedTaskReplacement(
         {
             // The AppHost is shutting down: nothing is to be replaced any more.
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Nobody awaits a replacement: its failure is logged here or nowhere.
+            logger.LogError(e, "Replacing {Replica} failed.", replica);
+        }
     }
 }
 

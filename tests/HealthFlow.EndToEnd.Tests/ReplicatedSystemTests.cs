@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using HealthFlow.EndToEnd.Tests.Faults;
 
@@ -64,6 +66,40 @@ public sealed class ReplicatedSystemTests(ReplicatedAppHostFixture system) : IDi
         var worklist = await new HealthFlowApi(direct).GetAsync(clinician, "/api/worklist");
         Assert.Equal(HttpStatusCode.OK, worklist.StatusCode);
     }
+
+    [Fact]
+    public async Task A_replica_stopped_through_its_stop_command_stays_stopped_while_a_killed_one_is_replaced()
+    {
+        var commands = system.App.Services.GetRequiredService<ResourceCommandService>();
+        var notifications = system.App.Services.GetRequiredService<ResourceNotificationService>();
+        var (stopped, killed) = (system.Replicas("projections")[0], system.Replicas("projections")[1]);
+
+        var stop = await commands.ExecuteCommandAsync(stopped.ResourceId, KnownResourceCommands.StopCommand);
+        Assert.True(stop.Success, stop.Message);
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2)))
+        {
+            await notifications.WaitForResourceAsync(stopped.Service, e => e.ResourceId == stopped.ResourceId && IsEnded(e.Snapshot.State?.Text), timeout.Token);
+        }
+
+        // The replacement service handles changes in order: the kill after the stop is replaced, so the stop was seen.
+        await ResourceControl.KillProcessAsync(killed.ProcessId);
+        await system.WaitReplacedAsync(killed);
+
+        try
+        {
+            Assert.True(notifications.TryGetCurrentState(stopped.ResourceId, out var state), $"{stopped.ResourceId} is gone");
+            Assert.True(IsEnded(state.Snapshot.State?.Text), $"{stopped.ResourceId} was stopped and is now {state.Snapshot.State?.Text}");
+        }
+        finally
+        {
+            // The collection's later tests (and the chaos run) expect every replica.
+            var start = await commands.ExecuteCommandAsync(stopped.ResourceId, KnownResourceCommands.StartCommand);
+            Assert.True(start.Success, start.Message);
+            await system.WaitReplacedAsync(stopped);
+        }
+    }
+
+    private static bool IsEnded(string? state) => state == KnownResourceStates.Exited || state == KnownResourceStates.Finished;
 
     [Fact]
     public async Task Every_auth_api_replica_publishes_the_same_keys_and_every_api_replica_accepts_a_token_from_either()
