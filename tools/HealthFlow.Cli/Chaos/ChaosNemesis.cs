@@ -29,7 +29,7 @@ public sealed record ReplicaProcess(string Service, int ProcessId);
 public sealed class ChaosNemesis(ChaosSettings settings, IAmazonSQS sqs, ChaosHistory history, Action<string> say)
 {
     /// <summary>The services the nemesis may kill. LocalAws is left alone: it is the cloud, not the system.</summary>
-    public static readonly IReadOnlyList<string> KillableServices = ["auth-api", "command-api", "query-api", "alert-worker", "projections"];
+    public static readonly IReadOnlyList<string> KillableServices = ["auth-api", "command-api", "query-api", "alert-worker", "projections", "notifier"];
 
     private static readonly string[] LateWriteTables =
         [HealthFlowTopology.Tables.Observations.Name, HealthFlowTopology.Tables.Alerts.Name, HealthFlowTopology.Tables.Audit.Name, HealthFlowTopology.Tables.Events.Name];
