@@ -61,6 +61,11 @@ public sealed class LocalPlatform(Uri awsEndpoint, string region, LocalSecrets s
     {
         JsonValue text when text.TryGetValue<string>(out var literal) => literal,
         JsonObject { Count: 1 } reference when (string?)reference["Ref"] == "AWS::Region" => Region,
+        // The load balancer's DNS name (notifier's links into the clinician app): here the gateway stands in for it, on this host.
+        JsonObject { Count: 1 } attribute when attribute["Fn::GetAtt"] is JsonArray { Count: 2 } target && (string?)target[1] == "DNSName" => "localhost",
+        // e.g. notifier's SMTP host, "email-smtp." + the region + ".amazonaws.com": each part resolved as above.
+        JsonObject { Count: 1 } join when join["Fn::Join"] is JsonArray { Count: 2 } arguments && arguments[1] is JsonArray parts =>
+            string.Join(arguments[0]!.GetValue<string>(), parts.Select(part => Resolve(service, variable, part!))),
         _ => throw new NotSupportedException($"{service}'s {variable} is a CloudFormation expression the rehearsal cannot map: {value.ToJsonString()}"),
     };
 }

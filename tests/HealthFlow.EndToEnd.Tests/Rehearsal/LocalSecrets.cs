@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace HealthFlow.EndToEnd.Tests.Rehearsal;
 
@@ -13,8 +15,13 @@ public sealed class LocalSecrets
     /// <summary>HealthFlowStack.JwtSigningKeySecretName: auth-api's ES256 private key, PKCS#8 PEM.</summary>
     public const string JwtSigningKey = "healthflow/jwt-signing-key";
 
+    /// <summary>HealthFlowStack.SesSmtpSecretName: notifier's SES SMTP credentials, `{"username": ..., "password": ...}`.</summary>
+    public const string SesSmtp = "healthflow/ses-smtp";
+
     private static readonly Dictionary<string, Func<string>> Generators = new()
     {
+        // The shape the operator stores (CDK README): an IAM access key id and the SMTP password derived from its secret.
+        [SesSmtp] = () => JsonSerializer.Serialize(new { username = "AKIA" + RandomNumberGenerator.GetHexString(16), password = RandomNumberGenerator.GetHexString(44) }),
         // As `openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256` makes it.
         [JwtSigningKey] = () =>
         {
@@ -23,10 +30,16 @@ public sealed class LocalSecrets
         },
     };
 
-    private readonly ConcurrentDictionary<SecretReference, string> _values = new();
+    private readonly ConcurrentDictionary<(string SecretName, string VersionStage), string> _values = new();
 
-    public string Value(SecretReference secret) =>
-        _values.GetOrAdd(secret, s => Generators.TryGetValue(s.SecretName, out var generate)
+    /// <summary>The secret's value at its stage, or the one key of it a task names (ECS reads that key from the JSON).</summary>
+    public string Value(SecretReference secret)
+    {
+        var value = _values.GetOrAdd((secret.SecretName, secret.VersionStage), s => Generators.TryGetValue(s.SecretName, out var generate)
             ? generate()
             : throw new NotSupportedException($"The task definitions reference the secret {s.SecretName}, which has no local equivalent in {nameof(LocalSecrets)}."));
+        return secret.JsonKey is { } key
+            ? JsonNode.Parse(value)?[key]?.GetValue<string>() ?? throw new NotSupportedException($"The secret {secret.SecretName} has no key {key}.")
+            : value;
+    }
 }

@@ -23,6 +23,7 @@ public sealed class RehearsalFixture(IMessageSink diagnostics) : IAsyncLifetime
         ["query-api"] = new global::Projects.HealthFlow_Query_Api(),
         ["alert-worker"] = new global::Projects.HealthFlow_AlertWorker(),
         ["projections"] = new global::Projects.HealthFlow_Projections(),
+        ["notifier"] = new global::Projects.HealthFlow_Notifier(),
         [Gateway] = new global::Projects.HealthFlow_Gateway(),
     };
 

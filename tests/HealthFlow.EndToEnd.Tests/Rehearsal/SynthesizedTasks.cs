@@ -6,7 +6,8 @@ using HealthFlow.EndToEnd.Tests.Faults;
 namespace HealthFlow.EndToEnd.Tests.Rehearsal;
 
 /// <summary>A reference in a task definition's `Secrets`: which Secrets Manager secret, and which version stage of it.</summary>
-public sealed record SecretReference(string SecretName, string VersionStage);
+/// <summary>A task's secret: which secret, which version stage, and, for a JSON secret, which of its keys.</summary>
+public sealed record SecretReference(string SecretName, string VersionStage, string? JsonKey = null);
 
 /// <summary>
 /// How ECS runs a task's container, as its task definition declares it: the user, the port, the health check
@@ -139,7 +140,10 @@ public static class SynthesizedTasks
             [.. (container["MountPoints"]?.AsArray() ?? []).Where(m => (bool?)m!["ReadOnly"] != true).Select(m => (string)m!["ContainerPath"]!)]);
     }
 
-    /// <summary>`{"Ref": secret}` is its AWSCURRENT value; `{"Fn::Join": ["", [{"Ref": secret}, "::STAGE:"]]}` names a version stage.</summary>
+    /// <summary>
+    /// `{"Ref": secret}` is its AWSCURRENT value; `{"Fn::Join": ["", [{"Ref": secret}, ":KEY:STAGE:VERSION"]]}` is ECS's
+    /// longer form, any part of it empty: a JSON key of the secret (notifier's SMTP username and password), a version stage.
+    /// </summary>
     private static SecretReference Secret(JsonNode valueFrom, Dictionary<string, string> secretNames)
     {
         if (valueFrom["Ref"] is { } reference)
@@ -148,9 +152,12 @@ public static class SynthesizedTasks
         }
 
         var parts = valueFrom["Fn::Join"]?[1]?.AsArray();
-        if (parts is [{ } arn, { } suffix] && arn["Ref"] is { } joined && ((string?)suffix)?.Split(':') is ["", "", { Length: > 0 } stage, ""])
+        if (parts is [{ } arn, { } suffix] && arn["Ref"] is { } joined && ((string?)suffix)?.Split(':') is ["", var key, var stage, ""])
         {
-            return new SecretReference(secretNames[(string)joined!], stage);
+            return new SecretReference(
+                secretNames[(string)joined!],
+                stage is { Length: > 0 } ? stage : "AWSCURRENT",
+                key is { Length: > 0 } ? key : null);
         }
 
         throw new NotSupportedException($"A secret reference the rehearsal cannot map: {valueFrom.ToJsonString(new JsonSerializerOptions { WriteIndented = false })}");
