@@ -16,7 +16,7 @@ public static class ContainerEngine
     public static string Image(string service) => $"localhost/healthflow/{service}:latest";
 
     /// <summary>The images every container test starts.</summary>
-    public static readonly IReadOnlyList<string> Services = ["auth-api", "command-api", "query-api", "alert-worker", "projections", "web"];
+    public static readonly IReadOnlyList<string> Services = ["auth-api", "command-api", "query-api", "alert-worker", "projections", "notifier", "web"];
 
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(2);
     private static readonly Lazy<string?> Unavailable = new(Probe);
