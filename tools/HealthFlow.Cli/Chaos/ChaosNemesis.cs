@@ -152,6 +152,14 @@ public sealed class ChaosNemesis(ChaosSettings settings, IAmazonSQS sqs, ChaosHi
     /// </summary>
     public static IReadOnlyList<ReplicaProcess> FindReplicas(Uri awsEndpoint)
     {
+        var found = FindProcesses(awsEndpoint);
+        var parents = found.Values.Select(v => v.Parent).ToHashSet();
+        return [.. found.Where(f => !parents.Contains(f.Key)).Select(f => new ReplicaProcess(f.Value.Service, f.Key)).OrderBy(r => r.Service).ThenBy(r => r.ProcessId)];
+    }
+
+    /// <summary>Every process of this system's services, by process id, a launcher that shares its child's settings included.</summary>
+    private static Dictionary<int, (string Service, int Parent)> FindProcesses(Uri awsEndpoint)
+    {
         var found = new Dictionary<int, (string Service, int Parent)>();
         foreach (var directory in Directory.EnumerateDirectories("/proc"))
         {
@@ -180,8 +188,7 @@ public sealed class ChaosNemesis(ChaosSettings settings, IAmazonSQS sqs, ChaosHi
             }
         }
 
-        var parents = found.Values.Select(v => v.Parent).ToHashSet();
-        return [.. found.Where(f => !parents.Contains(f.Key)).Select(f => new ReplicaProcess(f.Value.Service, f.Key)).OrderBy(r => r.Service).ThenBy(r => r.ProcessId)];
+        return found;
     }
 
     // localhost and 127.0.0.1 are the same LocalAws on this machine; the port tells two systems apart.
@@ -198,6 +205,9 @@ public sealed class ChaosNemesis(ChaosSettings settings, IAmazonSQS sqs, ChaosHi
         }
 
         var victim = ofService[random.Next(ofService.Count)];
+        // The replacement is a process of the service that does not exist now (not even as a launcher, which the
+        // replica list leaves out), once the service is back to as many replicas as it has now.
+        var before = FindProcesses(settings.AwsEndpoint).Keys.ToHashSet();
         var killedAt = DateTimeOffset.UtcNow;
         say($"nemesis: SIGKILL {service} pid {victim.ProcessId}");
         try
@@ -210,14 +220,13 @@ public sealed class ChaosNemesis(ChaosSettings settings, IAmazonSQS sqs, ChaosHi
             // It exited between the look and the kill: it is replaced all the same, and the wait below sees to it.
         }
 
-        // The replacement is a new process of the same service; until it runs, the service has one replica fewer.
-        var before = ofService.Select(r => r.ProcessId).ToHashSet();
         var clock = Stopwatch.StartNew();
         ReplicaProcess? replacement = null;
         // Waited for even when the run stops meanwhile: the checker must judge a system with every replica back.
         while (clock.Elapsed < settings.ReplacementTimeout)
         {
-            replacement = FindReplicas(settings.AwsEndpoint).FirstOrDefault(r => r.Service == service && !before.Contains(r.ProcessId));
+            var now = FindReplicas(settings.AwsEndpoint).Where(r => r.Service == service).ToList();
+            replacement = now.Count >= ofService.Count ? now.FirstOrDefault(r => !before.Contains(r.ProcessId)) : null;
             if (replacement is not null)
             {
                 break;
