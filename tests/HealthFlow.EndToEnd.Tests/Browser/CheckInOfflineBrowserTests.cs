@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
@@ -24,11 +22,7 @@ public sealed class CheckInOfflineBrowserTests(AppHostFixture system, ChromiumFi
         SetDefaultExpectTimeout(30_000);
         await WebApps.WaitUntilServingAsync(system.PatientAppUrl);
         var api = new HealthFlowApi(system.CreateGatewayClient());
-        var suffix = Guid.NewGuid().ToString("N")[..8];
-        var (username, password) = ($"off{suffix}", $"pass-{suffix}-word");
-        var registered = await api.Http.PostAsJsonAsync("/api/auth/register", new { username, password, displayName = $"Offline Patient {suffix}" });
-        Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
-        var patient = await api.LoginAsync(username, password);
+        var ((username, password), patient) = await api.RegisterPatientWithCredentialsAsync("Offline Patient");
 
         var page = await chromium.NewPageAsync();
         await WebApps.SignInAsync(page, system.PatientAppUrl, username, password);

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Json;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
@@ -25,11 +24,7 @@ public sealed class CheckInScheduleBrowserTests(AppHostFixture system, ChromiumF
         var axe = new AccessibilityAudit(output);
         var api = new HealthFlowApi(system.CreateGatewayClient());
         await WebApps.WaitUntilServingAsync(system.PatientAppUrl);
-        var suffix = Guid.NewGuid().ToString("N")[..8];
-        var (username, password) = ($"cs{suffix}", $"schedule-pass-{suffix}");
-        Assert.Equal(HttpStatusCode.Created, (await api.Http.PostAsJsonAsync("/api/auth/register",
-            new { username, password, displayName = $"Schedule Patient {suffix}" })).StatusCode);
-        var patient = await api.LoginAsync(username, password);
+        var ((username, password), patient) = await api.RegisterPatientWithCredentialsAsync("Schedule Patient");
 
         // One check-in a day, due two minutes from now (on London's clock), with ten minutes' grace.
         var zone = TimeZoneInfo.FindSystemTimeZoneById(London);

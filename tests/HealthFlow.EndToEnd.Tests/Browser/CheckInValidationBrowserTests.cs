@@ -16,13 +16,7 @@ public sealed class CheckInValidationBrowserTests(AppHostFixture system, Chromiu
         SetDefaultExpectTimeout(30_000);
         await WebApps.WaitUntilServingAsync(system.PatientAppUrl);
         var api = new HealthFlowApi(system.CreateGatewayClient());
-        var suffix = Guid.NewGuid().ToString("N")[..8];
-        var password = $"pass-{suffix}-word";
-        var username = $"bv{suffix}";
-        var registered = await api.Http.PostAsync(
-            "/api/auth/register",
-            System.Net.Http.Json.JsonContent.Create(new { username, password, displayName = $"Validation Patient {suffix}" }));
-        Assert.Equal(System.Net.HttpStatusCode.Created, registered.StatusCode);
+        var ((username, password), _) = await api.RegisterPatientWithCredentialsAsync("Validation Patient");
 
         var page = await chromium.NewPageAsync();
         var observationPosts = new ConcurrentQueue<string>();

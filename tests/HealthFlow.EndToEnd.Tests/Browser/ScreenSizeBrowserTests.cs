@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
@@ -28,11 +26,7 @@ public sealed class ScreenSizeBrowserTests(AppHostFixture system, ChromiumFixtur
         await WebApps.WaitUntilServingAsync(system.PatientAppUrl);
         await WebApps.WaitUntilServingAsync(system.ClinicianAppUrl);
         var api = new HealthFlowApi(system.CreateGatewayClient());
-        var suffix = Guid.NewGuid().ToString("N")[..8];
-        var (username, password) = ($"ss{suffix}", $"pass-{suffix}-word");
-        var registered = await api.Http.PostAsJsonAsync("/api/auth/register", new { username, password, displayName = $"Screen Patient {suffix}" });
-        Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
-        var patient = await api.LoginAsync(username, password);
+        var ((username, password), patient) = await api.RegisterPatientWithCredentialsAsync("Screen Patient");
         // Enough history for the charts and the table: a calm check-in, then an alarming one with every vital sign.
         await api.CheckInAsync(patient, new { score = 3, heartRate = 78, respiratoryRate = 16, oxygenSaturation = 97, systolicBp = 124, diastolicBp = 80, temperature = 36.9, consciousness = "alert" });
         await api.CheckInAsync(patient, new { score = 8, heartRate = 124, respiratoryRate = 25, oxygenSaturation = 91, systolicBp = 98, diastolicBp = 60, temperature = 38.6, consciousness = "alert", note = "Short of breath climbing the stairs this morning." });

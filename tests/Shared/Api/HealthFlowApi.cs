@@ -18,7 +18,11 @@ public sealed class HealthFlowApi(HttpClient http)
 
     public sealed record Session(string AccessToken, string Role, Guid? PatientId, string DisplayName, string Username);
 
-    public async Task<Session> RegisterPatientAsync(string? displayName = null)
+    public async Task<Session> RegisterPatientAsync(string? displayName = null) =>
+        (await RegisterPatientWithCredentialsAsync(displayName)).Session;
+
+    /// <summary>A new patient, with the password too, for a test that signs them in to the patient app.</summary>
+    public async Task<(Credentials Credentials, Session Session)> RegisterPatientWithCredentialsAsync(string? displayName = null)
     {
         var username = "p" + Guid.NewGuid().ToString("N")[..12];
         var password = "correct-horse-" + Guid.NewGuid().ToString("N")[..6];
@@ -26,7 +30,7 @@ public sealed class HealthFlowApi(HttpClient http)
 
         var registered = await Http.PostAsJsonAsync("/api/auth/register", new { username, password, displayName });
         Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
-        return await LoginAsync(username, password);
+        return (new Credentials(username, password), await LoginAsync(username, password));
     }
 
     public async Task<Session> LoginAsync(string username, string password)
